@@ -1,0 +1,109 @@
+package dev.claudetelemetry.ingest.config;
+
+import dev.claudetelemetry.ingest.guard.FailMode;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** Everything hook-ingest can be told; the env names each key comes from are in application.properties. */
+@ConfigMapping(prefix = "ingest")
+public interface IngestConfig {
+
+  /** Bearer token every {@code POST /v1/hooks} must carry. Unset: every hook post is refused. */
+  Optional<String> token();
+
+  /** The {@code user} label when a request carries no {@code X-Claude-Telemetry-User} header. */
+  @WithDefault("unknown")
+  String defaultUser();
+
+  /** When set, only these users become label values; any other name is counted as {@code unknown}. */
+  Optional<Set<String>> users();
+
+  /** Deepest JSON nesting accepted in a hook body; deeper bodies are refused before they cost anything. */
+  @WithDefault("64")
+  int maxJsonDepth();
+
+  Guard guard();
+
+  ToolCalls toolCalls();
+
+  Forward forward();
+
+  /** Asking policy-service about PreToolUse and PermissionRequest. */
+  interface Guard {
+    /** Base URL of policy-service; unset means every guarded event gets the fail-mode answer. */
+    Optional<URI> policyUrl();
+
+    /** Bearer token for policy-service, when it requires one. */
+    Optional<String> policyToken();
+
+    /** Whole round trip to policy-service; the hook script gives the client's round trip about 5 s. */
+    @WithDefault("2s")
+    Duration timeout();
+
+    /** What to answer when policy-service gives no valid answer in time. */
+    @WithDefault("closed")
+    FailMode failMode();
+
+    /** Whom the deny reason tells the user to call. */
+    @WithDefault("your platform team")
+    String contact();
+
+    /** Kept-alive connections to policy-service. */
+    @WithDefault("32")
+    int maxConnections();
+  }
+
+  /** The memory that makes each tool call count once. */
+  interface ToolCalls {
+    /** How many recently counted tool calls are remembered. */
+    @WithDefault("100000")
+    int maxTracked();
+
+    /** How long a counted tool call is remembered (its duplicate arrives milliseconds later). */
+    @WithDefault("15m")
+    Duration ttl();
+  }
+
+  /** Forwarding every event to transcript-service. */
+  interface Forward {
+    /** Base URL of transcript-service; unset turns forwarding off. */
+    Optional<URI> url();
+
+    /** Bearer token for transcript-service's write API. */
+    Optional<String> token();
+
+    /** Events held while transcript-service is slow or down; more are dropped and counted. */
+    @WithDefault("10000")
+    int bufferEvents();
+
+    /** Bytes of event JSON held at most, so large events cannot exhaust the heap. */
+    @WithDefault("64M")
+    MemorySize bufferBytes();
+
+    /** Events per batch at most. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** How long a batch waits to fill before it is sent. */
+    @WithDefault("200ms")
+    Duration linger();
+
+    @WithDefault("10s")
+    Duration requestTimeout();
+
+    @WithDefault("250ms")
+    Duration initialBackoff();
+
+    @WithDefault("30s")
+    Duration maxBackoff();
+
+    /** How long shutdown keeps trying to deliver what is buffered. */
+    @WithDefault("5s")
+    Duration shutdownGrace();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.claudetelemetry.ingest.guard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Checks policy-service's answer (docs/contracts.md) before anything of it reaches Claude Code. Only
+ * the {@code hookSpecificOutput} object is passed on; the {@code policy} block is kept for the record.
+ * An answer of the wrong shape is a failure, handled by the fail mode like a timeout.
+ */
+final class PolicyReplyReader {
+
+  private static final Set<String> PRE_TOOL_USE_DECISIONS = Set.of("allow", "deny", "ask");
+  private static final Set<String> PERMISSION_BEHAVIOURS = Set.of("allow", "deny");
+
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  GuardAnswer read(String hookEventName, byte[] reply) {
+    JsonNode root = parse(reply);
+    JsonNode policy = root.path("policy");
+    JsonNode output = root.get("hookSpecificOutput");
+    if ("PermissionRequest".equals(hookEventName) && output == null) {
+      // No hookSpecificOutput is how policy-service says "ask": let the user answer.
+      String verdict = text(policy, "verdict");
+      if (!"ask".equals(verdict)) {
+        throw new BadAnswer("a PermissionRequest answer without hookSpecificOutput must have verdict ask");
+      }
+      return answer(JsonNodeFactory.instance.objectNode(), policy, verdict, null, false);
+    }
+    if (!(output instanceof ObjectNode hookSpecificOutput)) {
+      throw new BadAnswer("hookSpecificOutput is missing or not an object");
+    }
+    if (!hookEventName.equals(text(hookSpecificOutput, "hookEventName"))) {
+      throw new BadAnswer("hookSpecificOutput.hookEventName does not match " + hookEventName);
+    }
+    String decision;
+    String reason;
+    if ("PreToolUse".equals(hookEventName)) {
+      decision = text(hookSpecificOutput, "permissionDecision");
+      if (!PRE_TOOL_USE_DECISIONS.contains(decision)) {
+        throw new BadAnswer("permissionDecision must be allow, deny or ask");
+      }
+      reason = text(hookSpecificOutput, "permissionDecisionReason");
+    } else {
+      JsonNode permission = hookSpecificOutput.path("decision");
+      decision = text(permission, "behavior");
+      if (!PERMISSION_BEHAVIOURS.contains(decision)) {
+        throw new BadAnswer("decision.behavior must be allow or deny");
+      }
+      reason = text(permission, "message");
+    }
+    ObjectNode hookOutput = JsonNodeFactory.instance.objectNode();
+    hookOutput.set("hookSpecificOutput", hookSpecificOutput);
+    String verdict = policy.isObject() && text(policy, "verdict") != null ? text(policy, "verdict") : decision;
+    return answer(hookOutput, policy, verdict, reason, "deny".equals(decision));
+  }
+
+  private static GuardAnswer answer(
+      ObjectNode hookOutput, JsonNode policy, String verdict, String reason, boolean denied) {
+    GuardDecision decision = new GuardDecision(
+        verdict, text(policy, "ruleId"), text(policy, "mode"), DecisionSource.POLICY.label(), reason);
+    return new GuardAnswer(hookOutput, decision, denied);
+  }
+
+  private JsonNode parse(byte[] reply) {
+    try {
+      JsonNode root = mapper.readTree(reply);
+      if (root == null || !root.isObject()) {
+        throw new BadAnswer("the answer is not a JSON object");
+      }
+      return root;
+    } catch (IOException e) {
+      throw new BadAnswer("the answer is not JSON");
+    }
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node == null ? null : node.get(field);
+    return value != null && value.isTextual() ? value.asText() : null;
+  }
+
+  /** policy-service answered, but not with a decision. */
+  static final class BadAnswer extends RuntimeException {
+    BadAnswer(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.claudetelemetry.ingest.hooks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code POST /v1/hooks}: the body is Claude Code's hook input, the answer its hook output. Runs on the
+ * event loop: nothing here blocks (the guard's call to policy-service is non-blocking).
+ */
+@Path("/v1/hooks")
+public class HookResource {
+
+  public static final String USER_HEADER = "X-Claude-Telemetry-User";
+
+  private final HookIntake intake;
+
+  HookResource(HookIntake intake) {
+    this.intake = intake;
+  }
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Uni<ObjectNode> receive(byte[] body, @HeaderParam(USER_HEADER) String user) {
+    return intake.receive(body, user);
+  }
+}

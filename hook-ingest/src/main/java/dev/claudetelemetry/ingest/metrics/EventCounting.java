@@ -1,0 +1,68 @@
+package dev.claudetelemetry.ingest.metrics;
+
+import dev.claudetelemetry.ingest.config.IngestConfig;
+import dev.claudetelemetry.ingest.events.HookInput;
+import dev.claudetelemetry.ingest.guard.GuardAnswer;
+import dev.claudetelemetry.ingest.metrics.HookMetrics.Outcome;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/**
+ * Turns accepted hook events into metric increments: every event once, every tool call once with one
+ * outcome (keyed by session, agent and {@code tool_use_id}), sessions, prompts.
+ */
+@Singleton
+public class EventCounting {
+
+  private final HookMetrics metrics;
+  private final ToolCallLedger ledger;
+
+  @Inject
+  public EventCounting(HookMetrics metrics, IngestConfig config) {
+    this(metrics, new ToolCallLedger(config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime));
+  }
+
+  EventCounting(HookMetrics metrics, ToolCallLedger ledger) {
+    this.metrics = metrics;
+    this.ledger = ledger;
+  }
+
+  /** Counts an accepted event (for guarded events, before the guard answers). */
+  public void received(HookInput input, String user) {
+    String tool = Labels.tool(input.toolName());
+    metrics.event(Labels.event(input.hookEventName()), tool, user);
+    switch (input.hookEventName()) {
+      case "PostToolUse" -> outcome(input, tool, user, Outcome.succeeded);
+      case "PostToolUseFailure" -> outcome(input, tool, user,
+          Boolean.TRUE.equals(input.isInterrupt()) ? Outcome.interrupted : Outcome.failed);
+      case "SessionStart" -> metrics.sessionStarted(Labels.sessionStartSource(input.source()));
+      case "SessionEnd" -> metrics.sessionEnded(Labels.sessionEndReason(input.reason()));
+      case "UserPromptSubmit" -> metrics.prompt(user);
+      default -> { }
+    }
+  }
+
+  /** A PreToolUse Claude Code was told to deny is that call's outcome: it will not run. */
+  public void guarded(HookInput input, String user, GuardAnswer answer) {
+    if (answer.denied() && "PreToolUse".equals(input.hookEventName())) {
+      outcome(input, Labels.tool(input.toolName()), user, Outcome.denied);
+    }
+  }
+
+  private void outcome(HookInput input, String tool, String user, Outcome outcome) {
+    if (input.toolUseId() != null && !ledger.firstReport(callKey(input))) {
+      return;
+    }
+    metrics.toolCall(tool, outcome, user);
+    if (input.durationMs() != null) {
+      metrics.toolDuration(tool, Duration.ofMillis(input.durationMs()));
+    }
+  }
+
+  /** tool_use_id alone is not unique across sessions (nor, with a scripted model, across subagents). */
+  private static String callKey(HookInput input) {
+    return input.sessionId() + '\u0000' + (input.agentId() == null ? "" : input.agentId()) + '\u0000'
+        + input.toolUseId();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.claudetelemetry.ingest.metrics;
+
+import dev.claudetelemetry.ingest.guard.DecisionSource;
+import dev.claudetelemetry.ingest.guard.GuardFailure;
+import dev.claudetelemetry.ingest.problems.Rejection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Every meter hook-ingest publishes, declared here and nowhere else (documented in metrics.md). Label
+ * values arrive already bounded (see {@code Labels}); this class never sees a session id or a prompt.
+ */
+@Singleton
+public class HookMetrics {
+
+  /** Tool calls run from milliseconds to many minutes. */
+  private static final Duration[] TOOL_DURATION_BUCKETS = seconds(
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+
+  /** policy-service answers in milliseconds; the guard gives up after its timeout (2 s by default). */
+  private static final Duration[] POLICY_REQUEST_BUCKETS = seconds(
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+
+  public enum Outcome { succeeded, failed, denied, interrupted }
+
+  /** Why a forwarded event was given up on. */
+  public enum DropReason { buffer_full, rejected, shutdown }
+
+  private final MeterRegistry registry;
+
+  public HookMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    // Series that alerts watch exist from the start, so rate() sees their first increment.
+    for (Rejection rejection : Rejection.values()) {
+      rejectedCounter(rejection);
+    }
+    for (DropReason reason : DropReason.values()) {
+      droppedCounter(reason);
+    }
+    for (GuardFailure failure : GuardFailure.values()) {
+      guardFailureCounter(failure);
+    }
+    forwardedCounter();
+    forwardFailureCounter();
+  }
+
+  public void event(String event, String tool, String user) {
+    Counter.builder("claude.hook.events")
+        .description("Hook events received and accepted, by event name")
+        .tags("event", event, "tool", tool, "user", user)
+        .register(registry)
+        .increment();
+  }
+
+  public void toolCall(String tool, Outcome outcome, String user) {
+    Counter.builder("claude.tool.calls")
+        .description("Tool calls, each counted once with its outcome")
+        .tags("tool", tool, "outcome", outcome.name(), "user", user)
+        .register(registry)
+        .increment();
+  }
+
+  public void toolDuration(String tool, Duration duration) {
+    Timer.builder("claude.tool.duration")
+        .description("How long tool calls ran, from the hook's duration_ms")
+        .tags("tool", tool)
+        .serviceLevelObjectives(TOOL_DURATION_BUCKETS)
+        .register(registry)
+        .record(duration);
+  }
+
+  public void sessionStarted(String source) {
+    Counter.builder("claude.sessions.started")
+        .description("Sessions started (SessionStart), by source")
+        .tags("source", source)
+        .register(registry)
+        .increment();
+  }
+
+  public void sessionEnded(String reason) {
+    Counter.builder("claude.sessions.ended")
+        .description("Sessions ended (SessionEnd), by reason")
+        .tags("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  public void prompt(String user) {
+    Counter.builder("claude.prompts")
+        .description("Prompts submitted (UserPromptSubmit)")
+        .tags("user", user)
+        .register(registry)
+        .increment();
+  }
+
+  public void rejected(Rejection rejection) {
+    rejectedCounter(rejection).increment();
+  }
+
+  public void guardDecision(DecisionSource source, String verdict) {
+    Counter.builder("claude.hook.guard.decisions")
+        .description("Answers given to PreToolUse and PermissionRequest, by where they came from")
+        .tags("source", source.label(), "verdict", verdict)
+        .register(registry)
+        .increment();
+  }
+
+  public void guardFailure(GuardFailure failure) {
+    guardFailureCounter(failure).increment();
+  }
+
+  public void policyRequest(Duration duration) {
+    Timer.builder("claude.hook.guard.policy.request")
+        .description("Round trips to policy-service, including failed ones")
+        .serviceLevelObjectives(POLICY_REQUEST_BUCKETS)
+        .register(registry)
+        .record(duration);
+  }
+
+  public void forwardBuffer(Supplier<Number> bufferedEvents) {
+    Gauge.builder("claude.hook.forward.buffer", bufferedEvents)
+        .description("Events waiting to be forwarded to transcript-service")
+        .baseUnit("events")
+        .register(registry);
+  }
+
+  public void forwarded(int events) {
+    forwardedCounter().increment(events);
+  }
+
+  public void forwardFailure() {
+    forwardFailureCounter().increment();
+  }
+
+  public void dropped(DropReason reason, int events) {
+    droppedCounter(reason).increment(events);
+  }
+
+  private Counter rejectedCounter(Rejection rejection) {
+    return Counter.builder("claude.hook.ingest.rejected")
+        .description("Requests to /v1/hooks refused, by reason")
+        .tags("reason", rejection.reason())
+        .register(registry);
+  }
+
+  private Counter guardFailureCounter(GuardFailure failure) {
+    return Counter.builder("claude.hook.guard.failures")
+        .description("Guarded events policy-service gave no valid answer for, by why")
+        .tags("reason", failure.label())
+        .register(registry);
+  }
+
+  private Counter droppedCounter(DropReason reason) {
+    return Counter.builder("claude.hook.forward.dropped")
+        .description("Events given up on instead of forwarded, by reason")
+        .tags("reason", reason.name())
+        .register(registry);
+  }
+
+  private Counter forwardedCounter() {
+    return Counter.builder("claude.hook.forwarded.events")
+        .description("Events transcript-service acknowledged")
+        .register(registry);
+  }
+
+  private Counter forwardFailureCounter() {
+    return Counter.builder("claude.hook.forward.failures")
+        .description("Batch deliveries that failed and will be retried (5xx, connection errors, timeouts)")
+        .register(registry);
+  }
+
+  private static Duration[] seconds(double... values) {
+    Duration[] durations = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
+    }
+    return durations;
+  }
+}
