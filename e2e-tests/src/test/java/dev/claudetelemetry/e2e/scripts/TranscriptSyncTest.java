@@ -1,0 +1,220 @@
+package dev.claudetelemetry.e2e.scripts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudetelemetry.testsupport.FreePorts;
+import dev.claudetelemetry.testsupport.RepoPaths;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * k8s/claude-code/bin/claude-transcript-sync against an in-memory transcript-service that keeps the upload
+ * contract of docs/contracts.md (acknowledged offset, complete lines only, 409 with expectedOffset). The real
+ * transcript-service is exercised by the emulated-pod suite.
+ */
+class TranscriptSyncTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SESSION = "a320af64-c3ae-416a-ac6f-2c12d29214ba";
+
+  /** Offsets per (session, file), stored bytes, and an optional lie about the offset to provoke a 409. */
+  static final class Transcripts implements StubServer.Handler {
+    private static final Pattern PATH =
+        Pattern.compile("/v1/transcripts/([^/]+)/files/([^/?]+)(?:\\?offset=(\\d+))?");
+    final Map<String, ByteArrayOutputStream> stored = new ConcurrentHashMap<>();
+    final Map<String, Long> reportedOffsetOverride = new ConcurrentHashMap<>();
+    long bytesReceived;
+
+    @Override
+    public StubServer.Response answer(StubServer.Request request) {
+      Matcher m = PATH.matcher(request.pathAndQuery());
+      if (!m.matches() || !"Bearer pod-token-1".equals(request.header("Authorization"))) {
+        return new StubServer.Response(m.matches() ? 401 : 404, "{}");
+      }
+      String key = m.group(1) + "/" + m.group(2);
+      ByteArrayOutputStream file = stored.computeIfAbsent(key, k -> new ByteArrayOutputStream());
+      long acknowledged = file.size();
+      if ("GET".equals(request.method())) {
+        long reported = reportedOffsetOverride.getOrDefault(key, acknowledged);
+        reportedOffsetOverride.remove(key);
+        return new StubServer.Response(200, "{\"offset\":" + reported + ",\"lines\":0}");
+      }
+      long offset = Long.parseLong(m.group(3));
+      if (offset > acknowledged) {
+        return new StubServer.Response(409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
+      }
+      byte[] body = request.body();
+      bytesReceived += body.length;
+      byte[] fresh = Arrays.copyOfRange(body, (int) (acknowledged - offset), body.length);
+      int end = lastNewline(fresh) + 1;
+      file.write(fresh, 0, end);
+      long lines = new String(fresh, 0, end, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
+      return new StubServer.Response(200, "{\"offset\":" + file.size() + ",\"linesStored\":" + lines + "}");
+    }
+
+    byte[] bytes(String fileId) {
+      return stored.getOrDefault(SESSION + "/" + fileId, new ByteArrayOutputStream()).toByteArray();
+    }
+
+    private static int lastNewline(byte[] bytes) {
+      for (int i = bytes.length - 1; i >= 0; i--) {
+        if (bytes[i] == '\n') {
+          return i;
+        }
+      }
+      return -1;
+    }
+  }
+
+  @Test
+  void shouldUploadTheWholeTranscriptInChunksWithHeaders(@TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      Map<String, String> env = env(server.url());
+      env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096");
+
+      PodScript.Outcome outcome = PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+
+      assertThat(outcome.exitCode()).isZero();
+      assertThat(outcome.stdout()).isEmpty();
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
+      assertThat(server.requests.stream().filter(r -> r.method().equals("POST")).count()).isGreaterThan(1);
+      StubServer.Request post = server.requests.stream().filter(r -> r.method().equals("POST")).findFirst()
+          .orElseThrow();
+      assertThat(post.body()).hasSize(4096);
+      assertThat(post.header("Content-Type")).isEqualTo("application/octet-stream");
+      assertThat(post.header("X-Claude-Telemetry-User")).isEqualTo("alice");
+      assertThat(post.header("X-Claude-Cwd")).isEqualTo("/home/claude-user/workspace");
+    }
+  }
+
+  @Test
+  void shouldSendOnlyWhatTheServerHasNotAcknowledgedAndCompleteAPartialLineLater(@TempDir Path dir)
+      throws Exception {
+    Path transcript = dir.resolve("main.jsonl");
+    Files.writeString(transcript, "{\"n\":1}\n{\"n\":2}\n{\"n\":3, \"half");
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      assertThat(new String(service.bytes("main"))).isEqualTo("{\"n\":1}\n{\"n\":2}\n");
+      long afterFirst = service.bytesReceived;
+
+      Files.writeString(transcript, "{\"n\":1}\n{\"n\":2}\n{\"n\":3, \"half\":true}\n{\"n\":4}\n");
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
+      // The second run starts at the acknowledged offset; the third finds nothing to send.
+      assertThat(service.bytesReceived - afterFirst).isEqualTo(Files.size(transcript) - 16);
+    }
+  }
+
+  @Test
+  void shouldResumeAtTheExpectedOffsetAfterAConflict(@TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      service.reportedOffsetOverride.put(SESSION + "/main", 5000L);
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+
+      assertThat(server.requests).anyMatch(r -> r.pathAndQuery().endsWith("?offset=5000"));
+      assertThat(server.requests).anyMatch(r -> r.pathAndQuery().endsWith("?offset=0"));
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
+    }
+  }
+
+  @Test
+  void shouldUploadASubagentTranscriptUnderItsAgentIdAndTheMainOne(@TempDir Path dir) throws Exception {
+    Path main = copy("session-with-subagents.jsonl", dir.resolve("main.jsonl"));
+    Path agent = copy("subagent.jsonl", dir.resolve("agent-a08be501ad019018d.jsonl"));
+    ObjectNode input = (ObjectNode) JSON.readTree(PodScript.fixture("SubagentStop.json"));
+    input.put("session_id", SESSION);
+    input.put("transcript_path", main.toString());
+    input.put("agent_transcript_path", agent.toString());
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", input.toString(), env(server.url()));
+
+      assertThat(service.bytes("agent-a08be501ad019018d")).isEqualTo(Files.readAllBytes(agent));
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(main));
+    }
+  }
+
+  @Test
+  void shouldUploadALineLongerThanTheChunkByGrowingTheChunk(@TempDir Path dir) throws Exception {
+    Path transcript = dir.resolve("main.jsonl");
+    Files.writeString(transcript, "{\"big\":\"" + "x".repeat(10_000) + "\"}\n{\"n\":2}\n");
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      Map<String, String> env = env(server.url());
+      env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "1024");
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
+    }
+  }
+
+  @Test
+  void shouldNeverFailOrStallTheSessionWhenTheServiceIsDownOrHangs(@TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    PodScript.Outcome refused = PodScript.run("claude-transcript-sync", stopInput(transcript),
+        env("http://127.0.0.1:" + FreePorts.next()));
+    assertThat(refused.exitCode()).isZero();
+    assertThat(refused.stdout()).isEmpty();
+    assertThat(refused.stderr()).contains("retried next event");
+
+    try (StubServer hanging = new StubServer(r -> {
+      Thread.sleep(10_000);
+      return new StubServer.Response(200, "{}");
+    })) {
+      Map<String, String> env = env(hanging.url());
+      env.put("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "2");
+      PodScript.Outcome stalled = PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+      assertThat(stalled.exitCode()).isZero();
+      assertThat(stalled.took()).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void shouldRefuseSessionIdsThatWouldChangeTheUrl(@TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      ObjectNode input = (ObjectNode) JSON.readTree(stopInput(transcript));
+      input.put("session_id", "../../v1/admin");
+      PodScript.Outcome outcome = PodScript.run("claude-transcript-sync", input.toString(), env(server.url()));
+      assertThat(outcome.exitCode()).isZero();
+      assertThat(server.requests).isEmpty();
+    }
+  }
+
+  private static String stopInput(Path transcript) throws Exception {
+    ObjectNode input = (ObjectNode) JSON.readTree(PodScript.fixture("Stop.json"));
+    input.put("transcript_path", transcript.toString());
+    return input.toString();
+  }
+
+  private static Path copy(String fixture, Path to) throws Exception {
+    return Files.copy(RepoPaths.claudeCodeFixtures().resolve("transcripts").resolve(fixture), to);
+  }
+
+  private static Map<String, String> env(String url) {
+    Map<String, String> env = new HashMap<>();
+    env.put("TRANSCRIPT_SERVICE_URL", url);
+    env.put("CLAUDE_TELEMETRY_TOKEN", "pod-token-1");
+    env.put("CLAUDE_TELEMETRY_USER", "alice");
+    return env;
+  }
+}
