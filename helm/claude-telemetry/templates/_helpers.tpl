@@ -1,0 +1,138 @@
+{{/*
+Names. Services and most objects carry the fixed component name (hook-ingest, policy-service, ...) because the
+claude-code pods' managed settings name them; hence one release per namespace.
+*/}}
+{{- define "ct.name" -}}claude-telemetry{{- end -}}
+
+{{- define "ct.chart" -}}{{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}{{- end -}}
+
+{{/* Selector labels: the stable subset. Call with (dict "context" $ "component" "hook-ingest"). */}}
+{{- define "ct.selectorLabels" -}}
+app.kubernetes.io/name: {{ .component }}
+app.kubernetes.io/instance: {{ .context.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "ct.labels" -}}
+{{ include "ct.selectorLabels" . }}
+app.kubernetes.io/part-of: claude-telemetry
+app.kubernetes.io/version: {{ .context.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .context.Release.Service }}
+helm.sh/chart: {{ include "ct.chart" .context }}
+{{- end -}}
+
+{{- define "ct.image" -}}
+{{- $tag := .context.Values.global.imageTag | default .context.Chart.AppVersion -}}
+{{ printf "%s/%s:%s" .context.Values.global.imageRegistry .repository $tag }}
+{{- end -}}
+
+{{- define "ct.claudeCodeImage" -}}
+{{- if .Values.claudeCode.image -}}{{ .Values.claudeCode.image }}{{- else -}}{{ include "ct.image" (dict "context" . "repository" "claude-code") }}{{- end -}}
+{{- end -}}
+
+{{/* In-cluster URL of a component's HTTP port. */}}
+{{- define "ct.url" -}}http://{{ .name }}.{{ .context.Release.Namespace }}.svc.cluster.local:{{ .port | default 8080 }}{{- end -}}
+
+{{- define "ct.tokensSecretName" -}}
+{{- .Values.tokens.existingSecret | default "claude-telemetry-tokens" -}}
+{{- end -}}
+
+{{- define "ct.databaseSecretName" -}}
+{{- if .Values.postgresql.enabled -}}claude-telemetry-postgresql{{- else -}}{{ required "externalDatabase.existingSecret is required when postgresql.enabled=false" .Values.externalDatabase.existingSecret }}{{- end -}}
+{{- end -}}
+
+{{/*
+Whether `lookup` may ask the cluster. Offline renderers (helm template, helm-java) report Helm's default
+Kubernetes v1.20.0 and, in helm-java's case, still try to reach a cluster from lookup (and fail). Every supported
+cluster is newer, so a version above 1.20 means a real API server is answering.
+*/}}
+{{- define "ct.canLookup" -}}
+{{- if semverCompare ">=1.21.0-0" .Capabilities.KubeVersion.Version }}true{{ end -}}
+{{- end -}}
+
+{{/* lookup when a cluster is there, else an empty dict. Call with (dict "context" $ "apiVersion" "v1" "kind" "Secret" "name" "x"). */}}
+{{- define "ct.lookup" -}}
+{{- if include "ct.canLookup" .context -}}
+{{- lookup .apiVersion .kind .context.Release.Namespace .name | toJson -}}
+{{- else -}}{}{{- end -}}
+{{- end -}}
+
+{{/*
+A generated secret value that survives upgrades: the live Secret's value when there is one (lookup; it returns
+nothing under `helm template`), else a new random one. Memoised per render so every template that needs the same
+value (the Secret itself, the Grafana datasource) gets the same string.
+Call with (dict "context" $ "secret" "name" "key" "k").
+*/}}
+{{- define "ct.keptSecretValue" -}}
+{{- $root := .context -}}
+{{- if not (hasKey $root.Values "__generated") -}}{{- $_ := set $root.Values "__generated" dict -}}{{- end -}}
+{{- $cacheKey := printf "%s/%s" .secret .key -}}
+{{- if not (hasKey $root.Values.__generated $cacheKey) -}}
+  {{- $value := randAlphaNum 40 -}}
+  {{- $live := include "ct.lookup" (dict "context" $root "apiVersion" "v1" "kind" "Secret" "name" .secret) | fromJson -}}
+  {{- if and $live $live.data (hasKey $live.data .key) -}}{{- $value = index $live.data .key | b64dec -}}{{- end -}}
+  {{- $_ := set $root.Values.__generated $cacheKey $value -}}
+{{- end -}}
+{{- index $root.Values.__generated $cacheKey -}}
+{{- end -}}
+
+{{/* Pod-level security context shared by every workload. */}}
+{{- define "ct.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid | default 1000 }}
+runAsGroup: {{ .uid | default 1000 }}
+fsGroup: {{ .uid | default 1000 }}
+fsGroupChangePolicy: OnRootMismatch
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Container-level security context: non-root, no privilege escalation, read-only root, no capabilities. */}}
+{{- define "ct.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* The three Quarkus services' probes (SmallRye Health). */}}
+{{- define "ct.quarkusProbes" -}}
+startupProbe:
+  httpGet: {path: /q/health/started, port: http}
+  periodSeconds: 2
+  failureThreshold: 60
+livenessProbe:
+  httpGet: {path: /q/health/live, port: http}
+  periodSeconds: 10
+  failureThreshold: 3
+readinessProbe:
+  httpGet: {path: /q/health/ready, port: http}
+  periodSeconds: 5
+  failureThreshold: 3
+{{- end -}}
+
+{{/* Comma-separated user names, for hook-ingest's label allowlist (keeps the `user` label bounded). */}}
+{{- define "ct.userNames" -}}
+{{- $names := list -}}
+{{- range .Values.claudeCode.users }}{{ $names = append $names .name }}{{ end -}}
+{{- join "," $names -}}
+{{- end -}}
+
+{{/* NetworkPolicy peers: pods of one component of this release, or the Prometheus / Grafana namespaces. */}}
+{{- define "ct.np.pods" -}}
+- podSelector:
+    matchLabels:
+      app.kubernetes.io/component: {{ .component }}
+      app.kubernetes.io/instance: {{ .context.Release.Name }}
+{{- end -}}
+{{- define "ct.np.prometheus" -}}
+- namespaceSelector:
+    {{- toYaml .Values.networkPolicies.prometheusNamespaceSelector | nindent 4 }}
+{{- end -}}
+{{- define "ct.np.grafana" -}}
+- namespaceSelector:
+    {{- toYaml .Values.networkPolicies.grafanaNamespaceSelector | nindent 4 }}
+{{- end -}}

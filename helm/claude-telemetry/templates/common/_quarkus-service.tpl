@@ -1,0 +1,124 @@
+{{/*
+ServiceAccount + Deployment + Service (+ PodDisruptionBudget when replicas > 1) of one Quarkus service. Each
+component folder calls this with its own environment and volumes, so the shape stays identical across the three.
+Call with (dict "context" $ "component" "hook-ingest" "values" $.Values.hookIngest "env" <yaml list string>
+           "volumes" <yaml list string> "volumeMounts" <yaml list string>).
+*/}}
+{{- define "ct.quarkusService" -}}
+{{- $ctx := .context -}}
+{{- $labels := dict "context" $ctx "component" .component -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .component }}
+  namespace: {{ $ctx.Release.Namespace }}
+  labels:
+    {{- include "ct.labels" $labels | nindent 4 }}
+automountServiceAccountToken: false
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .component }}
+  namespace: {{ $ctx.Release.Namespace }}
+  labels:
+    {{- include "ct.labels" $labels | nindent 4 }}
+spec:
+  replicas: {{ .values.replicas }}
+  revisionHistoryLimit: 3
+  selector:
+    matchLabels:
+      {{- include "ct.selectorLabels" $labels | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "ct.labels" $labels | nindent 8 }}
+    spec:
+      serviceAccountName: {{ .component }}
+      automountServiceAccountToken: false
+      {{- with $ctx.Values.global.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        {{- include "ct.podSecurityContext" (dict "uid" 185) | nindent 8 }}
+      {{- if gt (int .values.replicas) 1 }}
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "ct.selectorLabels" $labels | nindent 14 }}
+      {{- end }}
+      containers:
+        - name: {{ .component }}
+          image: {{ include "ct.image" (dict "context" $ctx "repository" .values.image) }}
+          imagePullPolicy: {{ $ctx.Values.global.imagePullPolicy }}
+          ports:
+            - name: http
+              containerPort: 8080
+              protocol: TCP
+          env:
+            - name: QUARKUS_HTTP_PORT
+              value: "8080"
+            # tree-sitter and JNA extract native libraries here; the root filesystem is read-only.
+            - name: JAVA_TOOL_OPTIONS
+              value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=75"
+            {{- with .env }}
+            {{- . | nindent 12 }}
+            {{- end }}
+            {{- with .values.extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+          {{- include "ct.quarkusProbes" . | nindent 10 }}
+          resources:
+            {{- toYaml .values.resources | nindent 12 }}
+          securityContext:
+            {{- include "ct.containerSecurityContext" . | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+            {{- with .volumeMounts }}
+            {{- . | nindent 12 }}
+            {{- end }}
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 256Mi
+        {{- with .volumes }}
+        {{- . | nindent 8 }}
+        {{- end }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .component }}
+  namespace: {{ $ctx.Release.Namespace }}
+  labels:
+    {{- include "ct.labels" $labels | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "ct.selectorLabels" $labels | nindent 4 }}
+  ports:
+    - name: http
+      port: 8080
+      targetPort: http
+      protocol: TCP
+{{- if gt (int .values.replicas) 1 }}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .component }}
+  namespace: {{ $ctx.Release.Namespace }}
+  labels:
+    {{- include "ct.labels" $labels | nindent 4 }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      {{- include "ct.selectorLabels" $labels | nindent 6 }}
+{{- end }}
+{{- end -}}
