@@ -1,0 +1,77 @@
+package dev.claudetelemetry.policy.decisions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudetelemetry.policy.PolicyServiceConfig;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code POST /v1/decisions} and {@code POST /v1/decisions:batch} (docs/contracts.md). */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public class DecisionResource {
+
+    private final DecisionService decisions;
+    private final HookInputReader reader;
+    private final int maxBatchSize;
+    private final int maxBodyBytes;
+
+    public DecisionResource(DecisionService decisions, PolicyServiceConfig config) {
+        this.decisions = decisions;
+        this.reader = new HookInputReader(config.limits().maxJsonDepth());
+        this.maxBatchSize = config.limits().maxBatchSize();
+        this.maxBodyBytes = config.limits().maxBodyBytes();
+    }
+
+    /** The filter refuses large declared lengths; this catches chunked bodies that had none. */
+    private JsonNode read(byte[] body) {
+        if (body != null && body.length > maxBodyBytes) {
+            throw new ProblemException(413, "body-too-large", "Request body too large",
+                    "the body is " + body.length + " bytes; the limit is " + maxBodyBytes);
+        }
+        return reader.readTree(body);
+    }
+
+    /** One hook input in, Claude Code's hook output out: 200 for every well-formed input, deny included. */
+    @POST
+    @Path("/decisions")
+    public DecisionResponse decide(byte[] body) {
+        return decisions.decide(reader.toolCall(read(body)));
+    }
+
+    public record BatchResponse(List<DecisionResponse> results) {}
+
+    /** Many inputs, answered in order; one bad input refuses the whole batch with its index. */
+    @POST
+    @Path("/decisions:batch")
+    public BatchResponse decideAll(byte[] body) {
+        JsonNode root = read(body);
+        JsonNode inputs = root.get("inputs");
+        if (!root.isObject() || inputs == null || !inputs.isArray()) {
+            throw ProblemException.badInput("a batch is {\"inputs\": [hook inputs...]}");
+        }
+        if (inputs.size() > maxBatchSize) {
+            throw new ProblemException(413, "batch-too-large", "Too many inputs in one batch",
+                    "the batch has " + inputs.size() + " inputs; the limit is " + maxBatchSize);
+        }
+        List<dev.claudetelemetry.policy.rules.ToolCall> calls = new ArrayList<>(inputs.size());
+        List<Problem.BatchError> errors = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                calls.add(reader.toolCall(inputs.get(i)));
+            } catch (ProblemException e) {
+                errors.add(new Problem.BatchError(i, e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(400, "invalid-hook-input", "Some inputs of the batch are not valid hook inputs",
+                    errors.size() + " of " + inputs.size() + " inputs are invalid; nothing was decided", errors);
+        }
+        return new BatchResponse(calls.stream().map(decisions::decide).toList());
+    }
+}

@@ -1,0 +1,96 @@
+package dev.claudetelemetry.policy.paths;
+
+import java.util.regex.Pattern;
+
+/**
+ * A path glob: {@code *} and {@code ?} stay within one segment, {@code **} spans any number of segments,
+ * {@code {a,b}} is an alternative, {@code [abc]} a class. A leading {@code ~} or {@code $HOME} stands for the
+ * agent's home, so it is expanded per call; every other pattern is compiled once.
+ */
+public final class Glob {
+
+    private final String pattern;
+    private final boolean homeRelative;
+    private final Pattern compiled;
+
+    private Glob(String pattern) {
+        this.pattern = pattern;
+        this.homeRelative = pattern.equals("~") || pattern.startsWith("~/") || pattern.startsWith("$HOME");
+        this.compiled = homeRelative ? null : Pattern.compile(toRegex(pattern));
+    }
+
+    /** @throws IllegalArgumentException when the pattern is not absolute or does not compile */
+    public static Glob of(String pattern) {
+        if (!(pattern.startsWith("/") || pattern.startsWith("~") || pattern.startsWith("$HOME") || pattern.startsWith("**"))) {
+            throw new IllegalArgumentException("path pattern '" + pattern + "' must start with /, ~, $HOME or **");
+        }
+        return new Glob(pattern);
+    }
+
+    public String pattern() {
+        return pattern;
+    }
+
+    public boolean matches(String normalizedPath, String home) {
+        if (!homeRelative) {
+            return compiled.matcher(normalizedPath).matches();
+        }
+        String expanded = PathNormalizer.expandHome(pattern.replace("$HOME", "~"), home);
+        return Pattern.matches(toRegex(expanded), normalizedPath);
+    }
+
+    static String toRegex(String glob) {
+        String g = glob.length() > 1 && glob.endsWith("/") ? glob.substring(0, glob.length() - 1) : glob;
+        StringBuilder regex = new StringBuilder();
+        int braces = 0;
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '*' && i + 1 < g.length() && g.charAt(i + 1) == '*') {
+                boolean slashAfter = i + 2 < g.length() && g.charAt(i + 2) == '/';
+                boolean slashBefore = i > 0 && g.charAt(i - 1) == '/';
+                if (slashAfter) {
+                    regex.append("(?:.*/)?");
+                    i += 2;
+                } else if (slashBefore && i + 2 == g.length()) {
+                    // "dir/**" also matches "dir" itself
+                    regex.setLength(regex.length() - 1);
+                    regex.append("(?:/.*)?");
+                    i += 1;
+                } else {
+                    regex.append(".*");
+                    i += 1;
+                }
+            } else if (c == '*') {
+                regex.append("[^/]*");
+            } else if (c == '?') {
+                regex.append("[^/]");
+            } else if (c == '{') {
+                braces++;
+                regex.append("(?:");
+            } else if (c == '}' && braces > 0) {
+                braces--;
+                regex.append(')');
+            } else if (c == ',' && braces > 0) {
+                regex.append('|');
+            } else if (c == '[') {
+                int close = g.indexOf(']', i + 1);
+                if (close < 0) {
+                    regex.append("\\[");
+                } else {
+                    String body = g.substring(i + 1, close).replace("\\", "\\\\");
+                    regex.append('[').append(body.startsWith("!") ? "^" + body.substring(1) : body).append(']');
+                    i = close;
+                }
+            } else {
+                if ("\\.^$|+()[]{}".indexOf(c) >= 0) {
+                    regex.append('\\');
+                }
+                regex.append(c);
+            }
+        }
+        if (braces != 0) {
+            throw new IllegalArgumentException("unbalanced braces in path pattern '" + glob + "'");
+        }
+        return regex.toString();
+    }
+}

@@ -1,0 +1,291 @@
+package dev.claudetelemetry.policy.shell;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.treesitter.TSNode;
+import org.treesitter.TSParser;
+import org.treesitter.TSTree;
+import org.treesitter.TreeSitterBash;
+
+/**
+ * Finds every simple command a Bash command line would run, with its real argv: in lists, pipelines,
+ * subshells, substitutions, here-documents, behind wrappers, and inside strings handed to {@code bash -c} or
+ * {@code eval} (parsed again, up to a depth limit).
+ *
+ * <p>Thread-safe. Tree-sitter parsers are not, so each thread keeps its own (a parser is cheap to keep and costs
+ * about as much to create as a parse, see bench/policy-service).
+ */
+public final class BashAnalyzer {
+
+    private static final TreeSitterBash BASH = new TreeSitterBash();
+    private static final ThreadLocal<TSParser> PARSERS = ThreadLocal.withInitial(() -> {
+        TSParser parser = new TSParser();
+        parser.setLanguage(BASH);
+        return parser;
+    });
+
+    private final int maxDepth;
+    private final int maxLength;
+
+    /**
+     * @param maxDepth how many nested {@code bash -c} / {@code eval} strings are parsed again
+     * @param maxLength the longest command line (in UTF-8 bytes) that is parsed at all
+     */
+    public BashAnalyzer(int maxDepth, int maxLength) {
+        this.maxDepth = maxDepth;
+        this.maxLength = maxLength;
+    }
+
+    public ShellAnalysis analyze(String commandLine, String cwd) {
+        Walk walk = new Walk();
+        walk.parse(commandLine, new Scope(cwd), 0, List.of());
+        return new ShellAnalysis(walk.commands, walk.problem);
+    }
+
+    /** The directory a list of commands runs in; {@code cd} changes it for the commands after it. */
+    private static final class Scope {
+        String cwd;
+
+        Scope(String cwd) {
+            this.cwd = cwd;
+        }
+
+        Scope copy() {
+            return new Scope(cwd);
+        }
+    }
+
+    /** Where a command's input and redirections come from, handed down the tree. */
+    private record Context(Scope scope, List<Redirect> redirects, List<String> upstream, int depth) {
+
+        Context withRedirects(List<Redirect> more) {
+            List<Redirect> all = new ArrayList<>(redirects);
+            all.addAll(more);
+            return new Context(scope, all, upstream, depth);
+        }
+
+        Context withUpstream(List<String> names) {
+            return new Context(scope, redirects, names, depth);
+        }
+
+        Context isolated() {
+            return new Context(scope.copy(), List.of(), List.of(), depth);
+        }
+    }
+
+    private final class Walk {
+        final List<ShellCommand> commands = new ArrayList<>();
+        String problem;
+
+        void fail(String reason) {
+            if (problem == null) {
+                problem = reason;
+            }
+        }
+
+        void parse(String source, Scope scope, int depth, List<String> upstream) {
+            byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > maxLength) {
+                fail("the command is longer than " + maxLength + " bytes");
+                return;
+            }
+            TSTree tree = PARSERS.get().parseString(null, source);
+            try {
+                TSNode root = tree.getRootNode();
+                if (root.hasError()) {
+                    fail(depth == 0 ? "the command is not valid shell syntax" : "a nested shell string is not valid shell syntax");
+                }
+                new NodeVisitor(new Words(bytes)).visit(root, new Context(scope, List.of(), upstream, depth));
+            } finally {
+                tree.close();
+            }
+        }
+
+        private final class NodeVisitor {
+            private final Words words;
+
+            NodeVisitor(Words words) {
+                this.words = words;
+            }
+
+            void visit(TSNode node, Context context) {
+                switch (node.getType()) {
+                    case "command" -> command(node, context);
+                    case "redirected_statement" -> redirected(node, context);
+                    case "pipeline" -> pipeline(node, context);
+                    case "subshell", "command_substitution", "process_substitution" -> children(node, context.isolated());
+                    default -> children(node, context);
+                }
+            }
+
+            void children(TSNode node, Context context) {
+                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                    visit(node.getNamedChild(i), context);
+                }
+            }
+
+            void pipeline(TSNode node, Context context) {
+                List<String> upstream = new ArrayList<>(context.upstream());
+                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                    int before = commands.size();
+                    visit(node.getNamedChild(i), context.withUpstream(List.copyOf(upstream)));
+                    for (ShellCommand stage : commands.subList(before, commands.size())) {
+                        upstream.add(stage.name());
+                    }
+                }
+            }
+
+            void redirected(TSNode node, Context context) {
+                List<Redirect> redirects = new ArrayList<>();
+                TSNode body = null;
+                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                    TSNode child = node.getNamedChild(i);
+                    if ("body".equals(node.getFieldNameForNamedChild(i))) {
+                        body = child;
+                    } else {
+                        collectRedirects(child, redirects, context);
+                    }
+                }
+                if (body != null) {
+                    visit(body, context.withRedirects(redirects));
+                } else if (!redirects.isEmpty()) {
+                    // A bare redirection ("> file") still truncates the file.
+                    commands.add(new ShellCommand(List.of(), redirects, context.scope().cwd, context.upstream(), List.of(), context.depth()));
+                }
+            }
+
+            void collectRedirects(TSNode node, List<Redirect> into, Context context) {
+                switch (node.getType()) {
+                    case "file_redirect" -> {
+                        String operator = "";
+                        TSNode destination = null;
+                        for (int i = 0; i < node.getChildCount(); i++) {
+                            TSNode child = node.getChild(i);
+                            if (!child.isNamed()) {
+                                operator = words.text(child);
+                            } else if (!"file_descriptor".equals(child.getType())) {
+                                destination = child;
+                            }
+                        }
+                        if (destination != null) {
+                            String target = words.value(destination);
+                            boolean duplicatesDescriptor = operator.endsWith("&") && target.matches("\\d+|-");
+                            if (!duplicatesDescriptor) {
+                                into.add(new Redirect(operator, target, !operator.startsWith("<") || operator.equals("<>")));
+                            }
+                            visitSubstitutions(destination, context);
+                        }
+                    }
+                    case "heredoc_redirect", "herestring_redirect" -> {
+                        for (int i = 0; i < node.getNamedChildCount(); i++) {
+                            collectRedirects(node.getNamedChild(i), into, context);
+                        }
+                    }
+                    default -> visitSubstitutions(node, context);
+                }
+            }
+
+            /** Judges the commands inside substitutions below {@code node}; returns their names. */
+            List<String> visitSubstitutions(TSNode node, Context context) {
+                List<String> names = new ArrayList<>();
+                String type = node.getType();
+                if (type.equals("command_substitution") || type.equals("process_substitution")) {
+                    int before = commands.size();
+                    children(node, context.isolated());
+                    for (ShellCommand inner : commands.subList(before, commands.size())) {
+                        names.add(inner.name());
+                    }
+                    return names;
+                }
+                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                    names.addAll(visitSubstitutions(node.getNamedChild(i), context));
+                }
+                return names;
+            }
+
+            void command(TSNode node, Context context) {
+                List<String> argv = new ArrayList<>();
+                List<String> substitutions = new ArrayList<>();
+                List<Redirect> redirects = new ArrayList<>(context.redirects());
+                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                    TSNode child = node.getNamedChild(i);
+                    String field = node.getFieldNameForNamedChild(i);
+                    if ("name".equals(field)) {
+                        TSNode word = child.getNamedChildCount() > 0 ? child.getNamedChild(0) : child;
+                        argv.add(words.value(word));
+                        substitutions.addAll(visitSubstitutions(child, context));
+                    } else if ("argument".equals(field)) {
+                        argv.add(words.value(child));
+                        substitutions.addAll(visitSubstitutions(child, context));
+                    } else if (child.getType().endsWith("_redirect")) {
+                        collectRedirects(child, redirects, context);
+                    } else {
+                        // Leading "VAR=value" assignments: only their substitutions run.
+                        substitutions.addAll(visitSubstitutions(child, context));
+                    }
+                }
+                if (!argv.isEmpty()) {
+                    emit(argv, redirects, substitutions, context);
+                }
+            }
+
+            void emit(List<String> argv, List<Redirect> redirects, List<String> substitutions, Context context) {
+                Optional<Unwrapping> unwrapped = Wrappers.unwrap(argv);
+                List<String> own = argv;
+                if (unwrapped.isPresent() && unwrapped.get() instanceof Unwrapping.Command inner) {
+                    own = argv.subList(0, inner.wrapperLength());
+                }
+                ShellCommand command = new ShellCommand(own, redirects, context.scope().cwd, context.upstream(), substitutions, context.depth());
+                commands.add(command);
+                if (command.name().equals("cd") || command.name().equals("pushd")) {
+                    changeDirectory(command, context.scope());
+                }
+                if (unwrapped.isEmpty()) {
+                    return;
+                }
+                Unwrapping what = unwrapped.get();
+                if (what instanceof Unwrapping.Command inner) {
+                    emit(inner.argv(), redirects, substitutions, context);
+                } else if (what instanceof Unwrapping.Commands several) {
+                    several.argvs().forEach(argvOfOne -> emit(argvOfOne, redirects, substitutions, context));
+                } else if (what instanceof Unwrapping.Script script) {
+                    parseNested(script.source(), redirects, substitutions, context);
+                }
+            }
+
+            void parseNested(String source, List<Redirect> redirects, List<String> substitutions, Context context) {
+                if (context.depth() + 1 > maxDepth) {
+                    fail("shell strings are nested deeper than " + maxDepth + " levels");
+                    return;
+                }
+                int before = commands.size();
+                parse(source, context.scope(), context.depth() + 1, context.upstream());
+                if (redirects.isEmpty() && substitutions.isEmpty()) {
+                    return;
+                }
+                for (int i = before; i < commands.size(); i++) {
+                    ShellCommand nested = commands.get(i);
+                    List<Redirect> allRedirects = new ArrayList<>(nested.redirects());
+                    allRedirects.addAll(redirects);
+                    List<String> allSubstitutions = new ArrayList<>(nested.substitutions());
+                    allSubstitutions.addAll(substitutions);
+                    commands.set(i, new ShellCommand(nested.argv(), allRedirects, nested.cwd(), nested.upstream(), allSubstitutions, nested.depth()));
+                }
+            }
+
+            void changeDirectory(ShellCommand cd, Scope scope) {
+                List<String> operands = cd.args().stream().filter(a -> !a.startsWith("-")).toList();
+                if (operands.isEmpty()) {
+                    scope.cwd = "~";
+                } else {
+                    String target = operands.get(0);
+                    scope.cwd = target.startsWith("/") || target.startsWith("~") || target.startsWith("$")
+                            ? target
+                            : scope.cwd + "/" + target;
+                }
+            }
+        }
+    }
+}
