@@ -131,8 +131,16 @@ readinessProbe:
 {{- define "ct.np.prometheus" -}}
 - namespaceSelector:
     {{- toYaml .Values.networkPolicies.prometheusNamespaceSelector | nindent 4 }}
+  {{- with .Values.networkPolicies.prometheusPodSelector }}
+  podSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}
 {{- define "ct.np.grafana" -}}
 - namespaceSelector:
     {{- toYaml .Values.networkPolicies.grafanaNamespaceSelector | nindent 4 }}
+  {{- with .Values.networkPolicies.grafanaPodSelector }}
+  podSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}

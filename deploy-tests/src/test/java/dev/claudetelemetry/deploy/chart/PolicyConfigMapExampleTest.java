@@ -6,13 +6,17 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * k8s/policy-configmap.yaml is generated: it is the chart's policy ConfigMap (itself the policy file) rendered for
  * namespace claude-telemetry. Regenerate after a policy change with
  * {@code mvn -B -ntp -o -pl deploy-tests test -Dtest=PolicyConfigMapExampleTest -Dregenerate=true}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PolicyConfigMapExampleTest {
 
   static final String EXAMPLE = "k8s/policy-configmap.yaml";
@@ -33,6 +37,7 @@ class PolicyConfigMapExampleTest {
   }
 
   @Test
+  @Order(1) // with -Dregenerate=true it writes the file the next test reads
   void shouldEqualTheGeneratorsOutput() throws IOException {
     String generated = generate();
     Path example = RepoFiles.resolve(EXAMPLE);
