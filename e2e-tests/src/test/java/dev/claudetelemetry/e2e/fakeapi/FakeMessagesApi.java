@@ -108,10 +108,10 @@ public final class FakeMessagesApi implements AutoCloseable {
 
   /** Every tool result Claude Code sent back in {@code scenario}, in order. */
   public List<RecordedRequest.ToolResult> toolResults(String scenario) {
-    // Later requests repeat the whole conversation; the last user message holds only the newest results.
+    // Later requests repeat the whole conversation: keep each tool_use_id once.
     List<RecordedRequest.ToolResult> all = new ArrayList<>();
     for (RecordedRequest request : requests(scenario)) {
-      for (RecordedRequest.ToolResult result : request.latestToolResults()) {
+      for (RecordedRequest.ToolResult result : request.toolResults()) {
         if (all.stream().noneMatch(r -> r.toolUseId().equals(result.toolUseId()))) {
           all.add(result);
         }

@@ -10,18 +10,15 @@ public record RecordedRequest(String path, String scenario, JsonNode body) {
   /** A {@code tool_result} block Claude Code sent back: what the model saw for one tool call. */
   public record ToolResult(String toolUseId, String content, boolean isError) {}
 
-  /** Every {@code tool_result} in the request's last user message (the answers to the previous turn). */
-  public List<ToolResult> latestToolResults() {
+  /** Every {@code tool_result} in the conversation this request carries, in order. */
+  public List<ToolResult> toolResults() {
     List<ToolResult> results = new ArrayList<>();
-    JsonNode messages = body.path("messages");
-    if (messages.isEmpty()) {
-      return results;
-    }
-    JsonNode last = messages.get(messages.size() - 1);
-    for (JsonNode block : last.path("content")) {
-      if ("tool_result".equals(block.path("type").asText())) {
-        results.add(new ToolResult(block.path("tool_use_id").asText(), textOf(block.path("content")),
-            block.path("is_error").asBoolean(false)));
+    for (JsonNode message : body.path("messages")) {
+      for (JsonNode block : message.path("content")) {
+        if ("tool_result".equals(block.path("type").asText())) {
+          results.add(new ToolResult(block.path("tool_use_id").asText(), textOf(block.path("content")),
+              block.path("is_error").asBoolean(false)));
+        }
       }
     }
     return results;

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# What the guard costs per tool call, as Claude Code pays it, next to the starting stack's hook (a fresh
+# Python process pushing to a Pushgateway: seed_hook.py), side by side in one run. See README.md.
+#
+#   bench/guard/run.sh            # needs the packaged jars: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests
+#   ROUNDS=5 CALLS=30 HOOK_RUNS=200 LOST_EVENTS=100 bench/guard/run.sh
+#
+# Everything listens on 127.0.0.1 and free ports, and is stopped by PID at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BENCH=$ROOT/bench/guard
+ROUNDS=${ROUNDS:-3}
+CALLS=${CALLS:-30}
+HOOK_RUNS=${HOOK_RUNS:-100}
+LOST_EVENTS=${LOST_EVENTS:-100}
+TOKEN=bench-token-not-secret
+WORK=$(mktemp -d /tmp/bench-guard.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {
+  for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
+  echo "bench: $1 never became ready" >&2; exit 1
+}
+jar() {
+  local j=$ROOT/$1/target/quarkus-app/quarkus-run.jar
+  [ -f "$j" ] || { echo "bench: $j missing: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests" >&2; exit 1; }
+  echo "$j"
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+INPUT=$ROOT/testdata/claude-code/hooks/PreToolUse-Bash.json
+POLICY_PORT=$(free_port); INGEST_PORT=$(free_port); PUSH_PORT=$(free_port)
+QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
+  java -Xmx256m -XX:+UseSerialGC -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!)
+QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$INGEST_PORT POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
+  HOOK_INGEST_TOKEN=$TOKEN java -Xmx256m -XX:+UseSerialGC -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!)
+prometheus-pushgateway --web.listen-address=127.0.0.1:"$PUSH_PORT" >"$WORK/pushgateway.log" 2>&1 & PIDS+=($!)
+wait_http "http://127.0.0.1:$POLICY_PORT/q/health/ready"
+wait_http "http://127.0.0.1:$INGEST_PORT/q/health/ready"
+wait_http "http://127.0.0.1:$PUSH_PORT/-/ready"
+
+export HOOK_INGEST_URL=http://127.0.0.1:$INGEST_PORT CLAUDE_TELEMETRY_TOKEN=$TOKEN CLAUDE_TELEMETRY_USER=bench
+GUARD=$ROOT/k8s/claude-code/bin/claude-guard
+HOOK=$ROOT/k8s/claude-code/bin/claude-hook
+SEED="/usr/bin/python3 $BENCH/seed_hook.py 127.0.0.1:$PUSH_PORT"
+
+# The guard must really decide here, or the numbers mean nothing.
+"$GUARD" <"$INPUT" | jq -e '.hookSpecificOutput.permissionDecision == "allow"' >/dev/null ||
+  { echo "bench: the guard did not answer allow for $INPUT" >&2; exit 1; }
+
+# Warm the JITs the way a long-running pod would have them.
+cat >"$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+wrk.body = [[$(jq -c . "$INPUT")]]
+LUA
+wrk -t1 -c4 -d8s -s "$WORK/post.lua" "$HOOK_INGEST_URL/v1/hooks" >/dev/null
+
+echo "## 1. One hook process per event (hyperfine, $HOOK_RUNS runs each, PreToolUse-Bash.json on stdin)"
+hyperfine -S sh --warmup 10 --runs "$HOOK_RUNS" --export-json "$WORK/hooks.json" \
+  -n "policy-service direct (curl)" "curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary @$INPUT http://127.0.0.1:$POLICY_PORT/v1/decisions" \
+  -n "claude-guard -> hook-ingest -> policy-service" "$GUARD < $INPUT" \
+  -n "seed hook (python3 + pushgateway)" "$SEED < $INPUT" >"$WORK/hyperfine.txt"
+jq -r '.results[] | "| \(.command) | \(.median*1000 | .*100 | round / 100) ms | \(.mean*1000 | .*100 | round / 100) ms | \((.times | sort | .[(length*0.95|floor)])*1000 | .*100 | round / 100) ms |"' \
+  "$WORK/hooks.json" | { echo "| command | median | mean | p95 |"; echo "|---|---|---|---|"; cat; }
+guard_ms=$(jq '.results[1].median*1000' "$WORK/hooks.json")
+seed_ms=$(jq '.results[2].median*1000' "$WORK/hooks.json")
+echo
+echo "guard median ${guard_ms} ms; seed median ${seed_ms} ms; seed/guard = $(echo "$seed_ms $guard_ms" | awk '{printf "%.1f", $1/$2}')x"
+
+echo
+echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved)"
+CP_FILE=$ROOT/e2e-tests/target/bench-classpath.txt
+if [ ! -f "$CP_FILE" ] || [ ! -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ]; then
+  mvn -B -ntp -o -q -pl e2e-tests test-compile dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >/dev/null
+fi
+java -cp "$ROOT/e2e-tests/target/test-classes:$(cat "$CP_FILE")" dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain 0 "$CALLS" \
+  >"$WORK/api.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 1 100); do grep -q listening "$WORK/api.log" && break; sleep 0.1; done
+API_URL=$(awk '/listening/ {print $2}' "$WORK/api.log")
+
+managed=$ROOT/k8s/claude-code/managed-settings.json
+settings_for() {
+  case $1 in
+    none) echo '{}' ;;
+    true) jq '{hooks: (.hooks | map_values(map(.hooks |= map(.command = "/bin/true"))))}' "$managed" ;;
+    ours) jq --arg bin "$ROOT/k8s/claude-code/bin" --arg url "$HOOK_INGEST_URL" --arg token "$TOKEN" '
+            {hooks: (.hooks | map_values(map(.hooks |= map(.command |= sub("^/opt/claude-telemetry/bin"; $bin))))),
+             env: {HOOK_INGEST_URL: $url, CLAUDE_TELEMETRY_TOKEN: $token, CLAUDE_TELEMETRY_USER: "bench",
+                   CLAUDE_GUARD_TIMEOUT_SECONDS: "5", CLAUDE_HOOK_TIMEOUT_SECONDS: "2"}}' "$managed" ;;
+    seed) jq -n --arg seed "$SEED" '{hooks: {
+            PreToolUse: [{matcher: "*", hooks: [{type: "command", command: $seed, timeout: 10}]}],
+            PostToolUse: [{matcher: "*", hooks: [{type: "command", command: $seed, timeout: 10}]}]}}' ;;
+  esac
+}
+CONFIGS="none true ours seed"
+for config in $CONFIGS; do
+  mkdir -p "$WORK/$config/home/.claude" "$WORK/$config/work"
+  settings_for "$config" >"$WORK/$config/home/.claude/settings.json"
+done
+run_session() {
+  local dir=$WORK/$1 start end out
+  start=$(date +%s%N)
+  out=$(cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench \
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 claude -p "[scenario:bench] run the commands" --output-format json \
+    --allowedTools Bash Read Write Edit)
+  end=$(date +%s%N)
+  local turns; turns=$(printf '%s' "$out" | jq -r '.num_turns')
+  [ "$turns" = "$((CALLS + 1))" ] || { echo "bench: $1 session ran $turns turns, not $((CALLS + 1)): $out" >&2; exit 1; }
+  echo $(((end - start) / 1000000)) >>"$WORK/$1.times"
+}
+for config in $CONFIGS; do run_session "$config"; done  # warm-up round, not counted
+for config in $CONFIGS; do : >"$WORK/$config.times"; done
+for _ in $(seq 1 "$ROUNDS"); do
+  for config in $CONFIGS; do run_session "$config"; done
+done
+none_ms=$(median <"$WORK/none.times")
+echo "| wiring | session median | per tool call vs no hooks | runs (ms) |"
+echo "|---|---|---|---|"
+for config in $CONFIGS; do
+  m=$(median <"$WORK/$config.times")
+  per=$(echo "$m $none_ms $CALLS" | awk '{printf "%+.1f ms", ($1-$2)/$3}')
+  echo "| $config | $m ms | $per | $(tr '\n' ' ' <"$WORK/$config.times")|"
+done
+
+echo
+echo "## 3. Lost counts: $LOST_EVENTS PostToolUse events of one session, distinct tool_use_ids"
+post_input() { jq -c --arg id "toolu_bench_$1" '.tool_use_id = $id' "$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json"; }
+ingest_count() {
+  curl -s "$HOOK_INGEST_URL/q/metrics" |
+    awk '/^claude_hook_events_total\{/ && /event="PostToolUse"/ && /user="bench"/ {s += $NF} END {print s + 0}'
+}
+before=$(ingest_count)
+for i in $(seq 1 "$LOST_EVENTS"); do post_input "$i" | "$HOOK"; done
+after=$(ingest_count)
+curl -s -X DELETE "http://127.0.0.1:$PUSH_PORT/metrics/job/claude_code_hooks" >/dev/null
+for i in $(seq 1 "$LOST_EVENTS"); do post_input "$i" | $SEED; done
+pushed=$(curl -s "http://127.0.0.1:$PUSH_PORT/metrics" |
+  awk '/^claude_code_hook_events_total\{/ && /event="PostToolUse"/ {s += $NF} END {print s + 0}')
+echo "| hook | events in | counted |"
+echo "|---|---|---|"
+echo "| claude-hook -> hook-ingest (claude_hook_events_total) | $LOST_EVENTS | $((after - before)) |"
+echo "| seed hook -> Pushgateway (claude_code_hook_events_total) | $LOST_EVENTS | $pushed |"

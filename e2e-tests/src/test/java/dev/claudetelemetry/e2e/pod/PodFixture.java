@@ -1,0 +1,70 @@
+package dev.claudetelemetry.e2e.pod;
+
+import dev.claudetelemetry.e2e.fakeapi.FakeMessagesApi;
+import dev.claudetelemetry.testsupport.ManagedProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole emulated deployment for a test class: the pod, the three services in it, the fake Messages API in
+ * this JVM and the relay that makes it the pod's 127.0.0.1:{@value #API_PORT}.
+ */
+public final class PodFixture implements AutoCloseable {
+  /** The port the fake Anthropic API appears on inside the pod (the pod's own loopback: no clash possible). */
+  public static final int API_PORT = 18443;
+
+  public final EmulatedPod pod;
+  public final PodServices services;
+  public final FakeMessagesApi api;
+  private final SocketRelay relay;
+
+  private PodFixture(EmulatedPod pod, PodServices services, FakeMessagesApi api, SocketRelay relay) {
+    this.pod = pod;
+    this.services = services;
+    this.api = api;
+    this.relay = relay;
+  }
+
+  public static PodFixture start(Path workDir, String identityDropIn, Set<EmulatedPod.Service> which) {
+    FakeMessagesApi api = FakeMessagesApi.start();
+    EmulatedPod pod = null;
+    SocketRelay relay = null;
+    try {
+      pod = EmulatedPod.start(workDir, identityDropIn);
+      Path socket = workDir.resolve("anthropic-api.sock");
+      relay = SocketRelay.fromUnixSocket(socket, api.port());
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String classes = Path.of(SocketRelay.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
+      ManagedProcess inPod = pod.startProcess("anthropic-api-relay", List.of(java, "-Xmx32m", "-cp", classes,
+          SocketRelay.class.getName(), Integer.toString(API_PORT), socket.toString()), Map.of());
+      inPod.awaitReady(() -> inPod.logTail(5).contains("relaying"), Duration.ofSeconds(30));
+      PodServices services = PodServices.start(pod, which);
+      return new PodFixture(pod, services, api, relay);
+    } catch (Exception e) {
+      if (relay != null) {
+        relay.close();
+      }
+      if (pod != null) {
+        pod.close();
+      }
+      api.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+  }
+
+  public PodSession session(String scenario) {
+    return new PodSession(pod, "http://127.0.0.1:" + API_PORT, scenario);
+  }
+
+  @Override
+  public void close() {
+    services.close();
+    pod.close();
+    relay.close();
+    api.close();
+  }
+}
