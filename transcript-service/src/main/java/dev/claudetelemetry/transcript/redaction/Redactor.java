@@ -1,0 +1,139 @@
+package dev.claudetelemetry.transcript.redaction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.claudetelemetry.transcript.config.TranscriptConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Replaces secrets with {@code [REDACTED:kind]} before anything is stored or logged. JSON is redacted value by
+ * value (string values of the parsed tree), so a redacted line is still the same valid JSON document.
+ */
+@Singleton
+public class Redactor {
+  private final List<RedactionPattern> patterns;
+
+  @Inject
+  public Redactor(TranscriptConfig config) {
+    this(withExtras(config.redaction().extraPatterns()));
+  }
+
+  public Redactor(List<RedactionPattern> patterns) {
+    this.patterns = List.copyOf(patterns);
+  }
+
+  /** The built-in kinds plus configured ones; a configured regex that does not compile stops the start. */
+  public static List<RedactionPattern> withExtras(Map<String, String> extra) {
+    List<RedactionPattern> all = new ArrayList<>(SecretPatterns.builtIn());
+    extra.forEach((kind, regex) -> {
+      if (!kind.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+        throw new IllegalArgumentException("transcript.redaction.extra-patterns: kind '" + kind
+            + "' must be lower-case letters, digits and dashes (it becomes a metric label)");
+      }
+      try {
+        all.add(new RedactionPattern(kind, Pattern.compile(regex), List.of()));
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "transcript.redaction.extra-patterns." + kind + " is not a valid regex: " + e.getDescription());
+      }
+    });
+    return all;
+  }
+
+  public List<String> kinds() {
+    return patterns.stream().map(RedactionPattern::kind).toList();
+  }
+
+  /** Redacts plain text. */
+  public Redaction redact(String text) {
+    Map<String, Integer> counts = new HashMap<>();
+    String result = redactInto(text, counts);
+    return new Redaction(result, counts);
+  }
+
+  /**
+   * Redacts every string value of {@code node} in place; returns the counts (empty when nothing changed).
+   * Object keys are left alone: they are names, not values.
+   */
+  public Map<String, Integer> redactInPlace(JsonNode node) {
+    Map<String, Integer> counts = new HashMap<>();
+    walk(node, counts);
+    return counts;
+  }
+
+  private void walk(JsonNode node, Map<String, Integer> counts) {
+    if (node instanceof ObjectNode object) {
+      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        JsonNode value = field.getValue();
+        if (value.isTextual()) {
+          String redacted = redactInto(value.textValue(), counts);
+          if (redacted != value.textValue()) {
+            field.setValue(TextNode.valueOf(redacted));
+          }
+        } else if (value.isContainerNode()) {
+          walk(value, counts);
+        }
+      }
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode value = array.get(i);
+        if (value.isTextual()) {
+          String redacted = redactInto(value.textValue(), counts);
+          if (redacted != value.textValue()) {
+            array.set(i, TextNode.valueOf(redacted));
+          }
+        } else if (value.isContainerNode()) {
+          walk(value, counts);
+        }
+      }
+    }
+  }
+
+  /** Returns the same instance when nothing matched, so callers can tell cheaply. */
+  private String redactInto(String text, Map<String, Integer> counts) {
+    String current = text;
+    for (RedactionPattern pattern : patterns) {
+      if (!pattern.worthTrying(current)) {
+        continue;
+      }
+      Matcher matcher = pattern.pattern().matcher(current);
+      if (!matcher.find()) {
+        continue;
+      }
+      boolean group = pattern.hasSecretGroup();
+      String marker = "[REDACTED:" + pattern.kind() + "]";
+      StringBuilder out = new StringBuilder(current.length());
+      int last = 0;
+      int found = 0;
+      do {
+        int start = group ? matcher.start("secret") : matcher.start();
+        int end = group ? matcher.end("secret") : matcher.end();
+        if (start < 0) {
+          continue;
+        }
+        out.append(current, last, start).append(marker);
+        last = end;
+        found++;
+      } while (matcher.find());
+      if (found > 0) {
+        out.append(current, last, current.length());
+        current = out.toString();
+        counts.merge(pattern.kind(), found, Integer::sum);
+      }
+    }
+    return current;
+  }
+}

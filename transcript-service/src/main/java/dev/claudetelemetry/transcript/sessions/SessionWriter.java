@@ -1,0 +1,108 @@
+package dev.claudetelemetry.transcript.sessions;
+
+import dev.claudetelemetry.transcript.upload.SessionFacts;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+
+/**
+ * Keeps the sessions row up to date from whatever arrives: transcript lines, hook events, OTLP events. Every
+ * method runs inside the caller's transaction. Known values are never overwritten with unknown ones.
+ */
+@Singleton
+public class SessionWriter {
+
+  /** Creates the row if missing; takes no row lock when it exists. */
+  public void ensure(Connection c, String sessionId, String user, String cwd, Instant seenAt) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO sessions (id, user_name, cwd, last_activity_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+      ps.setString(1, sessionId);
+      ps.setString(2, user);
+      ps.setString(3, cwd);
+      ps.setTimestamp(4, Timestamp.from(seenAt));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Merges what a batch of lines or events said about the session. */
+  public void merge(Connection c, String sessionId, SessionUpdate u) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        UPDATE sessions SET
+          user_name = coalesce(user_name, ?),
+          cwd = coalesce(cwd, ?),
+          model = coalesce(?, model),
+          started_at = least(started_at, ?),
+          ended_at = coalesce(?, ended_at),
+          end_reason = coalesce(?, end_reason),
+          last_activity_at = greatest(last_activity_at, ?),
+          denials = denials + ?
+        WHERE id = ?""")) {
+      ps.setString(1, u.user());
+      ps.setString(2, u.cwd());
+      ps.setString(3, u.model());
+      setInstant(ps, 4, u.startedAt());
+      setInstant(ps, 5, u.endedAt());
+      ps.setString(6, u.endReason());
+      setInstant(ps, 7, u.lastActivityAt());
+      ps.setInt(8, u.denials());
+      ps.setString(9, sessionId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** A transcript's cost-state line: totals, used only while no OTLP cost has arrived for the session. */
+  public void transcriptCost(Connection c, String sessionId, SessionFacts.CostTotals cost) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        UPDATE sessions SET cost_usd = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
+          cache_creation_tokens = ?, cost_source = 'transcript'
+        WHERE id = ? AND (cost_source IS NULL OR cost_source = 'transcript')""")) {
+      ps.setBigDecimal(1, cost.costUsd());
+      ps.setLong(2, cost.inputTokens());
+      ps.setLong(3, cost.outputTokens());
+      ps.setLong(4, cost.cacheReadTokens());
+      ps.setLong(5, cost.cacheCreationTokens());
+      ps.setString(6, sessionId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Adds api_request events' cost and tokens; the first OTLP amount replaces a transcript-derived total. */
+  public void addOtlpCost(Connection c, String sessionId, BigDecimal cost, long input, long output, long cacheRead,
+                          long cacheCreation) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        UPDATE sessions SET
+          cost_usd = CASE WHEN cost_source = 'otlp' THEN cost_usd + ? ELSE ? END,
+          input_tokens = CASE WHEN cost_source = 'otlp' THEN input_tokens + ? ELSE ? END,
+          output_tokens = CASE WHEN cost_source = 'otlp' THEN output_tokens + ? ELSE ? END,
+          cache_read_tokens = CASE WHEN cost_source = 'otlp' THEN cache_read_tokens + ? ELSE ? END,
+          cache_creation_tokens = CASE WHEN cost_source = 'otlp' THEN cache_creation_tokens + ? ELSE ? END,
+          cost_source = 'otlp'
+        WHERE id = ?""")) {
+      ps.setBigDecimal(1, cost);
+      ps.setBigDecimal(2, cost);
+      ps.setLong(3, input);
+      ps.setLong(4, input);
+      ps.setLong(5, output);
+      ps.setLong(6, output);
+      ps.setLong(7, cacheRead);
+      ps.setLong(8, cacheRead);
+      ps.setLong(9, cacheCreation);
+      ps.setLong(10, cacheCreation);
+      ps.setString(11, sessionId);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setTimestamp(index, Timestamp.from(value));
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.claudetelemetry.transcript.upload;
+
+import jakarta.inject.Singleton;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL for transcript files and their lines. Runs in the caller's transaction. */
+@Singleton
+public class TranscriptFileStore {
+
+  /** Creates the file row if needed and locks it until the transaction ends: concurrent uploads queue here. */
+  public FileState lock(Connection c, String sessionId, String fileId) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(
+        "INSERT INTO transcript_files (session_id, file_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, sessionId);
+      insert.setString(2, fileId);
+      insert.executeUpdate();
+    }
+    try (PreparedStatement select = c.prepareStatement("SELECT acked_offset, line_count, in_oversized_line"
+        + " FROM transcript_files WHERE session_id = ? AND file_id = ? FOR UPDATE")) {
+      select.setString(1, sessionId);
+      select.setString(2, fileId);
+      try (ResultSet rs = select.executeQuery()) {
+        rs.next();
+        return new FileState(sessionId, fileId, rs.getLong(1), rs.getInt(2), rs.getBoolean(3));
+      }
+    }
+  }
+
+  public Optional<FileState> find(Connection c, String sessionId, String fileId) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement("SELECT acked_offset, line_count, in_oversized_line"
+        + " FROM transcript_files WHERE session_id = ? AND file_id = ?")) {
+      select.setString(1, sessionId);
+      select.setString(2, fileId);
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new FileState(sessionId, fileId, rs.getLong(1), rs.getInt(2), rs.getBoolean(3)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  public void advance(Connection c, FileState state) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement("UPDATE transcript_files SET acked_offset = ?,"
+        + " line_count = ?, in_oversized_line = ?, updated_at = now() WHERE session_id = ? AND file_id = ?")) {
+      update.setLong(1, state.offset());
+      update.setInt(2, state.lines());
+      update.setBoolean(3, state.inOversizedLine());
+      update.setString(4, state.sessionId());
+      update.setString(5, state.fileId());
+      update.executeUpdate();
+    }
+  }
+
+  /** All lines in one statement (arrays unnested server-side): one round trip however many lines. */
+  public void insertLines(Connection c, String sessionId, String fileId, int firstLineNo, List<StoredLine> lines)
+      throws SQLException {
+    if (lines.isEmpty()) {
+      return;
+    }
+    int n = lines.size();
+    Integer[] lineNo = new Integer[n];
+    Long[] offset = new Long[n];
+    Integer[] length = new Integer[n];
+    String[] type = new String[n];
+    String[] uuid = new String[n];
+    String[] occurred = new String[n];
+    String[] content = new String[n];
+    String[] raw = new String[n];
+    Boolean[] notJson = new Boolean[n];
+    Boolean[] truncated = new Boolean[n];
+    Boolean[] redacted = new Boolean[n];
+    String[] search = new String[n];
+    for (int i = 0; i < n; i++) {
+      StoredLine line = lines.get(i);
+      lineNo[i] = firstLineNo + i;
+      offset[i] = line.byteOffset();
+      length[i] = line.byteLength();
+      type[i] = line.lineType();
+      uuid[i] = line.uuid();
+      occurred[i] = line.timestamp();
+      content[i] = line.json();
+      raw[i] = line.rawText();
+      notJson[i] = line.notJson();
+      truncated[i] = line.truncated();
+      redacted[i] = line.redacted();
+      search[i] = line.searchText();
+    }
+    try (PreparedStatement ps = c.prepareStatement("""
+        INSERT INTO transcript_lines (session_id, file_id, line_no, byte_offset, byte_length, line_type, uuid,
+          occurred_at, content, raw_text, not_json, truncated, redacted, search_text)
+        SELECT ?, ?, u.line_no, u.byte_offset, u.byte_length, u.line_type, u.uuid, u.occurred_at::timestamptz,
+          u.content::json, u.raw_text, u.not_json, u.truncated, u.redacted, u.search_text
+        FROM unnest(?::int[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+          ?::bool[], ?::bool[], ?::bool[], ?::text[])
+          AS u(line_no, byte_offset, byte_length, line_type, uuid, occurred_at, content, raw_text, not_json,
+               truncated, redacted, search_text)""")) {
+      ps.setString(1, sessionId);
+      ps.setString(2, fileId);
+      int i = 3;
+      ps.setArray(i++, c.createArrayOf("int4", lineNo));
+      ps.setArray(i++, c.createArrayOf("int8", offset));
+      ps.setArray(i++, c.createArrayOf("int4", length));
+      for (String[] column : List.of(type, uuid, occurred, content, raw)) {
+        ps.setArray(i++, c.createArrayOf("text", column));
+      }
+      for (Boolean[] column : List.of(notJson, truncated, redacted)) {
+        ps.setArray(i++, c.createArrayOf("bool", column));
+      }
+      Array searchArray = c.createArrayOf("text", search);
+      ps.setArray(i, searchArray);
+      ps.executeUpdate();
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.claudetelemetry.transcript.upload;
+
+import dev.claudetelemetry.transcript.config.TranscriptConfig;
+import dev.claudetelemetry.transcript.metrics.TranscriptMetrics;
+import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.transcript.sessions.SessionUpdate;
+import dev.claudetelemetry.transcript.sessions.SessionWriter;
+import io.agroal.api.AgroalDataSource;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resumable, idempotent transcript uploads. The client sends the bytes after the offset it believes is
+ * acknowledged; complete lines are stored in one transaction with the new offset, under a row lock on the
+ * file, so a retry, a duplicate or a concurrent upload of the same bytes stores each line exactly once.
+ */
+@Singleton
+public class TranscriptUploadService {
+  private final AgroalDataSource dataSource;
+  private final TranscriptFileStore files;
+  private final SessionWriter sessions;
+  private final LineParser parser;
+  private final TranscriptMetrics metrics;
+  private final int maxLineBytes;
+
+  public TranscriptUploadService(AgroalDataSource dataSource, TranscriptFileStore files, SessionWriter sessions,
+                                 LineParser parser, TranscriptMetrics metrics, TranscriptConfig config) {
+    this.dataSource = dataSource;
+    this.files = files;
+    this.sessions = sessions;
+    this.parser = parser;
+    this.metrics = metrics;
+    this.maxLineBytes = config.limits().maxLineBytes();
+  }
+
+  public FileState state(String sessionId, String fileId) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return files.find(c, sessionId, fileId).orElse(new FileState(sessionId, fileId, 0, 0, false));
+    }
+  }
+
+  public UploadResult upload(String sessionId, String fileId, long offset, byte[] body, String user, String cwd)
+      throws SQLException {
+    if (offset < 0) {
+      throw ApiProblem.badRequest("offset must be a non-negative byte position");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        Outcome outcome = store(c, sessionId, fileId, offset, body, user, cwd);
+        c.commit();
+        metrics.linesStored(outcome.lines.size(), outcome.bytesAccepted);
+        outcome.lines.forEach(line -> metrics.redactions(line.redactions()));
+        return new UploadResult(outcome.offset, outcome.lines.size());
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  private record Outcome(long offset, List<StoredLine> lines, long bytesAccepted) {}
+
+  private Outcome store(Connection c, String sessionId, String fileId, long offset, byte[] body, String user,
+                        String cwd) throws SQLException {
+    sessions.ensure(c, sessionId, user, cwd, Instant.now());
+    FileState state = files.lock(c, sessionId, fileId);
+    if (offset > state.offset()) {
+      throw new ApiProblem(409, "offset-gap", "Offset gap",
+          "the server has acknowledged " + state.offset() + " bytes of " + sessionId + "/" + fileId
+              + "; resend from there", Map.of("expectedOffset", state.offset()));
+    }
+    long alreadyStored = state.offset() - offset;
+    if (alreadyStored >= body.length) {
+      return new Outcome(state.offset(), List.of(), 0);
+    }
+    int position = (int) alreadyStored;
+    long fileOffset = state.offset();
+    boolean inOversized = state.inOversizedLine();
+    List<StoredLine> lines = new ArrayList<>();
+    if (inOversized) {
+      int newline = indexOf(body, (byte) '\n', position);
+      int skipTo = newline < 0 ? body.length : newline + 1;
+      fileOffset += skipTo - position;
+      position = skipTo;
+      inOversized = newline < 0;
+    }
+    while (position < body.length) {
+      int newline = indexOf(body, (byte) '\n', position);
+      if (newline >= 0) {
+        int length = newline - position;
+        boolean cut = length > maxLineBytes;
+        lines.add(parser.parse(body, position, cut ? maxLineBytes : length, fileOffset, length, cut));
+        fileOffset += length + 1;
+        position = newline + 1;
+      } else {
+        int remaining = body.length - position;
+        if (remaining >= maxLineBytes) {
+          // A line longer than any body can carry: store its start, skip the rest as it arrives.
+          lines.add(parser.parse(body, position, maxLineBytes, fileOffset, remaining, true));
+          fileOffset += remaining;
+          position = body.length;
+          inOversized = true;
+        }
+        break;
+      }
+    }
+    files.insertLines(c, sessionId, fileId, state.lines() + 1, lines);
+    files.advance(c, new FileState(sessionId, fileId, fileOffset, state.lines() + lines.size(), inOversized));
+    mergeFacts(c, sessionId, user, cwd, lines);
+    return new Outcome(fileOffset, lines, fileOffset - state.offset());
+  }
+
+  private void mergeFacts(Connection c, String sessionId, String user, String cwd, List<StoredLine> lines)
+      throws SQLException {
+    if (lines.isEmpty()) {
+      return;
+    }
+    SessionUpdate.Builder update = SessionUpdate.builder().user(user).cwd(cwd);
+    SessionFacts.CostTotals lastCost = null;
+    for (StoredLine line : lines) {
+      update.cwd(line.facts().cwd()).model(line.facts().model());
+      if (line.timestamp() != null) {
+        update.seen(Instant.parse(line.timestamp()));
+      }
+      if (line.facts().cost() != null) {
+        lastCost = line.facts().cost();
+      }
+    }
+    sessions.merge(c, sessionId, update.build());
+    if (lastCost != null) {
+      sessions.transcriptCost(c, sessionId, lastCost);
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte value, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == value) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
