@@ -51,6 +51,14 @@ record RenderedChart(String text, List<Document> documents) {
 
   /** Renders with values files (paths relative to the repository root or absolute) and --set pairs. */
   static RenderedChart renderIn(String namespace, Map<String, Object> sets, String... valuesFiles) {
+    // Rendering is deterministic apart from generated tokens, and the same scenarios recur across test classes.
+    String key = namespace + "|" + new java.util.TreeMap<>(sets) + "|" + String.join(",", valuesFiles);
+    return CACHE.computeIfAbsent(key, k -> renderUncached(namespace, sets, valuesFiles));
+  }
+
+  private static final Map<String, RenderedChart> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static RenderedChart renderUncached(String namespace, Map<String, Object> sets, String... valuesFiles) {
     TemplateCommand template = new Helm(RepoFiles.chart()).template().withName(RELEASE).withNamespace(namespace);
     for (String file : valuesFiles) {
       Path path = Path.of(file).isAbsolute() ? Path.of(file) : RepoFiles.resolve(file);
