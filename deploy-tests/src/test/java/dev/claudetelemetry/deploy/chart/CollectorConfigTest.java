@@ -27,10 +27,14 @@ class CollectorConfigTest {
     return CollectorComponents.parse(chart.object(ConfigMap.class, "otel-collector").getData().get("config.yaml"));
   }
 
-  private static List<String> statements(JsonNode config) {
+  /** The identity transform's statements of one OTTL context ("datapoint" or "resource"). */
+  private static List<String> statements(JsonNode config, String context) {
     List<String> statements = new ArrayList<>();
-    config.path("processors").path("transform/drop_high_cardinality").path("metric_statements")
-        .forEach(group -> group.path("statements").forEach(s -> statements.add(s.asText())));
+    config.path("processors").path("transform/claude-code-identity").path("metric_statements").forEach(group -> {
+      if (group.path("context").asText().equals(context)) {
+        group.path("statements").forEach(s -> statements.add(s.asText()));
+      }
+    });
     return statements;
   }
 
@@ -101,21 +105,26 @@ class CollectorConfigTest {
   }
 
   @Test
-  void shouldDropSessionAndUserIdsFromMetricsBeforeTheyBecomeCumulative() {
+  void shouldLabelPointsWithThePodIdentityAndDropUnboundedAndPersonalAttributesBeforeTheyBecomeCumulative() {
     JsonNode config = config(RenderedChart.render());
 
-    assertThat(statements(config)).containsExactly(
-        "delete_key(attributes, \"session.id\")", "delete_key(attributes, \"user.id\")");
+    // the label contract of grafana-dashboards/README.md: `user` = the identity drop-in's user.id (a resource
+    // attribute), no session id, no installation hash, no e-mail address
+    assertThat(statements(config, "datapoint")).containsExactly(
+        "set(attributes[\"user\"], resource.attributes[\"user.id\"]) where resource.attributes[\"user.id\"] != nil",
+        "delete_key(attributes, \"session.id\")", "delete_key(attributes, \"user.id\")",
+        "delete_key(attributes, \"user.email\")");
+    assertThat(statements(config, "resource")).containsExactly("delete_key(attributes, \"user.email\")");
     List<String> processors = new ArrayList<>();
     config.at("/service/pipelines/metrics/processors").forEach(p -> processors.add(p.asText()));
-    assertThat(processors).containsSubsequence("transform/drop_high_cardinality", "deltatocumulative");
+    assertThat(processors).containsSubsequence("transform/claude-code-identity", "deltatocumulative", "batch");
   }
 
   @Test
-  void shouldKeepEveryAttributeWhenTheDropListIsEmpty() {
+  void shouldPassAttributesThroughWhenRelabellingIsSwitchedOff() {
     JsonNode config = config(RenderedChart.render(Map.of(), "helm/claude-telemetry/ci/all-attributes-values.yaml"));
 
-    assertThat(config.path("processors").has("transform/drop_high_cardinality")).isFalse();
+    assertThat(config.path("processors").has("transform/claude-code-identity")).isFalse();
     assertThat(config.at("/service/pipelines/metrics/processors").toString()).doesNotContain("transform");
     assertThat(config.at("/service/pipelines").has("logs")).isFalse();
     assertThat(config.path("exporters").has("otlphttp/transcript-service")).isFalse();
@@ -124,9 +133,9 @@ class CollectorConfigTest {
   @Test
   void shouldDropTheConfiguredAttributes() {
     JsonNode config = config(RenderedChart.render(Map.of("otelCollector.metrics.dropAttributes[0]", "session.id",
-        "otelCollector.metrics.dropAttributes[1]", "terminal.type")));
+        "otelCollector.metrics.dropAttributes[1]", "terminal.type", "otelCollector.metrics.userLabel", false)));
 
-    assertThat(statements(config)).containsExactly(
+    assertThat(statements(config, "datapoint")).containsExactly(
         "delete_key(attributes, \"session.id\")", "delete_key(attributes, \"terminal.type\")");
   }
 }
