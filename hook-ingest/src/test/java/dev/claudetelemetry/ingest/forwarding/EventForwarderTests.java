@@ -1,0 +1,188 @@
+package dev.claudetelemetry.ingest.forwarding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudetelemetry.ingest.guard.GuardDecision;
+import dev.claudetelemetry.ingest.metrics.HookMetrics;
+import dev.claudetelemetry.ingest.support.EventReceiver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The forwarder against a real HTTP receiver on loopback that refuses, goes down and comes back. */
+class EventForwarderTests {
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final HookMetrics metrics = new HookMetrics(registry);
+  private EventReceiver receiver;
+  private EventForwarder forwarder;
+
+  @BeforeEach
+  void startReceiver() throws Exception {
+    receiver = new EventReceiver();
+  }
+
+  @AfterEach
+  void stopAll() {
+    receiver.close();
+  }
+
+  private EventForwarder forwarder(int bufferEvents, int batchSize, Duration shutdownGrace) {
+    ForwardingOptions options = new ForwardingOptions(
+        ForwardingOptions.eventsUrl(URI.create(receiver.url())), Optional.of("write-token"), bufferEvents,
+        64L * 1024 * 1024, batchSize, Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofMillis(20),
+        Duration.ofMillis(200), shutdownGrace);
+    return new EventForwarder(options, metrics);
+  }
+
+  private static ForwardedEvent event(int n) {
+    return new ForwardedEvent(UUID.randomUUID().toString(), "2026-11-25T15:00:00Z", "alice",
+        "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":" + n + "}",
+        n % 2 == 0 ? null : new GuardDecision("deny", "r", "enforce", "policy", "because"));
+  }
+
+  private double counter(String name, String... tags) {
+    var counter = registry.find(name).tags(tags).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void shouldDeliverEveryEventInBatchesWithToken() {
+    forwarder = forwarder(1000, 50, Duration.ofSeconds(2));
+    for (int i = 0; i < 120; i++) {
+      forwarder.offer(event(i));
+    }
+    forwarder.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 120);
+    forwarder.stop();
+
+    assertThat(receiver.batchSizes()).allMatch(size -> size <= 50);
+    assertThat(receiver.batchSizes()).contains(50);
+    assertThat(receiver.lastAuthorization()).isEqualTo("Bearer write-token");
+    JsonNode odd = receiver.events().stream().filter(e -> e.path("event").path("n").asInt() == 1).findFirst().orElseThrow();
+    assertThat(odd.path("decision").path("verdict").asText()).isEqualTo("deny");
+    assertThat(odd.path("user").asText()).isEqualTo("alice");
+    assertThat(counter("claude.hook.forwarded.events")).isEqualTo(120);
+    assertThat(forwarder.bufferedEvents()).isZero();
+  }
+
+  @Test
+  void shouldLoseNothingThatFittedInTheBufferWhileTranscriptServiceRestarts() throws Exception {
+    forwarder = forwarder(500, 20, Duration.ofSeconds(2));
+    forwarder.start();
+    for (int i = 0; i < 30; i++) {
+      forwarder.offer(event(i));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 30);
+
+    receiver.down();
+    for (int i = 30; i < 200; i++) {
+      forwarder.offer(event(i));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counter("claude.hook.forward.failures") >= 3);
+    assertThat(forwarder.bufferedEvents()).isEqualTo(170);
+    assertThat(registry.find("claude.hook.forward.buffer").gauge().value()).isEqualTo(170);
+
+    receiver.answer(503); // coming back, not ready yet
+    int requestsWhileDown = receiver.requests();
+    receiver.up();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests() > requestsWhileDown);
+    assertThat(receiver.events()).hasSize(30);
+    receiver.answer(200);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 200);
+    forwarder.stop();
+
+    Set<Integer> numbers = new HashSet<>();
+    receiver.events().forEach(e -> numbers.add(e.path("event").path("n").asInt()));
+    assertThat(numbers).hasSize(200);
+    assertThat(counter("claude.hook.forwarded.events")).isEqualTo(200);
+    assertThat(counter("claude.hook.forward.dropped", "reason", "buffer_full")).isZero();
+  }
+
+  @Test
+  void shouldDropAndCountWhatDoesNotFitInTheBuffer() throws Exception {
+    receiver.down();
+    forwarder = forwarder(10, 5, Duration.ofMillis(200));
+    for (int i = 0; i < 25; i++) {
+      forwarder.offer(event(i));
+    }
+    assertThat(counter("claude.hook.forward.dropped", "reason", "buffer_full")).isEqualTo(15);
+    assertThat(forwarder.bufferedEvents()).isEqualTo(10);
+
+    receiver.up();
+    forwarder.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 10);
+    forwarder.stop();
+    assertThat(receiver.events()).extracting(e -> e.path("event").path("n").asInt())
+        .containsExactlyInAnyOrderElementsOf(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+  }
+
+  @Test
+  void shouldDropAndCountABatchTranscriptServiceRefuses() {
+    receiver.answer(422);
+    forwarder = forwarder(100, 10, Duration.ofSeconds(1));
+    forwarder.start();
+    for (int i = 0; i < 10; i++) {
+      forwarder.offer(event(i));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> counter("claude.hook.forward.dropped", "reason", "rejected") == 10);
+    forwarder.stop();
+    assertThat(receiver.requests()).isEqualTo(1); // not retried
+    assertThat(counter("claude.hook.forward.failures")).isZero();
+  }
+
+  @Test
+  void shouldRetryTheSameIdsSoTranscriptServiceStoresEachOnce() {
+    receiver.answer(500);
+    forwarder = forwarder(100, 10, Duration.ofSeconds(1));
+    forwarder.start();
+    for (int i = 0; i < 5; i++) {
+      forwarder.offer(event(i));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests() >= 3);
+    receiver.answer(200);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 5);
+    forwarder.stop();
+    assertThat(counter("claude.hook.forwarded.events")).isEqualTo(5);
+    assertThat(counter("claude.hook.forward.failures")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void shouldFlushOnShutdownAndCountWhatCouldNotBeDelivered() throws Exception {
+    forwarder = forwarder(100, 10, Duration.ofMillis(300));
+    forwarder.start();
+    for (int i = 0; i < 7; i++) {
+      forwarder.offer(event(i));
+    }
+    forwarder.stop();
+    assertThat(receiver.events()).hasSize(7);
+
+    EventReceiver gone = new EventReceiver();
+    gone.down();
+    EventForwarder stranded = new EventForwarder(new ForwardingOptions(
+        ForwardingOptions.eventsUrl(URI.create(gone.url())), Optional.empty(), 100, 1 << 20, 10,
+        Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(100),
+        Duration.ofMillis(300)), metrics);
+    stranded.start();
+    for (int i = 0; i < 4; i++) {
+      stranded.offer(event(i));
+    }
+    long started = System.nanoTime();
+    stranded.stop();
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    assertThat(counter("claude.hook.forward.dropped", "reason", "shutdown")).isEqualTo(4);
+    stranded.offer(event(9));
+    assertThat(counter("claude.hook.forward.dropped", "reason", "shutdown")).isEqualTo(5);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.claudetelemetry.ingest.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Reads one sample from hook-ingest's own {@code /q/metrics} (Prometheus text format). */
+public final class Scrape {
+
+  private final String text;
+
+  private Scrape(String text) {
+    this.text = text;
+  }
+
+  public static Scrape now() {
+    return new Scrape(given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
+        .extract().asString());
+  }
+
+  /** The sample's value, or 0 when the series does not exist (yet). Labels given as k, v, k, v. */
+  public double value(String name, String... labels) {
+    Map<String, String> wanted = new TreeMap<>();
+    for (int i = 0; i < labels.length; i += 2) {
+      wanted.put(labels[i], labels[i + 1]);
+    }
+    for (String line : text.split("\n")) {
+      if (line.startsWith("#")) {
+        continue;
+      }
+      int brace = line.indexOf('{');
+      int space = line.lastIndexOf(' ');
+      String lineName = brace < 0 ? line.substring(0, space) : line.substring(0, brace);
+      if (!lineName.equals(name)) {
+        continue;
+      }
+      Map<String, String> actual = new TreeMap<>();
+      if (brace >= 0) {
+        String inner = line.substring(brace + 1, line.lastIndexOf('}'));
+        for (String pair : inner.split(",")) {
+          if (pair.isBlank()) {
+            continue;
+          }
+          int eq = pair.indexOf('=');
+          actual.put(pair.substring(0, eq), pair.substring(eq + 2, pair.length() - 1));
+        }
+      }
+      if (actual.equals(wanted)) {
+        return Double.parseDouble(line.substring(space + 1));
+      }
+    }
+    return 0;
+  }
+}
