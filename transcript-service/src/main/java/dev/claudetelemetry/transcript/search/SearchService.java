@@ -1,0 +1,119 @@
+package dev.claudetelemetry.transcript.search;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Full-text search over transcript lines and hook events (PostgreSQL tsvector + GIN, web-search syntax:
+ * words, "quoted phrases", -exclusions, or). Newest matches first; highlights are computed only for the page
+ * returned, so their cost does not grow with the number of matches.
+ */
+@Singleton
+public class SearchService {
+  private static final String START = "\u0002";
+  private static final String STOP = "\u0003";
+  private static final String HEADLINE_OPTIONS =
+      "StartSel=" + START + ", StopSel=" + STOP + ", MaxWords=30, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"";
+
+  private final AgroalDataSource dataSource;
+
+  public SearchService(AgroalDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public record Query(String text, String sessionId, String user, Instant since, Instant until, int limit) {}
+
+  public List<SearchHit> search(Query query) throws SQLException {
+    StringBuilder lineFilter = new StringBuilder();
+    StringBuilder eventFilter = new StringBuilder();
+    List<Object> filterArgs = new ArrayList<>();
+    if (query.sessionId() != null) {
+      lineFilter.append(" AND l.session_id = ?");
+      eventFilter.append(" AND e.session_id = ?");
+      filterArgs.add(query.sessionId());
+    }
+    if (query.user() != null) {
+      lineFilter.append(" AND l.session_id IN (SELECT id FROM sessions WHERE user_name = ?)");
+      eventFilter.append(" AND e.session_id IN (SELECT id FROM sessions WHERE user_name = ?)");
+      filterArgs.add(query.user());
+    }
+    if (query.since() != null) {
+      lineFilter.append(" AND l.occurred_at >= ?");
+      eventFilter.append(" AND e.received_at >= ?");
+      filterArgs.add(Timestamp.from(query.since()));
+    }
+    if (query.until() != null) {
+      lineFilter.append(" AND l.occurred_at <= ?");
+      eventFilter.append(" AND e.received_at <= ?");
+      filterArgs.add(Timestamp.from(query.until()));
+    }
+    String sql = """
+        WITH q AS (SELECT websearch_to_tsquery('simple', ?) AS query),
+        hits AS (
+          (SELECT 'transcript' AS source, l.session_id, l.file_id, l.line_no, NULL::text AS event_id,
+                  l.occurred_at AS at, l.line_type AS kind, l.search_text
+           FROM transcript_lines l, q WHERE l.search @@ q.query %s
+           ORDER BY l.occurred_at DESC NULLS LAST LIMIT ?)
+          UNION ALL
+          (SELECT 'event', e.session_id, NULL, NULL, e.id, e.received_at, e.event_name, e.search_text
+           FROM hook_events e, q WHERE e.search @@ q.query %s
+           ORDER BY e.received_at DESC LIMIT ?)
+          ORDER BY at DESC NULLS LAST LIMIT ?)
+        SELECT source, session_id, file_id, line_no, event_id, at, kind,
+               ts_headline('simple', search_text, q.query, '%s')
+        FROM hits, q ORDER BY at DESC NULLS LAST""".formatted(lineFilter, eventFilter, HEADLINE_OPTIONS);
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, query.text());
+      for (Object arg : filterArgs) {
+        ps.setObject(i++, arg);
+      }
+      ps.setInt(i++, query.limit());
+      for (Object arg : filterArgs) {
+        ps.setObject(i++, arg);
+      }
+      ps.setInt(i++, query.limit());
+      ps.setInt(i, query.limit());
+      List<SearchHit> hits = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Timestamp at = rs.getTimestamp(6);
+          int lineNo = rs.getInt(4);
+          hits.add(new SearchHit(rs.getString(1), rs.getString(2), rs.getString(3), rs.wasNull() ? null : lineNo,
+              rs.getString(5), at == null ? null : at.toInstant(), rs.getString(7), highlight(rs.getString(8))));
+        }
+      }
+      return hits;
+    }
+  }
+
+  /** HTML-escapes the headline, then turns the match markers into {@code <mark>}. */
+  static String highlight(String headline) {
+    if (headline == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(headline.length() + 32);
+    for (int i = 0; i < headline.length(); i++) {
+      char ch = headline.charAt(i);
+      switch (ch) {
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        case '\u0002' -> out.append("<mark>");
+        case '\u0003' -> out.append("</mark>");
+        default -> out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+}

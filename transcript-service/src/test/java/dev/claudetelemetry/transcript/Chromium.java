@@ -1,0 +1,55 @@
+package dev.claudetelemetry.transcript;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Debian's headless Chromium, run once per page: the DOM after load, or a screenshot. */
+final class Chromium {
+  private static final Path BINARY = Path.of("/usr/bin/chromium");
+
+  private Chromium() {}
+
+  static String dumpDom(String url) throws IOException, InterruptedException {
+    return run(url, "--dump-dom", null);
+  }
+
+  static void screenshot(String url, Path png, int width, int height) throws IOException, InterruptedException {
+    Files.createDirectories(png.getParent());
+    run(url, "--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height);
+    if (!Files.isRegularFile(png) || Files.size(png) < 1000) {
+      throw new IllegalStateException("chromium wrote no screenshot to " + png);
+    }
+  }
+
+  private static String run(String url, String action, String extra) throws IOException, InterruptedException {
+    if (!Files.isExecutable(BINARY)) {
+      throw new IllegalStateException("/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)");
+    }
+    Path profile = Files.createTempDirectory("ct-chromium");
+    List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
+        "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-quic", "--hide-scrollbars", "--user-data-dir=" + profile,
+        "--virtual-time-budget=3000", action));
+    if (extra != null) {
+      command.add(extra);
+    }
+    command.add(url);
+    Path err = Files.createTempFile("ct-chromium", ".log");
+    Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+    process.getOutputStream().close();
+    byte[] out = process.getInputStream().readAllBytes();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("chromium did not finish within 60 s");
+    }
+    if (process.exitValue() != 0) {
+      throw new IllegalStateException("chromium exited " + process.exitValue() + ": " + Files.readString(err));
+    }
+    return new String(out, StandardCharsets.UTF_8);
+  }
+}

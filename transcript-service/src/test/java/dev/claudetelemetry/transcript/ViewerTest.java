@@ -1,0 +1,88 @@
+package dev.claudetelemetry.transcript;
+
+import static dev.claudetelemetry.transcript.Fixtures.bytes;
+import static dev.claudetelemetry.transcript.Fixtures.upload;
+import static dev.claudetelemetry.transcript.Fixtures.writer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The viewer as a browser shows it: real Chromium against the running test server. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = false)
+class ViewerTest {
+  private static final String SESSION = "a320af64-c3ae-416a-ac6f-2c12d29214ba";
+  private static final String WITH_SUBAGENT = "10e2e2fc-6c77-4c04-b459-2f302db7073f";
+
+  @TestHTTPResource("/")
+  URL root;
+
+  private void storeRecordedSessions() throws Exception {
+    upload(SESSION, "main", 0, bytes("transcripts/session-with-denials.jsonl"));
+    ObjectNode rmDenied = HookEventsTest.event(SESSION, "PreToolUse-Bash.json",
+        "{\"verdict\":\"deny\",\"ruleId\":\"rm-recursive-outside-workspace\",\"mode\":\"enforce\",\"source\":\"policy\","
+            + "\"reason\":\"Blocked by rule rm-recursive-outside-workspace: 'rm -rf ./victim' deletes recursively\"}");
+    ObjectNode input = (ObjectNode) rmDenied.get("event");
+    input.put("tool_use_id", "toolu_0001");
+    ((ObjectNode) input.get("tool_input")).put("command", "rm -rf ./victim");
+    ObjectNode envDenied = HookEventsTest.event(SESSION, "PreToolUse-Read.json",
+        "{\"verdict\":\"deny\",\"ruleId\":\"read-secret-files\",\"mode\":\"enforce\",\"source\":\"policy\","
+            + "\"reason\":\"Blocked by rule read-secret-files: .env holds secrets\"}");
+    ((ObjectNode) envDenied.get("event")).put("tool_use_id", "toolu_0002");
+    writer().contentType("application/json").body(HookEventsTest.batch(rmDenied, envDenied)).post("/v1/events")
+        .then().statusCode(200);
+
+    upload(WITH_SUBAGENT, "main", 0, bytes("transcripts/session-with-subagents.jsonl"));
+    // The recorded subagent file belongs to another run; stored under the agent id this main transcript launched.
+    upload(WITH_SUBAGENT, "agent-ada04c885a0344e5c", 0, bytes("transcripts/subagent.jsonl"));
+  }
+
+  private String url(String path) {
+    String base = root.toString().replaceAll("/$", "");
+    return base + path + (path.contains("?") ? "&" : "?") + "token=" + Fixtures.READ;
+  }
+
+  @Test
+  void shouldShowTheConversationToolCallsAndDenialsOfASession() throws Exception {
+    storeRecordedSessions();
+    String dom = Chromium.dumpDom(url("/sessions/" + SESSION));
+
+    assertThat(dom).contains("Session <code>" + SESSION + "</code>")
+        .contains("do the thing")
+        .contains("rm -rf ./victim")
+        .contains("denied by rm-recursive-outside-workspace")
+        .contains("Blocked by rule read-secret-files: .env holds secrets")
+        .contains("claude-opus-5-5")
+        .contains("All done.");
+    Chromium.screenshot(url("/sessions/" + SESSION), Path.of("target/viewer/viewer.png"), 1100, 1500);
+  }
+
+  @Test
+  void shouldNestASubagentUnderTheCallThatStartedIt() throws Exception {
+    storeRecordedSessions();
+    String dom = Chromium.dumpDom(url("/sessions/" + WITH_SUBAGENT));
+
+    int agentCall = dom.indexOf("tool call · Task");
+    int nested = dom.indexOf("subagent <code>agent-ada04c885a0344e5c</code>");
+    int after = dom.indexOf("All done.");
+    assertThat(agentCall).isPositive();
+    assertThat(nested).isGreaterThan(agentCall).isLessThan(after);
+    assertThat(dom.substring(nested, after)).contains("say hi").contains("sub done");
+  }
+
+  @Test
+  void shouldListSessionsWithFiltersAndHighlightSearchMatches() throws Exception {
+    storeRecordedSessions();
+    String dom = Chromium.dumpDom(url("/sessions?hadDenials=true&q=victim"));
+
+    assertThat(dom).contains("href=\"/sessions/" + SESSION + "\"")
+        .doesNotContain("href=\"/sessions/" + WITH_SUBAGENT + "\"")
+        .contains("<mark>victim</mark>");
+  }
+}
