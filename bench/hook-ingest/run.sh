@@ -45,7 +45,7 @@ metric_sum() { # sum of a metric's samples whose labels contain $2
   curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST/q/metrics" |
     awk -v name="$1" -v match_="$2" 'index($0, name "{") == 1 && index($0, match_) { sum += $NF } END { printf "%d\n", sum }'
 }
-# wrk --latency prints "50.000%  1.23ms"; normalise to milliseconds.
+# wrk --latency prints "50%  1.23ms"; normalise to milliseconds.
 latency_ms() {
   awk -v p="$2" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f\n", v }' "$1"
 }
@@ -94,7 +94,7 @@ curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --
   jq -e '.hookSpecificOutput.permissionDecision == "allow"' >/dev/null ||
   { echo "bench: hook-ingest did not relay policy-service's allow" >&2; exit 1; }
 
-echo "# hook-ingest benchmark ($(date -u +%FT%TZ), $(nproc) cores; wrk, server and policy-service share them)"
+echo "# hook-ingest benchmark ($(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d" " -f1 /proc/loadavg) at start; wrk, hook-ingest and policy-service share the cores)"
 echo
 # Warm-up (JIT) for every path measured below.
 wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post-tool-use.lua" "$INGEST/v1/hooks" >/dev/null
@@ -111,7 +111,7 @@ echo "| endpoint | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
 for run in ingest health; do
   label=$([ $run = ingest ] && echo "POST /v1/hooks (PostToolUse)" || echo "GET /q/health/live (baseline)")
-  echo "| $label | $(rps "$WORK/$run.txt") | $(latency_ms "$WORK/$run.txt" 50.000%) ms | $(latency_ms "$WORK/$run.txt" 99.000%) ms | $(non2xx "$WORK/$run.txt") |"
+  echo "| $label | $(rps "$WORK/$run.txt") | $(latency_ms "$WORK/$run.txt" 50%) ms | $(latency_ms "$WORK/$run.txt" 99%) ms | $(non2xx "$WORK/$run.txt") |"
 done
 echo
 echo "ingest/baseline throughput ratio: $(awk -v a="$(rps "$WORK/ingest.txt")" -v b="$(rps "$WORK/health.txt")" 'BEGIN { printf "%.2f", a / b }')"
@@ -125,8 +125,8 @@ echo "|---|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   wrk -t1 -c1 -d"${GUARD_DURATION}s" --latency -s "$WORK/direct.lua" "$POLICY" >"$WORK/direct-$round.txt"
   wrk -t1 -c1 -d"${GUARD_DURATION}s" --latency -s "$WORK/via.lua" "$INGEST" >"$WORK/via-$round.txt"
-  d50=$(latency_ms "$WORK/direct-$round.txt" 50.000%); v50=$(latency_ms "$WORK/via-$round.txt" 50.000%)
-  d99=$(latency_ms "$WORK/direct-$round.txt" 99.000%); v99=$(latency_ms "$WORK/via-$round.txt" 99.000%)
+  d50=$(latency_ms "$WORK/direct-$round.txt" 50%); v50=$(latency_ms "$WORK/via-$round.txt" 50%)
+  d99=$(latency_ms "$WORK/direct-$round.txt" 99%); v99=$(latency_ms "$WORK/via-$round.txt" 99%)
   echo "| $round | $d50 ms | $v50 ms | $(awk -v a="$v50" -v b="$d50" 'BEGIN { printf "%.3f", a - b }') ms | $d99 ms | $v99 ms |"
   echo "$v50 $d50" >>"$WORK/guard.txt"
 done

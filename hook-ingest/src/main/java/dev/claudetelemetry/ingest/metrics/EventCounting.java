@@ -43,9 +43,12 @@ public class EventCounting {
     }
   }
 
-  /** A PreToolUse Claude Code was told to deny is that call's outcome: it will not run. */
+  /**
+   * A call Claude Code was told to deny (at PreToolUse, or at its PermissionRequest) will not run and
+   * sends no PostToolUse: the denial is its outcome.
+   */
   public void guarded(HookInput input, String user, GuardAnswer answer) {
-    if (answer.denied() && "PreToolUse".equals(input.hookEventName())) {
+    if (answer.denied()) {
       outcome(input, Labels.tool(input.toolName()), user, Outcome.denied);
     }
   }

@@ -94,14 +94,23 @@ class HookResourceTests {
 
   @Test
   void shouldAnswerPermissionRequestsInTheirOwnShape() {
+    String user = uniqueUser();
     String session = UUID.randomUUID().toString();
-    post(Fixtures.bash("PermissionRequest", session, "toolu_pd", "deny rm -rf /"), null).then().statusCode(200)
+    ObjectNode denied = Fixtures.bash("PermissionRequest", session, "ignored", "deny rm -rf /");
+    denied.remove("tool_use_id"); // Claude Code sends PermissionRequest without one
+    post(denied, user).then().statusCode(200)
         .body("hookSpecificOutput.hookEventName", equalTo("PermissionRequest"))
         .body("hookSpecificOutput.decision.behavior", equalTo("deny"))
         .body("hookSpecificOutput.decision.message", startsWith("Blocked by rule test-deny"));
     // "ask" for a PermissionRequest is no decision: the user answers.
-    post(Fixtures.bash("PermissionRequest", session, "toolu_pq", "ask touch x"), null).then().statusCode(200)
+    post(Fixtures.bash("PermissionRequest", session, "toolu_pq", "ask touch x"), user).then().statusCode(200)
         .body(equalTo("{}"));
+    post(Fixtures.bash("PermissionRequest", session, "toolu_pa", "touch y"), user).then().statusCode(200)
+        .body("hookSpecificOutput.decision.behavior", equalTo("allow"));
+    Scrape scrape = Scrape.now();
+    assertThat(scrape.value("claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user)).isEqualTo(1);
+    assertThat(scrape.value("claude_hook_events_total", "event", "PermissionRequest", "tool", "Bash", "user", user))
+        .isEqualTo(3);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
