@@ -26,8 +26,11 @@ helm.sh/chart: {{ include "ct.chart" .context }}
 {{ printf "%s/%s:%s" .context.Values.global.imageRegistry .repository $tag }}
 {{- end -}}
 
+{{/* The workspace image; with sudo, the variant built with ENABLE_SUDO=true (k8s/build-images.sh tags it <tag>-sudo). */}}
 {{- define "ct.claudeCodeImage" -}}
-{{- if .Values.claudeCode.image -}}{{ .Values.claudeCode.image }}{{- else -}}{{ include "ct.image" (dict "context" . "repository" "claude-code") }}{{- end -}}
+{{- if .Values.claudeCode.image -}}{{ .Values.claudeCode.image }}
+{{- else -}}{{ include "ct.image" (dict "context" . "repository" "claude-code") }}{{ if .Values.claudeCode.sudo }}-sudo{{ end }}
+{{- end -}}
 {{- end -}}
 
 {{/* In-cluster URL of a component's HTTP port. */}}

@@ -140,6 +140,10 @@ class WorkloadHardeningTest {
     assertThat(relaxed.getAllowPrivilegeEscalation()).isTrue();
     assertThat(relaxed.getReadOnlyRootFilesystem()).isFalse();
     assertThat(relaxed.getCapabilities().getAdd()).contains("SETUID", "SETGID").doesNotContain("SYS_ADMIN", "NET_ADMIN");
+    assertThat(plain.podSpecs().get("StatefulSet/claude-code-developer").getContainers().get(0).getImage())
+        .isEqualTo("ghcr.io/claude-telemetry/claude-code:0.1.0");
+    assertThat(sudo.podSpecs().get("StatefulSet/claude-code-developer").getContainers().get(0).getImage())
+        .isEqualTo("ghcr.io/claude-telemetry/claude-code:0.1.0-sudo");
     // the identity init container and every other pod stay locked down
     assertThat(sudo.podSpecs().get("StatefulSet/claude-code-developer").getInitContainers().get(0)
         .getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
