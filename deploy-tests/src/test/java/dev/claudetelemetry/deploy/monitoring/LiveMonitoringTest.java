@@ -12,6 +12,11 @@ import dev.claudetelemetry.testsupport.PrometheusServer;
 import dev.claudetelemetry.testsupport.RepoPaths;
 import dev.claudetelemetry.testsupport.ServiceJar;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,8 +87,7 @@ class LiveMonitoringTest {
         "POLICY_SERVICE_URL", policyService.baseUrl(),
         "TRANSCRIPT_SERVICE_URL", transcriptService.baseUrl(),
         "TRANSCRIPT_SERVICE_TOKEN", WRITE_TOKEN,
-        "HOOK_INGEST_TOKEN", INGEST_TOKEN,
-        "INGEST_GUARD_TIMEOUT", "300ms"), logs);
+        "HOOK_INGEST_TOKEN", INGEST_TOKEN), logs);
 
     collector = new CollectorPrometheusExporter(
         RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"), USERS).start();
@@ -184,7 +188,7 @@ class LiveMonitoringTest {
   }
 
   @Test
-  void theRecentDenialsTableShouldListTheWorkloadsDenialsFromPostgresql() {
+  void theRecentDenialsTableShouldListTheWorkloadsDenialsFromPostgresql() throws Exception {
     Query table = Dashboards.allQueries().stream().filter(Query::isSql).filter(q -> q.text().contains("audit_denials"))
         .findFirst().orElseThrow(() -> new AssertionError("no dashboard query reads audit_denials"));
     String sql = Dashboards.substitute(table.text(), Map.of("user", ".*"))
@@ -198,9 +202,36 @@ class LiveMonitoringTest {
       }
       assertThat(rows).contains("rm -rf /etc").contains("alice").contains("bob");
     });
+    // The link on each row, as Grafana builds it, opens that session in the real viewer.
+    Denial first = denials.get(0);
+    String link = denialLinkTemplate()
+        .replace("${viewer_url}", transcriptService.baseUrl())
+        .replace("${__data.fields.session_id}", first.sessionId());
+    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link))
+        .header("Authorization", "Bearer " + READ_TOKEN).timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+    assertThat(page.statusCode()).as("GET %s", link).isEqualTo(200);
+    assertThat(page.body()).contains(first.sessionId());
     String aliceOnly = asGrafana(Dashboards.substitute(table.text(), Map.of("user", "alice"))
         .replace("$__timeFilter(occurred_at)", "true"));
     assertThat(aliceOnly).contains("alice").doesNotContain("|bob|");
+  }
+
+  private static String denialLinkTemplate() {
+    for (Dashboards.Dashboard dashboard : Dashboards.all()) {
+      for (JsonNode panel : dashboard.dataPanels()) {
+        for (JsonNode override : panel.path("fieldConfig").path("overrides")) {
+          for (JsonNode property : override.path("properties")) {
+            if ("links".equals(property.path("id").asText()) && property.path("value").path(0).has("url")) {
+              String url = property.path("value").path(0).path("url").asText();
+              if (url.contains("/sessions/")) {
+                return url;
+              }
+            }
+          }
+        }
+      }
+    }
+    throw new AssertionError("no dashboard links a row to the transcript viewer");
   }
 
   private void assertDashboardQueriesReturnData(Map<String, String> variables) {
