@@ -157,13 +157,16 @@ public final class EmulatedPod implements AutoCloseable {
     List<String> full = new ArrayList<>(inside(workDir));
     full.addAll(command);
     try {
-      Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+      // Output goes to a file: a pipe would fill up (64 KiB) and stall a command with more to say.
+      Path out = Files.createTempFile(workDir, "exec", ".out");
+      Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException("timed out in the pod: " + command);
       }
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String output = Files.readString(out, StandardCharsets.UTF_8);
+      Files.delete(out);
       if (process.exitValue() != 0) {
         throw new IllegalStateException("failed in the pod (" + process.exitValue() + "): " + command + "\n" + output);
       }

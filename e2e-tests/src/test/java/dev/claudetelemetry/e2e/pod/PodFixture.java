@@ -20,6 +20,7 @@ public final class PodFixture implements AutoCloseable {
   public final PodServices services;
   public final FakeMessagesApi api;
   private final SocketRelay relay;
+  private boolean closed;
 
   private PodFixture(EmulatedPod pod, PodServices services, FakeMessagesApi api, SocketRelay relay) {
     this.pod = pod;
@@ -43,7 +44,10 @@ public final class PodFixture implements AutoCloseable {
           SocketRelay.class.getName(), Integer.toString(API_PORT), socket.toString()), Map.of());
       inPod.awaitReady(() -> inPod.logTail(5).contains("relaying"), Duration.ofSeconds(30));
       PodServices services = PodServices.start(pod, which);
-      return new PodFixture(pod, services, api, relay);
+      PodFixture fixture = new PodFixture(pod, services, api, relay);
+      // If the test JVM is killed (Surefire's timeout), the services and namespaces must not outlive it.
+      Runtime.getRuntime().addShutdownHook(new Thread(fixture::close));
+      return fixture;
     } catch (Exception e) {
       if (relay != null) {
         relay.close();
@@ -61,7 +65,11 @@ public final class PodFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     services.close();
     pod.close();
     relay.close();
