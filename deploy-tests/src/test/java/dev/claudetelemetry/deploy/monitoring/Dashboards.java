@@ -103,12 +103,13 @@ final class Dashboards {
 
   /**
    * The query as Grafana would send it, with the template variables of a test run filled in. Grafana's own
-   * intervals become 1m (a window that holds several 1 s scrapes) and the range 1h.
+   * intervals become 5m, a window that holds the whole workload of a test run (so no query depends on how
+   * long ago its counters last moved), and the range 1h.
    */
   static String substitute(String query, Map<String, String> variables) {
     String result = query
-        .replace("$__rate_interval", "1m")
-        .replace("$__interval", "1m")
+        .replace("$__rate_interval", "5m")
+        .replace("$__interval", "5m")
         .replace("$__range", "1h");
     for (Map.Entry<String, String> variable : variables.entrySet()) {
       result = result
