@@ -141,6 +141,20 @@ class LiveMonitoringTest {
   }
 
   @Test
+  void noSeriesShouldCarryAnUnboundedLabel() {
+    // The metric contract: never session ids, prompts, commands, paths or e-mail addresses as labels.
+    for (String label : List.of("session_id", "prompt", "command", "file_path", "cwd", "tool_use_id", "user_email",
+        "user_id", "prompt_id")) {
+      assertThat(prometheus.query("{__name__=~\"claude_.+\", " + label + "!=\"\"}").path("result"))
+          .as("series labelled %s", label).isEmpty();
+    }
+    List<String> users = new ArrayList<>();
+    prometheus.query("count by (user) ({__name__=~\"claude_.+\", user!=\"\"})").path("result")
+        .forEach(r -> users.add(r.path("metric").path("user").asText()));
+    assertThat(users).as("user label values").containsExactlyInAnyOrderElementsOf(USERS);
+  }
+
+  @Test
   void everyRuleExpressionShouldRunAndSelectExistingSeries() {
     List<String> problems = new ArrayList<>();
     for (Rule rule : AlertRules.all()) {
