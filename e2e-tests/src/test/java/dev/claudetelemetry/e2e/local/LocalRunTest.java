@@ -151,6 +151,17 @@ class LocalRunTest {
     });
     assertThat(get(transcripts + "/v1/sessions/" + sessionId + "/transcript", "wrong-token").statusCode())
         .isEqualTo(401);
+    // ...and hook-ingest forwarded the events with the guard's decision.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      JsonNode detail = JSON.readTree(get(transcripts + "/v1/sessions/" + sessionId, readToken).body());
+      assertThat(detail.path("session").path("user").asText()).isEqualTo(USER);
+      assertThat(detail.path("denials")).hasSize(1);
+      JsonNode denial = detail.path("denials").path(0);
+      assertThat(denial.path("toolUseId").asText()).isEqualTo(results.get(1).toolUseId());
+      assertThat(denial.path("verdict").asText()).isEqualTo("deny");
+      assertThat(denial.path("source").asText()).isEqualTo("policy");
+      assertThat(denial.path("ruleId").asText()).isNotBlank();
+    });
 
     // Prometheus scrapes all three services.
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
