@@ -44,6 +44,29 @@ public final class BashAnalyzer {
         return new ShellAnalysis(walk.commands, walk.problem);
     }
 
+    /** Lone UTF-16 surrogates (possible from JSON escapes) have no UTF-8 form; the parser refuses them. */
+    static String sanitize(String source) {
+        StringBuilder out = null;
+        for (int i = 0; i < source.length(); i++) {
+            char c = source.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < source.length() && Character.isLowSurrogate(source.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(source.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(source.length()).append(source, 0, i);
+                }
+                out.append('\uFFFD');
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? source : out.toString();
+    }
+
     /** The directory a list of commands runs in; {@code cd} changes it for the commands after it. */
     private static final class Scope {
         String cwd;
@@ -85,7 +108,13 @@ public final class BashAnalyzer {
             }
         }
 
-        void parse(String source, Scope scope, int depth, List<String> upstream) {
+        void parse(String raw, Scope scope, int depth, List<String> upstream) {
+            String source = sanitize(raw);
+            if (source.indexOf('\0') >= 0) {
+                // The parser reads C strings: anything after a NUL would be invisible to it.
+                fail("the command contains a NUL character");
+                source = source.replace('\0', ' ');
+            }
             byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
             if (bytes.length > maxLength) {
                 fail("the command is longer than " + maxLength + " bytes");

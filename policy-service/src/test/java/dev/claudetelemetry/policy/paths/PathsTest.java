@@ -1,0 +1,57 @@
+package dev.claudetelemetry.policy.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PathsTest {
+
+    @Test
+    void shouldNormaliseHomeVariablesDotsAndRelativePaths() {
+        assertThat(PathNormalizer.normalize("~/a/../b/./c/", "/w", "/home/u")).isEqualTo("/home/u/b/c");
+        assertThat(PathNormalizer.normalize("$HOME", "/w", "/home/u")).isEqualTo("/home/u");
+        assertThat(PathNormalizer.normalize("${HOME}/x", "/w", "/home/u")).isEqualTo("/home/u/x");
+        assertThat(PathNormalizer.normalize("~bob/x", "/w", "/home/u")).isEqualTo("/home/bob/x");
+        assertThat(PathNormalizer.normalize("../../..", "/w/a", "/home/u")).isEqualTo("/");
+        assertThat(PathNormalizer.normalize("x//y", "~/w", "/home/u")).isEqualTo("/home/u/w/x/y");
+    }
+
+    @Test
+    void shouldFollowSymlinksThatExistHere(@TempDir Path dir) throws IOException {
+        Path target = Files.createDirectories(dir.resolve("real"));
+        Files.createSymbolicLink(dir.resolve("link"), target);
+        String link = dir.resolve("link/secret").toString();
+
+        assertThat(new PathNormalizer(true).resolveSymlinks(link)).contains(target.toRealPath().resolve("secret").toString());
+        assertThat(new PathNormalizer(false).resolveSymlinks(link)).isEmpty();
+        assertThat(new PathNormalizer(true).resolveSymlinks(dir.toRealPath().resolve("real/x").toString())).isEmpty();
+    }
+
+    @Test
+    void shouldMatchGlobsWithDoubleStarBracesAndHome() {
+        assertThat(Glob.of("**/.env").matches("/a/b/.env", "/h")).isTrue();
+        assertThat(Glob.of("**/.env").matches("/.env", "/h")).isTrue();
+        assertThat(Glob.of("**/.env").matches("/a/x.env", "/h")).isFalse();
+        assertThat(Glob.of("/etc/claude-code/**").matches("/etc/claude-code", "/h")).isTrue();
+        assertThat(Glob.of("/etc/claude-code/**").matches("/etc/claude-code/a/b.json", "/h")).isTrue();
+        assertThat(Glob.of("/etc/claude-code/**").matches("/etc/claude-codex", "/h")).isFalse();
+        assertThat(Glob.of("~/.ssh/id_*").matches("/home/u/.ssh/id_rsa", "/home/u")).isTrue();
+        assertThat(Glob.of("~/.ssh/id_*").matches("/home/v/.ssh/id_rsa", "/home/u")).isFalse();
+        assertThat(Glob.of("/dev/{sd,vd}*").matches("/dev/vda", "/h")).isTrue();
+        assertThat(Glob.of("/home/*/workspace").matches("/home/u/workspace", "/h")).isTrue();
+        assertThat(Glob.of("/home/*/workspace").matches("/home/u/x/workspace", "/h")).isFalse();
+        assertThat(Glob.of("/a/file[0-9].txt").matches("/a/file7.txt", "/h")).isTrue();
+        assertThat(Glob.of("/a+b/(c)").matches("/a+b/(c)", "/h")).isTrue();
+    }
+
+    @Test
+    void shouldRefuseRelativeAndUnbalancedPatterns() {
+        assertThatThrownBy(() -> Glob.of(".env")).hasMessageContaining("must start with");
+        assertThatThrownBy(() -> Glob.of("/a/{b,c")).hasMessageContaining("unbalanced");
+    }
+}

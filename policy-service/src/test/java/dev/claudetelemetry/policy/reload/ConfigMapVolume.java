@@ -1,0 +1,52 @@
+package dev.claudetelemetry.policy.reload;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A directory laid out the way kubelet projects a ConfigMap volume, updated the way kubelet's AtomicWriter does:
+ * {@code policy.yaml -> ..data/policy.yaml}, {@code ..data -> ..<version>}; an update writes a new
+ * {@code ..<version>} directory, points {@code ..data_tmp} at it, renames that over {@code ..data}, and removes the
+ * old directory.
+ */
+final class ConfigMapVolume {
+
+    static final String KEY = "policy.yaml";
+    private final Path root;
+    private final AtomicInteger generation = new AtomicInteger();
+    private Path current;
+
+    ConfigMapVolume(Path root) {
+        this.root = root;
+    }
+
+    Path file() {
+        return root.resolve(KEY);
+    }
+
+    ConfigMapVolume write(String content) throws IOException {
+        Path next = root.resolve("..2026_11_25_00_00_0" + generation.incrementAndGet());
+        Files.createDirectories(next);
+        Files.writeString(next.resolve(KEY), content);
+        Path tmp = root.resolve("..data_tmp");
+        Files.createSymbolicLink(tmp, next.getFileName());
+        Files.move(tmp, root.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(file(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(file(), Path.of("..data").resolve(KEY));
+        }
+        if (current != null) {
+            Files.delete(current.resolve(KEY));
+            Files.delete(current);
+        }
+        current = next;
+        return this;
+    }
+
+    /** The ConfigMap key removed: the projected file disappears. */
+    void removeKey() throws IOException {
+        Files.delete(file());
+    }
+}
