@@ -386,9 +386,11 @@ class LiveMonitoringTest {
             static_configs:
               - targets: ['%s']
         """.formatted(job, url.replace("http://", ""))));
+    // As the chart's ServiceMonitor for the collector: honorLabels, so the exporter's own labels win.
     config.append("""
           - job_name: otel-collector
             metrics_path: /metrics
+            honor_labels: true
             static_configs:
               - targets: ['%s']
         """.formatted(collector.target()));
