@@ -3,6 +3,8 @@ package dev.claudetelemetry.deploy.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudetelemetry.deploy.monitoring.Dashboards.Dashboard;
 import dev.claudetelemetry.deploy.monitoring.Dashboards.Query;
 import java.util.ArrayList;
@@ -40,13 +42,47 @@ class DashboardLintTest {
   }
 
   private void check(Dashboard dashboard) {
-    JsonNode json = dashboard.json();
-    assertThat(dashboard.uid()).as("uid is the file name").isEqualTo(dashboard.fileStem());
-    assertThat(json.path("title").asText()).as("title").isNotBlank();
-    assertThat(json.path("schemaVersion").asInt()).as("schemaVersion").isBetween(36, 41);
-    assertThat(json.path("tags").toString()).as("tags").contains("claude-telemetry");
+    assertThat(problems(dashboard)).as(dashboard.fileStem()).isEmpty();
+  }
 
+  @Test
+  void theLintShouldCatchABrokenDashboard() {
+    Dashboard original = Dashboards.all().stream().filter(d -> d.uid().equals("claude-code-tools-and-guard"))
+        .findFirst().orElseThrow();
+    ObjectNode broken = original.json().deepCopy();
+    ArrayNode panels = (ArrayNode) broken.path("panels");
+    ObjectNode first = (ObjectNode) panels.get(1);
+    ObjectNode second = (ObjectNode) panels.get(2);
+    ((ObjectNode) first.path("fieldConfig").path("defaults")).remove("unit");
+    first.remove("description");
+    second.put("id", first.path("id").asInt());
+    ((ObjectNode) second.path("datasource")).put("uid", "P1809F7CD0C75ACF3");
+    broken.put("uid", "something-else");
+
+    List<String> problems = problems(new Dashboard(original.file(), broken));
+
+    assertThat(problems).anyMatch(p -> p.contains("uid"))
+        .anyMatch(p -> p.contains("no unit"))
+        .anyMatch(p -> p.contains("no description"))
+        .anyMatch(p -> p.contains("not unique"))
+        .anyMatch(p -> p.contains("is not one of the dashboard's datasource variables"));
+  }
+
+  static List<String> problems(Dashboard dashboard) {
+    JsonNode json = dashboard.json();
     List<String> problems = new ArrayList<>();
+    if (!dashboard.uid().equals(dashboard.fileStem())) {
+      problems.add("uid '" + dashboard.uid() + "' is not the file name");
+    }
+    if (json.path("title").asText().isBlank()) {
+      problems.add("no title");
+    }
+    if (json.path("schemaVersion").asInt() < 36 || json.path("schemaVersion").asInt() > 41) {
+      problems.add("schemaVersion " + json.path("schemaVersion") + " is not a current one (36-41)");
+    }
+    if (!json.path("tags").toString().contains("\"claude-telemetry\"")) {
+      problems.add("no claude-telemetry tag");
+    }
     Set<Integer> ids = new HashSet<>();
     for (JsonNode panel : dashboard.panels()) {
       String where = "panel " + panel.path("id") + " '" + panel.path("title").asText() + "'";
@@ -63,9 +99,19 @@ class DashboardLintTest {
         datasourceVariables.add(variable.path("name").asText());
       }
     }
-    assertThat(datasourceVariables).as("a ${datasource} Prometheus variable").contains("datasource");
-    assertThat(dashboard.variables()).filteredOn(v -> "datasource".equals(v.path("name").asText()))
-        .allSatisfy(v -> assertThat(v.path("query").asText()).isEqualTo("prometheus"));
+    if (!datasourceVariables.contains("datasource")) {
+      problems.add("no ${datasource} variable");
+    }
+    for (JsonNode variable : dashboard.variables()) {
+      String name = variable.path("name").asText();
+      String type = variable.path("query").asText();
+      if ("datasource".equals(name) && !"prometheus".equals(type)) {
+        problems.add("$datasource must be a Prometheus datasource variable, is " + type);
+      }
+      if ("postgres".equals(name) && !"grafana-postgresql-datasource".equals(type)) {
+        problems.add("$postgres must be a PostgreSQL datasource variable, is " + type);
+      }
+    }
 
     Set<String> usedVariables = new HashSet<>();
     for (JsonNode panel : dashboard.dataPanels()) {
@@ -112,7 +158,7 @@ class DashboardLintTest {
         problems.add("$" + used + " is used but not defined");
       }
     }
-    assertThat(problems).as(dashboard.fileStem()).isEmpty();
+    return problems;
   }
 
   /** dashboard-linter's target-rate-interval-rule and target-counter-agg-rule, in our flavour. */
