@@ -7,7 +7,7 @@
 # Afterwards it checks N in = N counted: the events wrk got answers for vs claude_hook_events_total.
 #
 #   bench/hook-ingest/run.sh      # needs: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests
-#   DURATION=10 CONNECTIONS=16 ROUNDS=3 bench/hook-ingest/run.sh
+#   DURATION=10 CONNECTIONS=16 ROUNDS=10 GUARD_DURATION=2 bench/hook-ingest/run.sh
 #
 # Bounded: every wrk run has -d <= 20 s. Everything listens on 127.0.0.1, free ports, stopped by PID.
 set -euo pipefail
@@ -15,8 +15,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
-ROUNDS=${ROUNDS:-3}
-GUARD_DURATION=${GUARD_DURATION:-5}
+ROUNDS=${ROUNDS:-10}
+GUARD_DURATION=${GUARD_DURATION:-2}
 if [ "$DURATION" -gt 20 ] || [ "$GUARD_DURATION" -gt 20 ]; then
   echo "bench: keep durations <= 20 s" >&2; exit 1
 fi
@@ -44,6 +44,10 @@ jar() {
 metric_sum() { # sum of a metric's samples whose labels contain $2
   curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST/q/metrics" |
     awk -v name="$1" -v match_="$2" 'index($0, name "{") == 1 && index($0, match_) { sum += $NF } END { printf "%d\n", sum }'
+}
+metric_float() { # the same, as a decimal, for histogram sums in seconds
+  curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST/q/metrics" |
+    awk -v name="$1" -v match_="$2" '(index($0, name "{") == 1 || index($0, name " ") == 1) && index($0, match_) { sum += $NF } END { printf "%.6f\n", sum }'
 }
 # wrk --latency prints "50%  1.23ms"; normalise to milliseconds.
 latency_ms() {
@@ -120,6 +124,10 @@ echo "N in = N counted: wrk completed $(completed "$WORK/ingest.txt") requests; 
 echo
 
 echo "## 2. Guard overhead: PreToolUse direct to policy-service vs through hook-ingest (1 connection, ${GUARD_DURATION}s x $ROUNDS rounds each, alternating)"
+server_sum0=$(metric_float http_server_requests_seconds_sum 'uri="/v1/hooks"')
+server_count0=$(metric_float http_server_requests_seconds_count 'uri="/v1/hooks"')
+policy_sum0=$(metric_float claude_hook_guard_policy_request_seconds_sum '')
+policy_count0=$(metric_float claude_hook_guard_policy_request_seconds_count '')
 echo "| round | direct p50 | via hook-ingest p50 | added p50 | direct p99 | via p99 |"
 echo "|---|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
@@ -132,6 +140,14 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo
 awk '{ print $1 - $2 }' "$WORK/guard.txt" | sort -n | awk '{ a[NR] = $1 } END { printf "median added p50 over %d rounds: %.3f ms (target < 1 ms)\n", NR, a[int((NR + 1) / 2)] }'
+server_sum1=$(metric_float http_server_requests_seconds_sum 'uri="/v1/hooks"')
+server_count1=$(metric_float http_server_requests_seconds_count 'uri="/v1/hooks"')
+policy_sum1=$(metric_float claude_hook_guard_policy_request_seconds_sum '')
+policy_count1=$(metric_float claude_hook_guard_policy_request_seconds_count '')
+awk -v s0="$server_sum0" -v s1="$server_sum1" -v n0="$server_count0" -v n1="$server_count1" \
+    -v p0="$policy_sum0" -v p1="$policy_sum1" -v m0="$policy_count0" -v m1="$policy_count1" 'BEGIN {
+  server = (s1 - s0) / (n1 - n0) * 1000; policy = (p1 - p0) / (m1 - m0) * 1000
+  printf "inside hook-ingest (its own metrics, means over %d guarded requests): request %.3f ms, of which waiting for policy-service %.3f ms: hook-ingest itself %.3f ms\n", n1 - n0, server, policy, server - policy }'
 for round in $(seq 1 "$ROUNDS"); do
   if [ "$(non2xx "$WORK/direct-$round.txt")" != 0 ] || [ "$(non2xx "$WORK/via-$round.txt")" != 0 ]; then
     echo "WARNING: round $round had non-2xx answers"

@@ -71,6 +71,9 @@ class HookResourceTests {
     }
     assertThat(files).hasSizeGreaterThan(50);
     assertThat(total).isEqualTo(files.size());
+    // ... and every one of them forwarded, once.
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> StubServers.receiver().events().stream()
+        .filter(event -> event.path("user").asText().equals(user)).count() == files.size());
   }
 
   @Test
