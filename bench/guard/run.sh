@@ -66,6 +66,8 @@ wrk.body = [[$(jq -c . "$INPUT")]]
 LUA
 wrk -t1 -c4 -d8s -s "$WORK/post.lua" "$HOOK_INGEST_URL/v1/hooks" >/dev/null
 
+echo "Machine: $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 echo "## 1. One hook process per event (hyperfine, $HOOK_RUNS runs each, PreToolUse-Bash.json on stdin)"
 hyperfine -S sh --warmup 10 --runs "$HOOK_RUNS" --export-json "$WORK/hooks.json" \
   -n "policy-service direct (curl)" "curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary @$INPUT http://127.0.0.1:$POLICY_PORT/v1/decisions" \
@@ -133,6 +135,8 @@ for config in $CONFIGS; do
   echo "| $config | $m ms | $per | $(tr '\n' ' ' <"$WORK/$config.times")|"
 done
 
+echo
+echo "Load average after the CLI runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "## 3. Lost counts: $LOST_EVENTS PostToolUse events of one session, distinct tool_use_ids"
 post_input() { jq -c --arg id "toolu_bench_$1" '.tool_use_id = $id' "$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json"; }

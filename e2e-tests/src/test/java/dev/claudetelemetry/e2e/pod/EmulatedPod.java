@@ -133,6 +133,23 @@ public final class EmulatedPod implements AutoCloseable {
     }, Duration.ofSeconds(10));
   }
 
+  /**
+   * Replaces the pod's identity drop-in (null removes it), as the chart would by changing the per-user Secret.
+   * The drop-in directory is a bind mount, so the change is visible inside at once.
+   */
+  public void identityDropIn(String json) {
+    Path dropIn = workDir.resolve("managed-settings.d/50-identity.json");
+    try {
+      if (json == null) {
+        Files.deleteIfExists(dropIn);
+      } else {
+        Files.writeString(dropIn, json);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The prefix that runs a command inside the pod, in {@code workingDirectory}. */
   public List<String> inside(Path workingDirectory) {
     return List.of("nsenter", "-t", Long.toString(holder.pid()), "-m", "-n", "--wd=" + workingDirectory);

@@ -53,6 +53,25 @@ class ClaudeGuardTest {
     }
   }
 
+  static Stream<String> wellFormedDecisions() {
+    return Stream.of(
+        // hook-ingest's canonical shape (the shell's fast path), with escapes and non-ASCII in the reason
+        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
+            + "\"permissionDecisionReason\":\"Blocked: \\\"rm -rf /\\\" \\\\ \\u00e9 \\n — Instead: ask\"}}",
+        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"ask\"}}",
+        // the same meaning in another layout (jq's path)
+        "{ \"hookSpecificOutput\": {\n  \"permissionDecision\": \"allow\", \"hookEventName\": \"PreToolUse\" } }");
+  }
+
+  @ParameterizedTest
+  @MethodSource("wellFormedDecisions")
+  void shouldPassEveryWellFormedDecisionOnWithItsMeaning(String answer) throws Exception {
+    try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, answer))) {
+      PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env(ingest.url()));
+      assertThat(JSON.readTree(outcome.stdout())).isEqualTo(JSON.readTree(answer));
+    }
+  }
+
   static Stream<Arguments> answersThatAreNoDecision() {
     return Stream.of(
         Arguments.of(500, DENY, "hook-ingest answered HTTP 500"),
@@ -65,7 +84,16 @@ class ClaudeGuardTest {
         Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"maybe\"}}",
             "not a valid decision"),
         Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
-            + "\"permissionDecisionReason\":42}}", "not a valid decision"));
+            + "\"permissionDecisionReason\":42}}", "not a valid decision"),
+        // canonical-looking but not JSON: Claude Code would ignore it and fail open
+        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+            + "\"permissionDecisionReason\":\"a \"quote\"}}", "not a valid decision"),
+        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+            + "\"permissionDecisionReason\":\"tab\there\"}}", "not a valid decision"),
+        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+            + "\"permissionDecisionReason\":\"bad \\x escape\"}}", "not a valid decision"),
+        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}",
+            "not a valid decision"));
   }
 
   @ParameterizedTest(name = "HTTP {0} {1}")

@@ -31,6 +31,8 @@ final class PodScript {
       Process process = builder.start();
       try (var in = process.getOutputStream()) {
         in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException earlyExit) {
+        // The script may decide (deny) before reading its input; Claude Code copes with that too.
       }
       var out = process.getInputStream();
       var err = process.getErrorStream();

@@ -100,6 +100,9 @@ class ClaudeCodePodTest {
     assertThat(after.ingestDelta(before, "claude_tool_duration_seconds_sum")).isPositive();
     assertThat(after.ingestDelta(before, "claude_prompts_total", "user", USER)).isEqualTo(1);
     assertThat(after.ingestDelta(before, "claude_sessions_started_total", "source", "startup")).isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_hook_events_total", "event", "SessionStart", "user", USER)).isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_hook_events_total", "event", "Stop", "user", USER)).isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_hook_events_total", "event", "SessionEnd", "user", USER)).isEqualTo(1);
     assertThat(after.policyDelta(before, "claude_policy_decisions_total")).isEqualTo(5);
 
     // claude-transcript-sync uploaded the transcript on Stop and SessionEnd: it arrived whole, in order.
@@ -299,6 +302,43 @@ class ClaudeCodePodTest {
     assertThat(after.policyDelta(before, "claude_policy_decisions_total", "decision", "deny",
         "rule", "secret-env-files")).isEqualTo(sessions);
     assertThat(after.policyDelta(before, "claude_policy_decisions_total")).isEqualTo(4 * sessions);
+  }
+
+  @Test
+  @Order(5)
+  void shouldTakeTheIdentityFromThePodEnvironmentWithoutDropInWhichTheAgentCanOverride() throws Exception {
+    fixture.pod.identityDropIn(null);
+    try {
+      Map<String, String> podEnv = Map.of("CLAUDE_TELEMETRY_USER", "bob", "CLAUDE_TELEMETRY_TOKEN", PodServices.POD_TOKEN);
+      PodSession plain = fixture.session("pod-env-identity");
+      fixture.api.script("pod-env-identity", List.of(Turn.bash("ls"), Turn.finalText("listed")));
+      Snapshot before = Snapshot.take();
+
+      ClaudeResult result = plain.run("list", podEnv);
+
+      assertThat(result.exitCode()).as(result.describe()).isZero();
+      Snapshot after = Snapshot.awaitSessionsEnded(before, 1);
+      assertThat(after.ingestDelta(before, "claude_prompts_total", "user", "bob")).isEqualTo(1);
+      assertThat(after.ingestDelta(before, "claude_tool_calls_total", "outcome", "succeeded", "user", "bob"))
+          .isEqualTo(1);
+
+      // The weakness the README names: without the drop-in, a settings env the agent wrote earlier wins.
+      PodSession relabelled = fixture.session("pod-env-relabelled");
+      Files.createDirectories(relabelled.home().resolve(".claude"));
+      Files.writeString(relabelled.home().resolve(".claude/settings.json"),
+          "{\"env\": {\"CLAUDE_TELEMETRY_USER\": \"mallory\"}}");
+      fixture.api.script("pod-env-relabelled", List.of(Turn.bash("ls"), Turn.finalText("listed")));
+      Snapshot beforeRelabel = Snapshot.take();
+
+      ClaudeResult relabelledResult = relabelled.run("list", podEnv);
+
+      assertThat(relabelledResult.exitCode()).as(relabelledResult.describe()).isZero();
+      Snapshot afterRelabel = Snapshot.awaitSessionsEnded(beforeRelabel, 1);
+      assertThat(afterRelabel.ingestDelta(beforeRelabel, "claude_prompts_total", "user", "mallory")).isEqualTo(1);
+      assertThat(afterRelabel.ingestDelta(beforeRelabel, "claude_prompts_total", "user", "bob")).isZero();
+    } finally {
+      fixture.pod.identityDropIn(IDENTITY);
+    }
   }
 
   @Test
