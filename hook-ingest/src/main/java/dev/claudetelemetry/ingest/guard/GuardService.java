@@ -71,7 +71,7 @@ public class GuardService {
     String reason = "claude-telemetry guard unavailable: " + failure.description()
         + (failMode == FailMode.open
             ? ", so this tool call was not checked (the guard is configured to fail open)."
-            : ", so this tool call is blocked until it is back. Contact " + contact + ".");
+            : ", so this tool call is blocked while the guard is unavailable. Contact " + contact + ".");
     ObjectNode hookOutput = failMode == FailMode.open
         ? JsonNodeFactory.instance.objectNode() // no decision: Claude Code's own permission rules apply
         : denial(input.hookEventName(), reason);
