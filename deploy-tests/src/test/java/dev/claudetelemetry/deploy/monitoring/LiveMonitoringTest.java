@@ -92,7 +92,8 @@ class LiveMonitoringTest {
     collector = new CollectorPrometheusExporter(
         RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"), USERS).start();
     prometheus = PrometheusServer.start(prometheusConfig(), work.resolve("prometheus"));
-    prometheus.awaitTargetsUp(4, Duration.ofSeconds(60));
+    // Generous: on a loaded 2-core machine a JVM's first /q/metrics can miss the 1 s scrape timeout a few times.
+    prometheus.awaitTargetsUp(4, Duration.ofSeconds(180));
 
     workload = new Workload(RepoPaths.claudeCodeFixtures(), hookIngest.baseUrl(), INGEST_TOKEN,
         transcriptService.baseUrl(), WRITE_TOKEN);
@@ -131,13 +132,13 @@ class LiveMonitoringTest {
 
   @Test
   void everyDashboardQueryShouldRunAndReturnDataForAllUsers() {
-    assertDashboardQueriesReturnData(Map.of("user", ".*", "model", ".*", "tool", ".*"));
+    eventually(() -> assertDashboardQueriesReturnData(Map.of("user", ".*", "model", ".*", "tool", ".*")));
   }
 
   @Test
   void everyDashboardQueryShouldReturnDataForOneUserAcrossHookAndClaudeCodeMetrics() {
     // The same `user` value selects hook-ingest's series and the collector's: the label contract holds.
-    assertDashboardQueriesReturnData(Map.of("user", "alice", "model", "claude-opus-5-5", "tool", "Bash"));
+    eventually(() -> assertDashboardQueriesReturnData(Map.of("user", "alice", "model", "claude-opus-5-5", "tool", "Bash")));
   }
 
   @Test
@@ -156,6 +157,10 @@ class LiveMonitoringTest {
 
   @Test
   void everyRuleExpressionShouldRunAndSelectExistingSeries() {
+    eventually(this::assertRuleExpressionsRunAndSelectExistingSeries);
+  }
+
+  private void assertRuleExpressionsRunAndSelectExistingSeries() {
     List<String> problems = new ArrayList<>();
     for (Rule rule : AlertRules.all()) {
       JsonNode result = query(rule.expr(), rule.toString(), problems);
@@ -228,6 +233,14 @@ class LiveMonitoringTest {
     String aliceOnly = asGrafana(Dashboards.substitute(table.text(), Map.of("user", "alice"))
         .replace("$__timeFilter(occurred_at)", "true"));
     assertThat(aliceOnly).contains("alice").doesNotContain("|bob|");
+  }
+
+  /**
+   * A failed scrape (a busy machine can miss the 1 s timeout) marks gauges stale for a moment; a query
+   * that is right must be right again on the next scrapes, so retry for a while and report the last miss.
+   */
+  private static void eventually(Runnable assertion) {
+    await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(3)).untilAsserted(assertion::run);
   }
 
   private static String denialLinkTemplate() {
