@@ -20,6 +20,9 @@ import org.treesitter.TreeSitterBash;
 public final class BashAnalyzer {
 
     private static final TreeSitterBash BASH = new TreeSitterBash();
+    /** Node types that cannot hold a command substitution. */
+    private static final java.util.Set<String> LEAVES = java.util.Set.of("word", "raw_string", "number", "ansi_c_string", "simple_expansion",
+            "variable_name", "string_content", "file_descriptor", "heredoc_content", "heredoc_start", "heredoc_end", "special_variable_name", "regex");
     private static final ThreadLocal<TSParser> PARSERS = ThreadLocal.withInitial(() -> {
         TSParser parser = new TSParser();
         parser.setLanguage(BASH);
@@ -218,8 +221,14 @@ public final class BashAnalyzer {
 
             /** Judges the commands inside substitutions below {@code node}; returns their names. */
             List<String> visitSubstitutions(TSNode node, Context context) {
+                return visitSubstitutions(node, node.getType(), context);
+            }
+
+            List<String> visitSubstitutions(TSNode node, String type, Context context) {
+                if (LEAVES.contains(type)) {
+                    return List.of();
+                }
                 List<String> names = new ArrayList<>();
-                String type = node.getType();
                 if (type.equals("command_substitution") || type.equals("process_substitution")) {
                     int before = commands.size();
                     children(node, context.isolated());
@@ -238,21 +247,22 @@ public final class BashAnalyzer {
                 List<String> argv = new ArrayList<>();
                 List<String> substitutions = new ArrayList<>();
                 List<Redirect> redirects = new ArrayList<>(context.redirects());
+                // Children are told apart by type, not field name: one JNI call fewer per word.
                 for (int i = 0; i < node.getNamedChildCount(); i++) {
                     TSNode child = node.getNamedChild(i);
-                    String field = node.getFieldNameForNamedChild(i);
-                    if ("name".equals(field)) {
+                    String type = child.getType();
+                    if (type.equals("command_name")) {
                         TSNode word = child.getNamedChildCount() > 0 ? child.getNamedChild(0) : child;
                         argv.add(words.value(word));
                         substitutions.addAll(visitSubstitutions(child, context));
-                    } else if ("argument".equals(field)) {
-                        argv.add(words.value(child));
-                        substitutions.addAll(visitSubstitutions(child, context));
-                    } else if (child.getType().endsWith("_redirect")) {
+                    } else if (type.endsWith("_redirect")) {
                         collectRedirects(child, redirects, context);
-                    } else {
+                    } else if (type.equals("variable_assignment") && argv.isEmpty()) {
                         // Leading "VAR=value" assignments: only their substitutions run.
                         substitutions.addAll(visitSubstitutions(child, context));
+                    } else {
+                        argv.add(words.value(child, type));
+                        substitutions.addAll(visitSubstitutions(child, type, context));
                     }
                 }
                 if (!argv.isEmpty()) {

@@ -23,7 +23,11 @@ final class Words {
      * they know, and the commands inside substitutions are judged separately.
      */
     String value(TSNode node) {
-        switch (node.getType()) {
+        return value(node, node.getType());
+    }
+
+    String value(TSNode node, String type) {
+        switch (type) {
             case "word":
                 return unescapeUnquoted(text(node));
             case "string":
@@ -54,32 +58,23 @@ final class Words {
     }
 
     static String unescapeUnquoted(String text) {
-        if (text.indexOf('\\') < 0) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\\' && i + 1 < text.length()) {
-                char next = text.charAt(++i);
-                if (next != '\n') {
-                    out.append(next);
-                }
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return removeBackslashes(text, null);
     }
 
+    /** Inside double quotes a backslash only escapes {@code $ ` " \} and newline. */
     static String unescapeDoubleQuoted(String text) {
+        return removeBackslashes(text, "$`\"\\\n");
+    }
+
+    /** Drops each backslash before an escapable character ({@code null}: any); a backslash-newline vanishes. */
+    private static String removeBackslashes(String text, String escapable) {
         if (text.indexOf('\\') < 0) {
             return text;
         }
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '\\' && i + 1 < text.length() && "$`\"\\\n".indexOf(text.charAt(i + 1)) >= 0) {
+            if (c == '\\' && i + 1 < text.length() && (escapable == null || escapable.indexOf(text.charAt(i + 1)) >= 0)) {
                 char next = text.charAt(++i);
                 if (next != '\n') {
                     out.append(next);

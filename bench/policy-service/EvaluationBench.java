@@ -1,0 +1,140 @@
+// In-process latency of policy evaluation over the labelled corpus, with two baselines measured side by side
+// in the same run: a naive substring check (what the starting stack did) and the raw tree-sitter parse alone.
+// Run through run.sh, which puts the packaged service on the classpath:
+//   java -cp "policy-service/target/quarkus-app/app/*:policy-service/target/quarkus-app/lib/main/*" bench/policy-service/EvaluationBench.java
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.claudetelemetry.policy.paths.PathNormalizer;
+import dev.claudetelemetry.policy.rules.Policy;
+import dev.claudetelemetry.policy.rules.PolicyEvaluator;
+import dev.claudetelemetry.policy.rules.PolicyLoader;
+import dev.claudetelemetry.policy.rules.ToolCall;
+import dev.claudetelemetry.policy.shell.BashAnalyzer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
+import org.treesitter.TSParser;
+import org.treesitter.TreeSitterBash;
+
+public class EvaluationBench {
+
+    static final String WORKSPACE = "/home/claude-user/workspace";
+    static final String TRANSCRIPT = "/home/claude-user/.claude/projects/-home-claude-user-workspace/s.jsonl";
+    static volatile int sink;
+
+    public static void main(String[] args) throws Exception {
+        Path corpus = Path.of(args.length > 0 ? args[0] : "policy-service/src/test/resources/corpus");
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        PolicyEvaluator evaluator = new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(true));
+        byte[] policyBytes = Files.readAllBytes(Path.of("policies/default-policy.yaml"));
+        long loadStart = System.nanoTime();
+        Policy policy = new PolicyLoader(evaluator).load(policyBytes, "bench");
+        long loadNanos = System.nanoTime() - loadStart;
+        List<ToolCall> calls = calls(corpus);
+        BashAnalyzer analyzer = new BashAnalyzer(5, 64 * 1024);
+        PolicyEvaluator lexicalOnly = new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(false));
+        TreeSitterBash bash = new TreeSitterBash();
+
+        List<Variant> variants = List.of(
+                new Variant("naive substring check (starting stack)", call -> naive(call.command())),
+                new Variant("tree-sitter parse only, thread-local parser", call -> analyzer.analyze(call.command(), WORKSPACE).commands().size()),
+                new Variant("tree-sitter parse, new parser per call", call -> {
+                    try (TSParser parser = new TSParser()) {
+                        parser.setLanguage(bash);
+                        return parser.parseString(null, call.command()).getRootNode().getChildCount();
+                    }
+                }),
+                new Variant("full evaluation, symlinks not followed", call -> lexicalOnly.evaluate(policy, call).verdict().ordinal()),
+                new Variant("full evaluation, shipped policy", call -> evaluator.evaluate(policy, call).verdict().ordinal()));
+
+        System.out.printf("corpus: %d tool calls from %s; %d measured rounds after %d warm-up rounds; policy load (schema, CEL, %d rules' examples): %.1f ms%n",
+                calls.size(), corpus, rounds, rounds / 2, policy.rules().size(), loadNanos / 1e6);
+        for (int round = 0; round < rounds / 2; round++) {
+            for (Variant variant : variants) {
+                variant.run(calls, null);
+            }
+        }
+        for (Variant variant : variants) {
+            variant.samples = new long[rounds * calls.size()];
+        }
+        int[] offset = new int[variants.size()];
+        for (int round = 0; round < rounds; round++) {
+            // interleaved, so every variant sees the same machine load
+            for (int v = 0; v < variants.size(); v++) {
+                variants.get(v).run(calls, offset);
+            }
+        }
+        System.out.printf("%-46s %9s %9s %9s %9s %9s%n", "variant (per call, microseconds)", "p50", "p90", "p99", "p99.9", "max");
+        for (Variant variant : variants) {
+            long[] s = variant.samples;
+            Arrays.sort(s);
+            System.out.printf("%-46s %9.2f %9.2f %9.2f %9.2f %9.2f%n", variant.name, pct(s, 50), pct(s, 90), pct(s, 99), pct(s, 99.9), s[s.length - 1] / 1e3);
+        }
+        Variant full = variants.get(variants.size() - 1);
+        for (int v = 0; v < variants.size() - 1; v++) {
+            System.out.printf("full evaluation / %s: p50 %.1fx, p99 %.1fx%n", variants.get(v).name, pct(full.samples, 50) / pct(variants.get(v).samples, 50),
+                    pct(full.samples, 99) / pct(variants.get(v).samples, 99));
+        }
+        System.out.printf("target: full evaluation p99 < 200 us -> %s%n", pct(full.samples, 99) < 200 ? "met" : "NOT met");
+    }
+
+    static final class Variant {
+        final String name;
+        final ToIntFunction<ToolCall> body;
+        long[] samples;
+        int next;
+
+        Variant(String name, ToIntFunction<ToolCall> body) {
+            this.name = name;
+            this.body = body;
+        }
+
+        void run(List<ToolCall> calls, int[] unused) {
+            for (ToolCall call : calls) {
+                long start = System.nanoTime();
+                sink += body.applyAsInt(call);
+                long elapsed = System.nanoTime() - start;
+                if (samples != null) {
+                    samples[next++] = elapsed;
+                }
+            }
+        }
+    }
+
+    /** The starting stack's guard: substring tests on the raw command. */
+    static int naive(String command) {
+        return command.contains("rm -rf") || command.contains(".env") || command.contains("git push --force") ? 1 : 0;
+    }
+
+    static double pct(long[] sorted, double p) {
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e3;
+    }
+
+    static List<ToolCall> calls(Path corpus) throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        List<ToolCall> calls = new ArrayList<>();
+        try (Stream<Path> files = Files.list(corpus)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                for (JsonNode node : yaml.readTree(file.toFile()).path("cases")) {
+                    String cwd = node.path("cwd").asText(WORKSPACE);
+                    ObjectNode input = yaml.createObjectNode();
+                    if (node.has("bash")) {
+                        input.put("command", node.get("bash").asText());
+                        calls.add(new ToolCall("PreToolUse", "Bash", input, cwd, TRANSCRIPT, "default"));
+                    } else {
+                        input.put("file_path", node.path("path").asText());
+                        calls.add(new ToolCall("PreToolUse", node.path("tool").asText(), input, cwd, TRANSCRIPT, "default"));
+                    }
+                }
+            }
+        }
+        return calls;
+    }
+}
