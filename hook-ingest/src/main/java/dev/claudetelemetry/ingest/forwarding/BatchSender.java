@@ -1,6 +1,7 @@
 package dev.claudetelemetry.ingest.forwarding;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -8,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,6 +21,15 @@ import org.jboss.logging.Logger;
 class BatchSender {
 
   enum Result { DELIVERED, REFUSED, RETRY }
+
+  /**
+   * What became of a batch. For a 422, {@code refused} holds the indexes transcript-service named as
+   * malformed (docs/contracts.md), so the rest of the batch can be sent again rather than lost with them.
+   */
+  record Outcome(Result result, Set<Integer> refused) {
+    static final Outcome DELIVERED = new Outcome(Result.DELIVERED, Set.of());
+    static final Outcome RETRY = new Outcome(Result.RETRY, Set.of());
+  }
 
   private static final Logger LOG = Logger.getLogger(BatchSender.class);
 
@@ -33,7 +45,7 @@ class BatchSender {
         .build();
   }
 
-  Result send(List<ForwardedEvent> batch) throws InterruptedException {
+  Outcome send(List<ForwardedEvent> batch) throws InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(options.eventsUrl())
         .timeout(options.requestTimeout())
         .header("Content-Type", "application/json")
@@ -44,19 +56,36 @@ class BatchSender {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       LOG.debugf("transcript-service unreachable: %s", e.toString());
-      return Result.RETRY;
+      return Outcome.RETRY;
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
-      return Result.DELIVERED;
+      return Outcome.DELIVERED;
     }
     if (status >= 400 && status < 500 && status != 408 && status != 429) {
       LOG.warnf("transcript-service refused a batch of %d events with HTTP %d: %s", batch.size(), status,
           abbreviate(response.body()));
-      return Result.REFUSED;
+      return new Outcome(Result.REFUSED, status == 422 ? refusedIndexes(response.body(), batch.size()) : Set.of());
     }
     LOG.debugf("transcript-service answered HTTP %d; the batch will be retried", status);
-    return Result.RETRY;
+    return Outcome.RETRY;
+  }
+
+  /** The indexes a 422 names in {@code errors[].index}; empty when the answer names none usable. */
+  private Set<Integer> refusedIndexes(String body, int batchSize) {
+    Set<Integer> indexes = new TreeSet<>();
+    try {
+      for (JsonNode error : mapper.readTree(body).path("errors")) {
+        JsonNode index = error.path("index");
+        if (!index.isInt() || index.intValue() < 0 || index.intValue() >= batchSize) {
+          return Set.of();
+        }
+        indexes.add(index.intValue());
+      }
+    } catch (IOException | RuntimeException e) {
+      return Set.of();
+    }
+    return indexes;
   }
 
   private byte[] body(List<ForwardedEvent> batch) {

@@ -129,24 +129,38 @@ public class EventForwarder {
   private void deliver(List<ForwardedEvent> batch) throws InterruptedException {
     long backoff = options.initialBackoff().toNanos();
     try {
+      List<ForwardedEvent> pending = batch;
       while (true) {
-        BatchSender.Result result = sender.send(batch);
-        if (result == BatchSender.Result.DELIVERED) {
-          metrics.forwarded(batch.size());
+        BatchSender.Outcome outcome = sender.send(pending);
+        if (outcome.result() == BatchSender.Result.DELIVERED) {
+          metrics.forwarded(pending.size());
           return;
         }
-        if (result == BatchSender.Result.REFUSED) {
-          metrics.dropped(DropReason.rejected, batch.size());
-          return;
+        if (outcome.result() == BatchSender.Result.REFUSED) {
+          if (outcome.refused().isEmpty() || outcome.refused().size() >= pending.size()) {
+            metrics.dropped(DropReason.rejected, pending.size());
+            return;
+          }
+          // Only the events transcript-service named are malformed: give those up, send the rest again.
+          metrics.dropped(DropReason.rejected, outcome.refused().size());
+          List<ForwardedEvent> rest = new ArrayList<>(pending.size() - outcome.refused().size());
+          for (int i = 0; i < pending.size(); i++) {
+            if (!outcome.refused().contains(i)) {
+              rest.add(pending.get(i));
+            }
+          }
+          pending = rest;
+          inFlight = rest.size();
+          continue;
         }
         metrics.forwardFailure();
         long wait = backoff;
         if (stopping) {
           long left = stopDeadline - System.nanoTime();
           if (left <= 0) {
-            metrics.dropped(DropReason.shutdown, batch.size());
+            metrics.dropped(DropReason.shutdown, pending.size());
             LOG.warnf("shutting down: gave up on a batch of %d events transcript-service did not take",
-                batch.size());
+                pending.size());
             return;
           }
           wait = Math.min(wait, left);
@@ -154,7 +168,7 @@ public class EventForwarder {
         try {
           TimeUnit.NANOSECONDS.sleep(wait);
         } catch (InterruptedException e) {
-          metrics.dropped(DropReason.shutdown, batch.size());
+          metrics.dropped(DropReason.shutdown, pending.size());
           throw e;
         }
         backoff = Math.min(backoff * 2, options.maxBackoff().toNanos());

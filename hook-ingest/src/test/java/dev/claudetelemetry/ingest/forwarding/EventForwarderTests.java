@@ -143,6 +143,27 @@ class EventForwarderTests {
   }
 
   @Test
+  void shouldSendTheRestAgainWhenTranscriptServiceNamesTheMalformedEvents() {
+    forwarder = forwarder(100, 10, Duration.ofSeconds(1));
+    for (int i = 0; i < 10; i++) {
+      ForwardedEvent event = event(i);
+      if (i == 3 || i == 7) {
+        event = new ForwardedEvent(event.id(), event.receivedAt(), event.user(),
+            "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":" + i + ",\"malformed\":true}", null);
+      }
+      forwarder.offer(event);
+    }
+    forwarder.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 8);
+    forwarder.stop();
+    assertThat(receiver.events()).extracting(e -> e.path("event").path("n").asInt())
+        .containsExactlyInAnyOrder(0, 1, 2, 4, 5, 6, 8, 9);
+    assertThat(counter("claude.hook.forward.dropped", "reason", "rejected")).isEqualTo(2);
+    assertThat(counter("claude.hook.forwarded.events")).isEqualTo(8);
+    assertThat(receiver.requests()).isEqualTo(2);
+  }
+
+  @Test
   void shouldRetryTheSameIdsSoTranscriptServiceStoresEachOnce() {
     receiver.answer(500);
     forwarder = forwarder(100, 10, Duration.ofSeconds(1));

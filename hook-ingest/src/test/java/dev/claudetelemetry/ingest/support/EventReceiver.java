@@ -94,6 +94,16 @@ public final class EventReceiver implements AutoCloseable {
     int answer = status;
     int accepted = 0;
     int duplicates = 0;
+    // Like transcript-service, refuse the whole batch when any event is malformed, naming which.
+    List<String> errors = new ArrayList<>();
+    for (int i = 0; i < body.path("events").size(); i++) {
+      if (body.path("events").get(i).path("event").path("malformed").asBoolean(false)) {
+        errors.add("{\"index\":" + i + ",\"reason\":\"malformed\"}");
+      }
+    }
+    if (answer == 200 && !errors.isEmpty()) {
+      answer = 422;
+    }
     if (answer == 200) {
       synchronized (this) {
         batchSizes.add(body.path("events").size());
@@ -108,7 +118,8 @@ public final class EventReceiver implements AutoCloseable {
     }
     byte[] reply = (answer == 200
         ? "{\"accepted\":" + accepted + ",\"duplicates\":" + duplicates + "}"
-        : "{\"title\":\"refused\",\"status\":" + answer + "}").getBytes(StandardCharsets.UTF_8);
+        : "{\"title\":\"refused\",\"status\":" + answer + ",\"errors\":[" + String.join(",", errors) + "]}")
+        .getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(answer, reply.length);
     try (OutputStream out = exchange.getResponseBody()) {
