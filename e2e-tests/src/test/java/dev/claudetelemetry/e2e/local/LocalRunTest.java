@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -106,8 +107,10 @@ class LocalRunTest {
     assertThat(prometheus).as("Prometheus is installed here (.ci/run installs it)")
         .isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_PROMETHEUS_PORT"));
     String readToken = Files.readString(RUN_DIR.resolve("tokens/read-token")).strip();
-    assertThat(Files.getPosixFilePermissions(RUN_DIR.resolve("tokens/read-token")).toString())
-        .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    for (String secret : List.of("tokens/read-token", "tokens/write-token", "claude-settings.json")) {
+      assertThat(Files.getPosixFilePermissions(RUN_DIR.resolve(secret))).as(secret)
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    }
     Map<String, Long> pids = startedPids(RUN_DIR);
     assertThat(pids).containsKeys("policy-service", "hook-ingest", "transcript-service", "prometheus", "postgres");
 
