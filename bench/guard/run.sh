@@ -73,12 +73,15 @@ hyperfine -S sh --warmup 10 --runs "$HOOK_RUNS" --export-json "$WORK/hooks.json"
   -n "policy-service direct (curl)" "curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary @$INPUT http://127.0.0.1:$POLICY_PORT/v1/decisions" \
   -n "claude-guard -> hook-ingest -> policy-service" "$GUARD < $INPUT" \
   -n "seed hook (python3 + pushgateway)" "$SEED < $INPUT" >"$WORK/hyperfine.txt"
-jq -r '.results[] | "| \(.command) | \(.median*1000 | .*100 | round / 100) ms | \(.mean*1000 | .*100 | round / 100) ms | \((.times | sort | .[(length*0.95|floor)])*1000 | .*100 | round / 100) ms |"' \
-  "$WORK/hooks.json" | { echo "| command | median | mean | p95 |"; echo "|---|---|---|---|"; cat; }
+jq -r '.results[] | "| \(.command) | \(.median*1000 | .*100 | round / 100) ms | \(.mean*1000 | .*100 | round / 100) ms | \((.times | sort | .[(length*0.95|floor)])*1000 | .*100 | round / 100) ms | \((.user + .system)*1000 | .*100 | round / 100) ms |"' \
+  "$WORK/hooks.json" | { echo "| command | wall median | wall mean | wall p95 | CPU (user+sys) mean |"; echo "|---|---|---|---|---|"; cat; }
 guard_ms=$(jq '.results[1].median*1000' "$WORK/hooks.json")
 seed_ms=$(jq '.results[2].median*1000' "$WORK/hooks.json")
 echo
-echo "guard median ${guard_ms} ms; seed median ${seed_ms} ms; seed/guard = $(echo "$seed_ms $guard_ms" | awk '{printf "%.1f", $1/$2}')x"
+guard_cpu=$(jq '(.results[1].user + .results[1].system)*1000' "$WORK/hooks.json")
+seed_cpu=$(jq '(.results[2].user + .results[2].system)*1000' "$WORK/hooks.json")
+echo "wall: guard median ${guard_ms} ms, seed median ${seed_ms} ms, seed/guard = $(echo "$seed_ms $guard_ms" | awk '{printf "%.1f", $1/$2}')x"
+echo "CPU: guard ${guard_cpu} ms, seed ${seed_cpu} ms, seed/guard = $(echo "$seed_cpu $guard_cpu" | awk '{printf "%.1f", $1/$2}')x"
 
 echo
 echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved)"
@@ -110,29 +113,35 @@ for config in $CONFIGS; do
   mkdir -p "$WORK/$config/home/.claude" "$WORK/$config/work"
   settings_for "$config" >"$WORK/$config/home/.claude/settings.json"
 done
+# Wall time, and the CPU time of claude and every hook process it waited for (bash's `time` on a subshell):
+# CPU does not grow when other work on the machine makes everything wait.
 run_session() {
-  local dir=$WORK/$1 start end out
-  start=$(date +%s%N)
-  out=$(cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench \
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 claude -p "[scenario:bench] run the commands" --output-format json \
-    --allowedTools Bash Read Write Edit)
-  end=$(date +%s%N)
+  local dir=$WORK/$1 out timing
+  timing=$( { TIMEFORMAT='%R %U %S'; time (cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" \
+    ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
+    claude -p "[scenario:bench] run the commands" --output-format json --allowedTools Bash Read Write Edit \
+    >"$dir/out.json"); } 2>&1 )
+  out=$(cat "$dir/out.json")
   local turns; turns=$(printf '%s' "$out" | jq -r '.num_turns')
   [ "$turns" = "$((CALLS + 1))" ] || { echo "bench: $1 session ran $turns turns, not $((CALLS + 1)): $out" >&2; exit 1; }
-  echo $(((end - start) / 1000000)) >>"$WORK/$1.times"
+  echo "$timing" | awk '{printf "%d\n", $1 * 1000}' >>"$WORK/$1.times"
+  echo "$timing" | awk '{printf "%d\n", ($2 + $3) * 1000}' >>"$WORK/$1.cpu"
 }
 for config in $CONFIGS; do run_session "$config"; done  # warm-up round, not counted
-for config in $CONFIGS; do : >"$WORK/$config.times"; done
+for config in $CONFIGS; do : >"$WORK/$config.times"; : >"$WORK/$config.cpu"; done
 for _ in $(seq 1 "$ROUNDS"); do
   for config in $CONFIGS; do run_session "$config"; done
 done
 none_ms=$(median <"$WORK/none.times")
-echo "| wiring | session median | per tool call vs no hooks | runs (ms) |"
-echo "|---|---|---|---|"
+none_cpu=$(median <"$WORK/none.cpu")
+echo "| wiring | wall median / session | wall per tool call vs none | CPU median / session | CPU per tool call vs none | wall runs (ms) |"
+echo "|---|---|---|---|---|---|"
 for config in $CONFIGS; do
   m=$(median <"$WORK/$config.times")
+  c=$(median <"$WORK/$config.cpu")
   per=$(echo "$m $none_ms $CALLS" | awk '{printf "%+.1f ms", ($1-$2)/$3}')
-  echo "| $config | $m ms | $per | $(tr '\n' ' ' <"$WORK/$config.times")|"
+  cpu_per=$(echo "$c $none_cpu $CALLS" | awk '{printf "%+.1f ms", ($1-$2)/$3}')
+  echo "| $config | $m ms | $per | $c ms | $cpu_per | $(tr '\n' ' ' <"$WORK/$config.times")|"
 done
 
 echo

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudetelemetry.e2e.claude.ClaudeCli;
 import dev.claudetelemetry.e2e.claude.ClaudeResult;
+import dev.claudetelemetry.e2e.fakeapi.FakeMessagesApi;
 import dev.claudetelemetry.e2e.fakeapi.RecordedRequest.ToolResult;
 import dev.claudetelemetry.e2e.fakeapi.Turn;
 import dev.claudetelemetry.e2e.pod.EmulatedPod.Service;
@@ -339,6 +340,51 @@ class ClaudeCodePodTest {
     } finally {
       fixture.pod.identityDropIn(IDENTITY);
     }
+  }
+
+  @Test
+  @Order(6)
+  void shouldCountASubagentsCallsAndUploadItsOwnTranscript() throws Exception {
+    PodSession session = fixture.session("parent");
+    Files.writeString(session.workspace().resolve("notes.txt"), "one\ntwo\n");
+    fixture.api.script("parent", List.of(
+        Turn.tools(new Turn.ToolCall("Agent", Map.of("description", "count notes", "subagent_type", "general-purpose",
+            "run_in_background", false,
+            "prompt", FakeMessagesApi.tag("child") + " count the lines in notes.txt"))),
+        Turn.finalText("The subagent counted.")));
+    fixture.api.script("child", List.of(Turn.bash("wc -l < notes.txt"), Turn.finalText("notes.txt has 2 lines")));
+    Snapshot before = Snapshot.take();
+
+    ClaudeResult result = session.run("delegate the counting");
+
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    assertThat(fixture.api.toolResults("parent")).singleElement()
+        .satisfies(r -> assertThat(r.content()).contains("notes.txt has 2 lines"));
+    assertThat(fixture.api.toolResults("child")).singleElement()
+        .satisfies(r -> assertThat(r.content()).contains("2"));
+    Snapshot after = Snapshot.awaitSessionsEnded(before, 1);
+    assertThat(after.ingestDelta(before, "claude_tool_calls_total", "tool", "Agent", "outcome", "succeeded"))
+        .isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_tool_calls_total", "tool", "Bash", "outcome", "succeeded"))
+        .isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_hook_events_total", "event", "SubagentStart")).isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_hook_events_total", "event", "SubagentStop")).isEqualTo(1);
+
+    // claude-transcript-sync uploaded the subagent's own file under its agent id, completely.
+    Path transcriptDir = session.transcript(result.sessionId()).resolveSibling(result.sessionId()).resolve("subagents");
+    List<Path> agentFiles;
+    try (var files = Files.list(transcriptDir)) {
+      agentFiles = files.filter(f -> f.getFileName().toString().matches("agent-[A-Za-z0-9]+\\.jsonl")).toList();
+    }
+    assertThat(agentFiles).hasSize(1);
+    String fileId = agentFiles.get(0).getFileName().toString().replace(".jsonl", "");
+    long size = Files.size(agentFiles.get(0));
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      String status = fixture.pod.get(PodServices.url(Service.TRANSCRIPT_SERVICE,
+          "/v1/transcripts/" + result.sessionId() + "/files/" + fileId), PodServices.POD_TOKEN);
+      assertThat(status).isNotNull();
+      assertThat(JSON.readTree(status).path("offset").asLong()).isEqualTo(size);
+    });
   }
 
   @Test
