@@ -89,6 +89,10 @@ public interface IngestConfig {
     @WithDefault("200")
     int batchSize();
 
+    /** Bytes of events per batch at most (transcript-service accepts bodies up to 17 MiB). */
+    @WithDefault("8M")
+    MemorySize batchBytes();
+
     /** How long a batch waits to fill before it is sent. */
     @WithDefault("200ms")
     Duration linger();

@@ -21,6 +21,7 @@ public class EventForwarder {
 
   private static final Logger LOG = Logger.getLogger(EventForwarder.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(500);
+  private static final Duration LINGER_STEP = Duration.ofMillis(5);
 
   private final ForwardingOptions options;
   private final BatchSender sender;
@@ -102,25 +103,40 @@ public class EventForwarder {
     }
   }
 
+  /**
+   * Up to {@code batchSize} events and {@code batchBytes} of them (transcript-service limits its body
+   * size; one event alone may exceed it only as far as hook-ingest's own 1 MiB limit allows).
+   */
   private List<ForwardedEvent> nextBatch() throws InterruptedException {
-    List<ForwardedEvent> batch = new ArrayList<>(options.batchSize());
+    List<ForwardedEvent> batch = new ArrayList<>();
     ForwardedEvent first = queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
     if (first == null) {
       return batch;
     }
     batch.add(first);
+    long bytes = first.approximateBytes();
     long lingerUntil = System.nanoTime() + options.linger().toNanos();
-    while (batch.size() < options.batchSize()) {
-      queue.drainTo(batch, options.batchSize() - batch.size());
-      long left = lingerUntil - System.nanoTime();
-      if (batch.size() >= options.batchSize() || left <= 0 || stopping) {
-        break;
-      }
-      ForwardedEvent next = queue.poll(left, TimeUnit.NANOSECONDS);
+    while (batch.size() < options.batchSize() && !stopping) {
+      ForwardedEvent next = queue.peek(); // this thread is the only consumer: peek, then poll, is safe
       if (next == null) {
+        long left = lingerUntil - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          TimeUnit.NANOSECONDS.sleep(Math.min(left, LINGER_STEP.toNanos()));
+        } catch (InterruptedException e) {
+          metrics.dropped(DropReason.shutdown, batch.size());
+          throw e;
+        }
+        continue;
+      }
+      if (bytes + next.approximateBytes() > options.batchBytes()) {
         break;
       }
+      queue.poll();
       batch.add(next);
+      bytes += next.approximateBytes();
     }
     inFlight = batch.size();
     return batch;

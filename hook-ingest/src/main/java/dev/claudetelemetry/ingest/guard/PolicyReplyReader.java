@@ -55,14 +55,17 @@ final class PolicyReplyReader {
     }
     ObjectNode hookOutput = JsonNodeFactory.instance.objectNode();
     hookOutput.set("hookSpecificOutput", hookSpecificOutput);
-    String verdict = policy.isObject() && text(policy, "verdict") != null ? text(policy, "verdict") : decision;
+    // The policy's own verdict (it differs from the decision in audit mode), when it is one we know.
+    String policyVerdict = text(policy, "verdict");
+    String verdict = policyVerdict != null && PRE_TOOL_USE_DECISIONS.contains(policyVerdict) ? policyVerdict : decision;
     return answer(hookOutput, policy, verdict, reason, "deny".equals(decision));
   }
 
   private static GuardAnswer answer(
       ObjectNode hookOutput, JsonNode policy, String verdict, String reason, boolean denied) {
-    GuardDecision decision = new GuardDecision(
-        verdict, text(policy, "ruleId"), text(policy, "mode"), DecisionSource.POLICY.label(), reason);
+    // Capped to what transcript-service stores, so one odd answer cannot get its batch refused.
+    GuardDecision decision = new GuardDecision(verdict, cap(text(policy, "ruleId"), 256),
+        cap(text(policy, "mode"), 32), DecisionSource.POLICY.label(), cap(reason, 8192));
     return new GuardAnswer(hookOutput, decision, denied);
   }
 
@@ -76,6 +79,10 @@ final class PolicyReplyReader {
     } catch (IOException e) {
       throw new BadAnswer("the answer is not JSON");
     }
+  }
+
+  private static String cap(String value, int maxLength) {
+    return value == null || value.length() <= maxLength ? value : value.substring(0, maxLength);
   }
 
   private static String text(JsonNode node, String field) {

@@ -47,6 +47,8 @@ public class HookMetrics {
     }
     forwardedCounter();
     forwardFailureCounter();
+    guardDecision(DecisionSource.FAIL_CLOSED, "deny", 0);
+    guardDecision(DecisionSource.FAIL_OPEN, "allow", 0);
   }
 
   public void event(String event, String tool, String user) {
@@ -103,11 +105,15 @@ public class HookMetrics {
   }
 
   public void guardDecision(DecisionSource source, String verdict) {
+    guardDecision(source, verdict, 1);
+  }
+
+  private void guardDecision(DecisionSource source, String verdict, int count) {
     Counter.builder("claude.hook.guard.decisions")
         .description("Answers given to PreToolUse and PermissionRequest, by where they came from")
         .tags("source", source.label(), "verdict", verdict)
         .register(registry)
-        .increment();
+        .increment(count);
   }
 
   public void guardFailure(GuardFailure failure) {

@@ -40,7 +40,7 @@ class EventForwarderTests {
   private EventForwarder forwarder(int bufferEvents, int batchSize, Duration shutdownGrace) {
     ForwardingOptions options = new ForwardingOptions(
         ForwardingOptions.eventsUrl(URI.create(receiver.url())), Optional.of("write-token"), bufferEvents,
-        64L * 1024 * 1024, batchSize, Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofMillis(20),
+        64L * 1024 * 1024, batchSize, 1L << 20, Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofMillis(20),
         Duration.ofMillis(200), shutdownGrace);
     return new EventForwarder(options, metrics);
   }
@@ -74,6 +74,24 @@ class EventForwarderTests {
     assertThat(odd.path("user").asText()).isEqualTo("alice");
     assertThat(counter("claude.hook.forwarded.events")).isEqualTo(120);
     assertThat(forwarder.bufferedEvents()).isZero();
+  }
+
+  @Test
+  void shouldKeepEachBatchWithinItsByteLimit() {
+    ForwardingOptions options = new ForwardingOptions(
+        ForwardingOptions.eventsUrl(URI.create(receiver.url())), Optional.empty(), 100, 1 << 20, 50, 5000,
+        Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(200),
+        Duration.ofSeconds(1));
+    forwarder = new EventForwarder(options, metrics);
+    String padding = "x".repeat(1000);
+    for (int i = 0; i < 9; i++) {
+      forwarder.offer(new ForwardedEvent(UUID.randomUUID().toString(), "2026-11-25T15:00:00Z", "alice",
+          "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":" + i + ",\"p\":\"" + padding + "\"}", null));
+    }
+    forwarder.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 9);
+    forwarder.stop();
+    assertThat(receiver.batchSizes()).containsExactly(2, 2, 2, 2, 1);
   }
 
   @Test
@@ -192,7 +210,7 @@ class EventForwarderTests {
     EventReceiver gone = new EventReceiver();
     gone.down();
     EventForwarder stranded = new EventForwarder(new ForwardingOptions(
-        ForwardingOptions.eventsUrl(URI.create(gone.url())), Optional.empty(), 100, 1 << 20, 10,
+        ForwardingOptions.eventsUrl(URI.create(gone.url())), Optional.empty(), 100, 1 << 20, 10, 1 << 20,
         Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(100),
         Duration.ofMillis(300)), metrics);
     stranded.start();
