@@ -154,7 +154,7 @@ class LocalRunTest {
     });
     assertThat(get(transcripts + "/v1/sessions/" + sessionId + "/transcript", "wrong-token").statusCode())
         .isEqualTo(401);
-    // ...and hook-ingest forwarded the events with the guard's decision.
+    // ...hook-ingest forwarded the events with the guard's decision, and Claude Code its telemetry.
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       JsonNode detail = JSON.readTree(get(transcripts + "/v1/sessions/" + sessionId, readToken).body());
       assertThat(detail.path("session").path("user").asText()).isEqualTo(USER);
@@ -164,6 +164,10 @@ class LocalRunTest {
       assertThat(denial.path("verdict").asText()).isEqualTo("deny");
       assertThat(denial.path("source").asText()).isEqualTo("policy");
       assertThat(denial.path("ruleId").asText()).isNotBlank();
+      // Claude Code's OTLP events (api_request: tokens and cost) went straight to transcript-service.
+      assertThat(detail.path("session").path("costSource").asText()).isEqualTo("otlp");
+      assertThat(detail.path("session").path("inputTokens").asLong())
+          .as("100 input tokens per scripted request, three requests").isGreaterThanOrEqualTo(300);
     });
 
     // Prometheus scrapes all three services.
