@@ -59,7 +59,7 @@ public class GuardService {
         .map(reply -> reader.read(input.hookEventName(), reply))
         .onItemOrFailure().invoke(() -> metrics.policyRequest(Duration.ofNanos(System.nanoTime() - started)))
         .onItem().invoke(answer -> metrics.guardDecision(DecisionSource.POLICY, answer.decision().verdict()))
-        .onFailure().recoverWithItem(failure -> failed(input, classify(failure), failure.getMessage()));
+        .onFailure().recoverWithItem(failure -> failed(input, classify(failure), describe(failure)));
   }
 
   private GuardAnswer failed(HookInput input, GuardFailure failure, String detail) {
@@ -88,6 +88,14 @@ public class GuardService {
       specific.put("permissionDecision", "deny").put("permissionDecisionReason", reason);
     }
     return output;
+  }
+
+  /** For the log only: Claude Code's reason names the failure kind, never this text. */
+  private static String describe(Throwable failure) {
+    if (failure instanceof PolicyClient.Failed || failure instanceof PolicyReplyReader.BadAnswer) {
+      return failure.getMessage();
+    }
+    return "unexpected error reading policy-service's answer: " + failure;
   }
 
   private static GuardFailure classify(Throwable failure) {

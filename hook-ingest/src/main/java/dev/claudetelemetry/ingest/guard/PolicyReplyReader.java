@@ -41,14 +41,14 @@ final class PolicyReplyReader {
     String reason;
     if ("PreToolUse".equals(hookEventName)) {
       decision = text(hookSpecificOutput, "permissionDecision");
-      if (!PRE_TOOL_USE_DECISIONS.contains(decision)) {
+      if (decision == null || !PRE_TOOL_USE_DECISIONS.contains(decision)) {
         throw new BadAnswer("permissionDecision must be allow, deny or ask");
       }
       reason = text(hookSpecificOutput, "permissionDecisionReason");
     } else {
       JsonNode permission = hookSpecificOutput.path("decision");
       decision = text(permission, "behavior");
-      if (!PERMISSION_BEHAVIOURS.contains(decision)) {
+      if (decision == null || !PERMISSION_BEHAVIOURS.contains(decision)) {
         throw new BadAnswer("decision.behavior must be allow or deny");
       }
       reason = text(permission, "message");
