@@ -22,16 +22,25 @@ public final class PodSession {
   private final Path root;
 
   PodSession(EmulatedPod pod, String apiBaseUrl, String scenario) {
+    this(pod, apiBaseUrl, scenario, pod.workDir().resolve("sessions").resolve(scenario));
+  }
+
+  private PodSession(EmulatedPod pod, String apiBaseUrl, String scenario, Path root) {
     this.pod = pod;
     this.apiBaseUrl = apiBaseUrl;
     this.scenario = scenario;
-    this.root = pod.workDir().resolve("sessions").resolve(scenario);
+    this.root = root;
     try {
       Files.createDirectories(workspace());
       Files.createDirectories(home());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A later session of the same user in the same HOME and workspace, following {@code nextScenario}. */
+  public PodSession next(String nextScenario) {
+    return new PodSession(pod, apiBaseUrl, nextScenario, root);
   }
 
   public Path home() {
