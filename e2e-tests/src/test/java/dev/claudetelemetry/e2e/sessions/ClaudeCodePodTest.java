@@ -57,9 +57,12 @@ class ClaudeCodePodTest {
   }
 
   @AfterAll
-  static void stopPod() {
+  static void stopPod() throws Exception {
     if (fixture != null) {
       fixture.close();
+      try (var paths = Files.walk(fixture.pod.workDir())) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
