@@ -12,11 +12,26 @@ public final class Glob {
     private final String pattern;
     private final boolean homeRelative;
     private final Pattern compiled;
+    /** Home-relative patterns compiled per home; homes come from requests, so the cache is kept small. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Pattern> byHome = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_HOMES = 64;
+
+    /** A cheap first test on the file name, when the pattern's last segment is simple enough to have one. */
+    private final String lastLiteral;
+    private final Pattern lastSegment;
 
     private Glob(String pattern) {
         this.pattern = pattern;
         this.homeRelative = pattern.equals("~") || pattern.startsWith("~/") || pattern.startsWith("$HOME");
         this.compiled = homeRelative ? null : Pattern.compile(toRegex(pattern));
+        String body = homeRelative ? (pattern.startsWith("$HOME") ? pattern.substring("$HOME".length()) : pattern.substring(1)) : pattern;
+        String trimmed = body.length() > 1 && body.endsWith("/") ? body.substring(0, body.length() - 1) : body;
+        int slash = trimmed.lastIndexOf('/');
+        String last = slash < 0 ? "" : trimmed.substring(slash + 1);
+        boolean simple = !last.isEmpty() && !last.contains("**") && !last.contains("{") && !last.contains("}") && !last.contains("[");
+        boolean wild = last.contains("*") || last.contains("?");
+        this.lastLiteral = simple && !wild ? last : null;
+        this.lastSegment = simple && wild ? Pattern.compile(toRegex(last)) : null;
     }
 
     /** @throws IllegalArgumentException when the pattern is not absolute or does not compile */
@@ -32,11 +47,26 @@ public final class Glob {
     }
 
     public boolean matches(String normalizedPath, String home) {
+        if (lastLiteral != null || lastSegment != null) {
+            String name = normalizedPath.substring(normalizedPath.lastIndexOf('/') + 1);
+            if (lastLiteral != null ? !lastLiteral.equals(name) : !lastSegment.matcher(name).matches()) {
+                return false;
+            }
+        }
         if (!homeRelative) {
             return compiled.matcher(normalizedPath).matches();
         }
-        String expanded = PathNormalizer.expandHome(pattern.replace("$HOME", "~"), home);
-        return Pattern.matches(toRegex(expanded), normalizedPath);
+        Pattern forHome = byHome.get(home);
+        if (forHome == null) {
+            if (byHome.size() >= MAX_HOMES) {
+                byHome.clear();
+            }
+            String rest = pattern.startsWith("$HOME") ? pattern.substring("$HOME".length()) : pattern.substring(1);
+            // The home directory is literal text, whatever characters it holds.
+            forHome = Pattern.compile(Pattern.quote(home) + toRegex(rest));
+            byHome.put(home, forHome);
+        }
+        return forHome.matcher(normalizedPath).matches();
     }
 
     static String toRegex(String glob) {

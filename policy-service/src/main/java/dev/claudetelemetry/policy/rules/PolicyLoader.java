@@ -216,6 +216,6 @@ public final class PolicyLoader {
     private static Set<String> strings(JsonNode node) {
         Set<String> values = new LinkedHashSet<>();
         node.forEach(value -> values.add(value.asText()));
-        return Set.copyOf(values);
+        return java.util.Collections.unmodifiableSet(values);
     }
 }

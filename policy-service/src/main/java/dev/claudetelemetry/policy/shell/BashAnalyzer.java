@@ -31,14 +31,21 @@ public final class BashAnalyzer {
 
     private final int maxDepth;
     private final int maxLength;
+    private final boolean parseWithTreeSitter;
 
     /**
      * @param maxDepth how many nested {@code bash -c} / {@code eval} strings are parsed again
      * @param maxLength the longest command line (in UTF-8 bytes) that is parsed at all
      */
     public BashAnalyzer(int maxDepth, int maxLength) {
+        this(maxDepth, maxLength, false);
+    }
+
+    /** @param parseWithTreeSitter also parse plain commands (tests compare both paths) */
+    BashAnalyzer(int maxDepth, int maxLength, boolean parseWithTreeSitter) {
         this.maxDepth = maxDepth;
         this.maxLength = maxLength;
+        this.parseWithTreeSitter = parseWithTreeSitter;
     }
 
     public ShellAnalysis analyze(String commandLine, String cwd) {
@@ -123,6 +130,15 @@ public final class BashAnalyzer {
                 fail("the command is longer than " + maxLength + " bytes");
                 return;
             }
+            if (parseWithTreeSitter || !PlainCommand.isPlain(source)) {
+                parseTree(source, bytes, scope, depth, upstream);
+            } else {
+                // Nothing the shell would interpret: its words are its argv, no parser needed.
+                emit(PlainCommand.words(source), List.of(), List.of(), new Context(scope, List.of(), upstream, depth));
+            }
+        }
+
+        void parseTree(String source, byte[] bytes, Scope scope, int depth, List<String> upstream) {
             TSTree tree = PARSERS.get().parseString(null, source);
             try {
                 TSNode root = tree.getRootNode();
@@ -132,6 +148,62 @@ public final class BashAnalyzer {
                 new NodeVisitor(new Words(bytes)).visit(root, new Context(scope, List.of(), upstream, depth));
             } finally {
                 tree.close();
+            }
+        }
+
+        void emit(List<String> argv, List<Redirect> redirects, List<String> substitutions, Context context) {
+            Optional<Unwrapping> unwrapped = Wrappers.unwrap(argv);
+            List<String> own = argv;
+            if (unwrapped.isPresent() && unwrapped.get() instanceof Unwrapping.Command inner) {
+                own = argv.subList(0, inner.wrapperLength());
+            }
+            ShellCommand command = new ShellCommand(own, redirects, context.scope().cwd, context.upstream(), substitutions, context.depth());
+            commands.add(command);
+            if (command.name().equals("cd") || command.name().equals("pushd")) {
+                changeDirectory(command, context.scope());
+            }
+            if (unwrapped.isEmpty()) {
+                return;
+            }
+            Unwrapping what = unwrapped.get();
+            if (what instanceof Unwrapping.Command inner) {
+                emit(inner.argv(), redirects, substitutions, context);
+            } else if (what instanceof Unwrapping.Commands several) {
+                several.argvs().forEach(argvOfOne -> emit(argvOfOne, redirects, substitutions, context));
+            } else if (what instanceof Unwrapping.Script script) {
+                parseNested(script.source(), redirects, substitutions, context);
+            }
+        }
+
+        void parseNested(String source, List<Redirect> redirects, List<String> substitutions, Context context) {
+            if (context.depth() + 1 > maxDepth) {
+                fail("shell strings are nested deeper than " + maxDepth + " levels");
+                return;
+            }
+            int before = commands.size();
+            parse(source, context.scope(), context.depth() + 1, context.upstream());
+            if (redirects.isEmpty() && substitutions.isEmpty()) {
+                return;
+            }
+            for (int i = before; i < commands.size(); i++) {
+                ShellCommand nested = commands.get(i);
+                List<Redirect> allRedirects = new ArrayList<>(nested.redirects());
+                allRedirects.addAll(redirects);
+                List<String> allSubstitutions = new ArrayList<>(nested.substitutions());
+                allSubstitutions.addAll(substitutions);
+                commands.set(i, new ShellCommand(nested.argv(), allRedirects, nested.cwd(), nested.upstream(), allSubstitutions, nested.depth()));
+            }
+        }
+
+        void changeDirectory(ShellCommand cd, Scope scope) {
+            List<String> operands = cd.args().stream().filter(a -> !a.startsWith("-")).toList();
+            if (operands.isEmpty()) {
+                scope.cwd = "~";
+            } else {
+                String target = operands.get(0);
+                scope.cwd = target.startsWith("/") || target.startsWith("~") || target.startsWith("$")
+                        ? target
+                        : scope.cwd + "/" + target;
             }
         }
 
@@ -270,61 +342,7 @@ public final class BashAnalyzer {
                 }
             }
 
-            void emit(List<String> argv, List<Redirect> redirects, List<String> substitutions, Context context) {
-                Optional<Unwrapping> unwrapped = Wrappers.unwrap(argv);
-                List<String> own = argv;
-                if (unwrapped.isPresent() && unwrapped.get() instanceof Unwrapping.Command inner) {
-                    own = argv.subList(0, inner.wrapperLength());
-                }
-                ShellCommand command = new ShellCommand(own, redirects, context.scope().cwd, context.upstream(), substitutions, context.depth());
-                commands.add(command);
-                if (command.name().equals("cd") || command.name().equals("pushd")) {
-                    changeDirectory(command, context.scope());
-                }
-                if (unwrapped.isEmpty()) {
-                    return;
-                }
-                Unwrapping what = unwrapped.get();
-                if (what instanceof Unwrapping.Command inner) {
-                    emit(inner.argv(), redirects, substitutions, context);
-                } else if (what instanceof Unwrapping.Commands several) {
-                    several.argvs().forEach(argvOfOne -> emit(argvOfOne, redirects, substitutions, context));
-                } else if (what instanceof Unwrapping.Script script) {
-                    parseNested(script.source(), redirects, substitutions, context);
-                }
-            }
 
-            void parseNested(String source, List<Redirect> redirects, List<String> substitutions, Context context) {
-                if (context.depth() + 1 > maxDepth) {
-                    fail("shell strings are nested deeper than " + maxDepth + " levels");
-                    return;
-                }
-                int before = commands.size();
-                parse(source, context.scope(), context.depth() + 1, context.upstream());
-                if (redirects.isEmpty() && substitutions.isEmpty()) {
-                    return;
-                }
-                for (int i = before; i < commands.size(); i++) {
-                    ShellCommand nested = commands.get(i);
-                    List<Redirect> allRedirects = new ArrayList<>(nested.redirects());
-                    allRedirects.addAll(redirects);
-                    List<String> allSubstitutions = new ArrayList<>(nested.substitutions());
-                    allSubstitutions.addAll(substitutions);
-                    commands.set(i, new ShellCommand(nested.argv(), allRedirects, nested.cwd(), nested.upstream(), allSubstitutions, nested.depth()));
-                }
-            }
-
-            void changeDirectory(ShellCommand cd, Scope scope) {
-                List<String> operands = cd.args().stream().filter(a -> !a.startsWith("-")).toList();
-                if (operands.isEmpty()) {
-                    scope.cwd = "~";
-                } else {
-                    String target = operands.get(0);
-                    scope.cwd = target.startsWith("/") || target.startsWith("~") || target.startsWith("$")
-                            ? target
-                            : scope.cwd + "/" + target;
-                }
-            }
         }
     }
 }

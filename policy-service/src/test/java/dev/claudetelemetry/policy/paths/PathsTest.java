@@ -47,6 +47,14 @@ class PathsTest {
         assertThat(Glob.of("/home/*/workspace").matches("/home/u/x/workspace", "/h")).isFalse();
         assertThat(Glob.of("/a/file[0-9].txt").matches("/a/file7.txt", "/h")).isTrue();
         assertThat(Glob.of("/a+b/(c)").matches("/a+b/(c)", "/h")).isTrue();
+        assertThat(Glob.of("~").matches("/home/u", "/home/u")).isTrue();
+        assertThat(Glob.of("$HOME/.bashrc").matches("/home/u/.bashrc", "/home/u")).isTrue();
+        assertThat(Glob.of("~/.bashrc").matches("/home/u/x/.bashrc", "/home/u")).isFalse();
+        assertThat(Glob.of("~/.bashrc").matches("/home/u*/.bashrc", "/home/u*")).as("home is literal text").isTrue();
+        assertThat(Glob.of("~/.bashrc").matches("/home/ux/.bashrc", "/home/u*")).isFalse();
+        assertThat(Glob.of("**/.ssh/*_key").matches("/etc/ssh/.ssh/host_key", "/h")).isTrue();
+        assertThat(Glob.of("**/.ssh/*_key").matches("/etc/ssh/.ssh/host_key.pub", "/h")).isFalse();
+        assertThat(Glob.of("/etc/claude-code/").matches("/etc/claude-code", "/h")).isTrue();
     }
 
     @Test

@@ -126,4 +126,35 @@ class BashAnalyzerTest {
         assertThat(analysis.commands()).extracting(ShellCommand::argv).contains(List.of("rm", "-rf", "/"));
         assertThat(analyzer.analyze("rm \ud83d -rf /", "/w").commands()).extracting(ShellCommand::name).containsExactly("rm");
     }
+
+    @Test
+    void shouldAnalysePlainCommandsWithoutTheParserExactlyAsTheParserWould() throws java.io.IOException {
+        BashAnalyzer parserOnly = new BashAnalyzer(3, 4096, true);
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<String> commands = new java.util.ArrayList<>(List.of("git status", "rm -rf node_modules", "sudo -u root rm -f /etc/x",
+                "dd if=/dev/zero of=/dev/sda bs=1M", "timeout 5 nice -n 3 env A=1 git push -f origin +main", "npm  run   build ", "find . -delete",
+                "eval rm -rf /", "bash -c ls", "xargs rm -rf /etc", "cd /tmp", "find /a -exec rm -rf {} +"));
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/test/resources/corpus"))) {
+            for (var file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                yaml.readTree(file.toFile()).path("cases").forEach(c -> {
+                    if (c.has("bash")) {
+                        commands.add(c.get("bash").asText());
+                    }
+                });
+            }
+        }
+        int plain = 0;
+        for (String command : commands) {
+            if (PlainCommand.isPlain(command)) {
+                plain++;
+                assertThat(analyzer.analyze(command, "/w")).as(command).isEqualTo(parserOnly.analyze(command, "/w"));
+            }
+        }
+        assertThat(plain).as("plain commands compared").isGreaterThan(50);
+        assertThat(PlainCommand.isPlain("A=1 rm -rf /")).isFalse();
+        assertThat(PlainCommand.isPlain("rm -rf ~")).isFalse();
+        assertThat(PlainCommand.isPlain("if true")).isFalse();
+        assertThat(PlainCommand.isPlain("ls; rm")).isFalse();
+    }
 }
