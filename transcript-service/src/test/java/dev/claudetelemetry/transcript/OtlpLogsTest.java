@@ -80,6 +80,20 @@ class OtlpLogsTest {
   }
 
   @Test
+  void shouldAcceptGzipBodiesAsTheCollectorSendsThem() throws Exception {
+    String session = Fixtures.newSessionId();
+    String body = new String(bytes("otel/otlp-logs.json"), StandardCharsets.UTF_8)
+        .replace(RECORDED_SESSION, session);
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+      gzip.write(body.getBytes(StandardCharsets.UTF_8));
+    }
+    writer().contentType("application/json").header("Content-Encoding", "gzip").body(zipped.toByteArray())
+        .post("/v1/logs").then().statusCode(200);
+    assertThat(sql("SELECT count(*) FROM otlp_events WHERE session_id = '" + session + "'")).isEqualTo("34");
+  }
+
+  @Test
   void shouldRefuseBodiesThatAreNotOtlp() {
     writer().contentType("application/x-protobuf").body(new byte[] {(byte) 0xff, 0x01, 0x02})
         .post("/v1/logs").then().statusCode(400).contentType("application/problem+json")

@@ -42,7 +42,9 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response unexpected(Throwable e) {
-    LOG.errorf("unexpected error (%s): %s", e.getClass().getSimpleName(), e.getMessage());
+    // Only the kind of failure: messages of database errors can quote stored values, which may be secrets.
+    String state = e instanceof java.sql.SQLException sql ? " SQLState " + sql.getSQLState() : "";
+    LOG.errorf("unexpected error: %s%s", e.getClass().getName(), state);
     return problem(500, "internal", "Internal error",
         "the server could not complete the request; nothing was half stored (each write is one transaction)",
         Map.of());
