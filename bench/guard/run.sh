@@ -8,33 +8,16 @@
 # Everything listens on 127.0.0.1 and free ports, and is stopped by PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 BENCH=$ROOT/bench/guard
 ROUNDS=${ROUNDS:-3}
 CALLS=${CALLS:-30}
 HOOK_RUNS=${HOOK_RUNS:-100}
 LOST_EVENTS=${LOST_EVENTS:-100}
 TOKEN=bench-token-not-secret
-WORK=$(mktemp -d /tmp/bench-guard.XXXXXX)
-PIDS=()
+bench_init guard
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
-  echo "bench: $1 never became ready" >&2; exit 1
-}
-jar() {
-  local j=$ROOT/$1/target/quarkus-app/quarkus-run.jar
-  [ -f "$j" ] || { echo "bench: $j missing: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests" >&2; exit 1; }
-  echo "$j"
-}
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 INPUT=$ROOT/testdata/claude-code/hooks/PreToolUse-Bash.json

@@ -12,7 +12,8 @@
 # Bounded: every wrk run has -d <= 20 s. Everything listens on 127.0.0.1, free ports, stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
 ROUNDS=${ROUNDS:-10}
@@ -21,26 +22,8 @@ if [ "$DURATION" -gt 20 ] || [ "$GUARD_DURATION" -gt 20 ]; then
   echo "bench: keep durations <= 20 s" >&2; exit 1
 fi
 TOKEN=bench-token-not-secret
-WORK=$(mktemp -d /tmp/bench-hook-ingest.XXXXXX)
-PIDS=()
+bench_init hook-ingest
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
-  echo "bench: $1 never became ready" >&2; exit 1
-}
-jar() {
-  local j=$ROOT/$1/target/quarkus-app/quarkus-run.jar
-  [ -f "$j" ] || { echo "bench: $j missing: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests" >&2; exit 1; }
-  echo "$j"
-}
 metric_sum() { # sum of a metric's samples whose labels contain $2
   curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST/q/metrics" |
     awk -v name="$1" -v match_="$2" 'index($0, name "{") == 1 && index($0, match_) { sum += $NF } END { printf "%d\n", sum }'

@@ -1,0 +1,32 @@
+# Shared by the bench scripts (source it after `cd` to the repository root): a work directory removed at exit,
+# processes started in the background stopped by PID at exit, free loopback ports, readiness waits, jar paths.
+# shellcheck shell=bash
+
+ROOT=$PWD
+PIDS=()
+
+# bench_init NAME: a fresh work directory in $WORK and the exit trap that cleans up after the run.
+bench_init() {
+  WORK=$(mktemp -d "/tmp/bench-$1.XXXXXX")
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_http() {
+  for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
+  echo "bench: $1 never became ready" >&2; exit 1
+}
+
+# jar MODULE: the packaged service jar, or a clear message on how to build it.
+jar() {
+  local j=$ROOT/$1/target/quarkus-app/quarkus-run.jar
+  [ -f "$j" ] || { echo "bench: $j missing: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests" >&2; exit 1; }
+  echo "$j"
+}
