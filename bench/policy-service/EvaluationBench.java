@@ -43,7 +43,7 @@ public class EvaluationBench {
 
         List<Variant> variants = List.of(
                 new Variant("naive substring check (starting stack)", call -> naive(call.command())),
-                new Variant("tree-sitter parse only, thread-local parser", call -> analyzer.analyze(call.command(), WORKSPACE).commands().size()),
+                new Variant("shell analysis (parse + walk + unwrap)", call -> analyzer.analyze(call.command(), WORKSPACE).commands().size()),
                 new Variant("tree-sitter parse, new parser per call", call -> {
                     try (TSParser parser = new TSParser()) {
                         parser.setLanguage(bash);
