@@ -56,6 +56,28 @@ class SearchAndMetricsTest {
   }
 
   @Test
+  void shouldAnswerNewestMatchesFirstWhetherTheyAreRecentOrOld() {
+    // The test profile's search window is the 3 newest lines: these 2099 lines are the newest in the database.
+    String session = newSessionId();
+    String word = "quokka" + Math.abs(session.hashCode());
+    String old = "wombat" + Math.abs(session.hashCode());
+    StringBuilder lines = new StringBuilder("{\"type\":\"user\",\"timestamp\":\"2000-01-01T00:00:00Z\","
+        + "\"message\":{\"role\":\"user\",\"content\":\"" + word + " " + old + "\"}}\n");
+    for (int second = 1; second <= 5; second++) {
+      lines.append("{\"type\":\"user\",\"timestamp\":\"2099-01-01T00:00:0").append(second)
+          .append("Z\",\"message\":{\"role\":\"user\",\"content\":\"").append(word).append("\"}}\n");
+    }
+    upload(session, "main", 0, lines.toString().getBytes(StandardCharsets.UTF_8)).then().statusCode(200);
+
+    reader().queryParam("q", word).queryParam("limit", 2).get("/v1/search").then().statusCode(200)
+        .body("hits.lineNo", equalTo(List.of(6, 5)));
+    reader().queryParam("q", word).queryParam("limit", 10).get("/v1/search").then().statusCode(200)
+        .body("hits.lineNo", equalTo(List.of(6, 5, 4, 3, 2, 1)));
+    reader().queryParam("q", old).get("/v1/search").then().statusCode(200)
+        .body("hits.lineNo", equalTo(List.of(1)));
+  }
+
+  @Test
   void shouldCountLinesBytesEventsAndRedactionsInPrometheusFormat() throws Exception {
     double lines = metric("claude_transcript_lines_total");
     double bytesTotal = metric("claude_transcript_bytes_total");

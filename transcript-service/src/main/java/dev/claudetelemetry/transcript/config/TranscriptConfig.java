@@ -26,6 +26,17 @@ public interface TranscriptConfig {
 
   Retention retention();
 
+  Search search();
+
+  interface Search {
+    /**
+     * How many of the newest lines a search looks at first. A page found among them is complete; otherwise
+     * the search covers all lines. Large enough that common words fill a page here, small enough to be cheap.
+     */
+    @WithDefault("50000")
+    int recentWindow();
+  }
+
   interface Limits {
     /** Largest request body accepted by the write APIs; larger ones get 413 with the limit in the detail. */
     @WithDefault("16777216")

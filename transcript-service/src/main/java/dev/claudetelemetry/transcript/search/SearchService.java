@@ -1,5 +1,6 @@
 package dev.claudetelemetry.transcript.search;
 
+import dev.claudetelemetry.transcript.config.TranscriptConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.PGStatement;
 
 /**
  * Full-text search over transcript lines and hook events (PostgreSQL tsvector + GIN, web-search syntax:
@@ -24,60 +26,109 @@ public class SearchService {
       "StartSel=" + START + ", StopSel=" + STOP + ", MaxWords=30, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"";
 
   private final AgroalDataSource dataSource;
+  private final int recentWindow;
 
-  public SearchService(AgroalDataSource dataSource) {
+  public SearchService(AgroalDataSource dataSource, TranscriptConfig config) {
     this.dataSource = dataSource;
+    this.recentWindow = config.search().recentWindow();
   }
 
   public record Query(String text, String sessionId, String user, Instant since, Instant until, int limit) {}
 
   public List<SearchHit> search(Query query) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      // A common word matches a large share of all lines, and sorting every match by time is what costs. Most
+      // searches want the newest matches, so first look only among the newest lines (GIN and time index
+      // combined); only when that does not provably give the complete page, search everything.
+      Timestamp boundary = recentBoundary(c);
+      if (boundary != null) {
+        List<SearchHit> recent = run(c, query, boundary);
+        if (recent.size() == query.limit() && recent.stream().allMatch(hit -> isAtOrAfter(hit, boundary))) {
+          return recent;
+        }
+      }
+      return run(c, query, null);
+    }
+  }
+
+  /** The time where the newest {@code recentWindow} lines begin (null when there are fewer), from the time index. */
+  private Timestamp recentBoundary(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT occurred_at FROM transcript_lines ORDER BY occurred_at DESC NULLS LAST OFFSET ? LIMIT 1")) {
+      ps.setInt(1, recentWindow);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getTimestamp(1) : null;
+      }
+    }
+  }
+
+  private static boolean isAtOrAfter(SearchHit hit, Timestamp boundary) {
+    return hit.at() != null && !hit.at().isBefore(boundary.toInstant());
+  }
+
+  private static List<SearchHit> run(Connection c, Query query, Timestamp linesSince) throws SQLException {
     StringBuilder lineFilter = new StringBuilder();
     StringBuilder eventFilter = new StringBuilder();
-    List<Object> filterArgs = new ArrayList<>();
+    List<Object> lineArgs = new ArrayList<>();
+    List<Object> eventArgs = new ArrayList<>();
     if (query.sessionId() != null) {
       lineFilter.append(" AND l.session_id = ?");
       eventFilter.append(" AND e.session_id = ?");
-      filterArgs.add(query.sessionId());
+      lineArgs.add(query.sessionId());
+      eventArgs.add(query.sessionId());
     }
     if (query.user() != null) {
       lineFilter.append(" AND l.session_id IN (SELECT id FROM sessions WHERE user_name = ?)");
       eventFilter.append(" AND e.session_id IN (SELECT id FROM sessions WHERE user_name = ?)");
-      filterArgs.add(query.user());
+      lineArgs.add(query.user());
+      eventArgs.add(query.user());
     }
     if (query.since() != null) {
       lineFilter.append(" AND l.occurred_at >= ?");
       eventFilter.append(" AND e.received_at >= ?");
-      filterArgs.add(Timestamp.from(query.since()));
+      lineArgs.add(Timestamp.from(query.since()));
+      eventArgs.add(Timestamp.from(query.since()));
     }
     if (query.until() != null) {
       lineFilter.append(" AND l.occurred_at <= ?");
       eventFilter.append(" AND e.received_at <= ?");
-      filterArgs.add(Timestamp.from(query.until()));
+      lineArgs.add(Timestamp.from(query.until()));
+      eventArgs.add(Timestamp.from(query.until()));
     }
+    if (linesSince != null) {
+      lineFilter.append(" AND l.occurred_at >= ?");
+      lineArgs.add(linesSince);
+    }
+    // The tsquery is written inline (not taken from q) so the planner sees the words and their selectivity.
+    // Lines are ordered by an expression, not the bare column: walking the time index newest-first and
+    // filtering is a trap for words that are frequent overall but absent from recent lines.
     String sql = """
         WITH q AS (SELECT websearch_to_tsquery('simple', ?) AS query),
         hits AS (
           (SELECT 'transcript' AS source, l.session_id, l.file_id, l.line_no, NULL::text AS event_id,
                   l.occurred_at AS at, l.line_type AS kind, l.search_text
-           FROM transcript_lines l, q WHERE l.search @@ q.query %s
-           ORDER BY l.occurred_at DESC NULLS LAST LIMIT ?)
+           FROM transcript_lines l WHERE l.search @@ websearch_to_tsquery('simple', ?) %s
+           ORDER BY l.occurred_at + interval '0 seconds' DESC NULLS LAST LIMIT ?)
           UNION ALL
           (SELECT 'event', e.session_id, NULL, NULL, e.id, e.received_at, e.event_name, e.search_text
-           FROM hook_events e, q WHERE e.search @@ q.query %s
+           FROM hook_events e WHERE e.search @@ websearch_to_tsquery('simple', ?) %s
            ORDER BY e.received_at DESC LIMIT ?)
           ORDER BY at DESC NULLS LAST LIMIT ?)
         SELECT source, session_id, file_id, line_no, event_id, at, kind,
                ts_headline('simple', search_text, q.query, '%s')
         FROM hits, q ORDER BY at DESC NULLS LAST""".formatted(lineFilter, eventFilter, HEADLINE_OPTIONS);
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      // Plan every search with its actual words and window (a reused generic plan cannot see either).
+      ps.unwrap(PGStatement.class).setPrepareThreshold(0);
       int i = 1;
       ps.setString(i++, query.text());
-      for (Object arg : filterArgs) {
+      ps.setString(i++, query.text());
+      for (Object arg : lineArgs) {
         ps.setObject(i++, arg);
       }
       ps.setInt(i++, query.limit());
-      for (Object arg : filterArgs) {
+      ps.setString(i++, query.text());
+      for (Object arg : eventArgs) {
         ps.setObject(i++, arg);
       }
       ps.setInt(i++, query.limit());
