@@ -6,9 +6,11 @@ import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.shell.ShellAnalysis;
 import dev.claudetelemetry.policy.shell.ShellCommand;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one tool call does, worked out once and shared by every rule: the shell commands it runs and the paths
@@ -26,6 +28,8 @@ final class CallFacts {
     final ShellAnalysis shell;
     private final PathNormalizer normalizer;
     private final Map<ShellCommand, List<PathUse>> shellPathUses = new IdentityHashMap<>();
+    /** Symlink look-ups cost system calls; several rules ask about the same paths. */
+    private final Map<String, Optional<String>> symlinkTargets = new HashMap<>();
     private List<PathUse> filePathUses;
 
     CallFacts(ToolCall call, PathContext paths, ShellAnalysis shell, PathNormalizer normalizer) {
@@ -40,7 +44,17 @@ final class CallFacts {
     }
 
     List<PathUse> pathUses(ShellCommand command) {
-        return shellPathUses.computeIfAbsent(command, c -> ShellPathUses.of(c, paths, normalizer));
+        return shellPathUses.computeIfAbsent(command, c -> ShellPathUses.of(c, this));
+    }
+
+    /** Where {@code normalized} really leads if a symlink on this machine sends it elsewhere. */
+    Optional<String> resolveSymlinks(String normalized) {
+        Optional<String> known = symlinkTargets.get(normalized);
+        if (known == null) {
+            known = normalizer.resolveSymlinks(normalized);
+            symlinkTargets.put(normalized, known);
+        }
+        return known;
     }
 
     /** The paths a file tool (Read, Write, Edit, ...) names in its input. */
@@ -51,8 +65,7 @@ final class CallFacts {
             for (String field : PATH_FIELDS) {
                 JsonNode value = call.input().get(field);
                 if (value != null && value.isTextual() && !value.asText().isEmpty() && value.asText().length() <= 4096) {
-                    String normalized = normalizer.normalize(value.asText(), paths);
-                    uses.add(new PathUse(value.asText(), normalized, normalizer.resolveSymlinks(normalized).orElse(null), access, true));
+                    uses.add(new PathUse(value.asText(), normalizer.normalize(value.asText(), paths), access, true, this));
                 }
             }
             filePathUses = uses;

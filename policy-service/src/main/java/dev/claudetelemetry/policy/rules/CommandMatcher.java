@@ -1,10 +1,8 @@
 package dev.claudetelemetry.policy.rules;
 
-import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.shell.ShellCommand;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -26,36 +24,40 @@ record CommandMatcher(Set<String> names, Set<String> subcommands, Set<String> fl
 
     private static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("-C", "-c", "--git-dir", "--work-tree", "--namespace");
 
-    /** The value to quote when the command matches. */
-    Optional<String> match(ShellCommand command, CallFacts facts, PathNormalizer normalizer) {
+    boolean matches(ShellCommand command, CallFacts facts) {
         if (!names.isEmpty() && !names.contains(command.name())) {
-            return Optional.empty();
+            return false;
         }
         List<String> args = command.args();
         List<String> rest = args;
         if (!subcommands.isEmpty()) {
             int index = subcommandIndex(args);
             if (index < 0 || !subcommands.contains(args.get(index))) {
-                return Optional.empty();
+                return false;
             }
             rest = args.subList(index + 1, args.size());
         }
         if (!flags.isEmpty() && Collections.disjoint(flags, Flags.of(rest))) {
-            return Optional.empty();
+            return false;
         }
-        if (!this.args.isEmpty() && rest.stream().noneMatch(a -> this.args.stream().anyMatch(p -> p.matcher(a).matches()))) {
-            return Optional.empty();
+        if (!this.args.isEmpty() && !anyArgMatches(rest)) {
+            return false;
         }
         if (!pipedFrom.isEmpty() && Collections.disjoint(pipedFrom, command.upstream()) && Collections.disjoint(pipedFrom, command.substitutions())) {
-            return Optional.empty();
+            return false;
         }
-        if (targets != null) {
-            Optional<String> target = targets.firstTarget(Flags.operands(rest), command.cwd(), facts.paths, normalizer);
-            if (target.isEmpty()) {
-                return Optional.empty();
+        return targets == null || targets.firstTarget(Flags.operands(rest), command.cwd(), facts).isPresent();
+    }
+
+    private boolean anyArgMatches(List<String> words) {
+        for (String word : words) {
+            for (Pattern pattern : args) {
+                if (pattern.matcher(word).matches()) {
+                    return true;
+                }
             }
         }
-        return Optional.of(command.text());
+        return false;
     }
 
     private static int subcommandIndex(List<String> args) {

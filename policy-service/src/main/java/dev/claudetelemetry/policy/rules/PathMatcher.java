@@ -23,7 +23,7 @@ record PathMatcher(List<Glob> paths, List<Glob> except, Access access, Set<Strin
             if (!use.access().satisfies(access) || (use.operand() && operandsExempt)) {
                 continue;
             }
-            if (matches(use.normalized(), home) || (use.resolved() != null && matches(use.resolved(), home))) {
+            if (matches(use.normalized(), home) || use.resolved().filter(resolved -> matches(resolved, home)).isPresent()) {
                 return Optional.of(use.written());
             }
         }

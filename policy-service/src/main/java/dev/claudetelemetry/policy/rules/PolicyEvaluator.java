@@ -90,17 +90,17 @@ public final class PolicyEvaluator {
         if (rule.matchers().isEmpty()) {
             return Optional.of(quoted(command.text()));
         }
+        // Quotes are built only for the matcher that matches: most calls match nothing, and every rule is tried.
         for (Matcher matcher : rule.matchers()) {
-            Optional<String> quote = Optional.of(quoted(command.text()));
-            if (matcher.command() != null) {
-                quote = matcher.command().match(command, facts, normalizer).map(PolicyEvaluator::quoted);
+            if (matcher.command() != null && !matcher.command().matches(command, facts)) {
+                continue;
             }
-            if (quote.isPresent() && matcher.paths() != null) {
-                Optional<String> path = matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
-                quote = path.map(p -> quoted(command.text()) + " touches " + quoted(p));
+            if (matcher.paths() == null) {
+                return Optional.of(quoted(command.text()));
             }
-            if (quote.isPresent()) {
-                return quote;
+            Optional<String> path = matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
+            if (path.isPresent()) {
+                return Optional.of(quoted(command.text()) + " touches " + quoted(path.get()));
             }
         }
         return Optional.empty();
@@ -204,8 +204,21 @@ public final class PolicyEvaluator {
 
     /** One line, bounded, so a huge or multi-line command cannot flood the reason. */
     static String quote(String value) {
-        String oneLine = value.replaceAll("[\\p{Cntrl}]+", " ");
-        return oneLine.length() <= QUOTE_LIMIT ? oneLine : oneLine.substring(0, QUOTE_LIMIT) + "…";
+        StringBuilder oneLine = new StringBuilder(Math.min(value.length(), QUOTE_LIMIT + 1));
+        boolean inControlRun = false;
+        for (int i = 0; i < value.length() && oneLine.length() <= QUOTE_LIMIT; i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (!inControlRun) {
+                    oneLine.append(' ');
+                }
+                inControlRun = true;
+            } else {
+                oneLine.append(c);
+                inControlRun = false;
+            }
+        }
+        return oneLine.length() <= QUOTE_LIMIT ? oneLine.toString() : oneLine.substring(0, QUOTE_LIMIT) + "…";
     }
 
     static JsonNode emptyInput() {

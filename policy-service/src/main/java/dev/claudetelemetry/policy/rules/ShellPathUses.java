@@ -19,7 +19,8 @@ final class ShellPathUses {
 
     private ShellPathUses() {}
 
-    static List<PathUse> of(ShellCommand command, PathContext call, PathNormalizer normalizer) {
+    static List<PathUse> of(ShellCommand command, CallFacts facts) {
+        PathContext call = facts.paths;
         String cwd = PathNormalizer.normalize(command.cwd(), call.cwd(), call.home());
         PathContext context = new PathContext(cwd, call.home(), call.workspace());
         List<PathUse> uses = new ArrayList<>();
@@ -57,28 +58,28 @@ final class ShellPathUses {
                 int equals = arg.indexOf('=');
                 if (equals > 0) {
                     boolean output = OUTPUT_OPTIONS.contains(arg.substring(0, equals));
-                    add(uses, arg.substring(equals + 1), output ? Access.WRITE : Access.READ, context, normalizer);
+                    add(uses, arg.substring(equals + 1), output ? Access.WRITE : Access.READ, context, facts);
                 }
                 continue;
             }
-            add(uses, arg, access, context, normalizer);
+            add(uses, arg, access, context, facts);
             int equals = arg.indexOf('=');
             if (equals > 0) {
                 String key = arg.substring(0, equals);
-                add(uses, arg.substring(equals + 1), key.equals("of") ? Access.WRITE : Access.READ, context, normalizer);
+                add(uses, arg.substring(equals + 1), key.equals("of") ? Access.WRITE : Access.READ, context, facts);
             }
         }
         for (Redirect redirect : command.redirects()) {
-            add(uses, redirect.target(), redirect.writes() ? Access.WRITE : Access.READ, context, normalizer, false);
+            add(uses, redirect.target(), redirect.writes() ? Access.WRITE : Access.READ, context, facts, false);
         }
         return uses;
     }
 
-    private static void add(List<PathUse> uses, String word, Access access, PathContext context, PathNormalizer normalizer) {
-        add(uses, word, access, context, normalizer, true);
+    private static void add(List<PathUse> uses, String word, Access access, PathContext context, CallFacts facts) {
+        add(uses, word, access, context, facts, true);
     }
 
-    private static void add(List<PathUse> uses, String word, Access access, PathContext context, PathNormalizer normalizer, boolean operand) {
+    private static void add(List<PathUse> uses, String word, Access access, PathContext context, CallFacts facts, boolean operand) {
         String path = word.startsWith("@") ? word.substring(1) : word;
         int at = path.indexOf("=@");
         if (at >= 0) {
@@ -87,7 +88,6 @@ final class ShellPathUses {
         if (path.isEmpty() || path.indexOf('\0') >= 0 || path.length() > 4096) {
             return;
         }
-        String normalized = normalizer.normalize(path, context);
-        uses.add(new PathUse(word, normalized, normalizer.resolveSymlinks(normalized).orElse(null), access, operand));
+        uses.add(new PathUse(word, PathNormalizer.normalize(path, context.cwd(), context.home()), access, operand, facts));
     }
 }

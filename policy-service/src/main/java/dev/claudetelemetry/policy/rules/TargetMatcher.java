@@ -13,14 +13,15 @@ import java.util.Optional;
 record TargetMatcher(boolean outsideWorkspace, boolean workspaceRoot, List<Glob> paths, List<Glob> except) {
 
     /** The first operand that is a target, as written. */
-    Optional<String> firstTarget(List<String> operands, String cwd, PathContext call, PathNormalizer normalizer) {
+    Optional<String> firstTarget(List<String> operands, String cwd, CallFacts facts) {
+        PathContext call = facts.paths;
         String base = PathNormalizer.normalize(cwd, call.cwd(), call.home());
         for (String operand : operands) {
             String normalized = PathNormalizer.normalize(operand, base, call.home());
             if (isTarget(normalized, call)) {
                 return Optional.of(operand);
             }
-            Optional<String> resolved = normalizer.resolveSymlinks(normalized);
+            Optional<String> resolved = facts.resolveSymlinks(normalized);
             if (resolved.isPresent() && isTarget(resolved.get(), call)) {
                 return Optional.of(operand);
             }

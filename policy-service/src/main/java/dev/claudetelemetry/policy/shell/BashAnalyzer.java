@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.treesitter.TSNode;
 import org.treesitter.TSParser;
 import org.treesitter.TSTree;
-import org.treesitter.TreeSitterBash;
 
 /**
  * Finds every simple command a Bash command line would run, with its real argv: in lists, pipelines,
@@ -19,13 +18,13 @@ import org.treesitter.TreeSitterBash;
  */
 public final class BashAnalyzer {
 
-    private static final TreeSitterBash BASH = new TreeSitterBash();
     /** Node types that cannot hold a command substitution. */
     private static final java.util.Set<String> LEAVES = java.util.Set.of("word", "raw_string", "number", "ansi_c_string", "simple_expansion",
             "variable_name", "string_content", "file_descriptor", "heredoc_content", "heredoc_start", "heredoc_end", "special_variable_name", "regex");
+    private static final java.util.regex.Pattern DESCRIPTOR = java.util.regex.Pattern.compile("\\d+|-");
     private static final ThreadLocal<TSParser> PARSERS = ThreadLocal.withInitial(() -> {
         TSParser parser = new TSParser();
-        parser.setLanguage(BASH);
+        parser.setLanguage(NodeTypes.BASH);
         return parser;
     });
 
@@ -207,6 +206,11 @@ public final class BashAnalyzer {
             }
         }
 
+        /**
+         * Walks the syntax tree. Every tree-sitter node method is a JNI round trip that looks its fields up again
+         * (the walk used to cost more than the parse), so each node's type and child count are read once and
+         * handed down.
+         */
         private final class NodeVisitor {
             private final Words words;
 
@@ -215,7 +219,11 @@ public final class BashAnalyzer {
             }
 
             void visit(TSNode node, Context context) {
-                switch (node.getType()) {
+                visit(node, NodeTypes.of(node), context);
+            }
+
+            void visit(TSNode node, String type, Context context) {
+                switch (type) {
                     case "command" -> command(node, context);
                     case "redirected_statement" -> redirected(node, context);
                     case "pipeline" -> pipeline(node, context);
@@ -225,14 +233,16 @@ public final class BashAnalyzer {
             }
 
             void children(TSNode node, Context context) {
-                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                int count = node.getNamedChildCount();
+                for (int i = 0; i < count; i++) {
                     visit(node.getNamedChild(i), context);
                 }
             }
 
             void pipeline(TSNode node, Context context) {
                 List<String> upstream = new ArrayList<>(context.upstream());
-                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                int count = node.getNamedChildCount();
+                for (int i = 0; i < count; i++) {
                     int before = commands.size();
                     visit(node.getNamedChild(i), context.withUpstream(List.copyOf(upstream)));
                     for (ShellCommand stage : commands.subList(before, commands.size())) {
@@ -244,58 +254,68 @@ public final class BashAnalyzer {
             void redirected(TSNode node, Context context) {
                 List<Redirect> redirects = new ArrayList<>();
                 TSNode body = null;
-                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                String bodyType = null;
+                int count = node.getNamedChildCount();
+                for (int i = 0; i < count; i++) {
                     TSNode child = node.getNamedChild(i);
-                    if ("body".equals(node.getFieldNameForNamedChild(i))) {
+                    String type = NodeTypes.of(child);
+                    // The grammar's "redirect" field holds only *_redirect nodes; anything else is the "body".
+                    if (type.endsWith("_redirect")) {
+                        collectRedirects(child, type, redirects, context);
+                    } else if (body == null) {
                         body = child;
+                        bodyType = type;
                     } else {
-                        collectRedirects(child, redirects, context);
+                        visitSubstitutions(child, type, context);
                     }
                 }
                 if (body != null) {
-                    visit(body, context.withRedirects(redirects));
+                    visit(body, bodyType, context.withRedirects(redirects));
                 } else if (!redirects.isEmpty()) {
                     // A bare redirection ("> file") still truncates the file.
                     commands.add(new ShellCommand(List.of(), redirects, context.scope().cwd, context.upstream(), List.of(), context.depth()));
                 }
             }
 
-            void collectRedirects(TSNode node, List<Redirect> into, Context context) {
-                switch (node.getType()) {
+            void collectRedirects(TSNode node, String type, List<Redirect> into, Context context) {
+                switch (type) {
                     case "file_redirect" -> {
                         String operator = "";
                         TSNode destination = null;
-                        for (int i = 0; i < node.getChildCount(); i++) {
+                        String destinationType = null;
+                        int count = node.getChildCount();
+                        for (int i = 0; i < count; i++) {
                             TSNode child = node.getChild(i);
-                            if (!child.isNamed()) {
-                                operator = words.text(child);
-                            } else if (!"file_descriptor".equals(child.getType())) {
+                            int symbol = child.getSymbol();
+                            String childType = NodeTypes.name(child, symbol);
+                            if (!NodeTypes.isNamed(child, symbol)) {
+                                operator = childType;
+                            } else if (!"file_descriptor".equals(childType)) {
                                 destination = child;
+                                destinationType = childType;
                             }
                         }
                         if (destination != null) {
-                            String target = words.value(destination);
-                            boolean duplicatesDescriptor = operator.endsWith("&") && target.matches("\\d+|-");
+                            String target = words.value(destination, destinationType);
+                            boolean duplicatesDescriptor = operator.endsWith("&") && DESCRIPTOR.matcher(target).matches();
                             if (!duplicatesDescriptor) {
                                 into.add(new Redirect(operator, target, !operator.startsWith("<") || operator.equals("<>")));
                             }
-                            visitSubstitutions(destination, context);
+                            visitSubstitutions(destination, destinationType, context);
                         }
                     }
                     case "heredoc_redirect", "herestring_redirect" -> {
-                        for (int i = 0; i < node.getNamedChildCount(); i++) {
-                            collectRedirects(node.getNamedChild(i), into, context);
+                        int count = node.getNamedChildCount();
+                        for (int i = 0; i < count; i++) {
+                            TSNode child = node.getNamedChild(i);
+                            collectRedirects(child, NodeTypes.of(child), into, context);
                         }
                     }
-                    default -> visitSubstitutions(node, context);
+                    default -> visitSubstitutions(node, type, context);
                 }
             }
 
             /** Judges the commands inside substitutions below {@code node}; returns their names. */
-            List<String> visitSubstitutions(TSNode node, Context context) {
-                return visitSubstitutions(node, node.getType(), context);
-            }
-
             List<String> visitSubstitutions(TSNode node, String type, Context context) {
                 if (LEAVES.contains(type)) {
                     return List.of();
@@ -309,8 +329,10 @@ public final class BashAnalyzer {
                     }
                     return names;
                 }
-                for (int i = 0; i < node.getNamedChildCount(); i++) {
-                    names.addAll(visitSubstitutions(node.getNamedChild(i), context));
+                int count = node.getNamedChildCount();
+                for (int i = 0; i < count; i++) {
+                    TSNode child = node.getNamedChild(i);
+                    names.addAll(visitSubstitutions(child, NodeTypes.of(child), context));
                 }
                 return names;
             }
@@ -320,18 +342,21 @@ public final class BashAnalyzer {
                 List<String> substitutions = new ArrayList<>();
                 List<Redirect> redirects = new ArrayList<>(context.redirects());
                 // Children are told apart by type, not field name: one JNI call fewer per word.
-                for (int i = 0; i < node.getNamedChildCount(); i++) {
+                int count = node.getNamedChildCount();
+                for (int i = 0; i < count; i++) {
                     TSNode child = node.getNamedChild(i);
-                    String type = child.getType();
+                    String type = NodeTypes.of(child);
                     if (type.equals("command_name")) {
+                        // command_name wraps exactly one word-like node (or is empty in broken input).
                         TSNode word = child.getNamedChildCount() > 0 ? child.getNamedChild(0) : child;
-                        argv.add(words.value(word));
-                        substitutions.addAll(visitSubstitutions(child, context));
+                        String wordType = word == child ? type : NodeTypes.of(word);
+                        argv.add(words.value(word, wordType));
+                        substitutions.addAll(visitSubstitutions(word, wordType, context));
                     } else if (type.endsWith("_redirect")) {
-                        collectRedirects(child, redirects, context);
+                        collectRedirects(child, type, redirects, context);
                     } else if (type.equals("variable_assignment") && argv.isEmpty()) {
                         // Leading "VAR=value" assignments: only their substitutions run.
-                        substitutions.addAll(visitSubstitutions(child, context));
+                        substitutions.addAll(visitSubstitutions(child, type, context));
                     } else {
                         argv.add(words.value(child, type));
                         substitutions.addAll(visitSubstitutions(child, type, context));
@@ -341,8 +366,6 @@ public final class BashAnalyzer {
                     emit(argv, redirects, substitutions, context);
                 }
             }
-
-
         }
     }
 }

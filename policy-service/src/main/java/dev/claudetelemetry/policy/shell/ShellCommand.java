@@ -46,12 +46,25 @@ public record ShellCommand(
             if (out.length() > 0) {
                 out.append(' ');
             }
-            out.append(word.isEmpty() || word.matches(".*[\\s'\"].*") ? "'" + word.replace("'", "'\\''") + "'" : word);
+            out.append(needsQuotes(word) ? "'" + word.replace("'", "'\\''") + "'" : word);
         }
         for (Redirect redirect : redirects) {
             out.append(' ').append(redirect.operator()).append(' ').append(redirect.target());
         }
         return out.toString();
+    }
+
+    private static boolean needsQuotes(String word) {
+        if (word.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (Character.isWhitespace(c) || c == '\'' || c == '"') {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String baseName(String word) {

@@ -23,7 +23,7 @@ final class Words {
      * they know, and the commands inside substitutions are judged separately.
      */
     String value(TSNode node) {
-        return value(node, node.getType());
+        return value(node, NodeTypes.of(node));
     }
 
     String value(TSNode node, String type) {
@@ -40,7 +40,8 @@ final class Words {
                 return unescapeDoubleQuoted(stripQuotes(text(node), "$\"", "\""));
             case "concatenation": {
                 StringBuilder out = new StringBuilder();
-                for (int i = 0; i < node.getChildCount(); i++) {
+                int count = node.getChildCount();
+                for (int i = 0; i < count; i++) {
                     out.append(value(node.getChild(i)));
                 }
                 return out.toString();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Knows the commands that run other commands: privilege and environment wrappers, shells given a string, and
@@ -14,6 +15,10 @@ final class Wrappers {
     static final Set<String> SHELLS = Set.of("bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "rbash", "fish", "busybox-sh");
 
     private static final Set<String> SIMPLE_PREFIXES = Set.of("nohup", "builtin", "time", "unbuffer", "caffeinate");
+
+    private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*", Pattern.DOTALL);
+    /** {@code -c} alone or among other single-letter options: {@code -lc}, {@code -ec}. */
+    private static final Pattern SHELL_COMMAND_OPTION = Pattern.compile("-[a-zA-Z]*c[a-zA-Z]*");
 
     private Wrappers() {}
 
@@ -91,7 +96,7 @@ final class Wrappers {
 
     private static int skipAssignments(List<String> argv, int from) {
         int i = from;
-        while (i < argv.size() && argv.get(i).matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+        while (i < argv.size() && ASSIGNMENT.matcher(argv.get(i)).matches()) {
             i++;
         }
         return i;
@@ -137,7 +142,7 @@ final class Wrappers {
             }
             if (word.equals("-o") || word.equals("+o") || word.equals("-O") || word.equals("+O")) {
                 i++;
-            } else if (word.matches("-[a-zA-Z]*c[a-zA-Z]*")) {
+            } else if (SHELL_COMMAND_OPTION.matcher(word).matches()) {
                 command = true;
             } else if (word.equals("--")) {
                 continue;

@@ -33,6 +33,22 @@ class PathsTest {
     }
 
     @Test
+    void shouldFollowDanglingSymlinksToWhatWritingThroughThemWouldCreate(@TempDir Path dir) throws IOException {
+        Path secrets = Files.createDirectories(dir.resolve("home/.ssh"));
+        Path workspace = Files.createDirectories(dir.resolve("workspace"));
+        Files.createSymbolicLink(workspace.resolve("keys"), secrets.resolve("authorized_keys"));
+        Files.createSymbolicLink(workspace.resolve("hop"), workspace.resolve("keys"));
+        Files.createSymbolicLink(workspace.resolve("loop"), workspace.resolve("loop"));
+        String expected = secrets.toRealPath().resolve("authorized_keys").toString();
+
+        PathNormalizer normalizer = new PathNormalizer(true);
+        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("keys").toString())).contains(expected);
+        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("hop").toString())).contains(expected);
+        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("loop").toString())).as("a loop ends").isNotNull();
+        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("new-file").toString())).isEmpty();
+    }
+
+    @Test
     void shouldMatchGlobsWithDoubleStarBracesAndHome() {
         assertThat(Glob.of("**/.env").matches("/a/b/.env", "/h")).isTrue();
         assertThat(Glob.of("**/.env").matches("/.env", "/h")).isTrue();
