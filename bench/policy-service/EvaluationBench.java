@@ -72,6 +72,7 @@ public class EvaluationBench {
         }
         System.out.printf("%-46s %9s %9s %9s %9s %9s%n", "variant (per call, microseconds)", "p50", "p90", "p99", "p99.9", "max");
         for (Variant variant : variants) {
+            variant.unsortedCopy = variant.samples.clone();
             long[] s = variant.samples;
             Arrays.sort(s);
             System.out.printf("%-46s %9.2f %9.2f %9.2f %9.2f %9.2f%n", variant.name, pct(s, 50), pct(s, 90), pct(s, 99), pct(s, 99.9), s[s.length - 1] / 1e3);
@@ -82,12 +83,14 @@ public class EvaluationBench {
                     pct(full.samples, 99) / pct(variants.get(v).samples, 99));
         }
         System.out.printf("target: full evaluation p99 < 200 us -> %s%n", pct(full.samples, 99) < 200 ? "met" : "NOT met");
+        slowestCases(full, calls, rounds, 8);
     }
 
     static final class Variant {
         final String name;
         final ToIntFunction<ToolCall> body;
         long[] samples;
+        long[] unsortedCopy;
         int next;
 
         Variant(String name, ToIntFunction<ToolCall> body) {
@@ -110,6 +113,27 @@ public class EvaluationBench {
     /** The starting stack's guard: substring tests on the raw command. */
     static int naive(String command) {
         return command.contains("rm -rf") || command.contains(".env") || command.contains("git push --force") ? 1 : 0;
+    }
+
+    /** The corpus calls that make the tail: each call's median over the rounds, largest first. */
+    static void slowestCases(Variant variant, List<ToolCall> calls, int rounds, int shown) {
+        long[] unsorted = variant.unsortedCopy;
+        record Case(ToolCall call, double medianMicros) {}
+        List<Case> cases = new ArrayList<>();
+        for (int c = 0; c < calls.size(); c++) {
+            long[] perCall = new long[rounds];
+            for (int round = 0; round < rounds; round++) {
+                perCall[round] = unsorted[round * calls.size() + c];
+            }
+            Arrays.sort(perCall);
+            cases.add(new Case(calls.get(c), perCall[rounds / 2] / 1e3));
+        }
+        cases.sort((a, b) -> Double.compare(b.medianMicros, a.medianMicros));
+        System.out.printf("slowest corpus calls for %s (median over the rounds):%n", variant.name);
+        for (Case slow : cases.subList(0, Math.min(shown, cases.size()))) {
+            String what = slow.call.tool().equals("Bash") ? slow.call.command() : slow.call.tool() + " " + slow.call.input().path("file_path").asText();
+            System.out.printf("  %8.1f us  %s%n", slow.medianMicros, what.length() > 110 ? what.substring(0, 110) + "..." : what.replace('\n', ' '));
+        }
     }
 
     static double pct(long[] sorted, double p) {

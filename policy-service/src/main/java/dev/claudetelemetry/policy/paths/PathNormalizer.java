@@ -1,10 +1,5 @@
 package dev.claudetelemetry.policy.paths;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -14,8 +9,6 @@ import java.util.Optional;
  * lexically normalised one, and optionally follows symlinks that exist on this machine.
  */
 public final class PathNormalizer {
-
-    private static final int MAX_DANGLING_HOPS = 8;
 
     private final boolean followSymlinks;
 
@@ -37,43 +30,14 @@ public final class PathNormalizer {
         return normalize(raw, context.cwd(), context.home());
     }
 
-    /** Where the path really leads if it (or a parent) is a symlink on this machine; empty if the same. */
-    public Optional<String> resolveSymlinks(String normalized) {
-        if (!followSymlinks || normalized.indexOf('\0') >= 0) {
-            return Optional.empty();
-        }
-        try {
-            // One native call: realpath(3) on the longest prefix that exists, the rest appended as written.
-            // (Files.exists/toRealPath cost an exception per missing ancestor, which dominated evaluation time.)
-            String result = collapse(new File(normalized).getCanonicalPath());
-            if (result.equals(normalized)) {
-                result = danglingLinkTarget(normalized, MAX_DANGLING_HOPS);
-            }
-            return result.equals(normalized) ? Optional.empty() : Optional.of(result);
-        } catch (IOException | InvalidPathException | SecurityException e) {
-            return Optional.empty();
-        }
+    /** A resolver for the paths of one call: following symlinks, or, when that is off, one that never does. */
+    public SymlinkResolver newResolver() {
+        return followSymlinks ? new SymlinkResolver() : null;
     }
 
-    /**
-     * realpath(3) stops at a symlink whose target does not exist yet, but writing through it creates that target
-     * ({@code ln -s ~/.ssh/authorized_keys k; echo key >> k}), so such a link counts as leading there.
-     */
-    private static String danglingLinkTarget(String path, int hopsLeft) throws IOException {
-        File file = new File(path);
-        // Only a missing file in an existing directory can be a dangling link; checked with plain stat calls
-        // first, since Files.isSymbolicLink pays for an exception whenever the file does not exist.
-        File parent = file.getParentFile();
-        if (hopsLeft == 0 || file.exists() || parent == null || !parent.isDirectory()) {
-            return path;
-        }
-        Path link = Path.of(path);
-        if (!Files.isSymbolicLink(link)) {
-            return path;
-        }
-        Path target = link.getParent() == null ? Files.readSymbolicLink(link) : link.getParent().resolve(Files.readSymbolicLink(link));
-        String canonical = collapse(new File(collapse(target.toString())).getCanonicalPath());
-        return danglingLinkTarget(canonical, hopsLeft - 1);
+    /** Where writing to the path really leads if it (or a parent) is a symlink on this machine; empty if the same. */
+    public Optional<String> resolveSymlinks(String normalized) {
+        return followSymlinks ? new SymlinkResolver().resolve(normalized, true) : Optional.empty();
     }
 
     static String expandHome(String raw, String home) {

@@ -3,6 +3,7 @@ package dev.claudetelemetry.policy.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudetelemetry.policy.paths.PathContext;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
+import dev.claudetelemetry.policy.paths.SymlinkResolver;
 import dev.claudetelemetry.policy.shell.ShellAnalysis;
 import dev.claudetelemetry.policy.shell.ShellCommand;
 import java.util.ArrayList;
@@ -29,7 +30,9 @@ final class CallFacts {
     private final PathNormalizer normalizer;
     private final Map<ShellCommand, List<PathUse>> shellPathUses = new IdentityHashMap<>();
     /** Symlink look-ups cost system calls; several rules ask about the same paths. */
-    private final Map<String, Optional<String>> symlinkTargets = new HashMap<>();
+    private final SymlinkResolver symlinks;
+    private final Map<String, Optional<String>> readTargets = new HashMap<>();
+    private final Map<String, Optional<String>> writeTargets = new HashMap<>();
     private List<PathUse> filePathUses;
 
     CallFacts(ToolCall call, PathContext paths, ShellAnalysis shell, PathNormalizer normalizer) {
@@ -37,6 +40,7 @@ final class CallFacts {
         this.paths = paths;
         this.shell = shell;
         this.normalizer = normalizer;
+        this.symlinks = normalizer.newResolver();
     }
 
     boolean isShell() {
@@ -47,14 +51,18 @@ final class CallFacts {
         return shellPathUses.computeIfAbsent(command, c -> ShellPathUses.of(c, this));
     }
 
-    /** Where {@code normalized} really leads if a symlink on this machine sends it elsewhere. */
-    Optional<String> resolveSymlinks(String normalized) {
-        Optional<String> known = symlinkTargets.get(normalized);
-        if (known == null) {
-            known = normalizer.resolveSymlinks(normalized);
-            symlinkTargets.put(normalized, known);
+    /**
+     * Where {@code normalized} really leads if a symlink on this machine sends it elsewhere; for a write, a dangling
+     * symlink leads to the target the write would create.
+     */
+    Optional<String> resolveSymlinks(String normalized, boolean forWriting) {
+        Map<String, Optional<String>> known = forWriting ? writeTargets : readTargets;
+        Optional<String> target = known.get(normalized);
+        if (target == null) {
+            target = symlinks == null ? Optional.empty() : symlinks.resolve(normalized, forWriting);
+            known.put(normalized, target);
         }
-        return known;
+        return target;
     }
 
     /** The paths a file tool (Read, Write, Edit, ...) names in its input. */

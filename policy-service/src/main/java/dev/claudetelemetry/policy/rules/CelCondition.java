@@ -10,7 +10,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
-import java.util.Map;
+import dev.cel.runtime.CelVariableResolver;
 
 /**
  * A rule's {@code when:} condition in CEL, compiled once when the policy loads.
@@ -68,7 +68,7 @@ final class CelCondition {
      * Evaluates the condition. A runtime error (say, {@code argv[3]} on a shorter argv) counts as true: a guard
      * that cannot decide must not let the call through silently.
      */
-    boolean test(Map<String, Object> variables) {
+    boolean test(CelVariableResolver variables) {
         try {
             return Boolean.TRUE.equals(program.eval(variables));
         } catch (CelEvaluationException | RuntimeException e) {

@@ -16,6 +16,6 @@ record PathUse(String written, String normalized, Access access, boolean operand
 
     /** Where symlinks on this machine lead, if somewhere else; looked up only when a rule gets that far. */
     Optional<String> resolved() {
-        return facts.resolveSymlinks(normalized);
+        return facts.resolveSymlinks(normalized, access != Access.READ);
     }
 }

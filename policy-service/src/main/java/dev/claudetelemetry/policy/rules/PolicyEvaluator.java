@@ -2,13 +2,13 @@ package dev.claudetelemetry.policy.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cel.runtime.CelVariableResolver;
 import dev.claudetelemetry.policy.paths.Glob;
 import dev.claudetelemetry.policy.paths.PathContext;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.shell.BashAnalyzer;
 import dev.claudetelemetry.policy.shell.ShellAnalysis;
 import dev.claudetelemetry.policy.shell.ShellCommand;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -171,24 +171,29 @@ public final class PolicyEvaluator {
         }
     }
 
-    private Map<String, Object> variables(CallFacts facts, ShellCommand command) {
-        Map<String, Object> variables = new HashMap<>();
+    /** The CEL variables of one call, each worked out only if the expression reads it. */
+    private CelVariableResolver variables(CallFacts facts, ShellCommand command) {
         ToolCall call = facts.call;
-        variables.put("tool", call.tool());
-        variables.put("event", call.event());
-        variables.put("permissionMode", call.permissionMode());
-        variables.put("cwd", facts.paths.cwd());
-        variables.put("workspace", facts.paths.workspace());
-        variables.put("home", facts.paths.home());
-        variables.put("command", call.command());
-        variables.put("name", command == null ? "" : command.name());
-        variables.put("argv", command == null ? List.of() : command.argv());
-        List<PathUse> uses = command == null ? facts.filePathUses() : facts.pathUses(command);
-        variables.put("paths", uses.stream().map(PathUse::normalized).toList());
+        return name -> Optional.ofNullable(switch (name) {
+            case "tool" -> call.tool();
+            case "event" -> call.event();
+            case "permissionMode" -> call.permissionMode();
+            case "cwd" -> facts.paths.cwd();
+            case "workspace" -> facts.paths.workspace();
+            case "home" -> facts.paths.home();
+            case "command" -> call.command();
+            case "name" -> command == null ? "" : command.name();
+            case "argv" -> command == null ? List.of() : command.argv();
+            case "paths" -> (command == null ? facts.filePathUses() : facts.pathUses(command)).stream().map(PathUse::normalized).toList();
+            case "input" -> inputAsMap(call);
+            default -> null;
+        });
+    }
+
+    private static Map<String, Object> inputAsMap(ToolCall call) {
         @SuppressWarnings("unchecked")
         Map<String, Object> input = JSON.convertValue(call.input(), Map.class);
-        variables.put("input", input == null ? Map.of() : input);
-        return variables;
+        return input == null ? Map.of() : input;
     }
 
     private static Decision decision(Rule rule, String quote) {

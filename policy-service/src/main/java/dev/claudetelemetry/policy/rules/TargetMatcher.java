@@ -21,7 +21,7 @@ record TargetMatcher(boolean outsideWorkspace, boolean workspaceRoot, List<Glob>
             if (isTarget(normalized, call)) {
                 return Optional.of(operand);
             }
-            Optional<String> resolved = facts.resolveSymlinks(normalized);
+            Optional<String> resolved = facts.resolveSymlinks(normalized, false);
             if (resolved.isPresent() && isTarget(resolved.get(), call)) {
                 return Optional.of(operand);
             }

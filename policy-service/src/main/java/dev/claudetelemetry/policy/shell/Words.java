@@ -13,8 +13,8 @@ final class Words {
     }
 
     String text(TSNode node) {
-        int start = Math.max(0, node.getStartByte());
-        int end = Math.min(source.length, node.getEndByte());
+        int start = Math.max(0, Nodes.startByte(node));
+        int end = Math.min(source.length, Nodes.endByte(node));
         return end > start ? new String(source, start, end - start, StandardCharsets.UTF_8) : "";
     }
 
@@ -23,7 +23,7 @@ final class Words {
      * they know, and the commands inside substitutions are judged separately.
      */
     String value(TSNode node) {
-        return value(node, NodeTypes.of(node));
+        return value(node, Nodes.type(node));
     }
 
     String value(TSNode node, String type) {
@@ -40,9 +40,9 @@ final class Words {
                 return unescapeDoubleQuoted(stripQuotes(text(node), "$\"", "\""));
             case "concatenation": {
                 StringBuilder out = new StringBuilder();
-                int count = node.getChildCount();
+                int count = Nodes.childCount(node);
                 for (int i = 0; i < count; i++) {
-                    out.append(value(node.getChild(i)));
+                    out.append(value(Nodes.child(node, i)));
                 }
                 return out.toString();
             }

@@ -46,6 +46,25 @@ class PathsTest {
         assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("hop").toString())).contains(expected);
         assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("loop").toString())).as("a loop ends").isNotNull();
         assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("new-file").toString())).isEmpty();
+        assertThat(new SymlinkResolver().resolve(workspace.toRealPath().resolve("keys").toString(), false))
+                .as("reading through a dangling link reads nothing").isEmpty();
+    }
+
+    @Test
+    void shouldFollowRelativeLinksLinkedDirectoriesAndStopAtLoops(@TempDir Path dir) throws IOException {
+        Path real = dir.toRealPath();
+        Files.createDirectories(real.resolve("home/.aws"));
+        Files.createDirectories(real.resolve("workspace/sub"));
+        Files.createSymbolicLink(real.resolve("workspace/sub/up"), Path.of("../../home"));
+        Files.createSymbolicLink(real.resolve("workspace/a"), Path.of("b"));
+        Files.createSymbolicLink(real.resolve("workspace/b"), Path.of("a"));
+
+        SymlinkResolver resolver = new SymlinkResolver();
+        assertThat(resolver.resolve(real + "/workspace/sub/up/.aws/credentials", false)).contains(real + "/home/.aws/credentials");
+        assertThat(resolver.resolve(real + "/workspace/sub/up/.aws", false)).contains(real + "/home/.aws");
+        assertThat(resolver.resolve(real + "/workspace/sub/missing/x/y", true)).isEmpty();
+        assertThat(resolver.resolve(real + "/workspace/a/x", true)).as("a loop ends without an answer or an error").isNotNull();
+        assertThat(resolver.resolve("relative/path", true)).isEmpty();
     }
 
     @Test

@@ -130,20 +130,10 @@ class BashAnalyzerTest {
     @Test
     void shouldAnalysePlainCommandsWithoutTheParserExactlyAsTheParserWould() throws java.io.IOException {
         BashAnalyzer parserOnly = new BashAnalyzer(3, 4096, true);
-        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
         List<String> commands = new java.util.ArrayList<>(List.of("git status", "rm -rf node_modules", "sudo -u root rm -f /etc/x",
                 "dd if=/dev/zero of=/dev/sda bs=1M", "timeout 5 nice -n 3 env A=1 git push -f origin +main", "npm  run   build ", "find . -delete",
                 "eval rm -rf /", "bash -c ls", "xargs rm -rf /etc", "cd /tmp", "find /a -exec rm -rf {} +"));
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/test/resources/corpus"))) {
-            for (var file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-                yaml.readTree(file.toFile()).path("cases").forEach(c -> {
-                    if (c.has("bash")) {
-                        commands.add(c.get("bash").asText());
-                    }
-                });
-            }
-        }
+        commands.addAll(corpusCommands());
         int plain = 0;
         for (String command : commands) {
             if (PlainCommand.isPlain(command)) {
@@ -156,5 +146,37 @@ class BashAnalyzerTest {
         assertThat(PlainCommand.isPlain("rm -rf ~")).isFalse();
         assertThat(PlainCommand.isPlain("if true")).isFalse();
         assertThat(PlainCommand.isPlain("ls; rm")).isFalse();
+    }
+
+    /** BashAnalyzer appends a newline before parsing (a faster path through the grammar); it must not change the tree. */
+    @Test
+    void shouldParseEveryCorpusCommandTheSameWithTheTerminatingNewline() throws java.io.IOException {
+        try (org.treesitter.TSParser parser = new org.treesitter.TSParser()) {
+            parser.setLanguage(Nodes.BASH);
+            List<String> commands = corpusCommands();
+            for (String command : commands) {
+                String asWritten = parser.parseString(null, command).getRootNode().toString();
+                String terminated = parser.parseString(null, command + "\n").getRootNode().toString();
+                assertThat(terminated).as(command).isEqualTo(asWritten);
+            }
+            assertThat(commands).as("corpus commands").hasSizeGreaterThan(300);
+        }
+        assertThat(argvs("a | b 1 | c 2 | d")).containsExactly(List.of("a"), List.of("b", "1"), List.of("c", "2"), List.of("d"));
+    }
+
+    private static List<String> corpusCommands() throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<String> commands = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/test/resources/corpus"))) {
+            for (var file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                yaml.readTree(file.toFile()).path("cases").forEach(c -> {
+                    if (c.has("bash")) {
+                        commands.add(c.get("bash").asText());
+                    }
+                });
+            }
+        }
+        return commands;
     }
 }
