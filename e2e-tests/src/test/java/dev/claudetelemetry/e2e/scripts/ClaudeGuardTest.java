@@ -19,6 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** k8s/claude-code/bin/claude-guard against answers hook-ingest gives, and against the ones it must not trust. */
 class ClaudeGuardTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper STRICT_JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String INPUT = PodScript.fixture("PreToolUse-Bash.json");
   private static final String DENY = """
       {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny",
@@ -40,7 +42,8 @@ class ClaudeGuardTest {
       assertThat(request.header("Authorization")).isEqualTo("Bearer pod-token-1");
       assertThat(request.header("X-Claude-Telemetry-User")).isEqualTo("alice");
       assertThat(request.header("Content-Type")).isEqualTo("application/json");
-      assertThat(request.bodyText()).isEqualTo(INPUT);
+      // Trailing newlines after the JSON document are dropped on the way (bash's $(<) reads the input).
+      assertThat(request.bodyText()).isEqualTo(INPUT.stripTrailing());
     }
   }
 
@@ -107,7 +110,11 @@ class ClaudeGuardTest {
   @Test
   void shouldDenyWhenHookIngestRefusesTheConnection() throws Exception {
     assertFailClosed(PodScript.run("claude-guard", INPUT, env("http://127.0.0.1:" + FreePorts.next())),
-        "refused the connection");
+        "hook-ingest could not be reached");
+    assertFailClosed(PodScript.run("claude-guard", INPUT, env("http://no-such-host.invalid:8080")),
+        "hook-ingest could not be reached");
+    assertFailClosed(PodScript.run("claude-guard", INPUT, env("https://hook-ingest:8443")), "is not an http:// URL");
+    assertFailClosed(PodScript.run("claude-guard", INPUT, env("http://hook-ingest:80a")), "is not an http:// URL");
   }
 
   @Test
@@ -173,6 +180,93 @@ class ClaudeGuardTest {
       assertThat(agentsProxy.requests).isEmpty();
       assertThat(ingest.requests).hasSize(1);
     }
+  }
+
+  /**
+   * Bash imports functions from the environment and reads BASH_ENV, SHELLOPTS and more at start; the agent can put
+   * any of them into a hook's environment through its own settings. `#!/bin/bash -p` must ignore them all.
+   */
+  @Test
+  void shouldIgnoreShellFunctionsStartupFilesAndOptionsThatTheAgentCouldExport(@TempDir Path dir) throws Exception {
+    String allow = "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
+    Path marker = dir.resolve("agent-code-ran");
+    Path startupFile = dir.resolve("bash_env.sh");
+    Files.writeString(startupFile, "touch " + marker + "; echo '" + allow + "'; exit 0\n");
+    try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, DENY))) {
+      Map<String, String> env = env(ingest.url());
+      String printAllow = "() { touch " + marker + "; echo '" + allow + "'; }";
+      for (String builtin : new String[] {"printf", "echo", "read", "case", "exec", "[", "hook_ingest_post", "deny", "exit"}) {
+        env.put("BASH_FUNC_" + builtin + "%%", printAllow);
+      }
+      env.put("BASH_ENV", startupFile.toString());
+      env.put("ENV", startupFile.toString());
+      env.put("SHELLOPTS", "xtrace:verbose");
+      env.put("BASHOPTS", "extdebug");
+      env.put("PS4", "$(touch " + marker + ")");
+      env.put("POSIXLY_CORRECT", "1");
+      env.put("TMOUT", "0.001");
+      env.put("IFS", "/");
+
+      PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env);
+
+      assertThat(JSON.readTree(outcome.stdout()).at("/hookSpecificOutput/permissionDecision").asText()).isEqualTo("deny");
+      assertThat(ingest.requests).hasSize(1);
+      assertThat(marker).doesNotExist();
+      assertThat(outcome.stderr()).doesNotContain("pod-token-1");
+    }
+  }
+
+  /**
+   * The shell's fast path accepts hook-ingest's answer without jq only if the reason is a valid JSON string body;
+   * anything it accepts must parse, or Claude Code would ignore the answer (fail open). Random strings from an
+   * alphabet of escapes, quotes, hex digits and control characters, compared with Jackson.
+   */
+  @Test
+  void shouldTakeTheFastPathOnlyForReasonsThatAreValidJsonStrings() throws Exception {
+    String script = Files.readString(PodScript.path("claude-guard"));
+    java.util.regex.Matcher function = java.util.regex.Pattern.compile("(?ms)^json_string_body\\(\\) \\{.*?^\\}$").matcher(script);
+    assertThat(function.find()).as("json_string_body in claude-guard").isTrue();
+    String[] alphabet = {"\\", "\"", "u", "0", "a", "F", "g", "n", "/", "b", "t", "x", " ", "\u00e9", "\t", "\u0001", "\\\\", "\\\"", "\\u00e9", "\\n"};
+    long seed = System.nanoTime();
+    java.util.Random random = new java.util.Random(seed);
+    java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of("", "plain", "a \\\"q\\\" b", "\\", "x\\u12", "\\/"));
+    while (cases.size() < 2000) {
+      StringBuilder value = new StringBuilder();
+      for (int i = random.nextInt(9); i > 0; i--) {
+        value.append(alphabet[random.nextInt(alphabet.length)]);
+      }
+      cases.add(value.toString());
+    }
+    // One case per line, each byte as an octal escape so that newlines and quotes survive the trip.
+    StringBuilder input = new StringBuilder();
+    for (String value : cases) {
+      for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        input.append(String.format("\\0%03o", b & 0xff));
+      }
+      input.append('\n');
+    }
+    String driver = function.group() + "\nwhile IFS= read -r line; do s=$(printf '%b' \"$line\"; echo .); "
+        + "if json_string_body \"${s%.}\"; then echo 1; else echo 0; fi; done\n";
+    Process bash = new ProcessBuilder("bash", "-p", "-c", driver).redirectErrorStream(true).start();
+    try (var stdin = bash.getOutputStream()) {
+      stdin.write(input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    String[] verdicts = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+    assertThat(bash.waitFor()).isZero();
+    assertThat(verdicts).hasSize(cases.size());
+    int accepted = 0;
+    for (int i = 0; i < cases.size(); i++) {
+      boolean valid;
+      try {
+        STRICT_JSON.readValue("\"" + cases.get(i) + "\"", String.class);
+        valid = true;
+      } catch (java.io.IOException e) {
+        valid = false;
+      }
+      assertThat(verdicts[i].equals("1")).as("seed %d, reason %s", seed, cases.get(i)).isEqualTo(valid);
+      accepted += valid ? 1 : 0;
+    }
+    assertThat(accepted).as("valid cases among the random ones").isBetween(100, cases.size() - 100);
   }
 
   private static void assertFailClosed(PodScript.Outcome outcome, String reason) throws Exception {
