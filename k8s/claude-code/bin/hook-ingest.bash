@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2034  # HOOK_INGEST_STATUS and HOOK_INGEST_BODY are read by the caller
+# shellcheck shell=bash disable=SC2034  # HOOK_INGEST_STATUS, _BODY and _INPUT are read by the caller
 # hook-ingest.bash: the HTTP client of claude-guard and claude-hook, sourced by both.
 #
 # Why bash's /dev/tcp and not curl: both hooks run once per tool call, and a process start is most of what a
@@ -16,6 +16,15 @@ hook_ingest_safe_header_value() {
     '' | *[!A-Za-z0-9._~+/=@:-]*) return 1 ;;
   esac
   return 0
+}
+
+# hook_ingest_read_input: all of stdin (up to 8 MiB; hook-ingest refuses more than 1 MiB anyway) into
+# HOOK_INGEST_INPUT. Claude Code (Node) hands hooks their stdin as a socket, which cannot be opened again as
+# /dev/stdin, so `$(</dev/stdin)` reads nothing; `read -N` reads fd 0 itself, in blocks (LC_ALL=C: N bytes).
+hook_ingest_read_input() {
+  local LC_ALL=C
+  HOOK_INGEST_INPUT=''
+  IFS= read -r -d '' -N 8388608 HOOK_INGEST_INPUT || true
 }
 
 # hook_ingest_post TIMEOUT
@@ -43,9 +52,9 @@ hook_ingest_post() {
   case $port in '' | *[!0-9]*) return 2 ;; esac
   case $path in *[!A-Za-z0-9._~/-]*) return 2 ;; esac
 
-  # LC_ALL=C: lengths in bytes. $(<) reads stdin in blocks; `read` would take one system call per byte.
   local LC_ALL=C
-  input=$(</dev/stdin)
+  hook_ingest_read_input
+  input=$HOOK_INGEST_INPUT
   request="POST ${path}/v1/hooks HTTP/1.0"$'\r\n'"Host: ${hostport}"$'\r\n'
   request+="Authorization: Bearer ${CLAUDE_TELEMETRY_TOKEN}"$'\r\n'
   if [ -n "${CLAUDE_TELEMETRY_USER:-}" ]; then

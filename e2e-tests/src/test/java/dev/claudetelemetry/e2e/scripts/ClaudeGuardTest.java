@@ -42,8 +42,7 @@ class ClaudeGuardTest {
       assertThat(request.header("Authorization")).isEqualTo("Bearer pod-token-1");
       assertThat(request.header("X-Claude-Telemetry-User")).isEqualTo("alice");
       assertThat(request.header("Content-Type")).isEqualTo("application/json");
-      // Trailing newlines after the JSON document are dropped on the way (bash's $(<) reads the input).
-      assertThat(request.bodyText()).isEqualTo(INPUT.stripTrailing());
+      assertThat(request.bodyText()).isEqualTo(INPUT);
     }
   }
 
@@ -179,6 +178,36 @@ class ClaudeGuardTest {
           .isEqualTo("deny");
       assertThat(agentsProxy.requests).isEmpty();
       assertThat(ingest.requests).hasSize(1);
+    }
+  }
+
+  /**
+   * Claude Code (Node) gives a hook its stdin as a socket, not a pipe: a socket cannot be opened again through
+   * /dev/stdin, so the guard must read fd 0 itself. Python hands the guard one end of a socketpair here.
+   */
+  @Test
+  void shouldReadItsInputFromASocketAsClaudeCodeGivesIt() throws Exception {
+    try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, DENY))) {
+      Map<String, String> env = env(ingest.url());
+      String harness = String.join("\n",
+          "import os, socket, subprocess, sys",
+          "ours, theirs = socket.socketpair()",
+          "guard = subprocess.Popen([sys.argv[1]], stdin=theirs, stdout=subprocess.PIPE, env=dict(os.environ))",
+          "theirs.close()",
+          "ours.sendall(sys.stdin.buffer.read())",
+          "ours.shutdown(socket.SHUT_WR)",
+          "sys.stdout.buffer.write(guard.communicate()[0])");
+      ProcessBuilder builder = new ProcessBuilder("python3", "-c", harness, PodScript.path("claude-guard").toString());
+      builder.environment().putAll(env);
+      Process python = builder.start();
+      try (var stdin = python.getOutputStream()) {
+        stdin.write(INPUT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      String output = new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(python.waitFor()).isZero();
+
+      assertThat(JSON.readTree(output).at("/hookSpecificOutput/permissionDecision").asText()).isEqualTo("deny");
+      assertThat(ingest.requests).singleElement().satisfies(r -> assertThat(r.bodyText()).isEqualTo(INPUT));
     }
   }
 

@@ -23,7 +23,7 @@ class ClaudeHookTest {
         assertThat(r.pathAndQuery()).isEqualTo("/v1/hooks");
         assertThat(r.header("Authorization")).isEqualTo("Bearer pod-token-1");
         assertThat(r.header("X-Claude-Telemetry-User")).isEqualTo("alice");
-        assertThat(r.bodyText()).isEqualTo(input.stripTrailing());  // the JSON document, without trailing newlines
+        assertThat(r.bodyText()).isEqualTo(input);
       });
     }
   }

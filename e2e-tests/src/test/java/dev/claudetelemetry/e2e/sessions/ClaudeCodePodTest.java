@@ -443,7 +443,7 @@ class ClaudeCodePodTest {
     assertThat(fixture.api.toolResults("no-ingest")).singleElement().satisfies(r -> {
       assertThat(r.isError()).isTrue();
       assertThat(r.content()).contains("Blocked by the claude-telemetry guard")
-          .contains("hook-ingest refused the connection").contains("platform team");
+          .contains("hook-ingest could not be reached").contains("platform team");
     });
   }
 
