@@ -19,7 +19,7 @@ import urllib.parse
 CHUNK = 8 * 1024 * 1024
 
 
-def upload_all(base, token, files, workers=2):
+def upload_all(base, token, files, workers=2, session_prefix=""):
     url = urllib.parse.urlparse(base)
     queue = list(files)
     lock = threading.Lock()
@@ -33,7 +33,7 @@ def upload_all(base, token, files, workers=2):
                 if not queue:
                     break
                 path = queue.pop()
-            session = os.path.basename(path).split("-", 1)[1].rsplit(".", 1)[0]
+            session = session_prefix + os.path.basename(path).split("-", 1)[1].rsplit(".", 1)[0]
             data = open(path, "rb").read()
             offset = 0
             while offset < len(data):
@@ -65,15 +65,17 @@ def upload_all(base, token, files, workers=2):
 
 
 def copy_baseline(psql, files):
+    """One psql session copies every file: a process per file would measure psql's start-up, not COPY."""
     subprocess.run(psql + ["-c", "DROP TABLE IF EXISTS bench_copy; CREATE UNLOGGED TABLE bench_copy (line text)"],
                    check=True, capture_output=True)
-    start = time.perf_counter()
+    script = "".join(f"\\copy bench_copy(line) FROM '{path}' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')\n"
+                     for path in files)
     lines = 0
     for path in files:
-        subprocess.run(psql + ["-c", f"\\copy bench_copy(line) FROM '{path}' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"],
-                       check=True, capture_output=True)
         with open(path, "rb") as f:
             lines += sum(1 for _ in f)
+    start = time.perf_counter()
+    subprocess.run(psql, input=script.encode(), check=True, capture_output=True)
     return lines, time.perf_counter() - start
 
 
@@ -106,6 +108,24 @@ def ilike_latency(psql, word, runs):
     return times
 
 
+def cpu_seconds_by_program():
+    """User + system CPU seconds of every running process, summed per program name (java, postgres, ...)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        totals[name] = totals.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
 def p95(values):
     ordered = sorted(values)
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
@@ -117,9 +137,23 @@ def main():
     files = sorted(glob.glob(os.path.join(data_dir, "*.jsonl")))
     size = sum(os.path.getsize(f) for f in files)
 
+    # Warm-up: a long-running service has compiled its upload path; a fresh JVM spends most of its first
+    # seconds in the JIT compiler. Reported, then truncated away, so the measured upload starts from a warm
+    # service and an empty database, as a run without warm-up did.
+    warmup = files[:max(10, len(files) // 10)]
+    warm_lines, warm_elapsed = upload_all(base, write, warmup, session_prefix="warmup-")
+    print(f"warm-up (fresh JVM, not counted): {warm_lines} lines in {warm_elapsed:.1f} s = {warm_lines / warm_elapsed:,.0f} lines/s")
+    subprocess.run(psql + ["-c", "TRUNCATE sessions, transcript_files, transcript_lines, hook_events, otlp_events"],
+                   check=True, capture_output=True)
+
+    cpu_before = cpu_seconds_by_program()
     lines, elapsed = upload_all(base, write, files)
+    cpu = {name: used - cpu_before.get(name, 0) for name, used in cpu_seconds_by_program().items()}
     print(f"upload: {lines} lines, {size / 1e6:.0f} MB in {elapsed:.1f} s = {lines / elapsed:,.0f} lines/s"
           f" ({size / 1e6 / elapsed:.1f} MB/s), 2 concurrent clients, {CHUNK // (1024 * 1024)} MiB chunks")
+    print("CPU during the upload (cores busy on average, of " + str(os.cpu_count()) + "): "
+          + ", ".join(f"{name} {used / elapsed:.2f}" for name, used in sorted(cpu.items(), key=lambda kv: -kv[1])
+                      if used / elapsed >= 0.01))
     base_lines, base_elapsed = copy_baseline(psql, files)
     print(f"baseline COPY into a bare unlogged table: {base_lines / base_elapsed:,.0f} lines/s;"
           f" service/baseline = {(lines / elapsed) / (base_lines / base_elapsed):.2f}")

@@ -3,6 +3,7 @@ package dev.claudetelemetry.transcript;
 import static dev.claudetelemetry.transcript.Fixtures.bytes;
 import static dev.claudetelemetry.transcript.Fixtures.exportTranscript;
 import static dev.claudetelemetry.transcript.Fixtures.newSessionId;
+import static dev.claudetelemetry.transcript.Fixtures.reader;
 import static dev.claudetelemetry.transcript.Fixtures.sql;
 import static dev.claudetelemetry.transcript.Fixtures.upload;
 import static dev.claudetelemetry.transcript.Fixtures.writer;
@@ -21,6 +22,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -91,6 +94,19 @@ class TranscriptUploadTest {
   }
 
   @Test
+  void shouldStoreTimestampsExactlyToTheMicrosecondAndDropImpossibleOnes() {
+    String session = newSessionId();
+    String body = Stream.of("1969-12-31T23:59:59.250Z", "2026-11-24T07:14:13.123456Z", "2026-11-24T09:00:00+02:00",
+            "2025-02-30T10:00:00.000Z", "+10000-01-01T00:00:00Z")
+        .map(t -> "{\"type\":\"user\",\"timestamp\":\"" + t + "\"}\n").collect(Collectors.joining());
+    upload(session, "main", 0, body.getBytes(StandardCharsets.UTF_8)).then().statusCode(200).body("linesStored", equalTo(5));
+
+    assertThat(sql("SELECT string_agg(coalesce(occurred_at::text, '-'), ',' ORDER BY line_no)"
+        + " FROM transcript_lines WHERE session_id = '" + session + "'"))
+        .isEqualTo("1969-12-31 23:59:59.25+00,2026-11-24 07:14:13.123456+00,2026-11-24 07:00:00+00,-,-");
+  }
+
+  @Test
   void shouldKeepLinesThatAreNotJsonAsFlaggedText() {
     String session = newSessionId();
     byte[] body = ("{\"type\":\"user\",\"uuid\":\"u-1\",\"timestamp\":\"2026-11-24T07:14:13.818Z\"}\n"
@@ -139,6 +155,17 @@ class TranscriptUploadTest {
 
     assertThat(exportTranscript(session, "main")).isEqualTo(main);
     assertThat(exportTranscript(session, "agent-a5cb3eb4d78a347de")).isEqualTo(agent);
+
+    // The whole session in one export: main, then the subagent, and which lines belong to which file.
+    io.restassured.response.Response whole = reader().queryParam("file", "*").get("/v1/sessions/{id}/transcript", session)
+        .then().statusCode(200).contentType("application/x-ndjson").extract().response();
+    ByteArrayOutputStream both = new ByteArrayOutputStream();
+    both.writeBytes(main);
+    both.writeBytes(agent);
+    assertThat(whole.asByteArray()).isEqualTo(both.toByteArray());
+    assertThat(whole.header("X-Claude-Telemetry-Files"))
+        .isEqualTo("main=" + lineCount(main) + ",agent-a5cb3eb4d78a347de=24");
+    assertThat(whole.header("Content-Disposition")).contains("attachment").contains(session + ".jsonl");
   }
 
   @Test

@@ -38,7 +38,8 @@ final class SecretPatterns {
         RedactionPattern.of("jwt",
             "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", "eyJ"),
         RedactionPattern.of("url-password",
-            "\\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\\s:/@\"'<>]{1,128}:(?<secret>[^\\s@/\"'<>]{1,256})@", "://"),
+            "\\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\\s:/@\"'<>]{1,128}:(?<secret>[^\\s@/\"'<>]{1,256})@", "://")
+            .alsoRequiring("@"),
         // NAME=value lines of .env-like content whose (upper-case, environment-style) name says it holds a
         // secret. No spaces around '=' as in .env files and shell; code such as `API_TOKEN = os.environ[...]`
         // or `password = request.password()` is left alone, and so are `$VAR` references.
@@ -46,6 +47,8 @@ final class SecretPatterns {
             "(?m)^[ \\t]*(?:export[ \\t]+)?[A-Z_][A-Z0-9_]*"
                 + "(?:SECRET|TOKEN|PASSWORD|PASSWD|PWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|DSN)"
                 + "[A-Z0-9_]*=(?<secret>(?!\\[REDACTED:)[^\\s#$][^\\n]*)",
-            "="));
+            // Each alternative of the name above holds one of these; "=" alone is in most code.
+            "SECRET", "TOKEN", "PASSW", "PWD", "KEY", "CREDENTIAL", "DSN")
+            .alsoRequiring("="));
   }
 }

@@ -11,6 +11,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGStatement;
 
 /**
@@ -20,6 +22,10 @@ import org.postgresql.PGStatement;
  */
 @Singleton
 public class SearchService {
+  /** Search windows: the newest recentWindow lines, then 4 and 16 times as many, then all. */
+  private static final int WINDOW_GROWTH = 4;
+  private static final int MAX_WINDOW_GROWTH = 16;
+  private static final long BOUNDARY_TTL_NANOS = 30_000_000_000L;
   private static final String START = "\u0002";
   private static final String STOP = "\u0003";
   private static final String HEADLINE_OPTIONS =
@@ -27,6 +33,7 @@ public class SearchService {
 
   private final AgroalDataSource dataSource;
   private final int recentWindow;
+  private final Map<Integer, Boundary> boundaries = new ConcurrentHashMap<>();
 
   public SearchService(AgroalDataSource dataSource, TranscriptConfig config) {
     this.dataSource = dataSource;
@@ -37,11 +44,16 @@ public class SearchService {
 
   public List<SearchHit> search(Query query) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      // A common word matches a large share of all lines, and sorting every match by time is what costs. Most
-      // searches want the newest matches, so first look only among the newest lines (GIN and time index
-      // combined); only when that does not provably give the complete page, search everything.
-      Timestamp boundary = recentBoundary(c);
-      if (boundary != null) {
+      // A common word matches a large share of all lines, and fetching and sorting every match by time is what
+      // costs. Most searches want the newest matches, so look among the newest lines first (GIN and time index
+      // combined), in windows that grow fourfold, and search everything only when no window provably gives
+      // the complete page. A word frequent overall but absent from the newest lines stops at a wider window
+      // instead of sorting all its matches.
+      for (int window = recentWindow; window <= recentWindow * MAX_WINDOW_GROWTH; window *= WINDOW_GROWTH) {
+        Timestamp boundary = recentBoundary(c, window);
+        if (boundary == null) {
+          break;
+        }
         List<SearchHit> recent = run(c, query, boundary);
         if (recent.size() == query.limit() && recent.stream().allMatch(hit -> isAtOrAfter(hit, boundary))) {
           return recent;
@@ -51,13 +63,27 @@ public class SearchService {
     }
   }
 
-  /** The time where the newest {@code recentWindow} lines begin (null when there are fewer), from the time index. */
-  private Timestamp recentBoundary(Connection c) throws SQLException {
+  private record Boundary(Timestamp at, long readAtNanos) {}
+
+  /**
+   * Where the newest {@code window} lines begin (null when there are fewer), from the time index; kept for 30 s.
+   * A boundary read earlier only makes its window hold more lines: the page found in it is still complete,
+   * since the window is defined by the boundary, not by its size.
+   */
+  private Timestamp recentBoundary(Connection c, int window) throws SQLException {
+    Boundary known = boundaries.get(window);
+    if (known != null && System.nanoTime() - known.readAtNanos() < BOUNDARY_TTL_NANOS) {
+      return known.at();
+    }
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT occurred_at FROM transcript_lines ORDER BY occurred_at DESC NULLS LAST OFFSET ? LIMIT 1")) {
-      ps.setInt(1, recentWindow);
+      ps.setInt(1, window);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getTimestamp(1) : null;
+        Timestamp at = rs.next() ? rs.getTimestamp(1) : null;
+        if (at != null) {
+          boundaries.put(window, new Boundary(at, System.nanoTime()));
+        }
+        return at;
       }
     }
   }

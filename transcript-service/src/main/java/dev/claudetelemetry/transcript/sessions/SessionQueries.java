@@ -150,17 +150,18 @@ public class SessionQueries {
   }
 
   /**
-   * Writes one file's lines as JSONL, in order, streaming from a server-side cursor so a 50 MB transcript
-   * never sits in memory.
+   * Writes one file's lines (or, for {@code fileId} null, every file's: main first, then the subagents by id) as
+   * JSONL, in order, streaming from a server-side cursor so a 50 MB transcript never sits in memory.
    */
   public void writeJsonl(String sessionId, String fileId, OutputStream out) throws SQLException, IOException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(content::text, raw_text) FROM transcript_lines"
-          + " WHERE session_id = ? AND file_id = ? ORDER BY line_no")) {
+          + " WHERE session_id = ? AND (file_id = ? OR ?::text IS NULL) ORDER BY file_id <> 'main', file_id, line_no")) {
         ps.setFetchSize(500);
         ps.setString(1, sessionId);
         ps.setString(2, fileId);
+        ps.setString(3, fileId);
         BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

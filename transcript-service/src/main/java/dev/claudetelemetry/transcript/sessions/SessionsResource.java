@@ -20,6 +20,10 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionsResource {
   public static final String NDJSON = "application/x-ndjson";
+  /** {@code main=120,agent-a1=30}: the files of a whole-session export, in order, with their line counts. */
+  public static final String FILES_HEADER = "X-Claude-Telemetry-Files";
+  /** Not a valid file id, so it cannot name one. */
+  private static final String ALL_FILES = "*";
 
   private final SessionQueries queries;
 
@@ -54,13 +58,18 @@ public class SessionsResource {
     return new SessionDetail(session, queries.files(id), denials);
   }
 
-  /** The stored lines of one file (default: the main transcript) in order, as JSONL. */
+  /**
+   * The stored lines of one file (default: the main transcript) in order, as JSONL. {@code file=*} exports the
+   * whole session: main first, then each subagent file, with each file's line count in a response header, so
+   * the JSONL itself stays exactly the stored lines.
+   */
   @GET
   @Path("/{id}/transcript")
   @Produces(NDJSON)
   public Response transcript(@PathParam("id") String id, @QueryParam("file") String file) throws SQLException {
     existing(id);
-    String fileId = file == null ? "main" : Identifiers.fileId(file);
+    boolean all = ALL_FILES.equals(file);
+    String fileId = all ? null : file == null ? "main" : Identifiers.fileId(file);
     StreamingOutput body = out -> {
       try {
         queries.writeJsonl(id, fileId, out);
@@ -70,6 +79,12 @@ public class SessionsResource {
         throw e.getCause();
       }
     };
+    if (all) {
+      String files = queries.files(id).stream().map(f -> f.fileId() + "=" + f.lines())
+          .collect(java.util.stream.Collectors.joining(","));
+      return Response.ok(body, NDJSON).header(FILES_HEADER, files)
+          .header("Content-Disposition", "attachment; filename=\"" + id + ".jsonl\"").build();
+    }
     return Response.ok(body, NDJSON)
         .header("Content-Disposition", "inline; filename=\"" + id + "-" + fileId + ".jsonl\"").build();
   }

@@ -14,8 +14,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -58,7 +56,7 @@ public class LineParser {
     String json = redactions.isEmpty() && !sanitised ? original : write(tree);
     String type = text(tree.get("type"));
     String searchText = SearchText.ofTranscriptLine(tree, maxSearchChars);
-    return new StoredLine(fileOffset, storedLength, type, text(tree.get("uuid")), timestamp(tree.get("timestamp")),
+    return new StoredLine(fileOffset, storedLength, type, text(tree.get("uuid")), Timestamps.parse(text(tree.get("timestamp"))),
         json, null, false, redactions, searchText, facts(tree, type));
   }
 
@@ -136,15 +134,4 @@ public class LineParser {
     return value.length() > 1024 ? value.substring(0, 1024) : value;
   }
 
-  private static String timestamp(JsonNode node) {
-    String value = text(node);
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(value).toString();
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
 }

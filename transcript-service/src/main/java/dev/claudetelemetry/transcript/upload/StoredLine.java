@@ -1,5 +1,6 @@
 package dev.claudetelemetry.transcript.upload;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -11,7 +12,7 @@ public record StoredLine(
     int byteLength,
     String lineType,
     String uuid,
-    String timestamp,
+    Instant occurredAt,
     String json,
     String rawText,
     boolean truncated,

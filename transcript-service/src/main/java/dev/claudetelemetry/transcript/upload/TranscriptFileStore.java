@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -69,7 +71,7 @@ public class TranscriptFileStore {
     Integer[] length = new Integer[n];
     String[] type = new String[n];
     String[] uuid = new String[n];
-    String[] occurred = new String[n];
+    Long[] occurredMicros = new Long[n];
     String[] content = new String[n];
     String[] raw = new String[n];
     Boolean[] notJson = new Boolean[n];
@@ -83,7 +85,7 @@ public class TranscriptFileStore {
       length[i] = line.byteLength();
       type[i] = line.lineType();
       uuid[i] = line.uuid();
-      occurred[i] = line.timestamp();
+      occurredMicros[i] = line.occurredAt() == null ? null : ChronoUnit.MICROS.between(Instant.EPOCH, line.occurredAt());
       content[i] = line.json();
       raw[i] = line.rawText();
       notJson[i] = line.notJson();
@@ -94,11 +96,11 @@ public class TranscriptFileStore {
     try (PreparedStatement ps = c.prepareStatement("""
         INSERT INTO transcript_lines (session_id, file_id, line_no, byte_offset, byte_length, line_type, uuid,
           occurred_at, content, raw_text, not_json, truncated, redacted, search_text)
-        SELECT ?, ?, u.line_no, u.byte_offset, u.byte_length, u.line_type, u.uuid, u.occurred_at::timestamptz,
+        SELECT ?, ?, u.line_no, u.byte_offset, u.byte_length, u.line_type, u.uuid, to_timestamp(u.occurred_micros / 1000000) + (u.occurred_micros % 1000000) * interval '1 microsecond',
           u.content::json, u.raw_text, u.not_json, u.truncated, u.redacted, u.search_text
-        FROM unnest(?::int[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+        FROM unnest(?::int[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
           ?::bool[], ?::bool[], ?::bool[], ?::text[])
-          AS u(line_no, byte_offset, byte_length, line_type, uuid, occurred_at, content, raw_text, not_json,
+          AS u(line_no, byte_offset, byte_length, line_type, uuid, occurred_micros, content, raw_text, not_json,
                truncated, redacted, search_text)""")) {
       ps.setString(1, sessionId);
       ps.setString(2, fileId);
@@ -106,9 +108,11 @@ public class TranscriptFileStore {
       ps.setArray(i++, c.createArrayOf("int4", lineNo));
       ps.setArray(i++, c.createArrayOf("int8", offset));
       ps.setArray(i++, c.createArrayOf("int4", length));
-      for (String[] column : List.of(type, uuid, occurred, content, raw)) {
-        ps.setArray(i++, c.createArrayOf("text", column));
-      }
+      ps.setArray(i++, c.createArrayOf("text", type));
+      ps.setArray(i++, c.createArrayOf("text", uuid));
+      ps.setArray(i++, c.createArrayOf("int8", occurredMicros));
+      ps.setArray(i++, c.createArrayOf("text", content));
+      ps.setArray(i++, c.createArrayOf("text", raw));
       for (Boolean[] column : List.of(notJson, truncated, redacted)) {
         ps.setArray(i++, c.createArrayOf("bool", column));
       }

@@ -127,8 +127,8 @@ public class TranscriptUploadService {
     SessionFacts.CostTotals lastCost = null;
     for (StoredLine line : lines) {
       update.cwd(line.facts().cwd()).model(line.facts().model());
-      if (line.timestamp() != null) {
-        update.seen(Instant.parse(line.timestamp()));
+      if (line.occurredAt() != null) {
+        update.seen(line.occurredAt());
       }
       if (line.facts().cost() != null) {
         lastCost = line.facts().cost();
