@@ -31,7 +31,8 @@ public interface TranscriptConfig {
   interface Search {
     /**
      * How many of the newest lines a search looks at first. A page found among them is complete; otherwise
-     * the search covers all lines. Large enough that common words fill a page here, small enough to be cheap.
+     * the search looks among 4 times as many, then all lines. Large enough that common words fill a page here,
+     * small enough to be cheap.
      */
     @WithDefault("50000")
     int recentWindow();

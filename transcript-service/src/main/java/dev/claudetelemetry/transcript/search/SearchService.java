@@ -22,9 +22,13 @@ import org.postgresql.PGStatement;
  */
 @Singleton
 public class SearchService {
-  /** Search windows: the newest recentWindow lines, then 4 and 16 times as many, then all. */
+  /**
+   * Search windows: the newest recentWindow lines, then 4 times as many, then all. A third window (16 times)
+   * made frequent words slower (measured over 1M lines: 'hello' 2.1 s instead of 65 ms p50): the planner ANDs
+   * the GIN bitmap with a time range that covers most of the table.
+   */
   private static final int WINDOW_GROWTH = 4;
-  private static final int MAX_WINDOW_GROWTH = 16;
+  private static final int MAX_WINDOW_GROWTH = 4;
   private static final long BOUNDARY_TTL_NANOS = 30_000_000_000L;
   private static final String START = "\u0002";
   private static final String STOP = "\u0003";
@@ -46,8 +50,8 @@ public class SearchService {
     try (Connection c = dataSource.getConnection()) {
       // A common word matches a large share of all lines, and fetching and sorting every match by time is what
       // costs. Most searches want the newest matches, so look among the newest lines first (GIN and time index
-      // combined), in windows that grow fourfold, and search everything only when no window provably gives
-      // the complete page. A word frequent overall but absent from the newest lines stops at a wider window
+      // combined), then in a window four times as wide, and search everything only when neither provably gives
+      // the complete page. A word frequent overall but rare among the newest lines stops at the wider window
       // instead of sorting all its matches.
       for (int window = recentWindow; window <= recentWindow * MAX_WINDOW_GROWTH; window *= WINDOW_GROWTH) {
         Timestamp boundary = recentBoundary(c, window);
