@@ -2,7 +2,6 @@ package dev.claudetelemetry.policy.paths;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
 
 /**
  * Turns a path as written ({@code ~/x}, {@code $HOME/x}, {@code ../x}, {@code ./a//b/}) into an absolute,
@@ -30,14 +29,9 @@ public final class PathNormalizer {
         return normalize(raw, context.cwd(), context.home());
     }
 
-    /** A resolver for the paths of one call: following symlinks, or, when that is off, one that never does. */
+    /** A resolver for the paths of one call, or {@code null} when symlinks are not followed. */
     public SymlinkResolver newResolver() {
         return followSymlinks ? new SymlinkResolver() : null;
-    }
-
-    /** Where writing to the path really leads if it (or a parent) is a symlink on this machine; empty if the same. */
-    public Optional<String> resolveSymlinks(String normalized) {
-        return followSymlinks ? new SymlinkResolver().resolve(normalized, true) : Optional.empty();
     }
 
     static String expandHome(String raw, String home) {

@@ -27,9 +27,9 @@ class PathsTest {
         Files.createSymbolicLink(dir.resolve("link"), target);
         String link = dir.resolve("link/secret").toString();
 
-        assertThat(new PathNormalizer(true).resolveSymlinks(link)).contains(target.toRealPath().resolve("secret").toString());
-        assertThat(new PathNormalizer(false).resolveSymlinks(link)).isEmpty();
-        assertThat(new PathNormalizer(true).resolveSymlinks(dir.toRealPath().resolve("real/x").toString())).isEmpty();
+        assertThat(new SymlinkResolver().resolve(link, true)).contains(target.toRealPath().resolve("secret").toString());
+        assertThat(new PathNormalizer(false).newResolver()).as("following symlinks is off").isNull();
+        assertThat(new SymlinkResolver().resolve(dir.toRealPath().resolve("real/x").toString(), true)).isEmpty();
     }
 
     @Test
@@ -42,10 +42,10 @@ class PathsTest {
         String expected = secrets.toRealPath().resolve("authorized_keys").toString();
 
         PathNormalizer normalizer = new PathNormalizer(true);
-        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("keys").toString())).contains(expected);
-        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("hop").toString())).contains(expected);
-        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("loop").toString())).as("a loop ends").isNotNull();
-        assertThat(normalizer.resolveSymlinks(workspace.toRealPath().resolve("new-file").toString())).isEmpty();
+        assertThat(normalizer.newResolver().resolve(workspace.toRealPath().resolve("keys").toString(), true)).contains(expected);
+        assertThat(normalizer.newResolver().resolve(workspace.toRealPath().resolve("hop").toString(), true)).contains(expected);
+        assertThat(normalizer.newResolver().resolve(workspace.toRealPath().resolve("loop").toString(), true)).as("a loop ends").isNotNull();
+        assertThat(normalizer.newResolver().resolve(workspace.toRealPath().resolve("new-file").toString(), true)).isEmpty();
         assertThat(new SymlinkResolver().resolve(workspace.toRealPath().resolve("keys").toString(), false))
                 .as("reading through a dangling link reads nothing").isEmpty();
     }
