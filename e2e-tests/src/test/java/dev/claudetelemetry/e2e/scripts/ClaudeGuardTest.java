@@ -183,10 +183,13 @@ class ClaudeGuardTest {
 
   /**
    * Claude Code (Node) gives a hook its stdin as a socket, not a pipe: a socket cannot be opened again through
-   * /dev/stdin, so the guard must read fd 0 itself. Python hands the guard one end of a socketpair here.
+   * /dev/stdin, so the guard must read fd 0 itself. Python hands the guard one end of a socketpair here. The
+   * input holds multi-byte characters: Content-Length must count bytes, or hook-ingest gets a cut-off body.
    */
   @Test
   void shouldReadItsInputFromASocketAsClaudeCodeGivesIt() throws Exception {
+    String input = INPUT.replace("List files", "List files — ünïcödé ☃ 日本語");
+    assertThat(input).isNotEqualTo(INPUT);
     try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, DENY))) {
       Map<String, String> env = env(ingest.url());
       String harness = String.join("\n",
@@ -201,13 +204,13 @@ class ClaudeGuardTest {
       builder.environment().putAll(env);
       Process python = builder.start();
       try (var stdin = python.getOutputStream()) {
-        stdin.write(INPUT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        stdin.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
       String output = new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(python.waitFor()).isZero();
 
       assertThat(JSON.readTree(output).at("/hookSpecificOutput/permissionDecision").asText()).isEqualTo("deny");
-      assertThat(ingest.requests).singleElement().satisfies(r -> assertThat(r.bodyText()).isEqualTo(INPUT));
+      assertThat(ingest.requests).singleElement().satisfies(r -> assertThat(r.bodyText()).isEqualTo(input));
     }
   }
 
