@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * Follows the symlinks on this machine for the paths of one tool call.
  *
- * <p>A call's paths mostly share directories, so each directory is looked up once per call, and nothing below a
- * missing directory is looked up at all; realpath(3) per path re-read every component and, for a path that does
+ * <p>A call's paths mostly share directories, and several rules ask about the same paths, so each directory and
+ * each answer is looked up once per call, and nothing below a missing directory is looked up at all; realpath(3) per path re-read every component and, for a path that does
  * not exist, retried once per missing ancestor. A symlink whose target does not exist yet still counts as leading
  * there, because writing through it creates that target ({@code ln -s ~/.ssh/authorized_keys k; echo key >> k}).
  *
@@ -29,6 +29,8 @@ public final class SymlinkResolver {
     private static final Entry ROOT = new Entry("/", true);
 
     private final Map<String, Entry> directories = new HashMap<>();
+    private final Map<String, Optional<String>> readTargets = new HashMap<>();
+    private final Map<String, Optional<String>> writeTargets = new HashMap<>();
 
     /**
      * Where {@code normalized} (absolute, lexically normalised) really leads, if a symlink sends it elsewhere.
@@ -37,6 +39,16 @@ public final class SymlinkResolver {
      *     it or deleting it touches nothing else
      */
     public Optional<String> resolve(String normalized, boolean forWriting) {
+        Map<String, Optional<String>> known = forWriting ? writeTargets : readTargets;
+        Optional<String> target = known.get(normalized);
+        if (target == null) {
+            target = lookUpTarget(normalized, forWriting);
+            known.put(normalized, target);
+        }
+        return target;
+    }
+
+    private Optional<String> lookUpTarget(String normalized, boolean forWriting) {
         if (!normalized.startsWith("/") || normalized.indexOf('\0') >= 0) {
             return Optional.empty();
         }

@@ -7,7 +7,6 @@ import dev.claudetelemetry.policy.paths.SymlinkResolver;
 import dev.claudetelemetry.policy.shell.ShellAnalysis;
 import dev.claudetelemetry.policy.shell.ShellCommand;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +28,8 @@ final class CallFacts {
     final ShellAnalysis shell;
     private final PathNormalizer normalizer;
     private final Map<ShellCommand, List<PathUse>> shellPathUses = new IdentityHashMap<>();
-    /** Symlink look-ups cost system calls; several rules ask about the same paths. */
+    /** One per call: it remembers what it looked up, and links may change between calls. */
     private final SymlinkResolver symlinks;
-    private final Map<String, Optional<String>> readTargets = new HashMap<>();
-    private final Map<String, Optional<String>> writeTargets = new HashMap<>();
     private List<PathUse> filePathUses;
 
     CallFacts(ToolCall call, PathContext paths, ShellAnalysis shell, PathNormalizer normalizer) {
@@ -56,13 +53,7 @@ final class CallFacts {
      * symlink leads to the target the write would create.
      */
     Optional<String> resolveSymlinks(String normalized, boolean forWriting) {
-        Map<String, Optional<String>> known = forWriting ? writeTargets : readTargets;
-        Optional<String> target = known.get(normalized);
-        if (target == null) {
-            target = symlinks == null ? Optional.empty() : symlinks.resolve(normalized, forWriting);
-            known.put(normalized, target);
-        }
-        return target;
+        return symlinks == null ? Optional.empty() : symlinks.resolve(normalized, forWriting);
     }
 
     /** The paths a file tool (Read, Write, Edit, ...) names in its input. */
