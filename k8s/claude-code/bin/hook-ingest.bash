@@ -29,12 +29,12 @@ hook_ingest_read_input() {
 
 # hook_ingest_post TIMEOUT
 #   Sends stdin to ${HOOK_INGEST_URL}/v1/hooks and waits at most TIMEOUT seconds for the answer.
-#   Sets HOOK_INGEST_STATUS (the HTTP status, or empty) and HOOK_INGEST_BODY (at most 64 KiB of the answer).
+#   Sets HOOK_INGEST_STATUS (the HTTP status, or empty) and HOOK_INGEST_BODY (the answer's body; at most
+#   64 KiB of the answer are read, bytes after that never are).
 #   Returns 0 when an answer came; 2 when HOOK_INGEST_URL is not an http:// URL; 7 when hook-ingest could not
 #   be reached (no address, or connection refused); 28 when it did not answer in time; 1 otherwise.
-#   Reads at most 64 KiB of the answer; bytes after that are never read.
 hook_ingest_post() {
-  local timeout=$1 url=${HOOK_INGEST_URL%/} rest hostport host port path input request
+  local timeout=$1 url=${HOOK_INGEST_URL%/} rest hostport host port path request
   HOOK_INGEST_STATUS='' HOOK_INGEST_BODY=''
   case $url in
     http://*) rest=${url#http://} ;;
@@ -54,13 +54,12 @@ hook_ingest_post() {
 
   local LC_ALL=C
   hook_ingest_read_input
-  input=$HOOK_INGEST_INPUT
   request="POST ${path}/v1/hooks HTTP/1.0"$'\r\n'"Host: ${hostport}"$'\r\n'
   request+="Authorization: Bearer ${CLAUDE_TELEMETRY_TOKEN}"$'\r\n'
   if [ -n "${CLAUDE_TELEMETRY_USER:-}" ]; then
     request+="X-Claude-Telemetry-User: ${CLAUDE_TELEMETRY_USER}"$'\r\n'
   fi
-  request+="Content-Type: application/json"$'\r\n'"Content-Length: ${#input}"$'\r\n'$'\r\n'"${input}"
+  request+="Content-Type: application/json"$'\r\n'"Content-Length: ${#HOOK_INGEST_INPUT}"$'\r\n'$'\r\n'"${HOOK_INGEST_INPUT}"
 
   # HTTP/1.0: the answer is never chunked and ends when hook-ingest closes the connection. `read -t` bounds
   # the wait for it. The connect itself has no bound in bash: a refused connection fails at once, but one whose
