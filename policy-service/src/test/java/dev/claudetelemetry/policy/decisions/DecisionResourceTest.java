@@ -150,6 +150,25 @@ public class DecisionResourceTest {
     }
 
     @Test
+    void shouldDecideInputsTooLargeForTheEventLoopOnAWorkerWithTheSameAnswers() throws IOException {
+        String padding = "x".repeat(DecisionResource.EVENT_LOOP_MAX_BODY_BYTES);
+        post(padded(fixture("PreToolUse-Read.json"), padding)).then().statusCode(200)
+                .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
+                .body("policy.ruleId", equalTo("secret-env-files"));
+        post(padded(fixture("PreToolUse-Bash.json"), padding)).then().statusCode(200)
+                .body("hookSpecificOutput.permissionDecision", equalTo("allow"));
+        assertProblem(post("{\"tool_name\":42,\"tool_input\":{},\"padding\":\"" + padding + "\"}"), 400,
+                "tool_name must be a string");
+    }
+
+    /** The input with a field Claude Code may add one day, large enough to take the body past the event loop's share. */
+    private static String padded(String input, String padding) throws IOException {
+        ObjectNode node = (ObjectNode) JSON.readTree(input);
+        node.put("padding", padding);
+        return node.toString();
+    }
+
+    @Test
     void shouldRefuseTenMegabyteBody() {
         byte[] big = new byte[10 * 1024 * 1024];
         Arrays.fill(big, (byte) ' ');
