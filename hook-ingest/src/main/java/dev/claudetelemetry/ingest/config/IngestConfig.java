@@ -53,7 +53,7 @@ public interface IngestConfig {
     @WithDefault("your platform team")
     String contact();
 
-    /** Kept-alive connections to policy-service. */
+    /** Kept-alive connections to policy-service, per event loop. */
     @WithDefault("32")
     int maxConnections();
   }

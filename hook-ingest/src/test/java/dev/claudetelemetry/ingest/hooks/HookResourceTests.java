@@ -13,14 +13,22 @@ import dev.claudetelemetry.ingest.support.Fixtures;
 import dev.claudetelemetry.ingest.support.Scrape;
 import dev.claudetelemetry.ingest.support.StubServers;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +40,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HookResourceTests {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TestHTTPResource("/v1/hooks")
+  URI hooks;
 
   static Response post(Object body, String user) {
     var request = given()
@@ -93,6 +104,37 @@ class HookResourceTests {
         .body("hookSpecificOutput.permissionDecision", equalTo("ask"));
 
     assertThat(StubServers.policy().lastAuthorization()).isEqualTo("Bearer test-policy-token");
+  }
+
+  /** Concurrent connections land on every event loop, and each loop has its own pool to policy-service. */
+  @Test
+  void shouldGiveEachOfManyConcurrentCallsItsOwnDecision() throws Exception {
+    String session = UUID.randomUUID().toString();
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    int wave = 8; // connections at once, accepted round-robin over the event loops
+    for (int first = 0; first < 10 * wave; first += wave) {
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = first; i < first + wave; i++) {
+        String command = (i % 2 == 0 ? "deny rm -rf /srv/" : "ls /srv/") + i;
+        answers.add(client.sendAsync(HttpRequest.newBuilder(hooks)
+            .header("Authorization", "Bearer " + StubServers.TOKEN)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                Fixtures.bash("PreToolUse", session, "toolu_c" + i, command).toString()))
+            .build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      for (int i = first; i < first + wave; i++) {
+        HttpResponse<String> response = answers.get(i - first).get(30, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode output = JSON.readTree(response.body()).path("hookSpecificOutput");
+        if (i % 2 == 0) {
+          assertThat(output.path("permissionDecisionReason").asText()).as("call %d", i)
+              .isEqualTo("Blocked by rule test-deny: deny rm -rf /srv/" + i);
+        } else {
+          assertThat(output.path("permissionDecision").asText()).as("call %d", i).isEqualTo("allow");
+        }
+      }
+    }
   }
 
   @Test
