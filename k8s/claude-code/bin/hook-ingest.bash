@@ -8,6 +8,10 @@
 # Plain http only: hook-ingest is an in-cluster Service (a mesh sidecar, if any, adds TLS below this).
 #
 # Everything it reads comes from the managed settings (see ../README.md); callers check the token and user.
+#
+# Sourcing it sets LC_ALL=C for the rest of the hook: lengths and `read -N` count bytes, as Content-Length does.
+
+LC_ALL=C
 
 # hook_ingest_safe_header_value VALUE: whether VALUE can go into a header line as it is;
 # quotes, backslashes and control characters could break out.
@@ -20,9 +24,8 @@ hook_ingest_safe_header_value() {
 
 # hook_ingest_read_input: all of stdin (up to 8 MiB; hook-ingest refuses more than 1 MiB anyway) into
 # HOOK_INGEST_INPUT. Claude Code (Node) hands hooks their stdin as a socket, which cannot be opened again as
-# /dev/stdin, so `$(</dev/stdin)` reads nothing; `read -N` reads fd 0 itself, in blocks (LC_ALL=C: N bytes).
+# /dev/stdin, so `$(</dev/stdin)` reads nothing; `read -N` reads fd 0 itself, in blocks.
 hook_ingest_read_input() {
-  local LC_ALL=C
   HOOK_INGEST_INPUT=''
   IFS= read -r -d '' -N 8388608 HOOK_INGEST_INPUT || true
 }
@@ -34,7 +37,7 @@ hook_ingest_read_input() {
 #   Returns 0 when an answer came; 2 when HOOK_INGEST_URL is not an http:// URL; 7 when hook-ingest could not
 #   be reached (no address, or connection refused); 28 when it did not answer in time; 1 otherwise.
 hook_ingest_post() {
-  local timeout=$1 url=${HOOK_INGEST_URL%/} rest hostport host port path request
+  local timeout=$1 url=${HOOK_INGEST_URL%/} rest hostport host port path request socket answer answer_rest status
   HOOK_INGEST_STATUS='' HOOK_INGEST_BODY=''
   case $url in
     http://*) rest=${url#http://} ;;
@@ -52,7 +55,6 @@ hook_ingest_post() {
   case $port in '' | *[!0-9]*) return 2 ;; esac
   case $path in *[!A-Za-z0-9._~/-]*) return 2 ;; esac
 
-  local LC_ALL=C
   hook_ingest_read_input
   request="POST ${path}/v1/hooks HTTP/1.0"$'\r\n'"Host: ${hostport}"$'\r\n'
   request+="Authorization: Bearer ${CLAUDE_TELEMETRY_TOKEN}"$'\r\n'
@@ -61,19 +63,25 @@ hook_ingest_post() {
   fi
   request+="Content-Type: application/json"$'\r\n'"Content-Length: ${#HOOK_INGEST_INPUT}"$'\r\n'$'\r\n'"${HOOK_INGEST_INPUT}"
 
-  # HTTP/1.0: the answer is never chunked and ends when hook-ingest closes the connection. `read -t` bounds
-  # the wait for it. The connect itself has no bound in bash: a refused connection fails at once, but one whose
-  # packets are dropped (say, a NetworkPolicy that forgot hook-ingest) waits until Claude Code's hook timeout
-  # ends the hook, and the handler's `onFailure: "block"` denies. A watchdog process for the connect would
-  # cost more than a third of the whole hook (measured in bench/guard).
-  local socket answer status
+  # HTTP/1.0: the answer is never chunked and ends when hook-ingest closes the connection. The connect has no
+  # bound in bash: a refused connection fails at once, but one whose packets are dropped (say, a NetworkPolicy
+  # that forgot hook-ingest) waits until Claude Code's hook timeout ends the hook, and the handler's
+  # `onFailure: "block"` denies. A watchdog process for the connect would cost more than a third of the whole
+  # hook (measured in bench/guard).
   trap '' PIPE
-  if ! { exec {socket}<>"/dev/tcp/${host}/${port}"; } 2>/dev/null; then
-    return 7
-  fi
-  { printf '%s' "$request" >&"$socket"; } 2>/dev/null
-  IFS= read -r -d '' -N 65536 -t "$timeout" answer <&"$socket"
+  {
+    exec {socket}<>"/dev/tcp/${host}/${port}" || return 7
+    printf '%s' "$request" >&"$socket"
+  } 2>/dev/null
+  # `read -t` bounds the wait for the answer to begin. The rest is read without it: with a timeout, bash blocks
+  # and unblocks signals around every byte it stores (two system calls a byte, ~470 for one decision), and an
+  # answer this small arrives in one piece. One that stopped halfway is ended by Claude Code's hook timeout.
+  IFS= read -r -N 1 -t "$timeout" answer <&"$socket"
   status=$?
+  if [ "$status" -le 128 ]; then
+    IFS= read -r -d '' -N 65535 answer_rest <&"$socket"
+    answer+=$answer_rest
+  fi
   exec {socket}>&-
   if [ "$status" -gt 128 ]; then
     return 28
