@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Debian's headless Chromium, run once per page: the DOM after load, or a screenshot. */
 final class Chromium {
@@ -31,25 +33,39 @@ final class Chromium {
       throw new IllegalStateException("/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)");
     }
     Path profile = Files.createTempDirectory("ct-chromium");
-    List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
-        "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic", "--hide-scrollbars", "--user-data-dir=" + profile,
-        "--virtual-time-budget=3000", action));
-    if (extra != null) {
-      command.add(extra);
-    }
-    command.add(url);
     Path err = Files.createTempFile("ct-chromium", ".log");
-    Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
-    process.getOutputStream().close();
-    byte[] out = process.getInputStream().readAllBytes();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IllegalStateException("chromium did not finish within 60 s");
+    try {
+      List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
+          "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+          "--no-first-run", "--disable-quic", "--hide-scrollbars", "--user-data-dir=" + profile,
+          "--virtual-time-budget=3000", action));
+      if (extra != null) {
+        command.add(extra);
+      }
+      command.add(url);
+      Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+      process.getOutputStream().close();
+      byte[] out = process.getInputStream().readAllBytes();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("chromium did not finish within 60 s");
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException("chromium exited " + process.exitValue() + ": " + Files.readString(err));
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } finally {
+      deleteTree(profile);
+      Files.deleteIfExists(err);
     }
-    if (process.exitValue() != 0) {
-      throw new IllegalStateException("chromium exited " + process.exitValue() + ": " + Files.readString(err));
+  }
+
+  /** Chromium leaves a profile of a few megabytes per run; the test machine keeps none of them. */
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
     }
-    return new String(out, StandardCharsets.UTF_8);
   }
 }

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The alert rules as promtool sees them (check + unit tests, run from here so Surefire reports them) and
@@ -44,9 +45,8 @@ class AlertRulesTest {
   }
 
   @Test
-  void promtoolUnitTestsShouldFailWhenAnAlertChanges() throws IOException {
+  void promtoolUnitTestsShouldFailWhenAnAlertChanges(@TempDir Path copy) throws IOException {
     // Proves the unit tests can fail: the same tests against a copy whose cost threshold moved.
-    Path copy = Files.createTempDirectory("rules-mutant");
     Files.createDirectories(copy.resolve("tests"));
     Files.writeString(copy.resolve("claude-telemetry.rules.yaml"),
         Files.readString(AlertRules.file()).replace("rate1h > 10", "rate1h > 50"));

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A directory laid out the way kubelet projects a ConfigMap volume, updated the way kubelet's AtomicWriter does:
@@ -25,6 +27,17 @@ final class ConfigMapVolume {
 
     Path file() {
         return root.resolve(KEY);
+    }
+
+    /** Removes the volume (links are removed, not followed), for a test that made it outside {@code @TempDir}. */
+    void deleteQuietly() {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // a temporary directory left behind is not worth failing a test run for
+        }
     }
 
     ConfigMapVolume write(String content) throws IOException {

@@ -32,6 +32,9 @@ class FilePolicyReloadTest {
     static {
         try {
             VOLUME = new ConfigMapVolume(Files.createTempDirectory("policy-volume")).write(policy("audit", "audit.1"));
+            // At JVM exit: JUnit and Quarkus each load this class, so each copy made a volume, and the watcher
+            // reads it until the application stops.
+            Runtime.getRuntime().addShutdownHook(new Thread(VOLUME::deleteQuietly));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
