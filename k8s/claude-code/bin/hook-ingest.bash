@@ -31,7 +31,7 @@ hook_ingest_read_input() {
 }
 
 # hook_ingest_post TIMEOUT
-#   Sends stdin to ${HOOK_INGEST_URL}/v1/hooks and waits at most TIMEOUT seconds for the answer.
+#   Sends stdin to ${HOOK_INGEST_URL}/v1/hooks and waits at most TIMEOUT seconds for the answer to begin.
 #   Sets HOOK_INGEST_STATUS (the HTTP status, or empty) and HOOK_INGEST_BODY (the answer's body; at most
 #   64 KiB of the answer are read, bytes after that never are).
 #   Returns 0 when an answer came; 2 when HOOK_INGEST_URL is not an http:// URL; 7 when hook-ingest could not

@@ -23,11 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>One client (one pool) per event loop. A single shared pool hands a request whatever connection is free,
  * usually one owned by another event loop, and every step of the exchange then hops between the two threads:
- * measured with {@code perf sched}, five wake-ups per decision, about a third of hook-ingest's time for a
- * guard call on an otherwise idle node (bench/guard).
+ * five wake-ups per decision in {@code perf sched} (bench/guard).
  */
 @Singleton
 class PolicyClient {
+
+  /** The key of the client shared by callers that are not on an event loop. */
+  private static final Object OFF_EVENT_LOOP = new Object();
 
   private final Vertx vertx;
   private final HttpClientOptions clientOptions;
@@ -90,9 +92,6 @@ class PolicyClient {
   void close() {
     clientPerEventLoop.values().forEach(HttpClient::closeAndAwait);
   }
-
-  /** The key of the client shared by callers that are not on an event loop. */
-  private static final Object OFF_EVENT_LOOP = new Object();
 
   private static String decisionsUrl(URI base) {
     String text = base.toString();

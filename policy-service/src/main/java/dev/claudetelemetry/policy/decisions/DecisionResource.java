@@ -46,9 +46,9 @@ public class DecisionResource {
      * One hook input in, Claude Code's hook output out: 200 for every well-formed input, deny included.
      *
      * <p>A usual input is decided on the event loop that read it: the decision is tens of microseconds of CPU,
-     * while handing it to a worker thread and the answer back costs several thread wake-ups, which on an idle
-     * node are most of the call (measured with {@code perf sched} under bench/guard). Large inputs, whose
-     * parse could hold the event loop for milliseconds, still go to a worker.
+     * while handing it to a worker thread and the answer back took several thread wake-ups per decision
+     * ({@code perf sched} under bench/guard). Large inputs, whose parse could hold the event loop for
+     * milliseconds, still go to a worker.
      */
     @POST
     @Path("/decisions")

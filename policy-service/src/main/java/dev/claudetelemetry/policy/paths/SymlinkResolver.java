@@ -13,8 +13,8 @@ import java.util.Optional;
  * Follows the symlinks on this machine for the paths of one tool call.
  *
  * <p>A call's paths mostly share directories, and several rules ask about the same paths, so each directory and
- * each answer is looked up once per call, and nothing below a missing directory is looked up at all; realpath(3) per path re-read every component and, for a path that does
- * not exist, retried once per missing ancestor. A symlink whose target does not exist yet still counts as leading
+ * each answer is looked up once per call, and nothing below a missing directory is looked up at all; realpath(3)
+ * per path re-read every component and, for a path that does not exist, retried once per missing ancestor. A symlink whose target does not exist yet still counts as leading
  * there, because writing through it creates that target ({@code ln -s ~/.ssh/authorized_keys k; echo key >> k}).
  *
  * <p>Not thread-safe, and not to be kept beyond one call: links change between calls.

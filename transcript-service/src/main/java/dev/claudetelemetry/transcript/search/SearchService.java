@@ -27,8 +27,7 @@ public class SearchService {
    * made frequent words slower (measured over 1M lines: 'hello' 2.1 s instead of 65 ms p50): the planner ANDs
    * the GIN bitmap with a time range that covers most of the table.
    */
-  private static final int WINDOW_GROWTH = 4;
-  private static final int MAX_WINDOW_GROWTH = 4;
+  private static final int WIDER_WINDOW_FACTOR = 4;
   private static final long BOUNDARY_TTL_NANOS = 30_000_000_000L;
   private static final String START = "\u0002";
   private static final String STOP = "\u0003";
@@ -53,7 +52,7 @@ public class SearchService {
       // combined), then in a window four times as wide, and search everything only when neither provably gives
       // the complete page. A word frequent overall but rare among the newest lines stops at the wider window
       // instead of sorting all its matches.
-      for (int window = recentWindow; window <= recentWindow * MAX_WINDOW_GROWTH; window *= WINDOW_GROWTH) {
+      for (int window : new int[] {recentWindow, recentWindow * WIDER_WINDOW_FACTOR}) {
         Timestamp boundary = recentBoundary(c, window);
         if (boundary == null) {
           break;

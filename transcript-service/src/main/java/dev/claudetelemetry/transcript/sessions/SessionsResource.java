@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** The read API over sessions (read token). */
 @Path("/v1/sessions")
@@ -81,7 +82,7 @@ public class SessionsResource {
     };
     if (all) {
       String files = queries.files(id).stream().map(f -> f.fileId() + "=" + f.lines())
-          .collect(java.util.stream.Collectors.joining(","));
+          .collect(Collectors.joining(","));
       return Response.ok(body, NDJSON).header(FILES_HEADER, files)
           .header("Content-Disposition", "attachment; filename=\"" + id + ".jsonl\"").build();
     }
