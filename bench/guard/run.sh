@@ -2,7 +2,7 @@
 # What the guard costs per tool call, as Claude Code pays it, next to the starting stack's hook (a fresh
 # Python process pushing to a Pushgateway: seed_hook.py), side by side in one run. See README.md.
 #
-#   bench/guard/run.sh            # needs the packaged jars: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests
+#   bench/guard/run.sh            # needs the packaged build: mvn -B -ntp package -DskipTests
 #   ROUNDS=5 CALLS=30 HOOK_RUNS=200 HOOK_BLOCKS=5 LOST_EVENTS=100 bench/guard/run.sh
 #
 # Everything listens on 127.0.0.1 and free ports, and is stopped by PID at the end.
@@ -106,9 +106,8 @@ echo "CPU: guard ${guard_cpu} ms, seed ${seed_cpu} ms, seed/guard = $(echo "$see
 echo
 echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved)"
 CP_FILE=$ROOT/e2e-tests/target/bench-classpath.txt
-if [ ! -f "$CP_FILE" ] || [ ! -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ]; then
-  mvn -B -ntp -o -q -pl e2e-tests test-compile dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >/dev/null
-fi
+[ -f "$CP_FILE" ] && [ -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ] ||
+  { echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2; exit 1; }
 java -cp "$ROOT/e2e-tests/target/test-classes:$(cat "$CP_FILE")" dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain 0 "$CALLS" \
   >"$WORK/api.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do grep -q listening "$WORK/api.log" && break; sleep 0.1; done
