@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodDNSConfig;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -173,6 +174,23 @@ class ChartTogglesTest {
   @Test
   void shouldLeaveTheApiKeyOutForInteractiveLogin() {
     assertThat(env(container(defaults, "StatefulSet/claude-code-developer"), "ANTHROPIC_API_KEY")).isEmpty();
+  }
+
+  @Test
+  void shouldResolveServiceNamesInOneLookupUnlessTheClusterDefaultsAreKept() {
+    PodDNSConfig dns = defaults.podSpecs().get("StatefulSet/claude-code-developer").getDnsConfig();
+
+    assertThat(dns.getOptions()).singleElement().satisfies(o -> {
+      assertThat(o.getName()).isEqualTo("ndots");
+      assertThat(o.getValue()).isEqualTo("4");
+    });
+    assertThat(defaults.podSpecs()).allSatisfy((workload, spec) -> {
+      if (!workload.startsWith("StatefulSet/claude-code-")) {
+        assertThat(spec.getDnsConfig()).as(workload).isNull();
+      }
+    });
+    assertThat(RenderedChart.render(Map.of("claudeCode.dnsConfig", "null"))
+        .podSpecs().get("StatefulSet/claude-code-developer").getDnsConfig()).isNull();
   }
 
   @Test
