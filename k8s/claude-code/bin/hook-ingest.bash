@@ -4,7 +4,8 @@
 # Why bash's /dev/tcp and not curl: both hooks run once per tool call, and a process start is most of what a
 # hook costs. On the machine kind this project is measured on, a curl request takes 4-6x what an empty bash
 # takes to start and exit (mostly page faults over curl's ~30 libraries; bench/guard); here the whole request is
-# made by the bash process Claude Code already started. Bash is in every claude-code image (Claude Code's Bash tool needs it).
+# made by the bash process Claude Code already started. Bash is in every claude-code image (Claude Code's Bash
+# tool needs it).
 # Plain http only: hook-ingest is an in-cluster Service (a mesh sidecar, if any, adds TLS below this).
 #
 # Everything it reads comes from the managed settings (see ../README.md); callers check the token and user.

@@ -4,6 +4,7 @@ import dev.claudetelemetry.testsupport.ManagedProcess;
 import dev.claudetelemetry.testsupport.RepoPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +168,23 @@ public final class EmulatedPod implements AutoCloseable {
     ManagedProcess process = ManagedProcess.start(name, full, env, workDir.resolve("logs").resolve(name + ".log"));
     processes.add(process);
     return process;
+  }
+
+  /**
+   * Starts {@code main}, a class of these test classes, inside the pod in a small JVM, with {@code args}; it is
+   * stopped by PID when the pod closes.
+   */
+  public ManagedProcess startJavaMain(String name, Class<?> main, String... args) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classes;
+    try {
+      classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx32m", "-cp", classes, main.getName()));
+    command.addAll(List.of(args));
+    return startProcess(name, command, Map.of());
   }
 
   /** Runs a short command inside the pod; returns its stdout, fails with its output on a non-zero exit. */

@@ -4,8 +4,6 @@ import dev.claudetelemetry.e2e.fakeapi.FakeMessagesApi;
 import dev.claudetelemetry.testsupport.ManagedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,11 +35,8 @@ public final class PodFixture implements AutoCloseable {
       pod = EmulatedPod.start(workDir, identityDropIn);
       Path socket = workDir.resolve("anthropic-api.sock");
       relay = SocketRelay.fromUnixSocket(socket, api.port());
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String classes = Path.of(SocketRelay.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString();
-      ManagedProcess inPod = pod.startProcess("anthropic-api-relay", List.of(java, "-Xmx32m", "-cp", classes,
-          SocketRelay.class.getName(), Integer.toString(API_PORT), socket.toString()), Map.of());
+      ManagedProcess inPod = pod.startJavaMain("anthropic-api-relay", SocketRelay.class,
+          Integer.toString(API_PORT), socket.toString());
       inPod.awaitReady(() -> inPod.logTail(5).contains("relaying"), Duration.ofSeconds(30));
       PodServices services = PodServices.start(pod, which);
       PodFixture fixture = new PodFixture(pod, services, api, relay);

@@ -31,6 +31,7 @@ class PodNameResolutionTest {
   private static final String DNS_ADDRESS = "10.96.0.53";
   private static final String NAMESPACE = "claude-telemetry";
   private static final Duration T = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   static Path dir;
@@ -39,21 +40,21 @@ class PodNameResolutionTest {
   private static PodServices services;
   private static ManagedProcess dns;
   private static Path input;
+  private static String hookIngestUrl;
 
   @BeforeAll
   static void startPodWithClusterDns() throws Exception {
     pod = EmulatedPod.start(dir.resolve("pod"), null);
     services = PodServices.start(pod, Set.of(Service.POLICY_SERVICE, Service.HOOK_INGEST));
     pod.exec(List.of("ip", "addr", "add", DNS_ADDRESS + "/32", "dev", "lo"), T);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classes = Path.of(ClusterDns.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    dns = pod.startProcess("cluster-dns",
-        List.of(java, "-Xmx32m", "-cp", classes, ClusterDns.class.getName(), DNS_ADDRESS), Map.of());
+    dns = pod.startJavaMain("cluster-dns", ClusterDns.class, DNS_ADDRESS);
     dns.awaitReady(() -> dns.logTail(5).contains("serving"), T);
     // From here on no Service name is in /etc/hosts: every lookup goes to the cluster DNS, as in a real pod.
     pod.exec(List.of("sh", "-c", "printf '127.0.0.1 localhost\\n::1 localhost\\n' > /etc/hosts"), T);
     input = dir.resolve("PreToolUse-Bash.json");
     Files.copy(RepoPaths.claudeCodeFixtures().resolve("hooks/PreToolUse-Bash.json"), input);
+    hookIngestUrl = JSON.readTree(RepoPaths.root().resolve("k8s/claude-code/managed-settings.json").toFile())
+        .path("env").path("HOOK_INGEST_URL").asText();
   }
 
   @AfterAll
@@ -78,7 +79,7 @@ class PodNameResolutionTest {
 
   @Test
   void shouldTryEverySearchDomainFirstWithKubernetesDefaultNdots() throws Exception {
-    List<String> asked = guardLookups(kubeletResolvConf(new ObjectMapper().createArrayNode()));
+    List<String> asked = guardLookups(kubeletResolvConf(JSON.createArrayNode()));
 
     String host = Service.HOOK_INGEST.host();
     assertThat(asked.stream().distinct()).containsExactly(host + "." + NAMESPACE + ".svc.cluster.local",
@@ -107,14 +108,12 @@ class PodNameResolutionTest {
     Files.writeString(conf, resolvConf);
     pod.exec(List.of("cp", conf.toString(), "/etc/resolv.conf"), T);
     int before = queries().size();
-    String hookIngestUrl = new ObjectMapper().readTree(RepoPaths.root().resolve("k8s/claude-code/managed-settings.json")
-        .toFile()).path("env").path("HOOK_INGEST_URL").asText();
 
     String decision = pod.exec(List.of("env", "-i", "PATH=/usr/bin:/bin", "HOOK_INGEST_URL=" + hookIngestUrl,
         "CLAUDE_TELEMETRY_TOKEN=" + PodServices.POD_TOKEN, "CLAUDE_TELEMETRY_USER=developer",
         "sh", "-c", "exec /opt/claude-telemetry/bin/claude-guard < \"$1\"", "guard", input.toString()), T);
 
-    assertThat(new ObjectMapper().readTree(decision).path("hookSpecificOutput").path("permissionDecision").asText())
+    assertThat(JSON.readTree(decision).path("hookSpecificOutput").path("permissionDecision").asText())
         .as("the guard's answer with\n%s%s", resolvConf, decision).isEqualTo("allow");
     List<String> all = queries();
     return all.subList(before, all.size());
