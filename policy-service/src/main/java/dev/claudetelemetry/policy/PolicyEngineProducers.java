@@ -11,16 +11,17 @@ import jakarta.enterprise.inject.Produces;
 @ApplicationScoped
 public class PolicyEngineProducers {
 
-    @Produces
-    @ApplicationScoped
-    PolicyEvaluator evaluator(PolicyServiceConfig config) {
-        return new PolicyEvaluator(new BashAnalyzer(config.shell().maxDepth(), config.shell().maxCommandBytes()),
-                new PathNormalizer(config.followSymlinks()));
-    }
+  @Produces
+  @ApplicationScoped
+  PolicyEvaluator evaluator(PolicyServiceConfig config) {
+    return new PolicyEvaluator(
+        new BashAnalyzer(config.shell().maxDepth(), config.shell().maxCommandBytes()),
+        new PathNormalizer(config.followSymlinks()));
+  }
 
-    @Produces
-    @ApplicationScoped
-    PolicyLoader loader(PolicyEvaluator evaluator) {
-        return new PolicyLoader(evaluator);
-    }
+  @Produces
+  @ApplicationScoped
+  PolicyLoader loader(PolicyEvaluator evaluator) {
+    return new PolicyLoader(evaluator);
+  }
 }

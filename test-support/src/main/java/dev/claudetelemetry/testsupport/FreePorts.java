@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Free TCP ports on loopback, so tests never collide with other builds or services on the machine. */
+/**
+ * Free TCP ports on loopback, so tests never collide with other builds or services on the machine.
+ */
 public final class FreePorts {
   private FreePorts() {}
 

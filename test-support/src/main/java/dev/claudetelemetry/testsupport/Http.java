@@ -17,7 +17,8 @@ public final class Http {
   /** True when GET {@code url} answers 200 within two seconds. */
   public static boolean isOk(String url) {
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
       return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -30,10 +31,12 @@ public final class Http {
   /** GET {@code url}, the body as text; fails on anything but 200. */
   public static String get(String url) {
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
       HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "GET " + url + " answered " + response.statusCode() + ": " + response.body());
       }
       return response.body();
     } catch (IOException e) {

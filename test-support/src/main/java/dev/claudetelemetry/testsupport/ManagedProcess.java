@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A child process this test run started, with its output in a log file and a stop that ends it and every
- * process it spawned, by PID. Nothing else on the machine is touched.
+ * A child process this test run started, with its output in a log file and a stop that ends it and
+ * every process it spawned, by PID. Nothing else on the machine is touched.
  */
 public final class ManagedProcess implements AutoCloseable {
   private final String name;
@@ -28,8 +28,12 @@ public final class ManagedProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code command} with {@code extraEnv} added to this JVM's environment; output goes to {@code log}. */
-  public static ManagedProcess start(String name, List<String> command, Map<String, String> extraEnv, Path log) {
+  /**
+   * Starts {@code command} with {@code extraEnv} added to this JVM's environment; output goes to
+   * {@code log}.
+   */
+  public static ManagedProcess start(
+      String name, List<String> command, Map<String, String> extraEnv, Path log) {
     ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
     builder.environment().putAll(extraEnv);
     builder.redirectErrorStream(true);
@@ -64,7 +68,10 @@ public final class ManagedProcess implements AutoCloseable {
     }
   }
 
-  /** Polls {@code ready} until it holds; fails with the log tail if the process dies or time runs out. */
+  /**
+   * Polls {@code ready} until it holds; fails with the log tail if the process dies or time runs
+   * out.
+   */
   public void awaitReady(BooleanSupplier ready, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {

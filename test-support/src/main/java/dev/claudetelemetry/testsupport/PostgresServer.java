@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throwaway PostgreSQL 15 cluster in a temporary directory: initdb, start on a free port, one database and
- * role, stop and delete. Runs the server binaries as the {@code postgres} OS user when this JVM is root
- * (initdb refuses root). Starts in under a second here.
+ * A throwaway PostgreSQL 15 cluster in a temporary directory: initdb, start on a free port, one
+ * database and role, stop and delete. Runs the server binaries as the {@code postgres} OS user when
+ * this JVM is root (initdb refuses root). Starts in under a second here.
  */
 public final class PostgresServer implements AutoCloseable {
   public static final String DATABASE = "claude_telemetry";
@@ -27,7 +27,8 @@ public final class PostgresServer implements AutoCloseable {
   private final List<String> commandPrefix;
   private final Path bin;
 
-  private PostgresServer(Path dataDir, Path socketDir, int port, String listenAddress, List<String> prefix, Path bin) {
+  private PostgresServer(
+      Path dataDir, Path socketDir, int port, String listenAddress, List<String> prefix, Path bin) {
     this.dataDir = dataDir;
     this.socketDir = socketDir;
     this.port = port;
@@ -43,7 +44,8 @@ public final class PostgresServer implements AutoCloseable {
 
   /**
    * Starts a cluster listening on {@code listenAddress:port}; every server command runs behind
-   * {@code commandPrefix} (for example {@code nsenter -t PID -n} to start it inside a network namespace).
+   * {@code commandPrefix} (for example {@code nsenter -t PID -n} to start it inside a network
+   * namespace).
    */
   public static PostgresServer start(String listenAddress, int port, List<String> commandPrefix) {
     try {
@@ -52,15 +54,44 @@ public final class PostgresServer implements AutoCloseable {
       Path sockets = root.resolve("s");
       Files.createDirectories(sockets);
       PostgresServer server =
-          new PostgresServer(data, sockets, port, listenAddress, List.copyOf(commandPrefix), findBinaries());
+          new PostgresServer(
+              data, sockets, port, listenAddress, List.copyOf(commandPrefix), findBinaries());
       server.chownToPostgres(root);
-      server.run(List.of(server.bin("initdb"), "--no-sync", "-A", "trust", "-U", "postgres", "-E", "UTF8",
-          "--locale=C.UTF-8", "-D", data.toString()), Duration.ofSeconds(60));
-      server.run(List.of(server.bin("pg_ctl"), "-D", data.toString(), "-w", "-t", "30", "-l",
-          root.resolve("server.log").toString(), "-o",
-          "-F -p " + port + " -h " + listenAddress + " -k " + sockets + " -c fsync=off -c full_page_writes=off"
-              + " -c synchronous_commit=off -c max_connections=200",
-          "start"), Duration.ofSeconds(60));
+      server.run(
+          List.of(
+              server.bin("initdb"),
+              "--no-sync",
+              "-A",
+              "trust",
+              "-U",
+              "postgres",
+              "-E",
+              "UTF8",
+              "--locale=C.UTF-8",
+              "-D",
+              data.toString()),
+          Duration.ofSeconds(60));
+      server.run(
+          List.of(
+              server.bin("pg_ctl"),
+              "-D",
+              data.toString(),
+              "-w",
+              "-t",
+              "30",
+              "-l",
+              root.resolve("server.log").toString(),
+              "-o",
+              "-F -p "
+                  + port
+                  + " -h "
+                  + listenAddress
+                  + " -k "
+                  + sockets
+                  + " -c fsync=off -c full_page_writes=off"
+                  + " -c synchronous_commit=off -c max_connections=200",
+              "start"),
+          Duration.ofSeconds(60));
       server.psql("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
       server.psql("CREATE DATABASE " + DATABASE + " OWNER " + USER);
       return server;
@@ -87,14 +118,31 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Runs one SQL statement as the superuser (each call is its own transaction). */
   public String psql(String sql) {
-    return run(List.of(bin("psql"), "-h", socketDir.toString(), "-p", Integer.toString(port), "-U", "postgres",
-        "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql), Duration.ofSeconds(30));
+    return run(
+        List.of(
+            bin("psql"),
+            "-h",
+            socketDir.toString(),
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-tA",
+            "-c",
+            sql),
+        Duration.ofSeconds(30));
   }
 
   @Override
   public void close() {
     try {
-      run(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop"), Duration.ofSeconds(30));
+      run(
+          List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop"),
+          Duration.ofSeconds(30));
     } finally {
       deleteTree(dataDir.getParent());
     }
@@ -144,7 +192,8 @@ public final class PostgresServer implements AutoCloseable {
       }
       String output = new String(process.getInputStream().readAllBytes()).trim();
       if (process.exitValue() != 0) {
-        throw new IllegalStateException("failed (" + process.exitValue() + "): " + command + "\n" + output);
+        throw new IllegalStateException(
+            "failed (" + process.exitValue() + "): " + command + "\n" + output);
       }
       return output;
     } catch (IOException e) {

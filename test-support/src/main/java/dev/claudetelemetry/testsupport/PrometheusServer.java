@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** A real Prometheus (Debian's 2.42) with a given config, on 127.0.0.1 and a free port, in a temp dir. */
+/**
+ * A real Prometheus (Debian's 2.42) with a given config, on 127.0.0.1 and a free port, in a temp
+ * dir.
+ */
 public final class PrometheusServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final int port;
@@ -30,10 +33,18 @@ public final class PrometheusServer implements AutoCloseable {
       Path config = workDir.resolve("prometheus.yml");
       Files.writeString(config, configYaml);
       int port = FreePorts.next();
-      ManagedProcess process = ManagedProcess.start("prometheus", List.of("prometheus",
-          "--config.file=" + config, "--web.listen-address=127.0.0.1:" + port,
-          "--storage.tsdb.path=" + workDir.resolve("data"), "--web.enable-lifecycle",
-          "--log.level=warn"), Map.of(), workDir.resolve("prometheus.log"));
+      ManagedProcess process =
+          ManagedProcess.start(
+              "prometheus",
+              List.of(
+                  "prometheus",
+                  "--config.file=" + config,
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--storage.tsdb.path=" + workDir.resolve("data"),
+                  "--web.enable-lifecycle",
+                  "--log.level=warn"),
+              Map.of(),
+              workDir.resolve("prometheus.log"));
       PrometheusServer server = new PrometheusServer(port, process);
       process.awaitReady(() -> Http.isOk(server.url("/-/ready")), Duration.ofSeconds(30));
       return server;
@@ -46,7 +57,9 @@ public final class PrometheusServer implements AutoCloseable {
     return "http://127.0.0.1:" + port + path;
   }
 
-  /** An instant query; returns the {@code data} object, or throws with Prometheus' own error text. */
+  /**
+   * An instant query; returns the {@code data} object, or throws with Prometheus' own error text.
+   */
   public JsonNode query(String promql) {
     return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
   }
@@ -66,16 +79,18 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Waits until every scrape target reports health "up". */
   public void awaitTargetsUp(int expected, Duration timeout) {
-    process.awaitReady(() -> {
-      JsonNode active = api("/api/v1/targets").path("activeTargets");
-      long up = 0;
-      for (JsonNode t : active) {
-        if ("up".equals(t.path("health").asText())) {
-          up++;
-        }
-      }
-      return up >= expected;
-    }, timeout);
+    process.awaitReady(
+        () -> {
+          JsonNode active = api("/api/v1/targets").path("activeTargets");
+          long up = 0;
+          for (JsonNode t : active) {
+            if ("up".equals(t.path("health").asText())) {
+              up++;
+            }
+          }
+          return up >= expected;
+        },
+        timeout);
   }
 
   public ManagedProcess process() {

@@ -3,7 +3,10 @@ package dev.claudetelemetry.testsupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the repository is, seen from a module's test run (Surefire's working directory is the module). */
+/**
+ * Where the repository is, seen from a module's test run (Surefire's working directory is the
+ * module).
+ */
 public final class RepoPaths {
   private RepoPaths() {}
 

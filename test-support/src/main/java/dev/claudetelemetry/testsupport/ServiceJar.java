@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One of our Quarkus services started from the jar its module packaged ({@code mvn package} builds it before
- * the system-test modules run), on 127.0.0.1 and a free port, ready when {@code /q/health/ready} says so.
+ * One of our Quarkus services started from the jar its module packaged ({@code mvn package} builds
+ * it before the system-test modules run), on 127.0.0.1 and a free port, ready when {@code
+ * /q/health/ready} says so.
  */
 public final class ServiceJar implements AutoCloseable {
   private final String module;
@@ -26,8 +27,10 @@ public final class ServiceJar implements AutoCloseable {
   public static Path jar(String module) {
     Path jar = RepoPaths.root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: run `mvn -B package -DskipTests` at the root first"
-          + " (in a full `mvn verify` the service modules package before the system tests run)");
+      throw new IllegalStateException(
+          jar
+              + " is missing: run `mvn -B package -DskipTests` at the root first"
+              + " (in a full `mvn verify` the service modules package before the system tests run)");
     }
     return jar;
   }
@@ -37,9 +40,12 @@ public final class ServiceJar implements AutoCloseable {
     Map<String, String> fullEnv = new HashMap<>(env);
     fullEnv.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     fullEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-    ManagedProcess process = ManagedProcess.start(module,
-        List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar(module).toString()),
-        fullEnv, logDir.resolve(module + ".log"));
+    ManagedProcess process =
+        ManagedProcess.start(
+            module,
+            List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar(module).toString()),
+            fullEnv,
+            logDir.resolve(module + ".log"));
     ServiceJar service = new ServiceJar(module, port, process);
     process.awaitReady(() -> Http.isOk(service.url("/q/health/ready")), Duration.ofSeconds(90));
     return service;

@@ -16,39 +16,80 @@ class AccessTokenTest {
 
   @Test
   void shouldRefuseWritesWithoutTheWriteToken() {
-    given().contentType("application/json").body("{\"events\":[]}").post("/v1/events").then().statusCode(401)
-        .contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+    given()
+        .contentType("application/json")
+        .body("{\"events\":[]}")
+        .post("/v1/events")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .header("WWW-Authenticate", "Bearer")
         .body("detail", containsString("write token"));
-    given().header("Authorization", "Bearer " + Fixtures.READ).contentType("application/json")
-        .body("{\"events\":[]}").post("/v1/events").then().statusCode(401);
-    given().header("Authorization", "Bearer wrong").get("/v1/transcripts/s1/files/main").then().statusCode(401);
-    given().header("Authorization", "Bearer " + Fixtures.READ).contentType("application/x-protobuf")
-        .body(new byte[0]).post("/v1/logs").then().statusCode(401);
+    given()
+        .header("Authorization", "Bearer " + Fixtures.READ)
+        .contentType("application/json")
+        .body("{\"events\":[]}")
+        .post("/v1/events")
+        .then()
+        .statusCode(401);
+    given()
+        .header("Authorization", "Bearer wrong")
+        .get("/v1/transcripts/s1/files/main")
+        .then()
+        .statusCode(401);
+    given()
+        .header("Authorization", "Bearer " + Fixtures.READ)
+        .contentType("application/x-protobuf")
+        .body(new byte[0])
+        .post("/v1/logs")
+        .then()
+        .statusCode(401);
   }
 
   @Test
   void shouldAcceptEveryTokenOfARotation() {
-    given().header("Authorization", "Bearer rotated-write-token").contentType("application/json")
-        .body("{\"events\":[]}").post("/v1/events").then().statusCode(200).body("accepted", equalTo(0));
+    given()
+        .header("Authorization", "Bearer rotated-write-token")
+        .contentType("application/json")
+        .body("{\"events\":[]}")
+        .post("/v1/events")
+        .then()
+        .statusCode(200)
+        .body("accepted", equalTo(0));
   }
 
   @Test
   void shouldRefuseReadsWithoutTheReadToken() {
     given().get("/v1/sessions").then().statusCode(401).body("detail", containsString("read token"));
-    given().header("Authorization", "Bearer " + Fixtures.WRITE).get("/v1/sessions").then().statusCode(401);
-    given().header("Authorization", "Bearer " + Fixtures.WRITE).get("/v1/search?q=x").then().statusCode(401);
+    given()
+        .header("Authorization", "Bearer " + Fixtures.WRITE)
+        .get("/v1/sessions")
+        .then()
+        .statusCode(401);
+    given()
+        .header("Authorization", "Bearer " + Fixtures.WRITE)
+        .get("/v1/search?q=x")
+        .then()
+        .statusCode(401);
     given().redirects().follow(false).get("/sessions").then().statusCode(401);
     Fixtures.reader().get("/v1/sessions").then().statusCode(200);
   }
 
   @Test
   void shouldLetTheViewerTakeTheTokenOnceAndKeepItInAnHttpOnlyCookie() {
-    var redirect = given().redirects().follow(false).get("/sessions?token=" + Fixtures.READ + "&user=alice");
-    redirect.then().statusCode(303)
+    var redirect =
+        given().redirects().follow(false).get("/sessions?token=" + Fixtures.READ + "&user=alice");
+    redirect
+        .then()
+        .statusCode(303)
         .header("Location", endsWith("/sessions?user=alice"))
         .header("Set-Cookie", containsString("HttpOnly"));
     String cookie = redirect.getCookie("claude_telemetry_read");
-    given().cookie("claude_telemetry_read", cookie).get("/sessions").then().statusCode(200)
+    given()
+        .cookie("claude_telemetry_read", cookie)
+        .get("/sessions")
+        .then()
+        .statusCode(200)
         .contentType(containsString("text/html"));
     given().redirects().follow(false).get("/sessions?token=wrong").then().statusCode(401);
   }

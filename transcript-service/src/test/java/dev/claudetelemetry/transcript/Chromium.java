@@ -20,7 +20,8 @@ final class Chromium {
     return run(url, "--dump-dom", null);
   }
 
-  static void screenshot(String url, Path png, int width, int height) throws IOException, InterruptedException {
+  static void screenshot(String url, Path png, int width, int height)
+      throws IOException, InterruptedException {
     Files.createDirectories(png.getParent());
     run(url, "--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height);
     if (!Files.isRegularFile(png) || Files.size(png) < 1000) {
@@ -28,17 +29,31 @@ final class Chromium {
     }
   }
 
-  private static String run(String url, String action, String extra) throws IOException, InterruptedException {
+  private static String run(String url, String action, String extra)
+      throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
-      throw new IllegalStateException("/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)");
+      throw new IllegalStateException(
+          "/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)");
     }
     Path profile = Files.createTempDirectory("ct-chromium");
     Path err = Files.createTempFile("ct-chromium", ".log");
     try {
-      List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
-          "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--no-first-run", "--disable-quic", "--hide-scrollbars", "--user-data-dir=" + profile,
-          "--virtual-time-budget=3000", action));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  BINARY.toString(),
+                  "--headless",
+                  "--no-sandbox",
+                  "--disable-gpu",
+                  "--disable-background-networking",
+                  "--disable-component-update",
+                  "--disable-sync",
+                  "--no-first-run",
+                  "--disable-quic",
+                  "--hide-scrollbars",
+                  "--user-data-dir=" + profile,
+                  "--virtual-time-budget=3000",
+                  action));
       if (extra != null) {
         command.add(extra);
       }
@@ -51,7 +66,8 @@ final class Chromium {
         throw new IllegalStateException("chromium did not finish within 60 s");
       }
       if (process.exitValue() != 0) {
-        throw new IllegalStateException("chromium exited " + process.exitValue() + ": " + Files.readString(err));
+        throw new IllegalStateException(
+            "chromium exited " + process.exitValue() + ": " + Files.readString(err));
       }
       return new String(out, StandardCharsets.UTF_8);
     } finally {

@@ -53,19 +53,32 @@ final class Fixtures {
   }
 
   static Response upload(String session, String file, long offset, byte[] body) {
-    return writer().contentType("application/octet-stream").body(body)
+    return writer()
+        .contentType("application/octet-stream")
+        .body(body)
         .post("/v1/transcripts/{s}/files/{f}?offset=" + offset, session, file);
   }
 
   static byte[] exportTranscript(String session, String file) {
-    return reader().queryParam("file", file).get("/v1/sessions/{id}/transcript", session)
-        .then().statusCode(200).contentType("application/x-ndjson").extract().asByteArray();
+    return reader()
+        .queryParam("file", file)
+        .get("/v1/sessions/{id}/transcript", session)
+        .then()
+        .statusCode(200)
+        .contentType("application/x-ndjson")
+        .extract()
+        .asByteArray();
   }
 
-  /** Runs a query against the service's database behind its back; the first column of the first row as text. */
+  /**
+   * Runs a query against the service's database behind its back; the first column of the first row
+   * as text.
+   */
   static String sql(String query) {
-    try (Connection c = DriverManager.getConnection(PostgresResource.server().jdbcUrl(), PostgresServer.USER,
-        PostgresServer.PASSWORD); Statement statement = c.createStatement()) {
+    try (Connection c =
+            DriverManager.getConnection(
+                PostgresResource.server().jdbcUrl(), PostgresServer.USER, PostgresServer.PASSWORD);
+        Statement statement = c.createStatement()) {
       if (!statement.execute(query)) {
         return Integer.toString(statement.getUpdateCount());
       }

@@ -45,45 +45,92 @@ class HookEventsTest {
     return body.toString();
   }
 
-  static final String DENY = "{\"verdict\":\"deny\",\"ruleId\":\"rm-recursive-outside-workspace\",\"mode\":\"enforce\","
-      + "\"source\":\"policy\",\"reason\":\"Blocked by rule rm-recursive-outside-workspace: 'rm -rf /etc'\"}";
+  static final String DENY =
+      "{\"verdict\":\"deny\",\"ruleId\":\"rm-recursive-outside-workspace\",\"mode\":\"enforce\","
+          + "\"source\":\"policy\",\"reason\":\"Blocked by rule rm-recursive-outside-workspace: 'rm -rf /etc'\"}";
 
   @Test
   void shouldStoreEachEventIdOnce() throws Exception {
     String session = newSessionId();
-    String body = batch(event(session, "SessionStart.json", null), event(session, "PreToolUse-Bash.json", DENY),
-        event(session, "PostToolUse-Bash.json", null));
-    writer().contentType("application/json").body(body).post("/v1/events").then().statusCode(200)
-        .body("accepted", equalTo(3)).body("duplicates", equalTo(0));
-    writer().contentType("application/json").body(body).post("/v1/events").then().statusCode(200)
-        .body("accepted", equalTo(0)).body("duplicates", equalTo(3));
+    String body =
+        batch(
+            event(session, "SessionStart.json", null),
+            event(session, "PreToolUse-Bash.json", DENY),
+            event(session, "PostToolUse-Bash.json", null));
+    writer()
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/events")
+        .then()
+        .statusCode(200)
+        .body("accepted", equalTo(3))
+        .body("duplicates", equalTo(0));
+    writer()
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/events")
+        .then()
+        .statusCode(200)
+        .body("accepted", equalTo(0))
+        .body("duplicates", equalTo(3));
 
-    assertThat(sql("SELECT count(*) FROM hook_events WHERE session_id = '" + session + "'")).isEqualTo("3");
-    assertThat(sql("SELECT user_name || '|' || cwd || '|' || denials FROM sessions WHERE id = '" + session + "'"))
+    assertThat(sql("SELECT count(*) FROM hook_events WHERE session_id = '" + session + "'"))
+        .isEqualTo("3");
+    assertThat(
+            sql(
+                "SELECT user_name || '|' || cwd || '|' || denials FROM sessions WHERE id = '"
+                    + session
+                    + "'"))
         .isEqualTo("alice|/home/claude-user/workspace|1");
   }
 
   @Test
   void shouldListEnforcedAndFailClosedDenialsInTheGrafanaView() throws Exception {
     String session = newSessionId();
-    String failClosed = "{\"verdict\":\"deny\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"fail-closed\","
-        + "\"reason\":\"claude-guard could not reach the policy service\"}";
-    String audited = "{\"verdict\":\"deny\",\"ruleId\":\"read-dotenv\",\"mode\":\"audit\",\"source\":\"policy\","
-        + "\"reason\":\"audit only\"}";
-    writer().contentType("application/json")
-        .body(batch(event(session, "PreToolUse-Bash.json", DENY), event(session, "PermissionRequest-Bash.json", failClosed),
-            event(session, "PreToolUse-Read.json", audited), event(session, "PreToolUse-Write.json",
-                "{\"verdict\":\"allow\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\",\"reason\":null}")))
-        .post("/v1/events").then().statusCode(200).body("accepted", equalTo(4));
+    String failClosed =
+        "{\"verdict\":\"deny\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"fail-closed\","
+            + "\"reason\":\"claude-guard could not reach the policy service\"}";
+    String audited =
+        "{\"verdict\":\"deny\",\"ruleId\":\"read-dotenv\",\"mode\":\"audit\",\"source\":\"policy\","
+            + "\"reason\":\"audit only\"}";
+    writer()
+        .contentType("application/json")
+        .body(
+            batch(
+                event(session, "PreToolUse-Bash.json", DENY),
+                event(session, "PermissionRequest-Bash.json", failClosed),
+                event(session, "PreToolUse-Read.json", audited),
+                event(
+                    session,
+                    "PreToolUse-Write.json",
+                    "{\"verdict\":\"allow\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\",\"reason\":null}")))
+        .post("/v1/events")
+        .then()
+        .statusCode(200)
+        .body("accepted", equalTo(4));
 
-    assertThat(sql("SELECT string_agg(tool || ':' || coalesce(rule_id, '-') || ':' || user_name || ':' || command,"
-        + " ',' ORDER BY rule_id NULLS LAST) FROM audit_denials WHERE session_id = '" + session + "'"))
-        .isEqualTo("Bash:rm-recursive-outside-workspace:alice:ls -la,"
-            + "Bash:-:alice:touch /home/claude-user/workspace/marker-by-bash.txt");
-    reader().queryParam("hadDenials", "true").queryParam("user", "alice").get("/v1/sessions").then()
-        .statusCode(200).body("sessions.id", hasItem(session));
-    reader().get("/v1/sessions/{id}", session).then().statusCode(200)
-        .body("session.denials", equalTo(2)).body("denials", hasSize(3));
+    assertThat(
+            sql(
+                "SELECT string_agg(tool || ':' || coalesce(rule_id, '-') || ':' || user_name || ':' || command,"
+                    + " ',' ORDER BY rule_id NULLS LAST) FROM audit_denials WHERE session_id = '"
+                    + session
+                    + "'"))
+        .isEqualTo(
+            "Bash:rm-recursive-outside-workspace:alice:ls -la,"
+                + "Bash:-:alice:touch /home/claude-user/workspace/marker-by-bash.txt");
+    reader()
+        .queryParam("hadDenials", "true")
+        .queryParam("user", "alice")
+        .get("/v1/sessions")
+        .then()
+        .statusCode(200)
+        .body("sessions.id", hasItem(session));
+    reader()
+        .get("/v1/sessions/{id}", session)
+        .then()
+        .statusCode(200)
+        .body("session.denials", equalTo(2))
+        .body("denials", hasSize(3));
   }
 
   @Test
@@ -95,16 +142,32 @@ class HookEventsTest {
     ObjectNode badDecision = event(session, "PreToolUse-Bash.json", "{\"verdict\":\"maybe\"}");
     ObjectNode badTime = event(session, "Stop.json", null);
     badTime.put("receivedAt", "yesterday");
-    writer().contentType("application/json").body(batch(good, noId, badDecision, badTime)).post("/v1/events")
-        .then().statusCode(422).contentType("application/problem+json")
+    writer()
+        .contentType("application/json")
+        .body(batch(good, noId, badDecision, badTime))
+        .post("/v1/events")
+        .then()
+        .statusCode(422)
+        .contentType("application/problem+json")
         .body("errors.index", equalTo(java.util.List.of(1, 2, 3)))
         .body("errors[0].reason", containsString("'id'"))
         .body("errors[1].reason", containsString("verdict"))
         .body("errors[2].reason", containsString("receivedAt"));
-    assertThat(sql("SELECT count(*) FROM hook_events WHERE session_id = '" + session + "'")).isEqualTo("0");
+    assertThat(sql("SELECT count(*) FROM hook_events WHERE session_id = '" + session + "'"))
+        .isEqualTo("0");
 
-    writer().contentType("application/json").body("{\"events\": 5}").post("/v1/events").then().statusCode(422);
-    writer().contentType("application/json").body("{\"events\": [").post("/v1/events").then().statusCode(400)
+    writer()
+        .contentType("application/json")
+        .body("{\"events\": 5}")
+        .post("/v1/events")
+        .then()
+        .statusCode(422);
+    writer()
+        .contentType("application/json")
+        .body("{\"events\": [")
+        .post("/v1/events")
+        .then()
+        .statusCode(400)
         .contentType("application/problem+json");
   }
 
@@ -113,10 +176,18 @@ class HookEventsTest {
     String session = newSessionId();
     ObjectNode item = event(session, "PreToolUse-Bash.json", DENY);
     ((ObjectNode) item.get("event").get("tool_input"))
-        .put("command", "curl -H 'Authorization: token ghp_abcdefghijklmnopqrstuvwxyz0123456789' https://api.github.com");
-    writer().contentType("application/json").body(batch(item)).post("/v1/events").then().statusCode(200);
+        .put(
+            "command",
+            "curl -H 'Authorization: token ghp_abcdefghijklmnopqrstuvwxyz0123456789' https://api.github.com");
+    writer()
+        .contentType("application/json")
+        .body(batch(item))
+        .post("/v1/events")
+        .then()
+        .statusCode(200);
 
-    String stored = sql("SELECT payload::text FROM hook_events WHERE session_id = '" + session + "'");
+    String stored =
+        sql("SELECT payload::text FROM hook_events WHERE session_id = '" + session + "'");
     assertThat(stored).contains("[REDACTED:github-token]").doesNotContain("ghp_abcdefghij");
     assertThat(sql("SELECT command FROM audit_denials WHERE session_id = '" + session + "'"))
         .contains("token [REDACTED:github-token]");

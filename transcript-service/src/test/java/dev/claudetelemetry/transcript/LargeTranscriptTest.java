@@ -16,12 +16,16 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Big inputs: a 50 MB transcript in body-sized chunks, and lines longer than the line and body limits. */
+/**
+ * Big inputs: a 50 MB transcript in body-sized chunks, and lines longer than the line and body
+ * limits.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = false)
 class LargeTranscriptTest {
   /** The test profile's limits (application.properties). */
   private static final int MAX_BODY = 1024 * 1024;
+
   private static final int MAX_LINE = 256 * 1024;
 
   @Test
@@ -39,15 +43,26 @@ class LargeTranscriptTest {
     long offset = 0;
     while (offset < big.length) {
       int end = (int) Math.min(big.length, offset + MAX_BODY);
-      offset = upload(session, "main", offset, Arrays.copyOfRange(big, (int) offset, end))
-          .then().statusCode(200).extract().jsonPath().getLong("offset");
+      offset =
+          upload(session, "main", offset, Arrays.copyOfRange(big, (int) offset, end))
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath()
+              .getLong("offset");
     }
 
     assertThat(offset).isEqualTo(big.length);
     assertThat(sql("SELECT count(*) FROM transcript_lines WHERE session_id = '" + session + "'"))
         .isEqualTo(Integer.toString(48 * copies));
-    try (InputStream export = reader().queryParam("file", "main")
-        .get("/v1/sessions/{id}/transcript", session).then().statusCode(200).extract().asInputStream()) {
+    try (InputStream export =
+        reader()
+            .queryParam("file", "main")
+            .get("/v1/sessions/{id}/transcript", session)
+            .then()
+            .statusCode(200)
+            .extract()
+            .asInputStream()) {
       assertThat(sha256(export)).isEqualTo(sha256(new java.io.ByteArrayInputStream(big)));
     }
   }
@@ -57,31 +72,44 @@ class LargeTranscriptTest {
     String session = newSessionId();
     String longLine = "{\"type\":\"user\",\"pad\":\"" + "x".repeat(MAX_LINE) + "\"}";
     byte[] body = (longLine + "\n{\"type\":\"assistant\"}\n").getBytes(StandardCharsets.UTF_8);
-    upload(session, "main", 0, body).then().statusCode(200)
-        .extract().jsonPath().getLong("offset");
+    upload(session, "main", 0, body).then().statusCode(200).extract().jsonPath().getLong("offset");
 
-    assertThat(sql("SELECT string_agg(line_no || ':' || truncated || ':' || not_json || ':' || length(coalesce(raw_text, content::text)),"
-        + " ',' ORDER BY line_no) FROM transcript_lines WHERE session_id = '" + session + "'"))
+    assertThat(
+            sql(
+                "SELECT string_agg(line_no || ':' || truncated || ':' || not_json || ':' || length(coalesce(raw_text, content::text)),"
+                    + " ',' ORDER BY line_no) FROM transcript_lines WHERE session_id = '"
+                    + session
+                    + "'"))
         .isEqualTo("1:true:true:" + MAX_LINE + ",2:false:false:20");
   }
 
   @Test
   void shouldNeverGetStuckOnALineLongerThanAnyBody() {
     String session = newSessionId();
-    byte[] huge = ("{\"pad\":\"" + "y".repeat(3 * MAX_BODY) + "\"}\n{\"type\":\"after\"}\n")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] huge =
+        ("{\"pad\":\"" + "y".repeat(3 * MAX_BODY) + "\"}\n{\"type\":\"after\"}\n")
+            .getBytes(StandardCharsets.UTF_8);
     long offset = 0;
     int requests = 0;
     while (offset < huge.length) {
       int end = (int) Math.min(huge.length, offset + MAX_BODY);
-      long next = upload(session, "main", offset, Arrays.copyOfRange(huge, (int) offset, end))
-          .then().statusCode(200).extract().jsonPath().getLong("offset");
+      long next =
+          upload(session, "main", offset, Arrays.copyOfRange(huge, (int) offset, end))
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath()
+              .getLong("offset");
       assertThat(next).as("every full-size chunk moves the offset").isGreaterThan(offset);
       offset = next;
       assertThat(++requests).isLessThan(10);
     }
-    assertThat(sql("SELECT string_agg(line_no || ':' || truncated || ':' || coalesce(line_type, '-'), ','"
-        + " ORDER BY line_no) FROM transcript_lines WHERE session_id = '" + session + "'"))
+    assertThat(
+            sql(
+                "SELECT string_agg(line_no || ':' || truncated || ':' || coalesce(line_type, '-'), ','"
+                    + " ORDER BY line_no) FROM transcript_lines WHERE session_id = '"
+                    + session
+                    + "'"))
         .isEqualTo("1:true:-,2:false:after");
   }
 

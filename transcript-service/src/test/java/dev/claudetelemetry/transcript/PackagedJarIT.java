@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged jar as a deployment runs it: configured only through the documented environment variables,
- * migrating its schema at start, and keeping everything across a restart.
+ * The packaged jar as a deployment runs it: configured only through the documented environment
+ * variables, migrating its schema at start, and keeping everything across a restart.
  */
 class PackagedJarIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -48,28 +48,46 @@ class PackagedJarIT {
 
   @Test
   void shouldKeepEveryLineAcrossARestartBetweenUploads() throws Exception {
-    Map<String, String> tokens = Map.of("TRANSCRIPT_WRITE_TOKEN", "w-1,w-2", "TRANSCRIPT_READ_TOKEN", "r-1");
-    byte[] transcript = Files.readAllBytes(Fixtures.claudeCode("transcripts/session-with-denials.jsonl"));
+    Map<String, String> tokens =
+        Map.of("TRANSCRIPT_WRITE_TOKEN", "w-1,w-2", "TRANSCRIPT_READ_TOKEN", "r-1");
+    byte[] transcript =
+        Files.readAllBytes(Fixtures.claudeCode("transcripts/session-with-denials.jsonl"));
     String session = UUID.randomUUID().toString();
     int half = TranscriptUploadTest.lastNewlineBefore(transcript, transcript.length / 2) + 1;
 
     try (ServiceJar service = start(tokens)) {
-      HttpResponse<String> first = post(service, "/v1/transcripts/" + session + "/files/main?offset=0", "w-1",
-          Arrays.copyOf(transcript, half));
+      HttpResponse<String> first =
+          post(
+              service,
+              "/v1/transcripts/" + session + "/files/main?offset=0",
+              "w-1",
+              Arrays.copyOf(transcript, half));
       assertThat(first.statusCode()).isEqualTo(200);
       assertThat(first.body()).contains("\"offset\":" + half);
     }
     try (ServiceJar service = start(tokens)) {
-      HttpResponse<String> status = get(service, "/v1/transcripts/" + session + "/files/main", "w-2");
+      HttpResponse<String> status =
+          get(service, "/v1/transcripts/" + session + "/files/main", "w-2");
       assertThat(status.body()).contains("\"offset\":" + half);
-      assertThat(post(service, "/v1/transcripts/" + session + "/files/main?offset=" + half, "w-2",
-          Arrays.copyOfRange(transcript, half, transcript.length)).statusCode()).isEqualTo(200);
+      assertThat(
+              post(
+                      service,
+                      "/v1/transcripts/" + session + "/files/main?offset=" + half,
+                      "w-2",
+                      Arrays.copyOfRange(transcript, half, transcript.length))
+                  .statusCode())
+          .isEqualTo(200);
 
-      HttpResponse<byte[]> export = HTTP.send(HttpRequest.newBuilder(
-              URI.create(service.url("/v1/sessions/" + session + "/transcript")))
-          .header("Authorization", "Bearer r-1").build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> export =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(service.url("/v1/sessions/" + session + "/transcript")))
+                  .header("Authorization", "Bearer r-1")
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(export.statusCode()).isEqualTo(200);
-      assertThat(export.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/x-ndjson"));
+      assertThat(export.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("application/x-ndjson"));
       assertThat(export.body()).isEqualTo(transcript);
     }
   }
@@ -78,21 +96,33 @@ class PackagedJarIT {
   void shouldStayClosedAndSaySoWhenNoTokenIsConfigured() throws Exception {
     try (ServiceJar service = start(Map.of())) {
       assertThat(get(service, "/v1/sessions", "").statusCode()).isEqualTo(401);
-      assertThat(post(service, "/v1/transcripts/s/files/main?offset=0", "", "{}\n".getBytes()).statusCode())
+      assertThat(
+              post(service, "/v1/transcripts/s/files/main?offset=0", "", "{}\n".getBytes())
+                  .statusCode())
           .isEqualTo(401);
       assertThat(service.process().logTail(200))
-          .contains("TRANSCRIPT_WRITE_TOKEN is not set").contains("TRANSCRIPT_READ_TOKEN is not set");
+          .contains("TRANSCRIPT_WRITE_TOKEN is not set")
+          .contains("TRANSCRIPT_READ_TOKEN is not set");
     }
   }
 
-  private static HttpResponse<String> post(ServiceJar service, String path, String token, byte[] body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(service.url(path)))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> post(
+      ServiceJar service, String path, String token, byte[] body) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(service.url(path)))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/octet-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> get(ServiceJar service, String path, String token) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(service.url(path)))
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(ServiceJar service, String path, String token)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(service.url(path)))
+            .header("Authorization", "Bearer " + token)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

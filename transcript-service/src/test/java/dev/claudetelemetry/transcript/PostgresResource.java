@@ -4,7 +4,9 @@ import dev.claudetelemetry.testsupport.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
-/** A real, throwaway PostgreSQL 15 for the test run (initdb + pg_ctl as user postgres, free port). */
+/**
+ * A real, throwaway PostgreSQL 15 for the test run (initdb + pg_ctl as user postgres, free port).
+ */
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
   private static volatile PostgresServer server;
 
@@ -25,7 +27,9 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
     }
   }
 
-  /** The running server, for tests that look at or change the database behind the service's back. */
+  /**
+   * The running server, for tests that look at or change the database behind the service's back.
+   */
   public static PostgresServer server() {
     return server;
   }

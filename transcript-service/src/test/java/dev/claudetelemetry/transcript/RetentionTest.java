@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = false)
 class RetentionTest {
-  @Inject
-  RetentionJob retention;
+  @Inject RetentionJob retention;
 
   @Test
   void shouldDeleteOldSessionsWithEverythingTheyOwnInBatchesAndCountThem() throws Exception {
@@ -27,7 +26,10 @@ class RetentionTest {
     for (int i = 0; i < old.length; i++) {
       old[i] = newSessionId();
       upload(old[i], "main", 0, bytes("transcripts/subagent.jsonl")).then().statusCode(200);
-      sql("UPDATE sessions SET last_activity_at = now() - interval '400 days' WHERE id = '" + old[i] + "'");
+      sql(
+          "UPDATE sessions SET last_activity_at = now() - interval '400 days' WHERE id = '"
+              + old[i]
+              + "'");
     }
     String recent = newSessionId();
     upload(recent, "main", 0, bytes("transcripts/subagent.jsonl")).then().statusCode(200);
@@ -39,16 +41,23 @@ class RetentionTest {
     assertThat(deleted).isGreaterThanOrEqualTo(5);
     for (String id : old) {
       assertThat(sql("SELECT count(*) FROM sessions WHERE id = '" + id + "'")).isEqualTo("0");
-      assertThat(sql("SELECT count(*) FROM transcript_lines WHERE session_id = '" + id + "'")).isEqualTo("0");
-      assertThat(sql("SELECT count(*) FROM transcript_files WHERE session_id = '" + id + "'")).isEqualTo("0");
+      assertThat(sql("SELECT count(*) FROM transcript_lines WHERE session_id = '" + id + "'"))
+          .isEqualTo("0");
+      assertThat(sql("SELECT count(*) FROM transcript_files WHERE session_id = '" + id + "'"))
+          .isEqualTo("0");
     }
-    assertThat(sql("SELECT count(*) FROM transcript_lines WHERE session_id = '" + recent + "'")).isEqualTo("24");
+    assertThat(sql("SELECT count(*) FROM transcript_lines WHERE session_id = '" + recent + "'"))
+        .isEqualTo("24");
     assertThat(deletedCounter() - before).isEqualTo(deleted);
   }
 
   private static double deletedCounter() {
-    String metrics = RestAssured.given().header("Accept", "text/plain").get("/q/metrics").asString();
-    return metrics.lines().filter(l -> l.startsWith("claude_retention_deleted_sessions_total"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    String metrics =
+        RestAssured.given().header("Accept", "text/plain").get("/q/metrics").asString();
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith("claude_retention_deleted_sessions_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 }

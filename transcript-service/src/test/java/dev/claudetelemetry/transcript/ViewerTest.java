@@ -25,21 +25,32 @@ class ViewerTest {
 
   private void storeRecordedSessions() throws Exception {
     upload(SESSION, "main", 0, bytes("transcripts/session-with-denials.jsonl"));
-    ObjectNode rmDenied = HookEventsTest.event(SESSION, "PreToolUse-Bash.json",
-        "{\"verdict\":\"deny\",\"ruleId\":\"rm-recursive-outside-workspace\",\"mode\":\"enforce\",\"source\":\"policy\","
-            + "\"reason\":\"Blocked by rule rm-recursive-outside-workspace: 'rm -rf ./victim' deletes recursively\"}");
+    ObjectNode rmDenied =
+        HookEventsTest.event(
+            SESSION,
+            "PreToolUse-Bash.json",
+            "{\"verdict\":\"deny\",\"ruleId\":\"rm-recursive-outside-workspace\",\"mode\":\"enforce\",\"source\":\"policy\","
+                + "\"reason\":\"Blocked by rule rm-recursive-outside-workspace: 'rm -rf ./victim' deletes recursively\"}");
     ObjectNode input = (ObjectNode) rmDenied.get("event");
     input.put("tool_use_id", "toolu_0001");
     ((ObjectNode) input.get("tool_input")).put("command", "rm -rf ./victim");
-    ObjectNode envDenied = HookEventsTest.event(SESSION, "PreToolUse-Read.json",
-        "{\"verdict\":\"deny\",\"ruleId\":\"read-secret-files\",\"mode\":\"enforce\",\"source\":\"policy\","
-            + "\"reason\":\"Blocked by rule read-secret-files: .env holds secrets\"}");
+    ObjectNode envDenied =
+        HookEventsTest.event(
+            SESSION,
+            "PreToolUse-Read.json",
+            "{\"verdict\":\"deny\",\"ruleId\":\"read-secret-files\",\"mode\":\"enforce\",\"source\":\"policy\","
+                + "\"reason\":\"Blocked by rule read-secret-files: .env holds secrets\"}");
     ((ObjectNode) envDenied.get("event")).put("tool_use_id", "toolu_0002");
-    writer().contentType("application/json").body(HookEventsTest.batch(rmDenied, envDenied)).post("/v1/events")
-        .then().statusCode(200);
+    writer()
+        .contentType("application/json")
+        .body(HookEventsTest.batch(rmDenied, envDenied))
+        .post("/v1/events")
+        .then()
+        .statusCode(200);
 
     upload(WITH_SUBAGENT, "main", 0, bytes("transcripts/session-with-subagents.jsonl"));
-    // The recorded subagent file belongs to another run; stored under the agent id this main transcript launched.
+    // The recorded subagent file belongs to another run; stored under the agent id this main
+    // transcript launched.
     upload(WITH_SUBAGENT, "agent-ada04c885a0344e5c", 0, bytes("transcripts/subagent.jsonl"));
   }
 
@@ -53,14 +64,16 @@ class ViewerTest {
     storeRecordedSessions();
     String dom = Chromium.dumpDom(url("/sessions/" + SESSION));
 
-    assertThat(dom).contains("Session <code>" + SESSION + "</code>")
+    assertThat(dom)
+        .contains("Session <code>" + SESSION + "</code>")
         .contains("do the thing")
         .contains("rm -rf ./victim")
         .contains("denied by rm-recursive-outside-workspace")
         .contains("Blocked by rule read-secret-files: .env holds secrets")
         .contains("claude-opus-5-5")
         .contains("All done.");
-    Chromium.screenshot(url("/sessions/" + SESSION), Path.of("target/viewer/viewer.png"), 1100, 1500);
+    Chromium.screenshot(
+        url("/sessions/" + SESSION), Path.of("target/viewer/viewer.png"), 1100, 1500);
   }
 
   @Test
@@ -81,7 +94,8 @@ class ViewerTest {
     storeRecordedSessions();
     String dom = Chromium.dumpDom(url("/sessions?hadDenials=true&q=victim"));
 
-    assertThat(dom).contains("href=\"/sessions/" + SESSION + "\"")
+    assertThat(dom)
+        .contains("href=\"/sessions/" + SESSION + "\"")
         .doesNotContain("href=\"/sessions/" + WITH_SUBAGENT + "\"")
         .contains("<mark>victim</mark>");
   }

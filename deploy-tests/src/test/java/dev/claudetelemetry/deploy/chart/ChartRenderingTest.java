@@ -17,14 +17,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The chart lints and renders offline, and every object it renders is valid against the API models and CRD schemas. */
+/**
+ * The chart lints and renders offline, and every object it renders is valid against the API models
+ * and CRD schemas.
+ */
 class ChartRenderingTest {
 
   static Stream<String> scenarios() throws IOException {
     try (Stream<Path> files = Files.list(RepoFiles.chart().resolve("ci"))) {
-      List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-values.yaml"))
-          .sorted().toList();
-      assertThat(names).as("ci/*-values.yaml scenarios").contains("default-values.yaml").hasSizeGreaterThan(3);
+      List<String> names =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith("-values.yaml"))
+              .sorted()
+              .toList();
+      assertThat(names)
+          .as("ci/*-values.yaml scenarios")
+          .contains("default-values.yaml")
+          .hasSizeGreaterThan(3);
       return names.stream();
     }
   }
@@ -41,14 +51,29 @@ class ChartRenderingTest {
   void shouldRenderEveryComponentWithDefaultValues() {
     RenderedChart chart = RenderedChart.render();
 
-    assertThat(chart.names()).contains(
-        "Deployment/hook-ingest", "Deployment/policy-service", "Deployment/transcript-service",
-        "Deployment/otel-collector", "StatefulSet/postgresql", "StatefulSet/claude-code-developer",
-        "Service/hook-ingest", "Service/policy-service", "Service/transcript-service", "Service/otel-collector",
-        "Service/postgresql", "ConfigMap/claude-telemetry-policy", "ConfigMap/claude-code-managed-settings",
-        "ConfigMap/claude-code-hook-scripts", "Secret/claude-telemetry-tokens", "Secret/claude-telemetry-postgresql",
-        "ServiceMonitor/hook-ingest", "PrometheusRule/claude-telemetry", "NetworkPolicy/hook-ingest",
-        "PodDisruptionBudget/hook-ingest", "Secret/claude-telemetry-grafana-datasources");
+    assertThat(chart.names())
+        .contains(
+            "Deployment/hook-ingest",
+            "Deployment/policy-service",
+            "Deployment/transcript-service",
+            "Deployment/otel-collector",
+            "StatefulSet/postgresql",
+            "StatefulSet/claude-code-developer",
+            "Service/hook-ingest",
+            "Service/policy-service",
+            "Service/transcript-service",
+            "Service/otel-collector",
+            "Service/postgresql",
+            "ConfigMap/claude-telemetry-policy",
+            "ConfigMap/claude-code-managed-settings",
+            "ConfigMap/claude-code-hook-scripts",
+            "Secret/claude-telemetry-tokens",
+            "Secret/claude-telemetry-postgresql",
+            "ServiceMonitor/hook-ingest",
+            "PrometheusRule/claude-telemetry",
+            "NetworkPolicy/hook-ingest",
+            "PodDisruptionBudget/hook-ingest",
+            "Secret/claude-telemetry-grafana-datasources");
   }
 
   @ParameterizedTest(name = "ci/{0}")
@@ -74,14 +99,21 @@ class ChartRenderingTest {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
     List<String> problems = new ArrayList<>();
-    chart.documents().stream().filter(d -> schemas.covers(d.kind()))
-        .forEach(d -> schemas.validate(d.kind(), d.tree()).forEach(p -> problems.add(d.kind() + "/" + d.name() + p)));
+    chart.documents().stream()
+        .filter(d -> schemas.covers(d.kind()))
+        .forEach(
+            d ->
+                schemas
+                    .validate(d.kind(), d.tree())
+                    .forEach(p -> problems.add(d.kind() + "/" + d.name() + p)));
     assertThat(problems).isEmpty();
   }
 
   @Test
   void shouldReportAnUnknownFieldTheWayStrictValidationWould() {
-    RenderedChart chart = RenderedChart.parse("""
+    RenderedChart chart =
+        RenderedChart.parse(
+            """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: x}
@@ -97,14 +129,28 @@ class ChartRenderingTest {
         """);
 
     assertThat(UnknownFields.in(chart.documents().get(0).object()))
-        .singleElement().asString().contains("containers[0]").contains("imagePullPolicyy");
+        .singleElement()
+        .asString()
+        .contains("containers[0]")
+        .contains("imagePullPolicyy");
   }
 
   @Test
   void shouldRejectAServiceMonitorFieldTheCrdDoesNotHave() {
-    Map<String, Object> bogus = Map.of("apiVersion", "monitoring.coreos.com/v1", "kind", "ServiceMonitor",
-        "metadata", Map.of("name", "x"),
-        "spec", Map.of("selector", Map.of(), "endpoints", List.of(Map.of("port", "http", "intervall", "30s"))));
+    Map<String, Object> bogus =
+        Map.of(
+            "apiVersion",
+            "monitoring.coreos.com/v1",
+            "kind",
+            "ServiceMonitor",
+            "metadata",
+            Map.of("name", "x"),
+            "spec",
+            Map.of(
+                "selector",
+                Map.of(),
+                "endpoints",
+                List.of(Map.of("port", "http", "intervall", "30s"))));
 
     assertThat(CrdSchemas.prometheusOperator().validate("ServiceMonitor", bogus))
         .anySatisfy(p -> assertThat(p).contains("intervall"));
@@ -112,11 +158,15 @@ class ChartRenderingTest {
 
   @Test
   void shouldRefuseAWrongTypeInARenderedObject() {
-    assertThatThrownBy(() -> RenderedChart.parse("""
+    assertThatThrownBy(
+            () ->
+                RenderedChart.parse(
+                    """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: x}
         spec: {replicas: one}
-        """)).hasMessageContaining("does not match the Kubernetes model");
+        """))
+        .hasMessageContaining("does not match the Kubernetes model");
   }
 }

@@ -34,25 +34,33 @@ class ChartTogglesTest {
   void shouldScrapeEveryServiceAndTheCollectorByNamedPortWithTheKubePrometheusStackReleaseLabel() {
     List<ServiceMonitor> monitors = defaults.objects(ServiceMonitor.class);
 
-    assertThat(monitors).extracting(m -> m.getMetadata().getName())
-        .containsExactlyInAnyOrder("hook-ingest", "policy-service", "transcript-service", "otel-collector");
-    monitors.forEach(m -> {
-      assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
-      assertThat(m.getSpec().getEndpoints()).singleElement().satisfies(e -> {
-        assertThat(e.getPort()).isIn("http", "metrics");
-        assertThat(e.getTargetPort()).isNull();
-      });
-    });
-    assertThat(RenderedChart.render(Map.of("monitoring.serviceMonitors.enabled", false))
-        .objects(ServiceMonitor.class)).isEmpty();
+    assertThat(monitors)
+        .extracting(m -> m.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "hook-ingest", "policy-service", "transcript-service", "otel-collector");
+    monitors.forEach(
+        m -> {
+          assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+          assertThat(m.getSpec().getEndpoints())
+              .singleElement()
+              .satisfies(
+                  e -> {
+                    assertThat(e.getPort()).isIn("http", "metrics");
+                    assertThat(e.getTargetPort()).isNull();
+                  });
+        });
+    assertThat(
+            RenderedChart.render(Map.of("monitoring.serviceMonitors.enabled", false))
+                .objects(ServiceMonitor.class))
+        .isEmpty();
   }
 
   @Test
   void shouldLabelMonitoringObjectsForAnotherPrometheusRelease() {
     RenderedChart chart = RenderedChart.render(Map.of("monitoring.selectorLabels.release", "prom"));
 
-    assertThat(chart.objects(ServiceMonitor.class)).allSatisfy(
-        m -> assertThat(m.getMetadata().getLabels()).containsEntry("release", "prom"));
+    assertThat(chart.objects(ServiceMonitor.class))
+        .allSatisfy(m -> assertThat(m.getMetadata().getLabels()).containsEntry("release", "prom"));
     assertThat(chart.object(PrometheusRule.class, "claude-telemetry").getMetadata().getLabels())
         .containsEntry("release", "prom");
   }
@@ -60,17 +68,23 @@ class ChartTogglesTest {
   @Test
   void shouldRenderThePrometheusRuleOnlyWhenEnabled() {
     assertThat(defaults.objects(PrometheusRule.class)).hasSize(1);
-    assertThat(RenderedChart.render(Map.of("monitoring.prometheusRules.enabled", false))
-        .objects(PrometheusRule.class)).isEmpty();
+    assertThat(
+            RenderedChart.render(Map.of("monitoring.prometheusRules.enabled", false))
+                .objects(PrometheusRule.class))
+        .isEmpty();
   }
 
   @Test
   void shouldShipDashboardsAndDatasourcesOnlyWhenEnabled() {
-    RenderedChart off = RenderedChart.render(Map.of("monitoring.dashboards.enabled", false,
-        "monitoring.datasources.enabled", false));
+    RenderedChart off =
+        RenderedChart.render(
+            Map.of(
+                "monitoring.dashboards.enabled", false, "monitoring.datasources.enabled", false));
 
-    assertThat(defaults.objects(ConfigMap.class)).anyMatch(cm -> cm.getMetadata().getLabels().containsKey("grafana_dashboard"));
-    assertThat(off.objects(ConfigMap.class)).noneMatch(cm -> cm.getMetadata().getLabels().containsKey("grafana_dashboard"));
+    assertThat(defaults.objects(ConfigMap.class))
+        .anyMatch(cm -> cm.getMetadata().getLabels().containsKey("grafana_dashboard"));
+    assertThat(off.objects(ConfigMap.class))
+        .noneMatch(cm -> cm.getMetadata().getLabels().containsKey("grafana_dashboard"));
     assertThat(defaults.find(Secret.class, "claude-telemetry-grafana-datasources")).isPresent();
     assertThat(off.find(Secret.class, "claude-telemetry-grafana-datasources")).isEmpty();
   }
@@ -79,12 +93,19 @@ class ChartTogglesTest {
   void shouldProvisionPrometheusAndTheReadOnlyPostgresqlRoleAsDatasources() {
     Secret datasources = defaults.object(Secret.class, "claude-telemetry-grafana-datasources");
     String provisioning = datasources.getStringData().get("claude-telemetry-datasources.yaml");
-    String readerPassword = defaults.object(Secret.class, "claude-telemetry-postgresql").getStringData()
-        .get("reader-password");
+    String readerPassword =
+        defaults
+            .object(Secret.class, "claude-telemetry-postgresql")
+            .getStringData()
+            .get("reader-password");
 
     assertThat(datasources.getMetadata().getLabels()).containsEntry("grafana_datasource", "1");
-    assertThat(provisioning).contains("type: prometheus", "type: grafana-postgresql-datasource",
-        "url: postgresql.claude-telemetry.svc.cluster.local:5432", "user: \"grafana_reader\"");
+    assertThat(provisioning)
+        .contains(
+            "type: prometheus",
+            "type: grafana-postgresql-datasource",
+            "url: postgresql.claude-telemetry.svc.cluster.local:5432",
+            "user: \"grafana_reader\"");
     assertThat(readerPassword).hasSize(40);
     assertThat(provisioning).contains("password: \"" + readerPassword + "\"");
   }
@@ -93,15 +114,32 @@ class ChartTogglesTest {
   void shouldGenerateTokensIntoOneKeptSecretAndHandTheIngestTokenToEveryWriter() {
     Secret tokens = defaults.object(Secret.class, "claude-telemetry-tokens");
 
-    assertThat(tokens.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
-    assertThat(tokens.getStringData().get("ingest-token")).hasSize(40)
+    assertThat(tokens.getMetadata().getAnnotations())
+        .containsEntry("helm.sh/resource-policy", "keep");
+    assertThat(tokens.getStringData().get("ingest-token"))
+        .hasSize(40)
         .isNotEqualTo(tokens.getStringData().get("read-token"));
-    assertThat(env(container(defaults, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN").orElseThrow()
-        .getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ingest-token");
-    assertThat(env(container(defaults, "Deployment/transcript-service"), "TRANSCRIPT_WRITE_TOKEN").orElseThrow()
-        .getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ingest-token");
-    assertThat(env(container(defaults, "Deployment/transcript-service"), "TRANSCRIPT_READ_TOKEN").orElseThrow()
-        .getValueFrom().getSecretKeyRef().getKey()).isEqualTo("read-token");
+    assertThat(
+            env(container(defaults, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")
+                .orElseThrow()
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getKey())
+        .isEqualTo("ingest-token");
+    assertThat(
+            env(container(defaults, "Deployment/transcript-service"), "TRANSCRIPT_WRITE_TOKEN")
+                .orElseThrow()
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getKey())
+        .isEqualTo("ingest-token");
+    assertThat(
+            env(container(defaults, "Deployment/transcript-service"), "TRANSCRIPT_READ_TOKEN")
+                .orElseThrow()
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getKey())
+        .isEqualTo("read-token");
   }
 
   @Test
@@ -110,25 +148,40 @@ class ChartTogglesTest {
 
     assertThat(chart.find(Secret.class, "claude-telemetry-tokens")).isEmpty();
     assertThat(chart.text()).doesNotContain("name: claude-telemetry-tokens");
-    assertThat(env(container(chart, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN").orElseThrow()
-        .getValueFrom().getSecretKeyRef().getName()).isEqualTo("from-vault");
+    assertThat(
+            env(container(chart, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")
+                .orElseThrow()
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getName())
+        .isEqualTo("from-vault");
   }
 
   @Test
   void shouldRunPostgresqlInTheChartOrPointAtAnExternalDatabase() {
-    RenderedChart external = RenderedChart.render("helm/claude-telemetry/ci/external-database-values.yaml");
+    RenderedChart external =
+        RenderedChart.render("helm/claude-telemetry/ci/external-database-values.yaml");
 
     assertThat(defaults.find(StatefulSet.class, "postgresql")).isPresent();
-    assertThat(env(container(defaults, "Deployment/transcript-service"), "QUARKUS_DATASOURCE_JDBC_URL").orElseThrow()
-        .getValue()).isEqualTo("jdbc:postgresql://postgresql.claude-telemetry.svc.cluster.local:5432/claude_telemetry");
+    assertThat(
+            env(container(defaults, "Deployment/transcript-service"), "QUARKUS_DATASOURCE_JDBC_URL")
+                .orElseThrow()
+                .getValue())
+        .isEqualTo(
+            "jdbc:postgresql://postgresql.claude-telemetry.svc.cluster.local:5432/claude_telemetry");
 
     assertThat(external.find(StatefulSet.class, "postgresql")).isEmpty();
     assertThat(external.find(Secret.class, "claude-telemetry-postgresql")).isEmpty();
     Container transcript = container(external, "Deployment/transcript-service");
     assertThat(env(transcript, "QUARKUS_DATASOURCE_JDBC_URL").orElseThrow().getValue())
         .startsWith("jdbc:postgresql://db.internal.example:5432/");
-    assertThat(env(transcript, "QUARKUS_DATASOURCE_PASSWORD").orElseThrow().getValueFrom().getSecretKeyRef()
-        .getName()).isEqualTo("claude-telemetry-db");
+    assertThat(
+            env(transcript, "QUARKUS_DATASOURCE_PASSWORD")
+                .orElseThrow()
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getName())
+        .isEqualTo("claude-telemetry-db");
   }
 
   @Test
@@ -143,54 +196,83 @@ class ChartTogglesTest {
   void shouldRunOneWorkspacePerUserWithItsOwnIdentity() {
     RenderedChart team = RenderedChart.render("helm/claude-telemetry/ci/team-values.yaml");
 
-    assertThat(team.objects(StatefulSet.class)).extracting(s -> s.getMetadata().getName())
-        .containsExactlyInAnyOrder("postgresql", "claude-code-alice", "claude-code-bob", "claude-code-carol-ops");
+    assertThat(team.objects(StatefulSet.class))
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "postgresql", "claude-code-alice", "claude-code-bob", "claude-code-carol-ops");
     Secret bob = team.object(Secret.class, "claude-code-bob-identity");
-    assertThat(bob.getStringData()).containsEntry("user", "bob").containsEntry("email", "bob@example.com");
+    assertThat(bob.getStringData())
+        .containsEntry("user", "bob")
+        .containsEntry("email", "bob@example.com");
 
     StatefulSet alice = team.object(StatefulSet.class, "claude-code-alice");
     Container identity = alice.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-    assertThat(identity.getEnv()).extracting(e -> e.getValueFrom().getSecretKeyRef().getName())
-        .containsExactly("claude-code-alice-identity", "claude-code-alice-identity",
+    assertThat(identity.getEnv())
+        .extracting(e -> e.getValueFrom().getSecretKeyRef().getName())
+        .containsExactly(
+            "claude-code-alice-identity",
+            "claude-code-alice-identity",
             "claude-telemetry-tokens-from-vault");
-    assertThat(String.join(" ", identity.getCommand())).contains("OTEL_RESOURCE_ATTRIBUTES",
-        "CLAUDE_TELEMETRY_USER", "CLAUDE_TELEMETRY_TOKEN", "/identity/50-identity.json");
-    assertThat(alice.getSpec().getVolumeClaimTemplates()).extracting(p -> p.getMetadata().getName())
+    assertThat(String.join(" ", identity.getCommand()))
+        .contains(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "CLAUDE_TELEMETRY_USER",
+            "CLAUDE_TELEMETRY_TOKEN",
+            "/identity/50-identity.json");
+    assertThat(alice.getSpec().getVolumeClaimTemplates())
+        .extracting(p -> p.getMetadata().getName())
         .containsExactly("home", "workspace");
-    assertThat(alice.getSpec().getVolumeClaimTemplates()).allSatisfy(
-        p -> assertThat(p.getSpec().getStorageClassName()).isEqualTo("fast-ssd"));
+    assertThat(alice.getSpec().getVolumeClaimTemplates())
+        .allSatisfy(p -> assertThat(p.getSpec().getStorageClassName()).isEqualTo("fast-ssd"));
     assertThat(alice.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
-        .anySatisfy(m -> {
-          assertThat(m.getName()).isEqualTo("workspace");
-          assertThat(m.getMountPath()).isEqualTo("/home/claude-user/workspace");
-        });
-    assertThat(env(container(team, "StatefulSet/claude-code-alice"), "ANTHROPIC_API_KEY").orElseThrow()
-        .getValueFrom().getSecretKeyRef().getName()).isEqualTo("anthropic-api-key");
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("workspace");
+              assertThat(m.getMountPath()).isEqualTo("/home/claude-user/workspace");
+            });
+    assertThat(
+            env(container(team, "StatefulSet/claude-code-alice"), "ANTHROPIC_API_KEY")
+                .orElseThrow()
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getName())
+        .isEqualTo("anthropic-api-key");
     // hook-ingest keeps its `user` label to the configured users
-    assertThat(env(container(team, "Deployment/hook-ingest"), "INGEST_USERS").orElseThrow().getValue())
+    assertThat(
+            env(container(team, "Deployment/hook-ingest"), "INGEST_USERS").orElseThrow().getValue())
         .isEqualTo("alice,bob,carol-ops");
   }
 
   @Test
   void shouldLeaveTheApiKeyOutForInteractiveLogin() {
-    assertThat(env(container(defaults, "StatefulSet/claude-code-developer"), "ANTHROPIC_API_KEY")).isEmpty();
+    assertThat(env(container(defaults, "StatefulSet/claude-code-developer"), "ANTHROPIC_API_KEY"))
+        .isEmpty();
   }
 
   @Test
   void shouldResolveServiceNamesInOneLookupUnlessTheClusterDefaultsAreKept() {
     PodDNSConfig dns = defaults.podSpecs().get("StatefulSet/claude-code-developer").getDnsConfig();
 
-    assertThat(dns.getOptions()).singleElement().satisfies(o -> {
-      assertThat(o.getName()).isEqualTo("ndots");
-      assertThat(o.getValue()).isEqualTo("4");
-    });
-    assertThat(defaults.podSpecs()).allSatisfy((workload, spec) -> {
-      if (!workload.startsWith("StatefulSet/claude-code-")) {
-        assertThat(spec.getDnsConfig()).as(workload).isNull();
-      }
-    });
-    assertThat(RenderedChart.render(Map.of("claudeCode.dnsConfig", "null"))
-        .podSpecs().get("StatefulSet/claude-code-developer").getDnsConfig()).isNull();
+    assertThat(dns.getOptions())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getName()).isEqualTo("ndots");
+              assertThat(o.getValue()).isEqualTo("4");
+            });
+    assertThat(defaults.podSpecs())
+        .allSatisfy(
+            (workload, spec) -> {
+              if (!workload.startsWith("StatefulSet/claude-code-")) {
+                assertThat(spec.getDnsConfig()).as(workload).isNull();
+              }
+            });
+    assertThat(
+            RenderedChart.render(Map.of("claudeCode.dnsConfig", "null"))
+                .podSpecs()
+                .get("StatefulSet/claude-code-developer")
+                .getDnsConfig())
+        .isNull();
   }
 
   @Test
@@ -206,26 +288,42 @@ class ChartTogglesTest {
 
     assertThat(defaults.objects(Ingress.class)).isEmpty();
     Ingress ingress = team.object(Ingress.class, "grafana");
-    assertThat(ingress.getSpec().getRules()).singleElement().satisfies(r -> {
-      assertThat(r.getHost()).isEqualTo("grafana.platform.example.com");
-      assertThat(r.getHttp().getPaths().get(0).getBackend().getService().getName())
-          .isEqualTo("kube-prometheus-stack-grafana");
-    });
+    assertThat(ingress.getSpec().getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getHost()).isEqualTo("grafana.platform.example.com");
+              assertThat(r.getHttp().getPaths().get(0).getBackend().getService().getName())
+                  .isEqualTo("kube-prometheus-stack-grafana");
+            });
     assertThat(ingress.getSpec().getTls().get(0).getSecretName()).isEqualTo("grafana-tls");
   }
 
   @Test
   void shouldPassTheGuardSettingsToHookIngest() {
-    RenderedChart open = RenderedChart.render(Map.of("hookIngest.guard.failMode", "open",
-        "hookIngest.guard.timeout", "750ms"));
+    RenderedChart open =
+        RenderedChart.render(
+            Map.of("hookIngest.guard.failMode", "open", "hookIngest.guard.timeout", "750ms"));
 
-    assertThat(env(container(defaults, "Deployment/hook-ingest"), "INGEST_GUARD_FAIL_MODE").orElseThrow().getValue())
+    assertThat(
+            env(container(defaults, "Deployment/hook-ingest"), "INGEST_GUARD_FAIL_MODE")
+                .orElseThrow()
+                .getValue())
         .isEqualTo("closed");
-    assertThat(env(container(open, "Deployment/hook-ingest"), "INGEST_GUARD_FAIL_MODE").orElseThrow().getValue())
+    assertThat(
+            env(container(open, "Deployment/hook-ingest"), "INGEST_GUARD_FAIL_MODE")
+                .orElseThrow()
+                .getValue())
         .isEqualTo("open");
-    assertThat(env(container(open, "Deployment/hook-ingest"), "INGEST_GUARD_TIMEOUT").orElseThrow().getValue())
+    assertThat(
+            env(container(open, "Deployment/hook-ingest"), "INGEST_GUARD_TIMEOUT")
+                .orElseThrow()
+                .getValue())
         .isEqualTo("750ms");
-    assertThat(env(container(defaults, "Deployment/hook-ingest"), "POLICY_SERVICE_URL").orElseThrow().getValue())
+    assertThat(
+            env(container(defaults, "Deployment/hook-ingest"), "POLICY_SERVICE_URL")
+                .orElseThrow()
+                .getValue())
         .isEqualTo("http://policy-service.claude-telemetry.svc.cluster.local:8080");
   }
 
@@ -233,7 +331,8 @@ class ChartTogglesTest {
   void shouldKeepThePolicyConfigMapAcrossUpgradesAndUninstall() {
     ConfigMap policy = defaults.object(ConfigMap.class, "claude-telemetry-policy");
 
-    assertThat(policy.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep")
+    assertThat(policy.getMetadata().getAnnotations())
+        .containsEntry("helm.sh/resource-policy", "keep")
         .containsEntry("claude-telemetry.dev/policy-origin", "chart");
   }
 }

@@ -15,23 +15,27 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The component types of one OpenTelemetry Collector distribution, read from its builder manifest (vendored:
- * resources/schemas/otelcol-contrib-0.159.0), and a check of a collector config against them.
+ * The component types of one OpenTelemetry Collector distribution, read from its builder manifest
+ * (vendored: resources/schemas/otelcol-contrib-0.159.0), and a check of a collector config against
+ * them.
  */
 final class CollectorComponents {
 
   static final String CONTRIB = "schemas/otelcol-contrib-0.159.0/";
-  static final List<String> KINDS = List.of("receivers", "processors", "exporters", "extensions", "connectors");
+  static final List<String> KINDS =
+      List.of("receivers", "processors", "exporters", "extensions", "connectors");
 
   /**
-   * A component's type is its Go module's last path element minus the kind suffix (otlpreceiver -> otlp), except
-   * where the component's metadata.yaml says otherwise; these are the ones our configs or the distribution's
-   * default config use, each as spelled in that component's metadata.yaml.
+   * A component's type is its Go module's last path element minus the kind suffix (otlpreceiver ->
+   * otlp), except where the component's metadata.yaml says otherwise; these are the ones our
+   * configs or the distribution's default config use, each as spelled in that component's
+   * metadata.yaml.
    */
-  private static final Map<String, String> TYPE_EXCEPTIONS = Map.of(
-      "healthcheckextension", "health_check",
-      "memorylimiterprocessor", "memory_limiter",
-      "filestorage", "file_storage");
+  private static final Map<String, String> TYPE_EXCEPTIONS =
+      Map.of(
+          "healthcheckextension", "health_check",
+          "memorylimiterprocessor", "memory_limiter",
+          "filestorage", "file_storage");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -52,8 +56,10 @@ final class CollectorComponents {
         String module = component.path("gomod").asText().split(" ")[0];
         String last = module.substring(module.lastIndexOf('/') + 1);
         String suffix = kind.substring(0, kind.length() - 1);
-        names.add(TYPE_EXCEPTIONS.getOrDefault(last,
-            last.endsWith(suffix) ? last.substring(0, last.length() - suffix.length()) : last));
+        names.add(
+            TYPE_EXCEPTIONS.getOrDefault(
+                last,
+                last.endsWith(suffix) ? last.substring(0, last.length() - suffix.length()) : last));
       }
       types.put(kind, names);
     }
@@ -68,7 +74,10 @@ final class CollectorComponents {
     return typesByKind.get(kind);
   }
 
-  /** Problems of a collector config: unknown component types, and pipelines naming undeclared components. */
+  /**
+   * Problems of a collector config: unknown component types, and pipelines naming undeclared
+   * components.
+   */
   List<String> check(JsonNode config) {
     List<String> problems = new ArrayList<>();
     for (String kind : KINDS) {
@@ -76,8 +85,16 @@ final class CollectorComponents {
         String id = ids.next();
         String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
         if (!typesByKind.get(kind).contains(type)) {
-          problems.add(kind + "." + id + ": no " + kind.substring(0, kind.length() - 1) + " of type '" + type
-              + "' in otelcol-contrib " + version);
+          problems.add(
+              kind
+                  + "."
+                  + id
+                  + ": no "
+                  + kind.substring(0, kind.length() - 1)
+                  + " of type '"
+                  + type
+                  + "' in otelcol-contrib "
+                  + version);
         }
       }
     }
@@ -87,17 +104,21 @@ final class CollectorComponents {
         problems.add("service.extensions names undeclared extension " + extension.asText());
       }
     }
-    for (Iterator<Map.Entry<String, JsonNode>> pipelines = service.path("pipelines").fields(); pipelines.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> pipelines = service.path("pipelines").fields();
+        pipelines.hasNext(); ) {
       Map.Entry<String, JsonNode> pipeline = pipelines.next();
       for (String kind : List.of("receivers", "processors", "exporters")) {
         for (JsonNode id : pipeline.getValue().path(kind)) {
           if (!config.path(kind).has(id.asText()) && !config.path("connectors").has(id.asText())) {
-            problems.add("pipeline " + pipeline.getKey() + " names undeclared " + kind + " " + id.asText());
+            problems.add(
+                "pipeline " + pipeline.getKey() + " names undeclared " + kind + " " + id.asText());
           }
         }
       }
-      if (pipeline.getValue().path("receivers").isEmpty() || pipeline.getValue().path("exporters").isEmpty()) {
-        problems.add("pipeline " + pipeline.getKey() + " needs at least one receiver and one exporter");
+      if (pipeline.getValue().path("receivers").isEmpty()
+          || pipeline.getValue().path("exporters").isEmpty()) {
+        problems.add(
+            "pipeline " + pipeline.getKey() + " needs at least one receiver and one exporter");
       }
     }
     return problems;
@@ -112,7 +133,8 @@ final class CollectorComponents {
   }
 
   static JsonNode readResource(String resource) {
-    try (InputStream in = CollectorComponents.class.getClassLoader().getResourceAsStream(resource)) {
+    try (InputStream in =
+        CollectorComponents.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("missing test resource " + resource);
       }

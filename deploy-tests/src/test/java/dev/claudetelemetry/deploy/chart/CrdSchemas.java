@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Prometheus Operator CRDs' own OpenAPI schemas (vendored, see resources/schemas/README.md) as JSON Schema
- * validators. Structural CRD schemas let the API server prune unknown fields; strict field validation refuses
- * them instead, so every object schema that lists its properties gets {@code additionalProperties: false} here
- * unless it says {@code x-kubernetes-preserve-unknown-fields}.
+ * The Prometheus Operator CRDs' own OpenAPI schemas (vendored, see resources/schemas/README.md) as
+ * JSON Schema validators. Structural CRD schemas let the API server prune unknown fields; strict
+ * field validation refuses them instead, so every object schema that lists its properties gets
+ * {@code additionalProperties: false} here unless it says {@code
+ * x-kubernetes-preserve-unknown-fields}.
  */
 final class CrdSchemas {
 
@@ -26,7 +27,8 @@ final class CrdSchemas {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final tools.jackson.databind.ObjectMapper JSON3 = new tools.jackson.databind.ObjectMapper();
+  private static final tools.jackson.databind.ObjectMapper JSON3 =
+      new tools.jackson.databind.ObjectMapper();
 
   private final Map<String, Schema> byKind;
 
@@ -35,9 +37,12 @@ final class CrdSchemas {
   }
 
   static CrdSchemas prometheusOperator() {
-    return new CrdSchemas(Map.of(
-        "ServiceMonitor", load(PROMETHEUS_OPERATOR + "monitoring.coreos.com_servicemonitors.yaml"),
-        "PrometheusRule", load(PROMETHEUS_OPERATOR + "monitoring.coreos.com_prometheusrules.yaml")));
+    return new CrdSchemas(
+        Map.of(
+            "ServiceMonitor",
+                load(PROMETHEUS_OPERATOR + "monitoring.coreos.com_servicemonitors.yaml"),
+            "PrometheusRule",
+                load(PROMETHEUS_OPERATOR + "monitoring.coreos.com_prometheusrules.yaml")));
   }
 
   boolean covers(String kind) {
@@ -49,7 +54,8 @@ final class CrdSchemas {
     try {
       tools.jackson.databind.JsonNode instance = JSON3.readTree(JSON.writeValueAsString(tree));
       return byKind.get(kind).validate(instance).stream()
-          .map(e -> e.getInstanceLocation() + ": " + e.getMessage()).toList();
+          .map(e -> e.getInstanceLocation() + ": " + e.getMessage())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -81,7 +87,8 @@ final class CrdSchemas {
 
   private static void forbidUnknownFields(JsonNode node) {
     if (node instanceof ObjectNode object) {
-      if (object.has("properties") && !object.has("additionalProperties")
+      if (object.has("properties")
+          && !object.has("additionalProperties")
           && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
         object.put("additionalProperties", false);
       }

@@ -17,20 +17,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The identity drop-in a workspace gets: the init container's command, as rendered, run here with sh and jq (both in
- * the claude-code image) against a temporary directory instead of the pod's in-memory volume.
+ * The identity drop-in a workspace gets: the init container's command, as rendered, run here with
+ * sh and jq (both in the claude-code image) against a temporary directory instead of the pod's
+ * in-memory volume.
  */
 class IdentityDropInTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static JsonNode runIdentityInitContainer(Path dir, String user, String email, String token)
-      throws Exception {
-    StatefulSet workspace = RenderedChart.render().object(StatefulSet.class, "claude-code-developer");
+  private static JsonNode runIdentityInitContainer(
+      Path dir, String user, String email, String token) throws Exception {
+    StatefulSet workspace =
+        RenderedChart.render().object(StatefulSet.class, "claude-code-developer");
     Container init = workspace.getSpec().getTemplate().getSpec().getInitContainers().get(0);
     VolumeMount mount = init.getVolumeMounts().get(0);
     List<String> command = new ArrayList<>(init.getCommand());
-    String script = command.remove(command.size() - 1).replace(mount.getMountPath() + "/", dir + "/");
+    String script =
+        command.remove(command.size() - 1).replace(mount.getMountPath() + "/", dir + "/");
     command.add(script);
 
     ProcessBuilder process = new ProcessBuilder(command).redirectErrorStream(true);
@@ -39,7 +42,9 @@ class IdentityDropInTest {
     process.environment().put("CLAUDE_TELEMETRY_TOKEN", token);
     Process running = process.start();
     assertThat(running.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(running.exitValue()).as(new String(running.getInputStream().readAllBytes())).isZero();
+    assertThat(running.exitValue())
+        .as(new String(running.getInputStream().readAllBytes()))
+        .isZero();
     return JSON.readTree(dir.resolve("50-identity.json").toFile());
   }
 
@@ -52,13 +57,15 @@ class IdentityDropInTest {
     for (Iterator<String> it = example.path("env").fieldNames(); it.hasNext(); ) {
       keys.add(it.next());
     }
-    assertThat(dropIn.path("env").properties()).extracting(java.util.Map.Entry::getKey)
+    assertThat(dropIn.path("env").properties())
+        .extracting(java.util.Map.Entry::getKey)
         .containsExactlyElementsOf(keys);
     assertThat(dropIn.at("/env/CLAUDE_TELEMETRY_USER").asText()).isEqualTo("alice");
     assertThat(dropIn.at("/env/CLAUDE_TELEMETRY_TOKEN").asText()).isEqualTo("t0k3n");
     assertThat(dropIn.at("/env/OTEL_RESOURCE_ATTRIBUTES").asText())
         .isEqualTo("user.id=alice,user.email=alice@example.com");
-    assertThat(Files.isWritable(dir.resolve("50-identity.json"))).as("written read-only (0444)")
+    assertThat(Files.isWritable(dir.resolve("50-identity.json")))
+        .as("written read-only (0444)")
         .isEqualTo(isRoot());
   }
 
@@ -67,7 +74,8 @@ class IdentityDropInTest {
     JsonNode dropIn = runIdentityInitContainer(dir, "bob", "bob\"}@example.com", "a\\b\"c");
 
     assertThat(dropIn.at("/env/CLAUDE_TELEMETRY_TOKEN").asText()).isEqualTo("a\\b\"c");
-    assertThat(dropIn.at("/env/OTEL_RESOURCE_ATTRIBUTES").asText()).endsWith("user.email=bob\"}@example.com");
+    assertThat(dropIn.at("/env/OTEL_RESOURCE_ATTRIBUTES").asText())
+        .endsWith("user.email=bob\"}@example.com");
   }
 
   private static boolean isRoot() {

@@ -21,14 +21,19 @@ class NetworkPolicyTest {
   /** Components (pod peers) and namespace selectors allowed in, over every ingress rule. */
   private Set<String> ingressPeers(String policy) {
     NetworkPolicy np = chart.object(NetworkPolicy.class, policy);
-    return np.getSpec().getIngress().stream().flatMap(rule -> rule.getFrom().stream()).map(NetworkPolicyPeer.class::cast)
-        .map(NetworkPolicyTest::describe).collect(Collectors.toSet());
+    return np.getSpec().getIngress().stream()
+        .flatMap(rule -> rule.getFrom().stream())
+        .map(NetworkPolicyPeer.class::cast)
+        .map(NetworkPolicyTest::describe)
+        .collect(Collectors.toSet());
   }
 
   private Set<Integer> ingressPorts(String policy) {
     NetworkPolicy np = chart.object(NetworkPolicy.class, policy);
-    return np.getSpec().getIngress().stream().flatMap(rule -> rule.getPorts().stream())
-        .map(p -> p.getPort().getIntVal()).collect(Collectors.toSet());
+    return np.getSpec().getIngress().stream()
+        .flatMap(rule -> rule.getPorts().stream())
+        .map(p -> p.getPort().getIntVal())
+        .collect(Collectors.toSet());
   }
 
   private static String describe(NetworkPolicyPeer peer) {
@@ -36,7 +41,8 @@ class NetworkPolicyTest {
       return "pods:" + peer.getPodSelector().getMatchLabels().get(COMPONENT);
     }
     if (peer.getNamespaceSelector() != null && peer.getPodSelector() == null) {
-      return "namespace:" + peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
+      return "namespace:"
+          + peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
     }
     if (peer.getIpBlock() != null) {
       return "cidr:" + peer.getIpBlock().getCidr();
@@ -46,24 +52,28 @@ class NetworkPolicyTest {
 
   @Test
   void shouldLetOnlyWorkspacesAndPrometheusReachHookIngest() {
-    assertThat(ingressPeers("hook-ingest")).containsExactlyInAnyOrder("pods:claude-code", "namespace:monitoring");
+    assertThat(ingressPeers("hook-ingest"))
+        .containsExactlyInAnyOrder("pods:claude-code", "namespace:monitoring");
     assertThat(ingressPorts("hook-ingest")).containsExactly(8080);
   }
 
   @Test
   void shouldLetOnlyHookIngestAndPrometheusReachPolicyService() {
-    assertThat(ingressPeers("policy-service")).containsExactlyInAnyOrder("pods:hook-ingest", "namespace:monitoring");
+    assertThat(ingressPeers("policy-service"))
+        .containsExactlyInAnyOrder("pods:hook-ingest", "namespace:monitoring");
   }
 
   @Test
   void shouldLetOnlyItsWritersAndPrometheusReachTranscriptService() {
-    assertThat(ingressPeers("transcript-service")).containsExactlyInAnyOrder(
-        "pods:claude-code", "pods:hook-ingest", "pods:otel-collector", "namespace:monitoring");
+    assertThat(ingressPeers("transcript-service"))
+        .containsExactlyInAnyOrder(
+            "pods:claude-code", "pods:hook-ingest", "pods:otel-collector", "namespace:monitoring");
   }
 
   @Test
   void shouldLetOnlyTranscriptServiceAndGrafanaReachPostgresql() {
-    assertThat(ingressPeers("postgresql")).containsExactlyInAnyOrder("pods:transcript-service", "namespace:monitoring");
+    assertThat(ingressPeers("postgresql"))
+        .containsExactlyInAnyOrder("pods:transcript-service", "namespace:monitoring");
     assertThat(ingressPorts("postgresql")).containsExactly(5432);
   }
 
@@ -72,11 +82,14 @@ class NetworkPolicyTest {
     NetworkPolicy np = chart.object(NetworkPolicy.class, "otel-collector");
 
     assertThat(np.getSpec().getIngress()).hasSize(2);
-    assertThat(np.getSpec().getIngress().get(0).getFrom()).singleElement()
+    assertThat(np.getSpec().getIngress().get(0).getFrom())
+        .singleElement()
         .satisfies(p -> assertThat(describe(p)).isEqualTo("pods:claude-code"));
-    assertThat(np.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
+    assertThat(np.getSpec().getIngress().get(0).getPorts())
+        .extracting(p -> p.getPort().getIntVal())
         .containsExactlyInAnyOrder(4317, 4318);
-    assertThat(np.getSpec().getIngress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal())
+    assertThat(np.getSpec().getIngress().get(1).getPorts())
+        .extracting(p -> p.getPort().getIntVal())
         .containsExactly(8889);
   }
 
@@ -87,35 +100,56 @@ class NetworkPolicyTest {
     assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
     assertThat(np.getSpec().getIngress()).isNullOrEmpty();
     Map<String, Set<Integer>> egress = new java.util.TreeMap<>();
-    np.getSpec().getEgress().forEach(rule -> {
-      List<String> peers = rule.getTo() == null || rule.getTo().isEmpty() ? List.of("anywhere")
-          : rule.getTo().stream().map(NetworkPolicyTest::describe).toList();
-      Set<Integer> ports = rule.getPorts().stream().map(NetworkPolicyPort::getPort).map(p -> p.getIntVal())
-          .collect(Collectors.toSet());
-      peers.forEach(peer -> egress.computeIfAbsent(peer, k -> new java.util.TreeSet<>()).addAll(ports));
-    });
-    assertThat(egress).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "anywhere", Set.of(53),
-        "cidr:0.0.0.0/0", Set.of(443),
-        "pods:hook-ingest", Set.of(8080),
-        "pods:transcript-service", Set.of(8080),
-        "pods:otel-collector", Set.of(4317, 4318)));
+    np.getSpec()
+        .getEgress()
+        .forEach(
+            rule -> {
+              List<String> peers =
+                  rule.getTo() == null || rule.getTo().isEmpty()
+                      ? List.of("anywhere")
+                      : rule.getTo().stream().map(NetworkPolicyTest::describe).toList();
+              Set<Integer> ports =
+                  rule.getPorts().stream()
+                      .map(NetworkPolicyPort::getPort)
+                      .map(p -> p.getIntVal())
+                      .collect(Collectors.toSet());
+              peers.forEach(
+                  peer ->
+                      egress.computeIfAbsent(peer, k -> new java.util.TreeSet<>()).addAll(ports));
+            });
+    assertThat(egress)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "anywhere", Set.of(53),
+                "cidr:0.0.0.0/0", Set.of(443),
+                "pods:hook-ingest", Set.of(8080),
+                "pods:transcript-service", Set.of(8080),
+                "pods:otel-collector", Set.of(4317, 4318)));
   }
 
   @Test
   void shouldSelectPodsOfTheComponentEachPolicyIsNamedFor() {
-    chart.objects(NetworkPolicy.class).forEach(np -> assertThat(
-        np.getSpec().getPodSelector().getMatchLabels()).containsEntry(COMPONENT, np.getMetadata().getName()));
+    chart
+        .objects(NetworkPolicy.class)
+        .forEach(
+            np ->
+                assertThat(np.getSpec().getPodSelector().getMatchLabels())
+                    .containsEntry(COMPONENT, np.getMetadata().getName()));
   }
 
   @Test
   void shouldUseTheConfiguredPrometheusNamespace() {
-    RenderedChart custom = RenderedChart.render(Map.of(
-        "networkPolicies.prometheusNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "observability"));
+    RenderedChart custom =
+        RenderedChart.render(
+            Map.of(
+                "networkPolicies.prometheusNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name",
+                "observability"));
 
     NetworkPolicy np = custom.object(NetworkPolicy.class, "policy-service");
-    assertThat(np.getSpec().getIngress().get(0).getFrom()).extracting(NetworkPolicyTest::describe)
-        .contains("namespace:observability").doesNotContain("namespace:monitoring");
+    assertThat(np.getSpec().getIngress().get(0).getFrom())
+        .extracting(NetworkPolicyTest::describe)
+        .contains("namespace:observability")
+        .doesNotContain("namespace:monitoring");
   }
 
   @Test

@@ -18,8 +18,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The chart rendered offline by helm-java (the same Helm library CI uses), split into documents, each kept both as
- * the raw YAML tree and as the fabric8 model object it deserialises to.
+ * The chart rendered offline by helm-java (the same Helm library CI uses), split into documents,
+ * each kept both as the raw YAML tree and as the fabric8 model object it deserialises to.
  */
 record RenderedChart(String text, List<Document> documents) {
 
@@ -49,17 +49,24 @@ record RenderedChart(String text, List<Document> documents) {
     return renderIn(NAMESPACE, sets, valuesFiles);
   }
 
-  /** Renders with values files (paths relative to the repository root or absolute) and --set pairs. */
+  /**
+   * Renders with values files (paths relative to the repository root or absolute) and --set pairs.
+   */
   static RenderedChart renderIn(String namespace, Map<String, Object> sets, String... valuesFiles) {
-    // Rendering is deterministic apart from generated tokens, and the same scenarios recur across test classes.
-    String key = namespace + "|" + new java.util.TreeMap<>(sets) + "|" + String.join(",", valuesFiles);
+    // Rendering is deterministic apart from generated tokens, and the same scenarios recur across
+    // test classes.
+    String key =
+        namespace + "|" + new java.util.TreeMap<>(sets) + "|" + String.join(",", valuesFiles);
     return CACHE.computeIfAbsent(key, k -> renderUncached(namespace, sets, valuesFiles));
   }
 
-  private static final Map<String, RenderedChart> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, RenderedChart> CACHE =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static RenderedChart renderUncached(String namespace, Map<String, Object> sets, String... valuesFiles) {
-    TemplateCommand template = new Helm(RepoFiles.chart()).template().withName(RELEASE).withNamespace(namespace);
+  private static RenderedChart renderUncached(
+      String namespace, Map<String, Object> sets, String... valuesFiles) {
+    TemplateCommand template =
+        new Helm(RepoFiles.chart()).template().withName(RELEASE).withNamespace(namespace);
     for (String file : valuesFiles) {
       Path path = Path.of(file).isAbsolute() ? Path.of(file) : RepoFiles.resolve(file);
       template = template.withValuesFile(path);
@@ -74,8 +81,13 @@ record RenderedChart(String text, List<Document> documents) {
   static RenderedChart parse(String text) {
     List<Document> documents = new ArrayList<>();
     for (String chunk : DOCUMENT_SEPARATOR.split(text)) {
-      String source = chunk.lines().filter(l -> l.startsWith("# Source: ")).findFirst()
-          .map(l -> l.substring("# Source: ".length())).orElse("?");
+      String source =
+          chunk
+              .lines()
+              .filter(l -> l.startsWith("# Source: "))
+              .findFirst()
+              .map(l -> l.substring("# Source: ".length()))
+              .orElse("?");
       if (chunk.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) {
         continue;
       }
@@ -83,7 +95,8 @@ record RenderedChart(String text, List<Document> documents) {
       try {
         tree = YAML.readValue(chunk, LinkedHashMap.class);
       } catch (Exception e) {
-        throw new AssertionError("rendered document from " + source + " is not YAML: " + e.getMessage(), e);
+        throw new AssertionError(
+            "rendered document from " + source + " is not YAML: " + e.getMessage(), e);
       }
       if (tree == null || tree.isEmpty()) {
         continue;
@@ -92,8 +105,12 @@ record RenderedChart(String text, List<Document> documents) {
       try {
         object = KUBERNETES.unmarshal(chunk, HasMetadata.class);
       } catch (RuntimeException e) {
-        throw new AssertionError("rendered document from " + source + " does not match the Kubernetes model: "
-            + e.getMessage(), e);
+        throw new AssertionError(
+            "rendered document from "
+                + source
+                + " does not match the Kubernetes model: "
+                + e.getMessage(),
+            e);
       }
       documents.add(new Document(source, tree, object));
     }
@@ -105,12 +122,19 @@ record RenderedChart(String text, List<Document> documents) {
   }
 
   <T extends HasMetadata> List<T> objects(Class<T> type) {
-    return documents.stream().map(Document::object).filter(type::isInstance).map(type::cast).toList();
+    return documents.stream()
+        .map(Document::object)
+        .filter(type::isInstance)
+        .map(type::cast)
+        .toList();
   }
 
   <T extends HasMetadata> T object(Class<T> type, String name) {
-    return find(type, name).orElseThrow(() -> new AssertionError(
-        "no " + type.getSimpleName() + " named " + name + " in " + names()));
+    return find(type, name)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no " + type.getSimpleName() + " named " + name + " in " + names()));
   }
 
   <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
@@ -118,7 +142,9 @@ record RenderedChart(String text, List<Document> documents) {
   }
 
   Document document(String kind, String name) {
-    return documents.stream().filter(d -> d.kind().equals(kind) && d.name().equals(name)).findFirst()
+    return documents.stream()
+        .filter(d -> d.kind().equals(kind) && d.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in " + names()));
   }
 
@@ -129,10 +155,18 @@ record RenderedChart(String text, List<Document> documents) {
   /** Every pod template: Deployments and StatefulSets, keyed by "Kind/name". */
   Map<String, PodSpec> podSpecs() {
     Map<String, PodSpec> specs = new LinkedHashMap<>();
-    objects(Deployment.class).forEach(d -> specs.put("Deployment/" + d.getMetadata().getName(),
-        d.getSpec().getTemplate().getSpec()));
-    objects(StatefulSet.class).forEach(s -> specs.put("StatefulSet/" + s.getMetadata().getName(),
-        s.getSpec().getTemplate().getSpec()));
+    objects(Deployment.class)
+        .forEach(
+            d ->
+                specs.put(
+                    "Deployment/" + d.getMetadata().getName(),
+                    d.getSpec().getTemplate().getSpec()));
+    objects(StatefulSet.class)
+        .forEach(
+            s ->
+                specs.put(
+                    "StatefulSet/" + s.getMetadata().getName(),
+                    s.getSpec().getTemplate().getSpec()));
     return specs;
   }
 }

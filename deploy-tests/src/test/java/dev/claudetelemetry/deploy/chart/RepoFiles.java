@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the repository's files are, seen from the module directory (Surefire's working directory). */
+/**
+ * Where the repository's files are, seen from the module directory (Surefire's working directory).
+ */
 final class RepoFiles {
 
   private RepoFiles() {}
@@ -29,7 +31,10 @@ final class RepoFiles {
     return root().resolve(relative);
   }
 
-  /** The file, which must exist: a missing file another part of the repo owns should fail with its name. */
+  /**
+   * The file, which must exist: a missing file another part of the repo owns should fail with its
+   * name.
+   */
   static Path existing(String relative) {
     Path path = resolve(relative);
     assertThat(path).as("%s must exist", relative).exists();

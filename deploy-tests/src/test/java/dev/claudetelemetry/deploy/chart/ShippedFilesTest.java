@@ -22,19 +22,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every file the chart mounts is the repository's single copy that the services, the e2e suite and promtool use:
- * symlinks into the chart, shipped byte for byte.
+ * Every file the chart mounts is the repository's single copy that the services, the e2e suite and
+ * promtool use: symlinks into the chart, shipped byte for byte.
  */
 class ShippedFilesTest {
 
   private final RenderedChart chart = RenderedChart.render();
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "files/default-policy.yaml=policies/default-policy.yaml",
-      "files/claude-code/managed-settings.json=k8s/claude-code/managed-settings.json",
-      "files/claude-code/bin=k8s/claude-code/bin",
-      "files/dashboards=grafana-dashboards"})
+  @ValueSource(
+      strings = {
+        "files/default-policy.yaml=policies/default-policy.yaml",
+        "files/claude-code/managed-settings.json=k8s/claude-code/managed-settings.json",
+        "files/claude-code/bin=k8s/claude-code/bin",
+        "files/dashboards=grafana-dashboards"
+      })
   void shouldLinkTheChartFileToTheRepositorysSingleCopy(String link) throws IOException {
     String[] parts = link.split("=");
     Path inChart = RepoFiles.chart().resolve(parts[0]);
@@ -49,21 +51,27 @@ class ShippedFilesTest {
     ConfigMap policy = chart.object(ConfigMap.class, "claude-telemetry-policy");
 
     assertThat(policy.getData()).containsOnlyKeys("policy.yaml");
-    assertThat(policy.getData().get("policy.yaml")).isEqualTo(RepoFiles.text("policies/default-policy.yaml"));
+    assertThat(policy.getData().get("policy.yaml"))
+        .isEqualTo(RepoFiles.text("policies/default-policy.yaml"));
   }
 
   @Test
   void shouldMountThePolicyAsADirectoryTheServiceWatches() {
     PodSpec pod = chart.podSpecs().get("Deployment/policy-service");
-    VolumeMount mount = pod.getContainers().get(0).getVolumeMounts().stream()
-        .filter(m -> m.getName().equals("policy")).findFirst().orElseThrow();
+    VolumeMount mount =
+        pod.getContainers().get(0).getVolumeMounts().stream()
+            .filter(m -> m.getName().equals("policy"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(mount.getSubPath()).as("subPath mounts never see ConfigMap updates").isNull();
     assertThat(mount.getReadOnly()).isTrue();
-    assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo("POLICY_FILE");
-      assertThat(e.getValue()).isEqualTo(mount.getMountPath() + "/policy.yaml");
-    });
+    assertThat(pod.getContainers().get(0).getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("POLICY_FILE");
+              assertThat(e.getValue()).isEqualTo(mount.getMountPath() + "/policy.yaml");
+            });
   }
 
   @Test
@@ -77,15 +85,23 @@ class ShippedFilesTest {
   @Test
   void shouldRewriteOnlyTheServiceNamespaceOfTheManagedSettingsInAnotherNamespace() {
     String original = RepoFiles.text("k8s/claude-code/managed-settings.json");
-    assertThat(original).as("the managed settings name the services in namespace claude-telemetry")
+    assertThat(original)
+        .as("the managed settings name the services in namespace claude-telemetry")
         .contains(".claude-telemetry.svc.cluster.local");
 
     RenderedChart elsewhere = RenderedChart.renderIn("ai-tools", Map.of());
-    String shipped = elsewhere.object(ConfigMap.class, "claude-code-managed-settings").getData()
-        .get("managed-settings.json");
+    String shipped =
+        elsewhere
+            .object(ConfigMap.class, "claude-code-managed-settings")
+            .getData()
+            .get("managed-settings.json");
 
-    assertThat(shipped).doesNotContain(".claude-telemetry.svc.cluster.local").contains(".ai-tools.svc.cluster.local");
-    assertThat(shipped).isEqualTo(original.replace(".claude-telemetry.svc.cluster.local", ".ai-tools.svc.cluster.local"));
+    assertThat(shipped)
+        .doesNotContain(".claude-telemetry.svc.cluster.local")
+        .contains(".ai-tools.svc.cluster.local");
+    assertThat(shipped)
+        .isEqualTo(
+            original.replace(".claude-telemetry.svc.cluster.local", ".ai-tools.svc.cluster.local"));
   }
 
   @Test
@@ -102,14 +118,23 @@ class ShippedFilesTest {
     assertThat(new TreeMap<>(shipped.getData())).isEqualTo(expected);
 
     PodSpec workspace = chart.podSpecs().get("StatefulSet/claude-code-developer");
-    Volume scripts = workspace.getVolumes().stream().filter(v -> v.getName().equals("hook-scripts")).findFirst()
-        .orElseThrow();
+    Volume scripts =
+        workspace.getVolumes().stream()
+            .filter(v -> v.getName().equals("hook-scripts"))
+            .findFirst()
+            .orElseThrow();
     assertThat(scripts.getConfigMap().getDefaultMode()).isEqualTo(0555);
     assertThat(workspace.getContainers().get(0).getVolumeMounts())
-        .filteredOn(m -> m.getMountPath().startsWith("/etc/claude-code") || m.getMountPath().startsWith("/opt/"))
+        .filteredOn(
+            m ->
+                m.getMountPath().startsWith("/etc/claude-code")
+                    || m.getMountPath().startsWith("/opt/"))
         .allSatisfy(m -> assertThat(m.getReadOnly()).as(m.getMountPath()).isTrue())
-        .extracting(VolumeMount::getMountPath).containsExactlyInAnyOrder("/etc/claude-code/managed-settings.json",
-            "/etc/claude-code/managed-settings.d", "/opt/claude-telemetry/bin");
+        .extracting(VolumeMount::getMountPath)
+        .containsExactlyInAnyOrder(
+            "/etc/claude-code/managed-settings.json",
+            "/etc/claude-code/managed-settings.d",
+            "/opt/claude-telemetry/bin");
   }
 
   @Test
@@ -125,11 +150,13 @@ class ShippedFilesTest {
     Map<String, String> shipped = new TreeMap<>();
     chart.objects(ConfigMap.class).stream()
         .filter(cm -> "1".equals(cm.getMetadata().getLabels().get("grafana_dashboard")))
-        .forEach(cm -> {
-          assertThat(cm.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Claude Code");
-          assertThat(cm.getData()).hasSize(1);
-          shipped.putAll(cm.getData());
-        });
+        .forEach(
+            cm -> {
+              assertThat(cm.getMetadata().getAnnotations())
+                  .containsEntry("grafana_folder", "Claude Code");
+              assertThat(cm.getData()).hasSize(1);
+              shipped.putAll(cm.getData());
+            });
     assertThat(shipped).isEqualTo(expected);
   }
 
@@ -137,12 +164,15 @@ class ShippedFilesTest {
   @SuppressWarnings("unchecked")
   void shouldShipTheAlertRulesFileAsThePrometheusRuleSpec() throws IOException {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    Map<String, Object> rulesFile = yaml.readValue(
-        RepoFiles.text("helm/claude-telemetry/files/rules/claude-telemetry.rules.yaml"), Map.class);
+    Map<String, Object> rulesFile =
+        yaml.readValue(
+            RepoFiles.text("helm/claude-telemetry/files/rules/claude-telemetry.rules.yaml"),
+            Map.class);
     assertThat((List<Object>) rulesFile.get("groups")).as("rule groups").isNotEmpty();
 
-    Map<String, Object> spec = (Map<String, Object>) chart.document("PrometheusRule", "claude-telemetry").tree()
-        .get("spec");
+    Map<String, Object> spec =
+        (Map<String, Object>)
+            chart.document("PrometheusRule", "claude-telemetry").tree().get("spec");
 
     assertThat(spec).isEqualTo(Map.of("groups", rulesFile.get("groups")));
     assertThat(chart.object(PrometheusRule.class, "claude-telemetry").getMetadata().getLabels())

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * fabric8 models accept any field (each keeps unknown ones in {@code additionalProperties}); this walks a model
- * object and reports every such field with its path, which is what the API server's strict field validation
- * (kubectl's default since 1.27) would refuse.
+ * fabric8 models accept any field (each keeps unknown ones in {@code additionalProperties}); this
+ * walks a model object and reports every such field with its path, which is what the API server's
+ * strict field validation (kubectl's default since 1.27) would refuse.
  */
 final class UnknownFields {
 
@@ -42,8 +42,10 @@ final class UnknownFields {
       return;
     }
     for (Method getter : node.getClass().getMethods()) {
-      if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-          || getter.getDeclaringClass() == Object.class || !getter.getName().startsWith("get")) {
+      if (getter.getParameterCount() != 0
+          || Modifier.isStatic(getter.getModifiers())
+          || getter.getDeclaringClass() == Object.class
+          || !getter.getName().startsWith("get")) {
         continue;
       }
       Object value = invoke(getter, node);
@@ -53,7 +55,8 @@ final class UnknownFields {
         }
         continue;
       }
-      String field = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+      String field =
+          Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
       walk(value, path + "." + field, found);
     }
   }

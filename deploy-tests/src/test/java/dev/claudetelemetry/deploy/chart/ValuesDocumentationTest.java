@@ -10,7 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** values.yaml is documented key by key: every value sits under a helm-docs `# --` comment (its own or its group's). */
+/**
+ * values.yaml is documented key by key: every value sits under a helm-docs `# --` comment (its own
+ * or its group's).
+ */
 class ValuesDocumentationTest {
 
   private static final Pattern KEY = Pattern.compile("^(\\s*)([A-Za-z][\\w.-]*):(.*)$");
@@ -60,7 +63,9 @@ class ValuesDocumentationTest {
 
   @Test
   void shouldNoticeAnUndocumentedValue() {
-    assertThat(undocumented("""
+    assertThat(
+            undocumented(
+                """
         hookIngest:
           # -- Pods.
           replicas: 2
@@ -71,6 +76,7 @@ class ValuesDocumentationTest {
         # -- Resources, documented as a group.
         resources:
           requests: {cpu: 1}
-        """)).containsExactly("hookIngest.image");
+        """))
+        .containsExactly("hookIngest.image");
   }
 }

@@ -1,7 +1,7 @@
 package dev.claudetelemetry.deploy.chart;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,18 +17,39 @@ class ValuesSchemaTest {
         Arguments.of("an unknown top-level key", Map.of("replicaCount", 2), "replicaCount"),
         Arguments.of("a typo inside a component", Map.of("hookIngest.replica", 2), "replica"),
         Arguments.of("zero replicas", Map.of("policyService.replicas", 0), "replicas"),
-        Arguments.of("a fail mode that does not exist", Map.of("hookIngest.guard.failMode", "maybe"), "failMode"),
+        Arguments.of(
+            "a fail mode that does not exist",
+            Map.of("hookIngest.guard.failMode", "maybe"),
+            "failMode"),
         Arguments.of("a timeout without unit", Map.of("hookIngest.guard.timeout", "2"), "timeout"),
-        Arguments.of("a user name that is not a DNS label",
-            Map.of("claudeCode.users[0].name", "Alice_Smith", "claudeCode.users[0].email", "a@example.com"), "name"),
-        Arguments.of("a user without e-mail", Map.of("claudeCode.users[0].name", "alice",
-            "claudeCode.users[0].email", "not-an-email"), "email"),
-        Arguments.of("a boolean given as a string", Map.of("networkPolicies.enabled", "yes"), "enabled"),
-        Arguments.of("a pull policy Kubernetes does not know", Map.of("global.imagePullPolicy", "Sometimes"),
+        Arguments.of(
+            "a user name that is not a DNS label",
+            Map.of(
+                "claudeCode.users[0].name",
+                "Alice_Smith",
+                "claudeCode.users[0].email",
+                "a@example.com"),
+            "name"),
+        Arguments.of(
+            "a user without e-mail",
+            Map.of(
+                "claudeCode.users[0].name", "alice", "claudeCode.users[0].email", "not-an-email"),
+            "email"),
+        Arguments.of(
+            "a boolean given as a string", Map.of("networkPolicies.enabled", "yes"), "enabled"),
+        Arguments.of(
+            "a pull policy Kubernetes does not know",
+            Map.of("global.imagePullPolicy", "Sometimes"),
             "imagePullPolicy"),
-        Arguments.of("a volume size without unit", Map.of("postgresql.persistence.size", "10"), "size"),
-        Arguments.of("a JDBC URL of another database", Map.of("externalDatabase.url", "jdbc:mysql://db/x"), "url"),
-        Arguments.of("an egress rule that is not a CIDR", Map.of("networkPolicies.httpsEgressCidrs[0]", "anthropic.com"),
+        Arguments.of(
+            "a volume size without unit", Map.of("postgresql.persistence.size", "10"), "size"),
+        Arguments.of(
+            "a JDBC URL of another database",
+            Map.of("externalDatabase.url", "jdbc:mysql://db/x"),
+            "url"),
+        Arguments.of(
+            "an egress rule that is not a CIDR",
+            Map.of("networkPolicies.httpsEgressCidrs[0]", "anthropic.com"),
             "httpsEgressCidrs"));
   }
 
@@ -54,6 +75,8 @@ class ValuesSchemaTest {
 
     RenderedChart chart = RenderedChart.render(valid);
 
-    assertThat(chart.names()).contains("StatefulSet/claude-code-alice-smith").doesNotContain("PodDisruptionBudget/hook-ingest");
+    assertThat(chart.names())
+        .contains("StatefulSet/claude-code-alice-smith")
+        .doesNotContain("PodDisruptionBudget/hook-ingest");
   }
 }

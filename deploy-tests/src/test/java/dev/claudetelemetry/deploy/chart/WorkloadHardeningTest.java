@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every pod the chart renders runs hardened, bounded and probed, in every install scenario. */
 class WorkloadHardeningTest {
 
-  private static final List<String> QUARKUS_SERVICES = List.of("hook-ingest", "policy-service", "transcript-service");
+  private static final List<String> QUARKUS_SERVICES =
+      List.of("hook-ingest", "policy-service", "transcript-service");
 
   static Stream<String> scenarios() throws Exception {
     return ChartRenderingTest.scenarios();
@@ -32,7 +33,8 @@ class WorkloadHardeningTest {
   }
 
   private static boolean sudoWorkspace(String workload, RenderedChart chart, Container container) {
-    return workload.startsWith("StatefulSet/claude-code-") && container.getName().equals("claude-code")
+    return workload.startsWith("StatefulSet/claude-code-")
+        && container.getName().equals("claude-code")
         && Boolean.TRUE.equals(container.getSecurityContext().getAllowPrivilegeEscalation());
   }
 
@@ -41,14 +43,29 @@ class WorkloadHardeningTest {
   void shouldRunEveryPodAsNonRootWithRuntimeDefaultSeccomp(String scenario) {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
-    assertSoftly(softly -> chart.podSpecs().forEach((workload, pod) -> {
-      softly.assertThat(pod.getSecurityContext().getRunAsNonRoot()).as("%s runAsNonRoot", workload).isTrue();
-      softly.assertThat(pod.getSecurityContext().getRunAsUser()).as("%s runAsUser", workload).isPositive();
-      softly.assertThat(pod.getSecurityContext().getSeccompProfile().getType()).as("%s seccomp", workload)
-          .isEqualTo("RuntimeDefault");
-      softly.assertThat(pod.getAutomountServiceAccountToken()).as("%s automountServiceAccountToken", workload)
-          .isFalse();
-    }));
+    assertSoftly(
+        softly ->
+            chart
+                .podSpecs()
+                .forEach(
+                    (workload, pod) -> {
+                      softly
+                          .assertThat(pod.getSecurityContext().getRunAsNonRoot())
+                          .as("%s runAsNonRoot", workload)
+                          .isTrue();
+                      softly
+                          .assertThat(pod.getSecurityContext().getRunAsUser())
+                          .as("%s runAsUser", workload)
+                          .isPositive();
+                      softly
+                          .assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+                          .as("%s seccomp", workload)
+                          .isEqualTo("RuntimeDefault");
+                      softly
+                          .assertThat(pod.getAutomountServiceAccountToken())
+                          .as("%s automountServiceAccountToken", workload)
+                          .isFalse();
+                    }));
   }
 
   @ParameterizedTest(name = "ci/{0}")
@@ -56,22 +73,45 @@ class WorkloadHardeningTest {
   void shouldDropAllCapabilitiesAndKeepTheRootFilesystemReadOnly(String scenario) {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
-    assertSoftly(softly -> chart.podSpecs().forEach((workload, pod) -> {
-      for (Container container : containers(pod)) {
-        SecurityContext sc = container.getSecurityContext();
-        String what = workload + " container " + container.getName();
-        softly.assertThat(sc).as(what).isNotNull();
-        softly.assertThat(sc.getCapabilities().getDrop()).as("%s drops", what).containsExactly("ALL");
-        softly.assertThat(sc.getRunAsNonRoot()).as("%s runAsNonRoot", what).isTrue();
-        if (sudoWorkspace(workload, chart, container)) {
-          continue; // checked in shouldRelaxOnlyTheWorkspaceContainerForSudo
-        }
-        softly.assertThat(sc.getAllowPrivilegeEscalation()).as("%s allowPrivilegeEscalation", what).isFalse();
-        softly.assertThat(sc.getReadOnlyRootFilesystem()).as("%s readOnlyRootFilesystem", what).isTrue();
-        softly.assertThat(sc.getCapabilities().getAdd()).as("%s adds", what).isNullOrEmpty();
-        softly.assertThat(container.getVolumeMounts()).as("%s has a writable /tmp", what).isNotNull();
-      }
-    }));
+    assertSoftly(
+        softly ->
+            chart
+                .podSpecs()
+                .forEach(
+                    (workload, pod) -> {
+                      for (Container container : containers(pod)) {
+                        SecurityContext sc = container.getSecurityContext();
+                        String what = workload + " container " + container.getName();
+                        softly.assertThat(sc).as(what).isNotNull();
+                        softly
+                            .assertThat(sc.getCapabilities().getDrop())
+                            .as("%s drops", what)
+                            .containsExactly("ALL");
+                        softly
+                            .assertThat(sc.getRunAsNonRoot())
+                            .as("%s runAsNonRoot", what)
+                            .isTrue();
+                        if (sudoWorkspace(workload, chart, container)) {
+                          continue; // checked in shouldRelaxOnlyTheWorkspaceContainerForSudo
+                        }
+                        softly
+                            .assertThat(sc.getAllowPrivilegeEscalation())
+                            .as("%s allowPrivilegeEscalation", what)
+                            .isFalse();
+                        softly
+                            .assertThat(sc.getReadOnlyRootFilesystem())
+                            .as("%s readOnlyRootFilesystem", what)
+                            .isTrue();
+                        softly
+                            .assertThat(sc.getCapabilities().getAdd())
+                            .as("%s adds", what)
+                            .isNullOrEmpty();
+                        softly
+                            .assertThat(container.getVolumeMounts())
+                            .as("%s has a writable /tmp", what)
+                            .isNotNull();
+                      }
+                    }));
   }
 
   @ParameterizedTest(name = "ci/{0}")
@@ -79,11 +119,25 @@ class WorkloadHardeningTest {
   void shouldBoundEveryContainersMemoryAndRequestCpu(String scenario) {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
-    assertSoftly(softly -> chart.podSpecs().forEach((workload, pod) -> containers(pod).forEach(container -> {
-      String what = workload + " container " + container.getName();
-      softly.assertThat(container.getResources().getRequests()).as("%s requests", what).containsKeys("cpu", "memory");
-      softly.assertThat(container.getResources().getLimits()).as("%s limits", what).containsKey("memory");
-    })));
+    assertSoftly(
+        softly ->
+            chart
+                .podSpecs()
+                .forEach(
+                    (workload, pod) ->
+                        containers(pod)
+                            .forEach(
+                                container -> {
+                                  String what = workload + " container " + container.getName();
+                                  softly
+                                      .assertThat(container.getResources().getRequests())
+                                      .as("%s requests", what)
+                                      .containsKeys("cpu", "memory");
+                                  softly
+                                      .assertThat(container.getResources().getLimits())
+                                      .as("%s limits", what)
+                                      .containsKey("memory");
+                                })));
   }
 
   @ParameterizedTest(name = "ci/{0}")
@@ -91,11 +145,25 @@ class WorkloadHardeningTest {
   void shouldProbeEveryLongRunningContainer(String scenario) {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
-    assertSoftly(softly -> chart.podSpecs().forEach((workload, pod) -> pod.getContainers().forEach(container -> {
-      String what = workload + " container " + container.getName();
-      softly.assertThat(container.getReadinessProbe()).as("%s readinessProbe", what).isNotNull();
-      softly.assertThat(container.getLivenessProbe()).as("%s livenessProbe", what).isNotNull();
-    })));
+    assertSoftly(
+        softly ->
+            chart
+                .podSpecs()
+                .forEach(
+                    (workload, pod) ->
+                        pod.getContainers()
+                            .forEach(
+                                container -> {
+                                  String what = workload + " container " + container.getName();
+                                  softly
+                                      .assertThat(container.getReadinessProbe())
+                                      .as("%s readinessProbe", what)
+                                      .isNotNull();
+                                  softly
+                                      .assertThat(container.getLivenessProbe())
+                                      .as("%s livenessProbe", what)
+                                      .isNotNull();
+                                })));
   }
 
   @Test
@@ -107,22 +175,30 @@ class WorkloadHardeningTest {
       assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
       assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
       assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
-      assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
-      assertThat(container.getPorts()).singleElement()
+      assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+          .isEqualTo("http");
+      assertThat(container.getPorts())
+          .singleElement()
           .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
-      // tree-sitter and JNA extract native libraries to java.io.tmpdir; the root filesystem is read-only.
-      assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+      // tree-sitter and JNA extract native libraries to java.io.tmpdir; the root filesystem is
+      // read-only.
+      assertThat(container.getVolumeMounts())
+          .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
     }
   }
 
   @Test
   void shouldCreateADisruptionBudgetExactlyForServicesWithMoreThanOneReplica() {
-    RenderedChart two = RenderedChart.render(Map.of("hookIngest.replicas", 2, "transcriptService.replicas", 1));
-    RenderedChart one = RenderedChart.render(Map.of("hookIngest.replicas", 1, "transcriptService.replicas", 3));
+    RenderedChart two =
+        RenderedChart.render(Map.of("hookIngest.replicas", 2, "transcriptService.replicas", 1));
+    RenderedChart one =
+        RenderedChart.render(Map.of("hookIngest.replicas", 1, "transcriptService.replicas", 3));
 
-    assertThat(two.names()).contains("PodDisruptionBudget/hook-ingest")
+    assertThat(two.names())
+        .contains("PodDisruptionBudget/hook-ingest")
         .doesNotContain("PodDisruptionBudget/transcript-service");
-    assertThat(one.names()).contains("PodDisruptionBudget/transcript-service")
+    assertThat(one.names())
+        .contains("PodDisruptionBudget/transcript-service")
         .doesNotContain("PodDisruptionBudget/hook-ingest");
   }
 
@@ -131,23 +207,57 @@ class WorkloadHardeningTest {
     RenderedChart plain = RenderedChart.render();
     RenderedChart sudo = RenderedChart.render(Map.of("claudeCode.sudo", true));
 
-    SecurityContext locked = plain.podSpecs().get("StatefulSet/claude-code-developer").getContainers().get(0)
-        .getSecurityContext();
-    SecurityContext relaxed = sudo.podSpecs().get("StatefulSet/claude-code-developer").getContainers().get(0)
-        .getSecurityContext();
+    SecurityContext locked =
+        plain
+            .podSpecs()
+            .get("StatefulSet/claude-code-developer")
+            .getContainers()
+            .get(0)
+            .getSecurityContext();
+    SecurityContext relaxed =
+        sudo.podSpecs()
+            .get("StatefulSet/claude-code-developer")
+            .getContainers()
+            .get(0)
+            .getSecurityContext();
     assertThat(locked.getAllowPrivilegeEscalation()).isFalse();
     assertThat(locked.getReadOnlyRootFilesystem()).isTrue();
     assertThat(relaxed.getAllowPrivilegeEscalation()).isTrue();
     assertThat(relaxed.getReadOnlyRootFilesystem()).isFalse();
-    assertThat(relaxed.getCapabilities().getAdd()).contains("SETUID", "SETGID").doesNotContain("SYS_ADMIN", "NET_ADMIN");
-    assertThat(plain.podSpecs().get("StatefulSet/claude-code-developer").getContainers().get(0).getImage())
+    assertThat(relaxed.getCapabilities().getAdd())
+        .contains("SETUID", "SETGID")
+        .doesNotContain("SYS_ADMIN", "NET_ADMIN");
+    assertThat(
+            plain
+                .podSpecs()
+                .get("StatefulSet/claude-code-developer")
+                .getContainers()
+                .get(0)
+                .getImage())
         .isEqualTo("ghcr.io/claude-telemetry/claude-code:0.1.0");
-    assertThat(sudo.podSpecs().get("StatefulSet/claude-code-developer").getContainers().get(0).getImage())
+    assertThat(
+            sudo.podSpecs()
+                .get("StatefulSet/claude-code-developer")
+                .getContainers()
+                .get(0)
+                .getImage())
         .isEqualTo("ghcr.io/claude-telemetry/claude-code:0.1.0-sudo");
     // the identity init container and every other pod stay locked down
-    assertThat(sudo.podSpecs().get("StatefulSet/claude-code-developer").getInitContainers().get(0)
-        .getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-    assertThat(sudo.podSpecs().get("Deployment/hook-ingest").getContainers().get(0).getSecurityContext()
-        .getReadOnlyRootFilesystem()).isTrue();
+    assertThat(
+            sudo.podSpecs()
+                .get("StatefulSet/claude-code-developer")
+                .getInitContainers()
+                .get(0)
+                .getSecurityContext()
+                .getAllowPrivilegeEscalation())
+        .isFalse();
+    assertThat(
+            sudo.podSpecs()
+                .get("Deployment/hook-ingest")
+                .getContainers()
+                .get(0)
+                .getSecurityContext()
+                .getReadOnlyRootFilesystem())
+        .isTrue();
   }
 }

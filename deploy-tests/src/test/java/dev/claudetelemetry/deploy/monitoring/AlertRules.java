@@ -12,7 +12,13 @@ import java.util.List;
 
 /** The plain Prometheus rule file the chart wraps into a PrometheusRule, read as data. */
 final class AlertRules {
-  record Rule(String group, String name, boolean alert, String expr, JsonNode labels, JsonNode annotations) {
+  record Rule(
+      String group,
+      String name,
+      boolean alert,
+      String expr,
+      JsonNode labels,
+      JsonNode annotations) {
     @Override
     public String toString() {
       return group + "/" + name;
@@ -36,8 +42,14 @@ final class AlertRules {
       for (JsonNode group : root.path("groups")) {
         for (JsonNode rule : group.path("rules")) {
           boolean alert = rule.has("alert");
-          rules.add(new Rule(group.path("name").asText(), rule.path(alert ? "alert" : "record").asText(), alert,
-              rule.path("expr").asText(), rule.path("labels"), rule.path("annotations")));
+          rules.add(
+              new Rule(
+                  group.path("name").asText(),
+                  rule.path(alert ? "alert" : "record").asText(),
+                  alert,
+                  rule.path("expr").asText(),
+                  rule.path("labels"),
+                  rule.path("annotations")));
         }
       }
       return rules;

@@ -15,7 +15,8 @@ final class Commands {
 
   static Result run(Path workDir, List<String> command) {
     try {
-      Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
       process.getOutputStream().close();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -24,7 +25,8 @@ final class Commands {
       }
       return new Result(process.exitValue(), output);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not run " + command + " (is it installed? .ci/run installs prometheus)", e);
+      throw new UncheckedIOException(
+          "could not run " + command + " (is it installed? .ci/run installs prometheus)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

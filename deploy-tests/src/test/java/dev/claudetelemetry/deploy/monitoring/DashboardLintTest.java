@@ -20,25 +20,33 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The dashboard checklist (grafana/dashboard-linter's rules, plus ours), applied to every file in
- * {@code grafana-dashboards/}. Whether the queries run and return data is {@link LiveMonitoringTest}'s job.
+ * {@code grafana-dashboards/}. Whether the queries run and return data is {@link
+ * LiveMonitoringTest}'s job.
  */
 class DashboardLintTest {
-  private static final Pattern RATE_WINDOW = Pattern.compile("\\b(rate|irate)\\s*\\(([^\\[]*)\\[([^\\]]*)\\]");
-  private static final Pattern INCREASE_WINDOW = Pattern.compile("\\bincrease\\s*\\(([^\\[]*)\\[([^\\]]*)\\]");
-  private static final Pattern COUNTER = Pattern.compile("\\b[a-zA-Z_][a-zA-Z0-9_]*_(total|count|sum|bucket)\\b");
+  private static final Pattern RATE_WINDOW =
+      Pattern.compile("\\b(rate|irate)\\s*\\(([^\\[]*)\\[([^\\]]*)\\]");
+  private static final Pattern INCREASE_WINDOW =
+      Pattern.compile("\\bincrease\\s*\\(([^\\[]*)\\[([^\\]]*)\\]");
+  private static final Pattern COUNTER =
+      Pattern.compile("\\b[a-zA-Z_][a-zA-Z0-9_]*_(total|count|sum|bucket)\\b");
   private static final Pattern VARIABLE_USE = Pattern.compile("\\$\\{?([a-zA-Z_][a-zA-Z0-9_]*)");
-  private static final Set<String> GRAFANA_VARIABLES = Set.of("__rate_interval", "__interval", "__range", "__timeFilter",
-      "__data", "__from", "__to");
+  private static final Set<String> GRAFANA_VARIABLES =
+      Set.of(
+          "__rate_interval", "__interval", "__range", "__timeFilter", "__data", "__from", "__to");
 
   @Test
   void shouldFindTheDashboardsTheChartShips() {
-    assertThat(Dashboards.all()).extracting(Dashboard::uid)
-        .contains("claude-code-usage", "claude-code-tools-and-guard", "claude-telemetry-ingest-health");
+    assertThat(Dashboards.all())
+        .extracting(Dashboard::uid)
+        .contains(
+            "claude-code-usage", "claude-code-tools-and-guard", "claude-telemetry-ingest-health");
   }
 
   @TestFactory
   Stream<DynamicTest> everyDashboardShouldPassTheChecklist() {
-    return Dashboards.all().stream().map(d -> DynamicTest.dynamicTest(d.fileStem(), () -> check(d)));
+    return Dashboards.all().stream()
+        .map(d -> DynamicTest.dynamicTest(d.fileStem(), () -> check(d)));
   }
 
   private void check(Dashboard dashboard) {
@@ -47,8 +55,11 @@ class DashboardLintTest {
 
   @Test
   void theLintShouldCatchABrokenDashboard() {
-    Dashboard original = Dashboards.all().stream().filter(d -> d.uid().equals("claude-code-tools-and-guard"))
-        .findFirst().orElseThrow();
+    Dashboard original =
+        Dashboards.all().stream()
+            .filter(d -> d.uid().equals("claude-code-tools-and-guard"))
+            .findFirst()
+            .orElseThrow();
     ObjectNode broken = original.json().deepCopy();
     ArrayNode panels = (ArrayNode) broken.path("panels");
     ObjectNode first = (ObjectNode) panels.get(1);
@@ -61,7 +72,8 @@ class DashboardLintTest {
 
     List<String> problems = problems(new Dashboard(original.file(), broken));
 
-    assertThat(problems).anyMatch(p -> p.contains("uid"))
+    assertThat(problems)
+        .anyMatch(p -> p.contains("uid"))
         .anyMatch(p -> p.contains("no unit"))
         .anyMatch(p -> p.contains("no description"))
         .anyMatch(p -> p.contains("not unique"))
@@ -124,7 +136,11 @@ class DashboardLintTest {
       }
       String panelDatasource = panel.path("datasource").path("uid").asText();
       if (!datasourceVariables.contains(variableName(panelDatasource))) {
-        problems.add(where + ": datasource '" + panelDatasource + "' is not one of the dashboard's datasource variables");
+        problems.add(
+            where
+                + ": datasource '"
+                + panelDatasource
+                + "' is not one of the dashboard's datasource variables");
       }
       usedVariables.add(variableName(panelDatasource));
       if (panel.path("targets").isEmpty()) {
@@ -133,7 +149,11 @@ class DashboardLintTest {
       for (JsonNode target : panel.path("targets")) {
         String targetDatasource = target.path("datasource").path("uid").asText(panelDatasource);
         if (!targetDatasource.equals(panelDatasource)) {
-          problems.add(where + " " + target.path("refId").asText() + ": target datasource differs from the panel's");
+          problems.add(
+              where
+                  + " "
+                  + target.path("refId").asText()
+                  + ": target datasource differs from the panel's");
         }
       }
       collectVariables(panel.toString(), usedVariables);
@@ -152,7 +172,8 @@ class DashboardLintTest {
         problems.add("variable $" + name + " has no description");
       }
     }
-    Set<String> defined = new HashSet<>(dashboard.variables().stream().map(v -> v.path("name").asText()).toList());
+    Set<String> defined =
+        new HashSet<>(dashboard.variables().stream().map(v -> v.path("name").asText()).toList());
     for (String used : usedVariables) {
       if (!defined.contains(used) && !GRAFANA_VARIABLES.contains(used)) {
         problems.add("$" + used + " is used but not defined");
@@ -172,23 +193,38 @@ class DashboardLintTest {
     Matcher rate = RATE_WINDOW.matcher(expr);
     while (rate.find()) {
       if (!"$__rate_interval".equals(rate.group(3).trim())) {
-        problems.add(query + ": " + rate.group(1) + "() must use [$__rate_interval], not [" + rate.group(3) + "]");
+        problems.add(
+            query
+                + ": "
+                + rate.group(1)
+                + "() must use [$__rate_interval], not ["
+                + rate.group(3)
+                + "]");
       }
     }
     Matcher increase = INCREASE_WINDOW.matcher(expr);
     while (increase.find()) {
       String window = increase.group(2).trim();
       if (!Set.of("$__rate_interval", "$__interval", "$__range").contains(window)) {
-        problems.add(query + ": increase() must use a Grafana interval variable, not [" + window + "]");
+        problems.add(
+            query + ": increase() must use a Grafana interval variable, not [" + window + "]");
       }
     }
     Matcher counter = COUNTER.matcher(expr);
     while (counter.find()) {
       String before = expr.substring(0, counter.start());
-      int open = Math.max(Math.max(before.lastIndexOf("rate("), before.lastIndexOf("increase(")), before.lastIndexOf("irate("));
-      if (open < 0 || before.substring(open).chars().filter(c -> c == ')').count()
-          >= before.substring(open).chars().filter(c -> c == '(').count()) {
-        problems.add(query + ": counter " + counter.group() + " must be inside rate(), irate() or increase()");
+      int open =
+          Math.max(
+              Math.max(before.lastIndexOf("rate("), before.lastIndexOf("increase(")),
+              before.lastIndexOf("irate("));
+      if (open < 0
+          || before.substring(open).chars().filter(c -> c == ')').count()
+              >= before.substring(open).chars().filter(c -> c == '(').count()) {
+        problems.add(
+            query
+                + ": counter "
+                + counter.group()
+                + " must be inside rate(), irate() or increase()");
       }
     }
     return problems;
@@ -209,8 +245,13 @@ class DashboardLintTest {
   void theLintShouldCatchARateWithoutTheRateInterval() {
     Query bad = new Query("d", "p", "A", "${datasource}", "sum(rate(claude_tool_calls_total[5m]))");
     Query bare = new Query("d", "p", "B", "${datasource}", "sum(claude_tool_calls_total)");
-    Query good = new Query("d", "p", "C", "${datasource}",
-        "histogram_quantile(0.9, sum by (le) (rate(claude_tool_duration_seconds_bucket[$__rate_interval])))");
+    Query good =
+        new Query(
+            "d",
+            "p",
+            "C",
+            "${datasource}",
+            "histogram_quantile(0.9, sum by (le) (rate(claude_tool_duration_seconds_bucket[$__rate_interval])))");
     assertThat(checkPromQl(bad)).singleElement().asString().contains("[$__rate_interval]");
     assertThat(checkPromQl(bare)).singleElement().asString().contains("must be inside rate()");
     assertThat(checkPromQl(good)).isEmpty();

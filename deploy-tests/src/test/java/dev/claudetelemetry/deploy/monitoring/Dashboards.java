@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** The dashboards in {@code grafana-dashboards/}, read as data: panels, their queries, their variables. */
+/**
+ * The dashboards in {@code grafana-dashboards/}, read as data: panels, their queries, their
+ * variables.
+ */
 final class Dashboards {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,9 +70,16 @@ final class Dashboards {
       List<Query> queries = new ArrayList<>();
       for (JsonNode panel : dataPanels()) {
         for (JsonNode target : panel.path("targets")) {
-          String uid = target.path("datasource").path("uid").asText(panel.path("datasource").path("uid").asText());
-          String text = target.has("rawSql") ? target.path("rawSql").asText() : target.path("expr").asText();
-          queries.add(new Query(uid(), panel.path("title").asText(), target.path("refId").asText(), uid, text));
+          String uid =
+              target
+                  .path("datasource")
+                  .path("uid")
+                  .asText(panel.path("datasource").path("uid").asText());
+          String text =
+              target.has("rawSql") ? target.path("rawSql").asText() : target.path("expr").asText();
+          queries.add(
+              new Query(
+                  uid(), panel.path("title").asText(), target.path("refId").asText(), uid, text));
         }
       }
       return queries;
@@ -102,20 +112,22 @@ final class Dashboards {
   }
 
   /**
-   * The query as Grafana would send it, with the template variables of a test run filled in. Grafana's own
-   * intervals become 5m, a window that holds the whole workload of a test run (so no query depends on how
-   * long ago its counters last moved), and the range 1h.
+   * The query as Grafana would send it, with the template variables of a test run filled in.
+   * Grafana's own intervals become 5m, a window that holds the whole workload of a test run (so no
+   * query depends on how long ago its counters last moved), and the range 1h.
    */
   static String substitute(String query, Map<String, String> variables) {
-    String result = query
-        .replace("$__rate_interval", "5m")
-        .replace("$__interval", "5m")
-        .replace("$__range", "1h");
+    String result =
+        query
+            .replace("$__rate_interval", "5m")
+            .replace("$__interval", "5m")
+            .replace("$__range", "1h");
     for (Map.Entry<String, String> variable : variables.entrySet()) {
-      result = result
-          .replace("${" + variable.getKey() + ":regex}", variable.getValue())
-          .replace("${" + variable.getKey() + "}", variable.getValue())
-          .replace("$" + variable.getKey(), variable.getValue());
+      result =
+          result
+              .replace("${" + variable.getKey() + ":regex}", variable.getValue())
+              .replace("${" + variable.getKey() + "}", variable.getValue())
+              .replace("$" + variable.getKey(), variable.getValue());
     }
     return result;
   }

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The dashboards and rules against real data: the three services from their jars (PostgreSQL behind
- * transcript-service), a scripted workload through their real APIs (including real policy denials and a
- * fail-closed window while policy-service is frozen), Claude Code's recorded OTLP metrics through the
- * collector emulation, and a real Prometheus scraping all of it every second with the rule file loaded.
- * Every dashboard query and every rule expression is executed there.
+ * transcript-service), a scripted workload through their real APIs (including real policy denials
+ * and a fail-closed window while policy-service is frozen), Claude Code's recorded OTLP metrics
+ * through the collector emulation, and a real Prometheus scraping all of it every second with the
+ * rule file loaded. Every dashboard query and every rule expression is executed there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiveMonitoringTest {
@@ -46,9 +46,14 @@ class LiveMonitoringTest {
   private static final String READ_TOKEN = "live-monitoring-read-token";
   private static final String GRAFANA_ROLE = "grafana_reader";
   private static final List<String> USERS = List.of("alice", "bob");
-  /** Metric names and recording-rule names inside PromQL (ours are all claude_*, up, http_server_*, level:metric:op). */
-  private static final Pattern SELECTOR = Pattern.compile(
-      "\\b(claude_[a-zA-Z0-9_]+|up|http_server_[a-zA-Z0-9_]+|[a-z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+)\\b(\\{[^}]*\\})?");
+
+  /**
+   * Metric names and recording-rule names inside PromQL (ours are all claude_*, up, http_server_*,
+   * level:metric:op).
+   */
+  private static final Pattern SELECTOR =
+      Pattern.compile(
+          "\\b(claude_[a-zA-Z0-9_]+|up|http_server_[a-zA-Z0-9_]+|[a-z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+)\\b(\\{[^}]*\\})?");
 
   private Path work;
   private PostgresServer postgres;
@@ -62,7 +67,8 @@ class LiveMonitoringTest {
 
   @BeforeAll
   void startEverythingAndRunTheWorkload() throws Exception {
-    // Under target/ so logs and the Prometheus config stay inspectable after a failure; mvn clean removes them.
+    // Under target/ so logs and the Prometheus config stay inspectable after a failure; mvn clean
+    // removes them.
     work = Path.of("target", "live-monitoring").toAbsolutePath();
     deleteTree(work);
     Files.createDirectories(work);
@@ -71,55 +77,99 @@ class LiveMonitoringTest {
     Files.copy(RepoPaths.root().resolve("policies/default-policy.yaml"), policyFile);
     Path logs = work.resolve("logs");
     postgres = PostgresServer.start();
-    // The role the chart creates for Grafana; transcript-service's migration grants it SELECT on audit_denials.
+    // The role the chart creates for Grafana; transcript-service's migration grants it SELECT on
+    // audit_denials.
     postgres.psql("CREATE ROLE " + GRAFANA_ROLE + " LOGIN");
 
     Map<String, String> transcriptEnv = new HashMap<>(postgres.quarkusEnv());
     transcriptEnv.put("TRANSCRIPT_WRITE_TOKEN", WRITE_TOKEN);
     transcriptEnv.put("TRANSCRIPT_READ_TOKEN", READ_TOKEN);
     CompletableFuture<ServiceJar> policy =
-        CompletableFuture.supplyAsync(() -> ServiceJar.start("policy-service", Map.of("POLICY_FILE", policyFile.toString()), logs));
+        CompletableFuture.supplyAsync(
+            () ->
+                ServiceJar.start(
+                    "policy-service", Map.of("POLICY_FILE", policyFile.toString()), logs));
     CompletableFuture<ServiceJar> transcript =
-        CompletableFuture.supplyAsync(() -> ServiceJar.start("transcript-service", transcriptEnv, logs));
+        CompletableFuture.supplyAsync(
+            () -> ServiceJar.start("transcript-service", transcriptEnv, logs));
     policyService = policy.join();
     transcriptService = transcript.join();
-    hookIngest = ServiceJar.start("hook-ingest", Map.of(
-        "POLICY_SERVICE_URL", policyService.baseUrl(),
-        "TRANSCRIPT_SERVICE_URL", transcriptService.baseUrl(),
-        "TRANSCRIPT_SERVICE_TOKEN", WRITE_TOKEN,
-        "HOOK_INGEST_TOKEN", INGEST_TOKEN), logs);
+    hookIngest =
+        ServiceJar.start(
+            "hook-ingest",
+            Map.of(
+                "POLICY_SERVICE_URL",
+                policyService.baseUrl(),
+                "TRANSCRIPT_SERVICE_URL",
+                transcriptService.baseUrl(),
+                "TRANSCRIPT_SERVICE_TOKEN",
+                WRITE_TOKEN,
+                "HOOK_INGEST_TOKEN",
+                INGEST_TOKEN),
+            logs);
 
-    collector = new CollectorPrometheusExporter(
-        RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"), USERS).start();
+    collector =
+        new CollectorPrometheusExporter(
+                RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"), USERS)
+            .start();
     prometheus = PrometheusServer.start(prometheusConfig(), work.resolve("prometheus"));
-    // Generous: on a loaded 2-core machine a JVM's first /q/metrics can miss the 1 s scrape timeout a few times.
+    // Generous: on a loaded 2-core machine a JVM's first /q/metrics can miss the 1 s scrape timeout
+    // a few times.
     prometheus.awaitTargetsUp(4, Duration.ofSeconds(180));
 
-    workload = new Workload(RepoPaths.claudeCodeFixtures(), hookIngest.baseUrl(), INGEST_TOKEN,
-        transcriptService.baseUrl(), WRITE_TOKEN);
-    // Two rounds a few scrapes apart, so every counter rises between scrapes and rate() has something to say.
+    workload =
+        new Workload(
+            RepoPaths.claudeCodeFixtures(),
+            hookIngest.baseUrl(),
+            INGEST_TOKEN,
+            transcriptService.baseUrl(),
+            WRITE_TOKEN);
+    // Two rounds a few scrapes apart, so every counter rises between scrapes and rate() has
+    // something to say.
     USERS.forEach(workload::session);
     workload.otlpLogs();
     Thread.sleep(2500);
     freezePolicyServiceWhile(() -> workload.failClosedCall("alice"));
     // A broken policy edit: policy-service must refuse it and keep enforcing the last good one.
     Files.writeString(policyFile, "rules: [ this is not a policy\n");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(prometheus.query("sum(claude_policy_reloads_total{result=\"refused\"})").path("result").path(0)
-            .path("value").path(1).asDouble()).isGreaterThan(0));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        prometheus
+                            .query("sum(claude_policy_reloads_total{result=\"refused\"})")
+                            .path("result")
+                            .path(0)
+                            .path("value")
+                            .path(1)
+                            .asDouble())
+                    .isGreaterThan(0));
     USERS.forEach(workload::session);
     workload.otlpLogs();
     // Forwarding batches linger a moment, then a few more scrapes.
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(prometheus.query("sum(claude_hook_forwarded_events_total)").path("result").path(0)
-            .path("value").path(1).asDouble()).isGreaterThan(0));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        prometheus
+                            .query("sum(claude_hook_forwarded_events_total)")
+                            .path("result")
+                            .path(0)
+                            .path("value")
+                            .path(1)
+                            .asDouble())
+                    .isGreaterThan(0));
     Thread.sleep(3000);
   }
 
   @AfterAll
   void stopEverything() {
-    for (AutoCloseable closeable : new AutoCloseable[] {prometheus, collector, hookIngest, transcriptService,
-        policyService, postgres}) {
+    for (AutoCloseable closeable :
+        new AutoCloseable[] {
+          prometheus, collector, hookIngest, transcriptService, policyService, postgres
+        }) {
       if (closeable != null) {
         try {
           closeable.close();
@@ -132,25 +182,43 @@ class LiveMonitoringTest {
 
   @Test
   void everyDashboardQueryShouldRunAndReturnDataForAllUsers() {
-    eventually(() -> assertDashboardQueriesReturnData(Map.of("user", ".*", "model", ".*", "tool", ".*")));
+    eventually(
+        () -> assertDashboardQueriesReturnData(Map.of("user", ".*", "model", ".*", "tool", ".*")));
   }
 
   @Test
   void everyDashboardQueryShouldReturnDataForOneUserAcrossHookAndClaudeCodeMetrics() {
-    // The same `user` value selects hook-ingest's series and the collector's: the label contract holds.
-    eventually(() -> assertDashboardQueriesReturnData(Map.of("user", "alice", "model", "claude-opus-5-5", "tool", "Bash")));
+    // The same `user` value selects hook-ingest's series and the collector's: the label contract
+    // holds.
+    eventually(
+        () ->
+            assertDashboardQueriesReturnData(
+                Map.of("user", "alice", "model", "claude-opus-5-5", "tool", "Bash")));
   }
 
   @Test
   void noSeriesShouldCarryAnUnboundedLabel() {
-    // The metric contract: never session ids, prompts, commands, paths or e-mail addresses as labels.
-    for (String label : List.of("session_id", "prompt", "command", "file_path", "cwd", "tool_use_id", "user_email",
-        "user_id", "prompt_id")) {
+    // The metric contract: never session ids, prompts, commands, paths or e-mail addresses as
+    // labels.
+    for (String label :
+        List.of(
+            "session_id",
+            "prompt",
+            "command",
+            "file_path",
+            "cwd",
+            "tool_use_id",
+            "user_email",
+            "user_id",
+            "prompt_id")) {
       assertThat(prometheus.query("{__name__=~\"claude_.+\", " + label + "!=\"\"}").path("result"))
-          .as("series labelled %s", label).isEmpty();
+          .as("series labelled %s", label)
+          .isEmpty();
     }
     List<String> users = new ArrayList<>();
-    prometheus.query("count by (user) ({__name__=~\"claude_.+\", user!=\"\"})").path("result")
+    prometheus
+        .query("count by (user) ({__name__=~\"claude_.+\", user!=\"\"})")
+        .path("result")
         .forEach(r -> users.add(r.path("metric").path("user").asText()));
     assertThat(users).as("user label values").containsExactlyInAnyOrderElementsOf(USERS);
   }
@@ -180,67 +248,105 @@ class LiveMonitoringTest {
 
   @Test
   void prometheusShouldLoadAndEvaluateTheRuleFileWithoutErrors() {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      JsonNode groups = prometheus.api("/api/v1/rules").path("groups");
-      List<String> loaded = new ArrayList<>();
-      for (JsonNode group : groups) {
-        for (JsonNode rule : group.path("rules")) {
-          assertThat(rule.path("health").asText()).as(rule.path("name") + ": " + rule.path("lastError")).isEqualTo("ok");
-          loaded.add(rule.path("name").asText());
-        }
-      }
-      assertThat(loaded).containsExactlyInAnyOrderElementsOf(AlertRules.all().stream().map(Rule::name).toList());
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode groups = prometheus.api("/api/v1/rules").path("groups");
+              List<String> loaded = new ArrayList<>();
+              for (JsonNode group : groups) {
+                for (JsonNode rule : group.path("rules")) {
+                  assertThat(rule.path("health").asText())
+                      .as(rule.path("name") + ": " + rule.path("lastError"))
+                      .isEqualTo("ok");
+                  loaded.add(rule.path("name").asText());
+                }
+              }
+              assertThat(loaded)
+                  .containsExactlyInAnyOrderElementsOf(
+                      AlertRules.all().stream().map(Rule::name).toList());
+            });
   }
 
   @Test
   void theAlertsForTheFailClosedWindowAndTheRefusedPolicyShouldBeActive() {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      List<String> active = new ArrayList<>();
-      for (JsonNode alert : prometheus.api("/api/v1/alerts").path("alerts")) {
-        active.add(alert.path("labels").path("alertname").asText() + "/" + alert.path("state").asText());
-      }
-      assertThat(active).anyMatch(a -> a.startsWith("ClaudeGuardUnavailable/"));
-      assertThat(active).contains("ClaudePolicyReloadRefused/firing");
-      assertThat(active).noneMatch(a -> a.startsWith("ClaudeGuardFailingOpen/"));
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              List<String> active = new ArrayList<>();
+              for (JsonNode alert : prometheus.api("/api/v1/alerts").path("alerts")) {
+                active.add(
+                    alert.path("labels").path("alertname").asText()
+                        + "/"
+                        + alert.path("state").asText());
+              }
+              assertThat(active).anyMatch(a -> a.startsWith("ClaudeGuardUnavailable/"));
+              assertThat(active).contains("ClaudePolicyReloadRefused/firing");
+              assertThat(active).noneMatch(a -> a.startsWith("ClaudeGuardFailingOpen/"));
+            });
   }
 
   @Test
   void theRecentDenialsTableShouldListTheWorkloadsDenialsFromPostgresql() throws Exception {
-    Query table = Dashboards.allQueries().stream().filter(Query::isSql).filter(q -> q.text().contains("audit_denials"))
-        .findFirst().orElseThrow(() -> new AssertionError("no dashboard query reads audit_denials"));
-    String sql = Dashboards.substitute(table.text(), Map.of("user", ".*"))
-        .replace("$__timeFilter(occurred_at)", "occurred_at BETWEEN now() - interval '1 hour' AND now() + interval '1 minute'");
+    Query table =
+        Dashboards.allQueries().stream()
+            .filter(Query::isSql)
+            .filter(q -> q.text().contains("audit_denials"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no dashboard query reads audit_denials"));
+    String sql =
+        Dashboards.substitute(table.text(), Map.of("user", ".*"))
+            .replace(
+                "$__timeFilter(occurred_at)",
+                "occurred_at BETWEEN now() - interval '1 hour' AND now() + interval '1 minute'");
     List<Denial> denials = workload.denials();
     assertThat(denials).hasSizeGreaterThanOrEqualTo(5);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      String rows = asGrafana(sql);
-      for (Denial denial : denials) {
-        assertThat(rows).as("audit_denials as Grafana reads it").contains(denial.sessionId());
-      }
-      assertThat(rows).contains("rm -rf /etc").contains("alice").contains("bob");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String rows = asGrafana(sql);
+              for (Denial denial : denials) {
+                assertThat(rows)
+                    .as("audit_denials as Grafana reads it")
+                    .contains(denial.sessionId());
+              }
+              assertThat(rows).contains("rm -rf /etc").contains("alice").contains("bob");
+            });
     // The link on each row, as Grafana builds it, opens that session in the real viewer.
     Denial first = denials.get(0);
-    String link = denialLinkTemplate()
-        .replace("${viewer_url}", transcriptService.baseUrl())
-        .replace("${__data.fields.session_id}", first.sessionId());
-    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link))
-        .header("Authorization", "Bearer " + READ_TOKEN).timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+    String link =
+        denialLinkTemplate()
+            .replace("${viewer_url}", transcriptService.baseUrl())
+            .replace("${__data.fields.session_id}", first.sessionId());
+    HttpResponse<String> page =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(link))
+                    .header("Authorization", "Bearer " + READ_TOKEN)
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                BodyHandlers.ofString());
     assertThat(page.statusCode()).as("GET %s", link).isEqualTo(200);
     assertThat(page.body()).contains(first.sessionId());
-    String aliceOnly = asGrafana(Dashboards.substitute(table.text(), Map.of("user", "alice"))
-        .replace("$__timeFilter(occurred_at)", "true"));
+    String aliceOnly =
+        asGrafana(
+            Dashboards.substitute(table.text(), Map.of("user", "alice"))
+                .replace("$__timeFilter(occurred_at)", "true"));
     assertThat(aliceOnly).contains("alice").doesNotContain("|bob|");
   }
 
   /**
-   * A failed scrape (a busy machine can miss the 1 s timeout) marks gauges stale for a moment; a query
-   * that is right must be right again on the next scrapes, so retry for a while and report the last miss.
+   * A failed scrape (a busy machine can miss the 1 s timeout) marks gauges stale for a moment; a
+   * query that is right must be right again on the next scrapes, so retry for a while and report
+   * the last miss.
    */
   private static void eventually(Runnable assertion) {
-    await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(3)).untilAsserted(assertion::run);
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofSeconds(3))
+        .untilAsserted(assertion::run);
   }
 
   private static String denialLinkTemplate() {
@@ -248,7 +354,8 @@ class LiveMonitoringTest {
       for (JsonNode panel : dashboard.dataPanels()) {
         for (JsonNode override : panel.path("fieldConfig").path("overrides")) {
           for (JsonNode property : override.path("properties")) {
-            if ("links".equals(property.path("id").asText()) && property.path("value").path(0).has("url")) {
+            if ("links".equals(property.path("id").asText())
+                && property.path("value").path(0).has("url")) {
               String url = property.path("value").path(0).path("url").asText();
               if (url.contains("/sessions/")) {
                 return url;
@@ -270,7 +377,8 @@ class LiveMonitoringTest {
       }
       String panel = query.dashboard() + " / " + query.panel();
       panelHasAValue.putIfAbsent(panel, false);
-      JsonNode result = query(Dashboards.substitute(query.text(), variables), query.toString(), problems);
+      JsonNode result =
+          query(Dashboards.substitute(query.text(), variables), query.toString(), problems);
       if (result == null) {
         continue;
       }
@@ -284,11 +392,12 @@ class LiveMonitoringTest {
         }
       }
     }
-    panelHasAValue.forEach((panel, hasValue) -> {
-      if (!hasValue) {
-        problems.add(panel + ": only NaN/Inf values");
-      }
-    });
+    panelHasAValue.forEach(
+        (panel, hasValue) -> {
+          if (!hasValue) {
+            problems.add(panel + ": only NaN/Inf values");
+          }
+        });
     assertThat(problems).as("with %s", variables).isEmpty();
   }
 
@@ -313,13 +422,14 @@ class LiveMonitoringTest {
   }
 
   /**
-   * For a selector whose label values nothing has produced yet ({@code source="fail-open"} in a healthy
-   * run): the metric must exist and carry every label the selector matches on, so a renamed label or metric
-   * cannot hide behind "quiet".
+   * For a selector whose label values nothing has produced yet ({@code source="fail-open"} in a
+   * healthy run): the metric must exist and carry every label the selector matches on, so a renamed
+   * label or metric cannot hide behind "quiet".
    */
   private List<String> watchedSeriesExist(Rule rule, String selector) {
     List<String> problems = new ArrayList<>();
-    String metric = selector.contains("{") ? selector.substring(0, selector.indexOf('{')) : selector;
+    String metric =
+        selector.contains("{") ? selector.substring(0, selector.indexOf('{')) : selector;
     JsonNode series = query(metric, rule + " metric " + metric, problems);
     if (series == null) {
       return problems;
@@ -328,7 +438,9 @@ class LiveMonitoringTest {
       problems.add(rule + ": " + metric + " has no series at all; the rule watches nothing");
       return problems;
     }
-    Matcher labels = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!=|!~|=)").matcher(selector.substring(metric.length()));
+    Matcher labels =
+        Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!=|!~|=)")
+            .matcher(selector.substring(metric.length()));
     while (labels.find()) {
       String label = labels.group(1);
       boolean present = false;
@@ -336,7 +448,15 @@ class LiveMonitoringTest {
         present |= sample.path("metric").has(label);
       }
       if (!present) {
-        problems.add(rule + ": no " + metric + " series has the label " + label + " that " + selector + " matches on");
+        problems.add(
+            rule
+                + ": no "
+                + metric
+                + " series has the label "
+                + label
+                + " that "
+                + selector
+                + " matches on");
       }
     }
     return problems;
@@ -351,10 +471,29 @@ class LiveMonitoringTest {
     return selectors;
   }
 
-  /** Runs SQL as the read-only role Grafana's PostgreSQL datasource uses; rows as psql's unaligned text. */
+  /**
+   * Runs SQL as the read-only role Grafana's PostgreSQL datasource uses; rows as psql's unaligned
+   * text.
+   */
   private String asGrafana(String sql) {
-    Commands.Result result = Commands.run(work, List.of(psql(), "-h", "127.0.0.1", "-p", Integer.toString(postgres.port()),
-        "-U", GRAFANA_ROLE, "-d", PostgresServer.DATABASE, "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql));
+    Commands.Result result =
+        Commands.run(
+            work,
+            List.of(
+                psql(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(postgres.port()),
+                "-U",
+                GRAFANA_ROLE,
+                "-d",
+                PostgresServer.DATABASE,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tA",
+                "-c",
+                sql));
     assertThat(result.exitCode()).as("psql: %s", result.output()).isZero();
     return result.output();
   }
@@ -380,7 +519,9 @@ class LiveMonitoringTest {
   }
 
   private String prometheusConfig() throws IOException {
-    StringBuilder config = new StringBuilder("""
+    StringBuilder config =
+        new StringBuilder(
+            """
         global:
           scrape_interval: 1s
           scrape_timeout: 1s
@@ -388,25 +529,34 @@ class LiveMonitoringTest {
         rule_files:
           - %s
         scrape_configs:
-        """.formatted(AlertRules.file()));
-    Map<String, String> jobs = Map.of(
-        "hook-ingest", hookIngest.baseUrl(),
-        "policy-service", policyService.baseUrl(),
-        "transcript-service", transcriptService.baseUrl());
-    jobs.forEach((job, url) -> config.append("""
+        """
+                .formatted(AlertRules.file()));
+    Map<String, String> jobs =
+        Map.of(
+            "hook-ingest", hookIngest.baseUrl(),
+            "policy-service", policyService.baseUrl(),
+            "transcript-service", transcriptService.baseUrl());
+    jobs.forEach(
+        (job, url) ->
+            config.append(
+                """
           - job_name: %s
             metrics_path: /q/metrics
             static_configs:
               - targets: ['%s']
-        """.formatted(job, url.replace("http://", ""))));
-    // As the chart's ServiceMonitor for the collector: honorLabels, so the exporter's own labels win.
-    config.append("""
+        """
+                    .formatted(job, url.replace("http://", ""))));
+    // As the chart's ServiceMonitor for the collector: honorLabels, so the exporter's own labels
+    // win.
+    config.append(
+        """
           - job_name: otel-collector
             metrics_path: /metrics
             honor_labels: true
             static_configs:
               - targets: ['%s']
-        """.formatted(collector.target()));
+        """
+            .formatted(collector.target()));
     Files.writeString(work.resolve("prometheus.yml.txt"), config);
     return config.toString();
   }

@@ -20,16 +20,20 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A scripted day of Claude Code use, sent the way the pod's hook scripts and the collector send it: the
- * recorded hook inputs (testdata/claude-code/hooks) through hook-ingest's /v1/hooks, a recorded transcript
- * to transcript-service, the recorded OTLP logs to its /v1/logs. Each session gets fresh session and
- * tool_use ids, so a replay counts as new tool calls.
+ * A scripted day of Claude Code use, sent the way the pod's hook scripts and the collector send it:
+ * the recorded hook inputs (testdata/claude-code/hooks) through hook-ingest's /v1/hooks, a recorded
+ * transcript to transcript-service, the recorded OTLP logs to its /v1/logs. Each session gets fresh
+ * session and tool_use ids, so a replay counts as new tool calls.
  */
 final class Workload {
-  /** A denied call this workload made: which user, session and command, for the audit-trail assertions. */
+  /**
+   * A denied call this workload made: which user, session and command, for the audit-trail
+   * assertions.
+   */
   record Denial(String user, String sessionId, String command, String reason) {}
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Path fixtures;
   private final String ingestUrl;
   private final String ingestToken;
@@ -38,7 +42,12 @@ final class Workload {
   private final List<Denial> denials = new ArrayList<>();
   private int toolUseSequence;
 
-  Workload(Path fixtures, String ingestUrl, String ingestToken, String transcriptUrl, String writeToken) {
+  Workload(
+      Path fixtures,
+      String ingestUrl,
+      String ingestToken,
+      String transcriptUrl,
+      String writeToken) {
     this.fixtures = fixtures;
     this.ingestUrl = ingestUrl;
     this.ingestToken = ingestToken;
@@ -51,15 +60,18 @@ final class Workload {
   }
 
   /**
-   * One session of {@code user}: start, a prompt, a Bash call that succeeds, a Read, a Bash call that fails,
-   * an {@code rm -rf /etc} the policy denies, stop, end; its transcript uploaded; plus two bad requests.
+   * One session of {@code user}: start, a prompt, a Bash call that succeeds, a Read, a Bash call
+   * that fails, an {@code rm -rf /etc} the policy denies, stop, end; its transcript uploaded; plus
+   * two bad requests.
    */
   String session(String user) {
     String session = UUID.randomUUID().toString();
     hook(user, session, "SessionStart-startup.json", null);
     // A prompt with a (fake) GitHub token in it: transcript-service must redact it before storing.
     ObjectNode prompt = (ObjectNode) fixture("UserPromptSubmit.json");
-    prompt.put("prompt", "push with GITHUB_TOKEN=ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8" + " please");
+    prompt.put(
+        "prompt",
+        "push with GITHUB_TOKEN=ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8" + " please");
     hook(user, session, prompt, null);
     toolCall(user, session, "PreToolUse-Bash.json", "PostToolUse-Bash.json");
     toolCall(user, session, "PreToolUse-Read.json", "PostToolUse-Read.json");
@@ -70,10 +82,17 @@ final class Workload {
     ((ObjectNode) dangerous.path("tool_input")).put("command", command);
     JsonNode answer = hook(user, session, dangerous, nextToolUseId());
     assertThat(answer.path("hookSpecificOutput").path("permissionDecision").asText())
-        .as("policy-service denies %s: %s", command, answer).isEqualTo("deny");
+        .as("policy-service denies %s: %s", command, answer)
+        .isEqualTo("deny");
     assertThat(answer.path("hookSpecificOutput").path("permissionDecisionReason").asText())
-        .as("denied by a policy rule, not by the guard failing closed").doesNotContain("guard unavailable");
-    denials.add(new Denial(user, session, command, answer.path("hookSpecificOutput").path("permissionDecisionReason").asText()));
+        .as("denied by a policy rule, not by the guard failing closed")
+        .doesNotContain("guard unavailable");
+    denials.add(
+        new Denial(
+            user,
+            session,
+            command,
+            answer.path("hookSpecificOutput").path("permissionDecisionReason").asText()));
 
     hook(user, session, "Stop.json", null);
     hook(user, session, "SessionEnd.json", null);
@@ -82,25 +101,35 @@ final class Workload {
     return session;
   }
 
-  /** A guarded call while policy-service cannot answer: hook-ingest must deny it itself (fail closed). */
+  /**
+   * A guarded call while policy-service cannot answer: hook-ingest must deny it itself (fail
+   * closed).
+   */
   String failClosedCall(String user) {
     String session = UUID.randomUUID().toString();
     JsonNode answer = hook(user, session, fixture("PreToolUse-Bash.json"), nextToolUseId());
     assertThat(answer.path("hookSpecificOutput").path("permissionDecision").asText())
-        .as("hook-ingest fails closed: %s", answer).isEqualTo("deny");
+        .as("hook-ingest fails closed: %s", answer)
+        .isEqualTo("deny");
     assertThat(answer.path("hookSpecificOutput").path("permissionDecisionReason").asText())
         .contains("guard unavailable");
-    denials.add(new Denial(user, session, fixture("PreToolUse-Bash.json").path("tool_input").path("command").asText(),
-        answer.path("hookSpecificOutput").path("permissionDecisionReason").asText()));
+    denials.add(
+        new Denial(
+            user,
+            session,
+            fixture("PreToolUse-Bash.json").path("tool_input").path("command").asText(),
+            answer.path("hookSpecificOutput").path("permissionDecisionReason").asText()));
     return session;
   }
 
   /** Claude Code's recorded OTLP log events, as the collector's otlphttp exporter forwards them. */
   void otlpLogs() {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(transcriptUrl + "/v1/logs"))
-        .header("Authorization", "Bearer " + writeToken)
-        .header("Content-Type", "application/json")
-        .POST(BodyPublishers.ofByteArray(bytes("otel/otlp-logs.json"))));
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(transcriptUrl + "/v1/logs"))
+                .header("Authorization", "Bearer " + writeToken)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofByteArray(bytes("otel/otlp-logs.json"))));
     assertThat(response.statusCode()).as("POST /v1/logs: %s", response.body()).isEqualTo(200);
   }
 
@@ -120,12 +149,15 @@ final class Workload {
     if (toolUseId != null) {
       event.put("tool_use_id", toolUseId);
     }
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/hooks"))
-        .header("Authorization", "Bearer " + ingestToken)
-        .header("X-Claude-Telemetry-User", user)
-        .header("Content-Type", "application/json")
-        .POST(BodyPublishers.ofString(event.toString())));
-    assertThat(response.statusCode()).as("POST /v1/hooks %s: %s", event.path("hook_event_name"), response.body())
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/hooks"))
+                .header("Authorization", "Bearer " + ingestToken)
+                .header("X-Claude-Telemetry-User", user)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString(event.toString())));
+    assertThat(response.statusCode())
+        .as("POST /v1/hooks %s: %s", event.path("hook_event_name"), response.body())
         .isEqualTo(200);
     try {
       return Dashboards.JSON.readTree(response.body());
@@ -136,25 +168,32 @@ final class Workload {
 
   /** A wrong token and a body that is not JSON: both refused, both counted as rejects. */
   private void badRequests() {
-    HttpResponse<String> unauthorized = send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/hooks"))
-        .header("Authorization", "Bearer wrong-token")
-        .header("Content-Type", "application/json")
-        .POST(BodyPublishers.ofString("{}")));
+    HttpResponse<String> unauthorized =
+        send(
+            HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/hooks"))
+                .header("Authorization", "Bearer wrong-token")
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{}")));
     assertThat(unauthorized.statusCode()).isEqualTo(401);
-    HttpResponse<String> notJson = send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/hooks"))
-        .header("Authorization", "Bearer " + ingestToken)
-        .header("Content-Type", "application/json")
-        .POST(BodyPublishers.ofString("this is not json")));
+    HttpResponse<String> notJson =
+        send(
+            HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/hooks"))
+                .header("Authorization", "Bearer " + ingestToken)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("this is not json")));
     assertThat(notJson.statusCode()).isEqualTo(400);
   }
 
   private void uploadTranscript(String user, String session) {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(
-            URI.create(transcriptUrl + "/v1/transcripts/" + session + "/files/main?offset=0"))
-        .header("Authorization", "Bearer " + writeToken)
-        .header("X-Claude-Telemetry-User", user)
-        .header("Content-Type", "application/octet-stream")
-        .POST(BodyPublishers.ofByteArray(bytes("transcripts/session-with-denials.jsonl"))));
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        transcriptUrl + "/v1/transcripts/" + session + "/files/main?offset=0"))
+                .header("Authorization", "Bearer " + writeToken)
+                .header("X-Claude-Telemetry-User", user)
+                .header("Content-Type", "application/octet-stream")
+                .POST(BodyPublishers.ofByteArray(bytes("transcripts/session-with-denials.jsonl"))));
     assertThat(response.statusCode()).as("transcript upload: %s", response.body()).isEqualTo(200);
   }
 

@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the real Claude Code CLI headless, the way testdata/claude-code/README.md describes: {@code claude -p
- * <prompt> --output-format json --allowedTools Bash Read Write Edit}, a throwaway HOME, no nonessential traffic,
- * the Messages API at {@code apiBaseUrl}. The environment is built from scratch (nothing of this JVM's leaks in);
- * {@code commandPrefix} runs it elsewhere, e.g. {@code nsenter -t PID -m -n} inside an emulated pod.
+ * Runs the real Claude Code CLI headless, the way testdata/claude-code/README.md describes: {@code
+ * claude -p <prompt> --output-format json --allowedTools Bash Read Write Edit}, a throwaway HOME,
+ * no nonessential traffic, the Messages API at {@code apiBaseUrl}. The environment is built from
+ * scratch (nothing of this JVM's leaks in); {@code commandPrefix} runs it elsewhere, e.g. {@code
+ * nsenter -t PID -m -n} inside an emulated pod.
  */
 public final class ClaudeCli {
   private ClaudeCli() {}
@@ -34,13 +35,23 @@ public final class ClaudeCli {
 
   /** {@code claude --version}'s first word, e.g. "2.1.330". */
   public static String installedVersion() {
-    ClaudeResult result = exec(List.of("claude", "--version"), Map.of("PATH", System.getenv("PATH")),
-        Path.of("/tmp"), Duration.ofSeconds(30));
+    ClaudeResult result =
+        exec(
+            List.of("claude", "--version"),
+            Map.of("PATH", System.getenv("PATH")),
+            Path.of("/tmp"),
+            Duration.ofSeconds(30));
     return result.stdout().strip().split("\\s+")[0];
   }
 
-  public record Run(List<String> commandPrefix, Path home, Path cwd, String apiBaseUrl, String prompt,
-      Map<String, String> extraEnv, Duration timeout) {
+  public record Run(
+      List<String> commandPrefix,
+      Path home,
+      Path cwd,
+      String apiBaseUrl,
+      String prompt,
+      Map<String, String> extraEnv,
+      Duration timeout) {
 
     public static Run of(Path home, Path cwd, String apiBaseUrl, String prompt) {
       return new Run(List.of(), home, cwd, apiBaseUrl, prompt, Map.of(), Duration.ofSeconds(120));
@@ -71,19 +82,34 @@ public final class ClaudeCli {
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     env.putAll(run.extraEnv());
     List<String> command = new ArrayList<>(run.commandPrefix());
-    command.addAll(List.of("claude", "-p", run.prompt(), "--output-format", "json",
-        "--allowedTools", "Bash", "Read", "Write", "Edit"));
+    command.addAll(
+        List.of(
+            "claude",
+            "-p",
+            run.prompt(),
+            "--output-format",
+            "json",
+            "--allowedTools",
+            "Bash",
+            "Read",
+            "Write",
+            "Edit"));
     return exec(command, env, run.cwd(), run.timeout());
   }
 
-  private static ClaudeResult exec(List<String> command, Map<String, String> env, Path cwd, Duration timeout) {
+  private static ClaudeResult exec(
+      List<String> command, Map<String, String> env, Path cwd, Duration timeout) {
     Instant started = Instant.now();
     try {
       Path out = Files.createTempFile("claude-out", ".txt");
       Path err = Files.createTempFile("claude-err", ".txt");
       try {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
-            .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        ProcessBuilder builder =
+            new ProcessBuilder(command)
+                .directory(cwd.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -92,11 +118,21 @@ public final class ClaudeCli {
           process.descendants().forEach(ProcessHandle::destroyForcibly);
           process.destroyForcibly();
           process.waitFor(5, TimeUnit.SECONDS);
-          throw new AssertionError("claude did not finish within " + timeout + ": " + command + "\nstdout:\n"
-              + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+          throw new AssertionError(
+              "claude did not finish within "
+                  + timeout
+                  + ": "
+                  + command
+                  + "\nstdout:\n"
+                  + Files.readString(out)
+                  + "\nstderr:\n"
+                  + Files.readString(err));
         }
-        return new ClaudeResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8), Duration.between(started, Instant.now()));
+        return new ClaudeResult(
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8),
+            Duration.between(started, Instant.now()));
       } finally {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);

@@ -18,8 +18,14 @@ public record ClaudeResult(int exitCode, String stdout, String stderr, Duration 
     try {
       return JSON.readTree(last);
     } catch (Exception e) {
-      throw new AssertionError("claude printed no JSON result (exit " + exitCode + ")\nstdout:\n" + stdout
-          + "\nstderr:\n" + stderr, e);
+      throw new AssertionError(
+          "claude printed no JSON result (exit "
+              + exitCode
+              + ")\nstdout:\n"
+              + stdout
+              + "\nstderr:\n"
+              + stderr,
+          e);
     }
   }
 
@@ -35,6 +41,13 @@ public record ClaudeResult(int exitCode, String stdout, String stderr, Duration 
   }
 
   public String describe() {
-    return "exit " + exitCode + " after " + took.toMillis() + " ms\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+    return "exit "
+        + exitCode
+        + " after "
+        + took.toMillis()
+        + " ms\nstdout:\n"
+        + stdout
+        + "\nstderr:\n"
+        + stderr;
   }
 }

@@ -23,17 +23,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A fake Anthropic Messages API for the real Claude Code CLI: answers {@code POST /v1/messages} with the
- * server-sent events Claude Code 2.1.330 expects (see testdata/claude-code/README.md), following a script.
+ * A fake Anthropic Messages API for the real Claude Code CLI: answers {@code POST /v1/messages}
+ * with the server-sent events Claude Code 2.1.330 expects (see testdata/claude-code/README.md),
+ * following a script.
  *
- * <p>Usage: {@code start()} (or {@code start(host, port)}), {@code script("my-tag", List.of(Turn.bash("ls"),
- * Turn.finalText("done")))}, then run {@code claude -p "[scenario:my-tag] ..."} with
- * {@code ANTHROPIC_BASE_URL=baseUrl()}; afterwards {@code requests("my-tag")} holds what Claude Code sent.
+ * <p>Usage: {@code start()} (or {@code start(host, port)}), {@code script("my-tag",
+ * List.of(Turn.bash("ls"), Turn.finalText("done")))}, then run {@code claude -p "[scenario:my-tag]
+ * ..."} with {@code ANTHROPIC_BASE_URL=baseUrl()}; afterwards {@code requests("my-tag")} holds what
+ * Claude Code sent.
  *
- * <p>A request belongs to the scenario whose tag {@code [scenario:<tag>]} appears in its first user message, so
- * concurrent sessions each follow their own script. Which turn to answer is the number of assistant messages
- * already in the conversation: stateless, so retries and concurrent sessions cannot shift the script. Requests
- * without a known tag (Claude Code's own side queries) get a short text answer.
+ * <p>A request belongs to the scenario whose tag {@code [scenario:<tag>]} appears in its first user
+ * message, so concurrent sessions each follow their own script. Which turn to answer is the number
+ * of assistant messages already in the conversation: stateless, so retries and concurrent sessions
+ * cannot shift the script. Requests without a known tag (Claude Code's own side queries) get a
+ * short text answer.
  */
 public final class FakeMessagesApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,8 +89,8 @@ public final class FakeMessagesApi implements AutoCloseable {
   }
 
   /**
-   * Registers the assistant turns for {@code scenario}, in order. After the last one (or if it is not a final
-   * text) the session is ended with a final text.
+   * Registers the assistant turns for {@code scenario}, in order. After the last one (or if it is
+   * not a final text) the session is ended with a final text.
    */
   public void script(String scenario, List<Turn> turns) {
     if (!SCENARIO.matcher(tag(scenario)).matches()) {
@@ -124,7 +127,11 @@ public final class FakeMessagesApi implements AutoCloseable {
     try {
       String path = exchange.getRequestURI().getPath();
       if (!"POST".equals(exchange.getRequestMethod())) {
-        respond(exchange, 404, "application/json", "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"}}");
+        respond(
+            exchange,
+            404,
+            "application/json",
+            "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"}}");
         return;
       }
       JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
@@ -133,7 +140,11 @@ public final class FakeMessagesApi implements AutoCloseable {
         return;
       }
       if (!path.equals("/v1/messages")) {
-        respond(exchange, 404, "application/json", "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"}}");
+        respond(
+            exchange,
+            404,
+            "application/json",
+            "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"}}");
         return;
       }
       String scenario = scenarioOf(body);
@@ -146,7 +157,10 @@ public final class FakeMessagesApi implements AutoCloseable {
         respond(exchange, 200, "application/json", JSON.writeValueAsString(message(turn, true)));
       }
     } catch (RuntimeException e) {
-      respond(exchange, 500, "application/json",
+      respond(
+          exchange,
+          500,
+          "application/json",
           "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"fake API failed\"}}");
     } finally {
       exchange.close();
@@ -234,14 +248,26 @@ public final class FakeMessagesApi implements AutoCloseable {
         delta.put("type", "input_json_delta");
         delta.put("partial_json", JSON.writeValueAsString(block.path("input")));
       }
-      event(out, JSON.createObjectNode().put("type", "content_block_start").put("index", i)
-          .set("content_block", empty));
-      event(out, JSON.createObjectNode().put("type", "content_block_delta").put("index", i).set("delta", delta));
+      event(
+          out,
+          JSON.createObjectNode()
+              .put("type", "content_block_start")
+              .put("index", i)
+              .set("content_block", empty));
+      event(
+          out,
+          JSON.createObjectNode()
+              .put("type", "content_block_delta")
+              .put("index", i)
+              .set("delta", delta));
       event(out, JSON.createObjectNode().put("type", "content_block_stop").put("index", i));
     }
     ObjectNode messageDelta = JSON.createObjectNode();
     messageDelta.put("type", "message_delta");
-    messageDelta.putObject("delta").put("stop_reason", turn.isFinal() ? "end_turn" : "tool_use").putNull("stop_sequence");
+    messageDelta
+        .putObject("delta")
+        .put("stop_reason", turn.isFinal() ? "end_turn" : "tool_use")
+        .putNull("stop_sequence");
     messageDelta.putObject("usage").put("output_tokens", 20);
     event(out, messageDelta);
     event(out, JSON.createObjectNode().put("type", "message_stop"));
@@ -249,11 +275,16 @@ public final class FakeMessagesApi implements AutoCloseable {
   }
 
   private static void event(StringBuilder out, ObjectNode data) throws IOException {
-    out.append("event: ").append(data.path("type").asText()).append('\n')
-        .append("data: ").append(JSON.writeValueAsString(data)).append("\n\n");
+    out.append("event: ")
+        .append(data.path("type").asText())
+        .append('\n')
+        .append("data: ")
+        .append(JSON.writeValueAsString(data))
+        .append("\n\n");
   }
 
-  private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.getResponseHeaders().set("request-id", "req_fake");

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fake Messages API as a process, for benchmarks outside JUnit (bench/guard):
- * {@code java -cp <e2e-tests test classpath> dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain <port> <calls>}
- * serves scenario {@code bench}: {@code calls} Bash tool calls ({@code true}), one per turn, then a final text.
- * Port 0 picks a free one; the first line printed is {@code listening <base url>}.
+ * The fake Messages API as a process, for benchmarks outside JUnit (bench/guard): {@code java -cp
+ * <e2e-tests test classpath> dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain <port> <calls>}
+ * serves scenario {@code bench}: {@code calls} Bash tool calls ({@code true}), one per turn, then a
+ * final text. Port 0 picks a free one; the first line printed is {@code listening <base url>}.
  */
 public final class FakeMessagesApiMain {
   private FakeMessagesApiMain() {}

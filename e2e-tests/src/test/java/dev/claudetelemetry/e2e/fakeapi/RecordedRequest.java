@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One Messages API request as the fake received it, with the scenario it was matched to (null if none). */
+/**
+ * One Messages API request as the fake received it, with the scenario it was matched to (null if
+ * none).
+ */
 public record RecordedRequest(String path, String scenario, JsonNode body) {
 
   /** A {@code tool_result} block Claude Code sent back: what the model saw for one tool call. */
@@ -16,15 +19,21 @@ public record RecordedRequest(String path, String scenario, JsonNode body) {
     for (JsonNode message : body.path("messages")) {
       for (JsonNode block : message.path("content")) {
         if ("tool_result".equals(block.path("type").asText())) {
-          results.add(new ToolResult(block.path("tool_use_id").asText(), textOf(block.path("content")),
-              block.path("is_error").asBoolean(false)));
+          results.add(
+              new ToolResult(
+                  block.path("tool_use_id").asText(),
+                  textOf(block.path("content")),
+                  block.path("is_error").asBoolean(false)));
         }
       }
     }
     return results;
   }
 
-  /** The number of assistant turns already in the conversation, i.e. the index of the turn to answer with. */
+  /**
+   * The number of assistant turns already in the conversation, i.e. the index of the turn to answer
+   * with.
+   */
   int assistantTurns() {
     int n = 0;
     for (JsonNode message : body.path("messages")) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One scripted assistant reply: either tool calls (the model asks Claude Code to run tools, and Claude Code
- * comes back with their results) or a final text that ends the conversation.
+ * One scripted assistant reply: either tool calls (the model asks Claude Code to run tools, and
+ * Claude Code comes back with their results) or a final text that ends the conversation.
  */
 public record Turn(List<ToolCall> toolCalls, String text) {
 
@@ -16,13 +16,18 @@ public record Turn(List<ToolCall> toolCalls, String text) {
     toolCalls = List.copyOf(toolCalls);
   }
 
-  /** A turn with one or more tool calls; Claude Code runs them and sends the results in the next request. */
+  /**
+   * A turn with one or more tool calls; Claude Code runs them and sends the results in the next
+   * request.
+   */
   public static Turn tools(ToolCall... calls) {
     return new Turn(List.of(calls), null);
   }
 
   public static Turn bash(String command) {
-    return tools(new ToolCall("Bash", Map.of("command", command, "description", "scripted by the e2e test")));
+    return tools(
+        new ToolCall(
+            "Bash", Map.of("command", command, "description", "scripted by the e2e test")));
   }
 
   public static Turn read(String filePath) {
@@ -34,7 +39,10 @@ public record Turn(List<ToolCall> toolCalls, String text) {
   }
 
   public static Turn edit(String filePath, String oldString, String newString) {
-    return tools(new ToolCall("Edit", Map.of("file_path", filePath, "old_string", oldString, "new_string", newString)));
+    return tools(
+        new ToolCall(
+            "Edit",
+            Map.of("file_path", filePath, "old_string", oldString, "new_string", newString)));
   }
 
   /** The final answer: {@code stop_reason: end_turn}. */

@@ -14,10 +14,10 @@ import java.util.Map;
 
 /**
  * The cluster DNS as a claude-code pod meets it, for the Service names of a release in namespace
- * claude-telemetry: A records for those names, no AAAA record (NOERROR, no answer), NXDOMAIN for every other
- * name, as CoreDNS answers names under the cluster domain. Run inside the emulated pod ({@link #main}, UDP port
- * 53 on a private address); every question is printed as {@code query <name> <type>} before it is answered, so
- * a test can count what a resolver asked.
+ * claude-telemetry: A records for those names, no AAAA record (NOERROR, no answer), NXDOMAIN for
+ * every other name, as CoreDNS answers names under the cluster domain. Run inside the emulated pod
+ * ({@link #main}, UDP port 53 on a private address); every question is printed as {@code query
+ * <name> <type>} before it is answered, so a test can count what a resolver asked.
  */
 public final class ClusterDns {
   private static final int TYPE_A = 1;
@@ -34,7 +34,8 @@ public final class ClusterDns {
 
   public static void main(String[] args) throws IOException {
     ClusterDns dns = new ClusterDns();
-    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(args[0]), 53))) {
+    try (DatagramSocket socket =
+        new DatagramSocket(new InetSocketAddress(InetAddress.getByName(args[0]), 53))) {
       System.out.println("serving " + args[0] + ":53");
       System.out.flush();
       byte[] buffer = new byte[512];
@@ -84,7 +85,8 @@ public final class ClusterDns {
     int questionEnd = in.position() + 4;
     int type = in.getShort() & 0xffff;
     String host = name.toString().toLowerCase(Locale.ROOT);
-    System.out.println("query " + host + " " + (type == TYPE_A ? "A" : type == TYPE_AAAA ? "AAAA" : type));
+    System.out.println(
+        "query " + host + " " + (type == TYPE_A ? "A" : type == TYPE_AAAA ? "AAAA" : type));
     System.out.flush();
 
     byte[] address = addresses.get(host);
@@ -92,11 +94,19 @@ public final class ClusterDns {
     ByteBuffer out = ByteBuffer.allocate(questionEnd + (hasAnswer ? 16 : 0));
     out.putShort((short) id);
     // response, authoritative, the client's recursion-desired bit, recursion available
-    out.putShort((short) (0x8400 | (flags & 0x0100) | 0x0080 | (address == null ? RCODE_NXDOMAIN : 0)));
-    out.putShort((short) 1).putShort((short) (hasAnswer ? 1 : 0)).putShort((short) 0).putShort((short) 0);
+    out.putShort(
+        (short) (0x8400 | (flags & 0x0100) | 0x0080 | (address == null ? RCODE_NXDOMAIN : 0)));
+    out.putShort((short) 1)
+        .putShort((short) (hasAnswer ? 1 : 0))
+        .putShort((short) 0)
+        .putShort((short) 0);
     out.put(query, 12, questionEnd - 12);
     if (hasAnswer) {
-      out.putShort((short) 0xc00c).putShort((short) TYPE_A).putShort((short) 1).putInt(5).putShort((short) 4)
+      out.putShort((short) 0xc00c)
+          .putShort((short) TYPE_A)
+          .putShort((short) 1)
+          .putInt(5)
+          .putShort((short) 4)
           .put(address);
     }
     return out.array();

@@ -15,17 +15,22 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A claude-code pod without Kubernetes: private mount and network namespaces (unshare, as root) held open by
- * one process. Inside, the cluster's Service names resolve (through that namespace's own /etc/hosts) to
- * private addresses on its loopback, the managed settings sit at /etc/claude-code/managed-settings.json and the
- * hook scripts at /opt/claude-telemetry/bin, bind-mounted read-only from the repository's k8s/claude-code.
+ * A claude-code pod without Kubernetes: private mount and network namespaces (unshare, as root)
+ * held open by one process. Inside, the cluster's Service names resolve (through that namespace's
+ * own /etc/hosts) to private addresses on its loopback, the managed settings sit at
+ * /etc/claude-code/managed-settings.json and the hook scripts at /opt/claude-telemetry/bin,
+ * bind-mounted read-only from the repository's k8s/claude-code.
  *
- * <p>/etc and /opt are overlaid inside the mount namespace (upper layers in the work directory), so creating
- * /etc/claude-code or editing /etc/hosts there leaves the host's files untouched. Everything started here is
- * stopped by PID on {@link #close()}; the namespaces vanish with their holder process.
+ * <p>/etc and /opt are overlaid inside the mount namespace (upper layers in the work directory), so
+ * creating /etc/claude-code or editing /etc/hosts there leaves the host's files untouched.
+ * Everything started here is stopped by PID on {@link #close()}; the namespaces vanish with their
+ * holder process.
  */
 public final class EmulatedPod implements AutoCloseable {
-  /** Service name → address, as a cluster's DNS would give for a release in namespace claude-telemetry. */
+  /**
+   * Service name → address, as a cluster's DNS would give for a release in namespace
+   * claude-telemetry.
+   */
   public enum Service {
     HOOK_INGEST("hook-ingest", "10.96.0.10"),
     POLICY_SERVICE("policy-service", "10.96.0.11"),
@@ -67,9 +72,20 @@ public final class EmulatedPod implements AutoCloseable {
     requireRoot();
     try {
       Files.createDirectories(workDir);
-      ManagedProcess holder = ManagedProcess.start("pod-namespaces",
-          List.of("unshare", "--mount", "--net", "--fork", "--propagation", "private", "sleep", "infinity"),
-          Map.of(), workDir.resolve("holder.log"));
+      ManagedProcess holder =
+          ManagedProcess.start(
+              "pod-namespaces",
+              List.of(
+                  "unshare",
+                  "--mount",
+                  "--net",
+                  "--fork",
+                  "--propagation",
+                  "private",
+                  "sleep",
+                  "infinity"),
+              Map.of(),
+              workDir.resolve("holder.log"));
       EmulatedPod pod = new EmulatedPod(workDir, holder);
       try {
         pod.install(identityDropIn);
@@ -92,8 +108,13 @@ public final class EmulatedPod implements AutoCloseable {
     StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n::1 localhost\n");
     StringBuilder addresses = new StringBuilder();
     for (Service service : Service.values()) {
-      hosts.append(service.address).append(' ').append(service.host()).append(' ')
-          .append(service.name).append('\n');
+      hosts
+          .append(service.address)
+          .append(' ')
+          .append(service.host())
+          .append(' ')
+          .append(service.name)
+          .append('\n');
       addresses.append("ip addr add ").append(service.address).append("/32 dev lo\n");
     }
     Files.writeString(workDir.resolve("hosts"), hosts);
@@ -101,20 +122,30 @@ public final class EmulatedPod implements AutoCloseable {
       Files.createDirectories(workDir.resolve(layer));
     }
     awaitNamespaces();
-    String setup = String.join("\n",
-        "set -eu",
-        "ip link set lo up",
-        addresses.toString(),
-        "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + workDir.resolve("etc-upper") + ",workdir="
-            + workDir.resolve("etc-work") + " /etc",
-        "mount -t overlay overlay -o lowerdir=/opt,upperdir=" + workDir.resolve("opt-upper") + ",workdir="
-            + workDir.resolve("opt-work") + " /opt",
-        "mkdir -p /etc/claude-code/managed-settings.d /opt/claude-telemetry/bin",
-        "touch /etc/claude-code/managed-settings.json",
-        "cp " + workDir.resolve("hosts") + " /etc/hosts",
-        bindReadOnly(podFiles.resolve("managed-settings.json"), "/etc/claude-code/managed-settings.json"),
-        bindReadOnly(dropIns, "/etc/claude-code/managed-settings.d"),
-        bindReadOnly(podFiles.resolve("bin"), "/opt/claude-telemetry/bin"));
+    String setup =
+        String.join(
+            "\n",
+            "set -eu",
+            "ip link set lo up",
+            addresses.toString(),
+            "mount -t overlay overlay -o lowerdir=/etc,upperdir="
+                + workDir.resolve("etc-upper")
+                + ",workdir="
+                + workDir.resolve("etc-work")
+                + " /etc",
+            "mount -t overlay overlay -o lowerdir=/opt,upperdir="
+                + workDir.resolve("opt-upper")
+                + ",workdir="
+                + workDir.resolve("opt-work")
+                + " /opt",
+            "mkdir -p /etc/claude-code/managed-settings.d /opt/claude-telemetry/bin",
+            "touch /etc/claude-code/managed-settings.json",
+            "cp " + workDir.resolve("hosts") + " /etc/hosts",
+            bindReadOnly(
+                podFiles.resolve("managed-settings.json"),
+                "/etc/claude-code/managed-settings.json"),
+            bindReadOnly(dropIns, "/etc/claude-code/managed-settings.d"),
+            bindReadOnly(podFiles.resolve("bin"), "/opt/claude-telemetry/bin"));
     exec(List.of("sh", "-c", setup), Duration.ofSeconds(30));
   }
 
@@ -122,21 +153,27 @@ public final class EmulatedPod implements AutoCloseable {
     return "mount --bind " + from + " " + to + "\nmount -o remount,bind,ro " + to;
   }
 
-  /** unshare forks its child after the namespaces exist; wait until the holder is no longer in ours. */
+  /**
+   * unshare forks its child after the namespaces exist; wait until the holder is no longer in ours.
+   */
   private void awaitNamespaces() {
-    holder.awaitReady(() -> {
-      try {
-        return !Files.readSymbolicLink(Path.of("/proc", Long.toString(holder.pid()), "ns", "net"))
-            .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
-      } catch (IOException e) {
-        return false;
-      }
-    }, Duration.ofSeconds(10));
+    holder.awaitReady(
+        () -> {
+          try {
+            return !Files.readSymbolicLink(
+                    Path.of("/proc", Long.toString(holder.pid()), "ns", "net"))
+                .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        Duration.ofSeconds(10));
   }
 
   /**
-   * Replaces the pod's identity drop-in (null removes it), as the chart would by changing the per-user Secret.
-   * The drop-in directory is a bind mount, so the change is visible inside at once.
+   * Replaces the pod's identity drop-in (null removes it), as the chart would by changing the
+   * per-user Secret. The drop-in directory is a bind mount, so the change is visible inside at
+   * once.
    */
   public void identityDropIn(String json) {
     Path dropIn = workDir.resolve("managed-settings.d/50-identity.json");
@@ -153,7 +190,8 @@ public final class EmulatedPod implements AutoCloseable {
 
   /** The prefix that runs a command inside the pod, in {@code workingDirectory}. */
   public List<String> inside(Path workingDirectory) {
-    return List.of("nsenter", "-t", Long.toString(holder.pid()), "-m", "-n", "--wd=" + workingDirectory);
+    return List.of(
+        "nsenter", "-t", Long.toString(holder.pid()), "-m", "-n", "--wd=" + workingDirectory);
   }
 
   /** The prefix that runs a command in the pod's network namespace only (for PostgreSQL). */
@@ -165,36 +203,43 @@ public final class EmulatedPod implements AutoCloseable {
   public ManagedProcess startProcess(String name, List<String> command, Map<String, String> env) {
     List<String> full = new ArrayList<>(inside(workDir));
     full.addAll(command);
-    ManagedProcess process = ManagedProcess.start(name, full, env, workDir.resolve("logs").resolve(name + ".log"));
+    ManagedProcess process =
+        ManagedProcess.start(name, full, env, workDir.resolve("logs").resolve(name + ".log"));
     processes.add(process);
     return process;
   }
 
   /**
-   * Starts {@code main}, a class of these test classes, inside the pod in a small JVM, with {@code args}; it is
-   * stopped by PID when the pod closes.
+   * Starts {@code main}, a class of these test classes, inside the pod in a small JVM, with {@code
+   * args}; it is stopped by PID when the pod closes.
    */
   public ManagedProcess startJavaMain(String name, Class<?> main, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classes;
     try {
-      classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      classes =
+          Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx32m", "-cp", classes, main.getName()));
+    List<String> command =
+        new ArrayList<>(List.of(java, "-Xmx32m", "-cp", classes, main.getName()));
     command.addAll(List.of(args));
     return startProcess(name, command, Map.of());
   }
 
-  /** Runs a short command inside the pod; returns its stdout, fails with its output on a non-zero exit. */
+  /**
+   * Runs a short command inside the pod; returns its stdout, fails with its output on a non-zero
+   * exit.
+   */
   public String exec(List<String> command, Duration timeout) {
     List<String> full = new ArrayList<>(inside(workDir));
     full.addAll(command);
     try {
       // Output goes to a file: a pipe would fill up (64 KiB) and stall a command with more to say.
       Path out = Files.createTempFile(workDir, "exec", ".out");
-      Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process process =
+          new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -203,7 +248,8 @@ public final class EmulatedPod implements AutoCloseable {
       String output = Files.readString(out, StandardCharsets.UTF_8);
       Files.delete(out);
       if (process.exitValue() != 0) {
-        throw new IllegalStateException("failed in the pod (" + process.exitValue() + "): " + command + "\n" + output);
+        throw new IllegalStateException(
+            "failed in the pod (" + process.exitValue() + "): " + command + "\n" + output);
       }
       return output;
     } catch (IOException e) {
@@ -246,7 +292,8 @@ public final class EmulatedPod implements AutoCloseable {
 
   private static void requireRoot() {
     if (!"root".equals(System.getProperty("user.name"))) {
-      throw new IllegalStateException("the emulated pod needs root for unshare --mount --net (CI runs as root)");
+      throw new IllegalStateException(
+          "the emulated pod needs root for unshare --mount --net (CI runs as root)");
     }
   }
 }

@@ -14,25 +14,36 @@ import org.junit.jupiter.api.io.TempDir;
 class EmulatedPodTest {
 
   @Test
-  void shouldInstallThePodFilesAndServiceNamesOnlyInsideItsNamespaces(@TempDir Path dir) throws Exception {
+  void shouldInstallThePodFilesAndServiceNamesOnlyInsideItsNamespaces(@TempDir Path dir)
+      throws Exception {
     String hostHosts = Files.readString(Path.of("/etc/hosts"));
     boolean hostHadManagedSettings = Files.exists(Path.of("/etc/claude-code"));
     long holder;
-    try (EmulatedPod pod = EmulatedPod.start(dir.resolve("pod"), "{\"env\":{\"CLAUDE_TELEMETRY_USER\":\"bob\"}}")) {
+    try (EmulatedPod pod =
+        EmulatedPod.start(dir.resolve("pod"), "{\"env\":{\"CLAUDE_TELEMETRY_USER\":\"bob\"}}")) {
       holder = pod.holderPid();
       Duration t = Duration.ofSeconds(10);
       Path k8s = RepoPaths.root().resolve("k8s/claude-code");
       assertThat(pod.exec(List.of("cat", "/etc/claude-code/managed-settings.json"), t))
           .isEqualTo(Files.readString(k8s.resolve("managed-settings.json")));
-      assertThat(pod.exec(List.of("cat", "/etc/claude-code/managed-settings.d/50-identity.json"), t))
+      assertThat(
+              pod.exec(List.of("cat", "/etc/claude-code/managed-settings.d/50-identity.json"), t))
           .contains("\"bob\"");
       assertThat(pod.exec(List.of("cat", "/opt/claude-telemetry/bin/claude-guard"), t))
           .isEqualTo(Files.readString(k8s.resolve("bin/claude-guard")));
-      assertThat(pod.exec(List.of("getent", "hosts", "hook-ingest.claude-telemetry.svc.cluster.local"), t))
+      assertThat(
+              pod.exec(
+                  List.of("getent", "hosts", "hook-ingest.claude-telemetry.svc.cluster.local"), t))
           .startsWith("10.96.0.10 ");
-      assertThatThrownBy(() -> pod.exec(List.of("sh", "-c", "echo x >> /opt/claude-telemetry/bin/claude-guard"), t))
+      assertThatThrownBy(
+              () ->
+                  pod.exec(
+                      List.of("sh", "-c", "echo x >> /opt/claude-telemetry/bin/claude-guard"), t))
           .hasMessageContaining("Read-only file system");
-      assertThatThrownBy(() -> pod.exec(List.of("touch", "/etc/claude-code/managed-settings.d/99-agent.json"), t))
+      assertThatThrownBy(
+              () ->
+                  pod.exec(
+                      List.of("touch", "/etc/claude-code/managed-settings.d/99-agent.json"), t))
           .hasMessageContaining("Read-only file system");
       // Only the pod's own loopback: nothing of the host's network is reachable from inside.
       assertThat(pod.exec(List.of("ip", "-o", "link"), t).lines()).hasSize(1);

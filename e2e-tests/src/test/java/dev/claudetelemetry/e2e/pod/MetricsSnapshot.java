@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
 
 /** One scrape of a /q/metrics page (Prometheus text format), queried by name and labels. */
 public final class MetricsSnapshot {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /** One series: its name, labels and value. */
   public record Series(String name, Map<String, String> labels, double value) {
@@ -50,20 +52,27 @@ public final class MetricsSnapshot {
 
   /** The sum of every series named {@code name} whose labels match. */
   public double sum(String name, Predicate<Series> filter) {
-    return series.values().stream().filter(s -> s.name().equals(name)).filter(filter)
-        .mapToDouble(Series::value).sum();
+    return series.values().stream()
+        .filter(s -> s.name().equals(name))
+        .filter(filter)
+        .mapToDouble(Series::value)
+        .sum();
   }
 
-  /** The sum over series named {@code name} with these label values ({@code "label", "value", ...}). */
+  /**
+   * The sum over series named {@code name} with these label values ({@code "label", "value", ...}).
+   */
   public double sum(String name, String... labelValues) {
-    return sum(name, s -> {
-      for (int i = 0; i < labelValues.length; i += 2) {
-        if (!s.has(labelValues[i], labelValues[i + 1])) {
-          return false;
-        }
-      }
-      return true;
-    });
+    return sum(
+        name,
+        s -> {
+          for (int i = 0; i < labelValues.length; i += 2) {
+            if (!s.has(labelValues[i], labelValues[i + 1])) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   /** How much each matching series grew since {@code before}, summed. */

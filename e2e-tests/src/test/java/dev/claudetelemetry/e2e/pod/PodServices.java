@@ -14,13 +14,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The claude-telemetry services as the pod sees them: each packaged jar started inside the pod's network
- * namespace on its Service address, port 8080, configured exactly through the env the deployment uses.
- * transcript-service gets a throwaway PostgreSQL inside the same namespace.
+ * The claude-telemetry services as the pod sees them: each packaged jar started inside the pod's
+ * network namespace on its Service address, port 8080, configured exactly through the env the
+ * deployment uses. transcript-service gets a throwaway PostgreSQL inside the same namespace.
  */
 public final class PodServices implements AutoCloseable {
-  /** The Secret value pods know as CLAUDE_TELEMETRY_TOKEN: hook-ingest's token and transcript-service's write token. */
+  /**
+   * The Secret value pods know as CLAUDE_TELEMETRY_TOKEN: hook-ingest's token and
+   * transcript-service's write token.
+   */
   public static final String POD_TOKEN = "e2e-pod-token-7f3a";
+
   public static final String READ_TOKEN = "e2e-read-token-19c2";
 
   private final EmulatedPod pod;
@@ -32,8 +36,8 @@ public final class PodServices implements AutoCloseable {
   }
 
   /**
-   * Starts {@code which} (transcript-service with its PostgreSQL). Checks every jar first, so a missing build
-   * fails at once and says what to run.
+   * Starts {@code which} (transcript-service with its PostgreSQL). Checks every jar first, so a
+   * missing build fails at once and says what to run.
    */
   public static PodServices start(EmulatedPod pod, Set<Service> which) {
     for (Service service : which) {
@@ -42,7 +46,8 @@ public final class PodServices implements AutoCloseable {
     PodServices services = new PodServices(pod);
     try {
       if (which.contains(Service.TRANSCRIPT_SERVICE)) {
-        services.postgres = PostgresServer.start("127.0.0.1", FreePorts.next(), pod.insideNetwork());
+        services.postgres =
+            PostgresServer.start("127.0.0.1", FreePorts.next(), pod.insideNetwork());
         services.start(Service.TRANSCRIPT_SERVICE);
       }
       services.start(Service.POLICY_SERVICE);
@@ -70,16 +75,25 @@ public final class PodServices implements AutoCloseable {
         env.put("TRANSCRIPT_WRITE_TOKEN", POD_TOKEN);
         env.put("TRANSCRIPT_READ_TOKEN", READ_TOKEN);
       }
-      case POLICY_SERVICE -> { }
+      case POLICY_SERVICE -> {}
       default -> throw new IllegalArgumentException(service + " is not one of ours");
     }
     String module = service.name;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ManagedProcess process = pod.startProcess(module,
-        List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-            ServiceJar.jar(module).toString()), env);
+    ManagedProcess process =
+        pod.startProcess(
+            module,
+            List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                ServiceJar.jar(module).toString()),
+            env);
     running.put(service, process);
-    process.awaitReady(() -> pod.get(url(service, "/q/health/ready"), null) != null, Duration.ofSeconds(120));
+    process.awaitReady(
+        () -> pod.get(url(service, "/q/health/ready"), null) != null, Duration.ofSeconds(120));
   }
 
   /** Stops one service (SIGTERM, then SIGKILL), as a crashed or scaled-down Deployment would be. */
@@ -110,7 +124,8 @@ public final class PodServices implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Service service : List.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE)) {
+    for (Service service :
+        List.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE)) {
       stop(service);
     }
     if (postgres != null) {

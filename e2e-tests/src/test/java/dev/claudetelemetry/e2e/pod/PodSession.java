@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * One {@code claude -p} session inside the emulated pod, as a user would run it after {@code kubectl exec}:
- * its own HOME and workspace (under the pod's work directory), the Messages API reached at the pod's
- * 127.0.0.1 through the relay.
+ * One {@code claude -p} session inside the emulated pod, as a user would run it after {@code
+ * kubectl exec}: its own HOME and workspace (under the pod's work directory), the Messages API
+ * reached at the pod's 127.0.0.1 through the relay.
  */
 public final class PodSession {
   private final EmulatedPod pod;
@@ -38,7 +38,10 @@ public final class PodSession {
     }
   }
 
-  /** A later session of the same user in the same HOME and workspace, following {@code nextScenario}. */
+  /**
+   * A later session of the same user in the same HOME and workspace, following {@code
+   * nextScenario}.
+   */
   public PodSession next(String nextScenario) {
     return new PodSession(pod, apiBaseUrl, nextScenario, root);
   }
@@ -51,7 +54,9 @@ public final class PodSession {
     return root.resolve("workspace");
   }
 
-  /** A directory next to the workspace, i.e. outside it: what a destructive delete must not reach. */
+  /**
+   * A directory next to the workspace, i.e. outside it: what a destructive delete must not reach.
+   */
   public Path outside() {
     return root.resolve("outside");
   }
@@ -60,13 +65,25 @@ public final class PodSession {
     return scenario;
   }
 
-  /** Runs {@code claude -p "[scenario:<scenario>] <prompt>"} in the workspace with only {@code env} added. */
+  /**
+   * Runs {@code claude -p "[scenario:<scenario>] <prompt>"} in the workspace with only {@code env}
+   * added.
+   */
   public ClaudeResult run(String prompt, Map<String, String> env) {
-    ClaudeCli.Run run = ClaudeCli.Run.of(home(), workspace(), apiBaseUrl, FakeMessagesApi.tag(scenario) + " " + prompt)
-        .withPrefix(pod.inside(workspace()))
-        .withEnv(env);
-    return ClaudeCli.run(new ClaudeCli.Run(run.commandPrefix(), run.home(), run.cwd(), run.apiBaseUrl(),
-        run.prompt(), run.extraEnv(), Duration.ofSeconds(150)));
+    ClaudeCli.Run run =
+        ClaudeCli.Run.of(
+                home(), workspace(), apiBaseUrl, FakeMessagesApi.tag(scenario) + " " + prompt)
+            .withPrefix(pod.inside(workspace()))
+            .withEnv(env);
+    return ClaudeCli.run(
+        new ClaudeCli.Run(
+            run.commandPrefix(),
+            run.home(),
+            run.cwd(),
+            run.apiBaseUrl(),
+            run.prompt(),
+            run.extraEnv(),
+            Duration.ofSeconds(150)));
   }
 
   public ClaudeResult run(String prompt) {

@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Carries TCP connections across a network namespace boundary through a Unix socket (a file, which both sides
- * see). Inside the emulated pod, {@link #main} listens on 127.0.0.1 like the Anthropic API endpoint a pod
- * would reach; in the test JVM, {@link #fromUnixSocket} hands each connection to a loopback port (the fake
- * Messages API). No interface or route is added to the host.
+ * Carries TCP connections across a network namespace boundary through a Unix socket (a file, which
+ * both sides see). Inside the emulated pod, {@link #main} listens on 127.0.0.1 like the Anthropic
+ * API endpoint a pod would reach; in the test JVM, {@link #fromUnixSocket} hands each connection to
+ * a loopback port (the fake Messages API). No interface or route is added to the host.
  */
 public final class SocketRelay implements AutoCloseable {
   private final ServerSocketChannel server;
@@ -29,7 +29,10 @@ public final class SocketRelay implements AutoCloseable {
     this.socket = socket;
   }
 
-  /** Listen on 127.0.0.1:{@code port} (0 = any free one), relay each connection to the Unix {@code socket}. */
+  /**
+   * Listen on 127.0.0.1:{@code port} (0 = any free one), relay each connection to the Unix {@code
+   * socket}.
+   */
   public static SocketRelay fromTcpPort(int port, Path socket) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
     server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 64);
@@ -70,7 +73,8 @@ public final class SocketRelay implements AutoCloseable {
       try {
         SocketChannel in = server.accept();
         SocketChannel out = SocketChannel.open(target);
-        // Channel reads and writes may run concurrently; the stream adapters (Channels.newInputStream) may not.
+        // Channel reads and writes may run concurrently; the stream adapters
+        // (Channels.newInputStream) may not.
         AtomicInteger open = new AtomicInteger(2);
         daemon("relay-pump", () -> pump(in, out, open));
         daemon("relay-pump", () -> pump(out, in, open));

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SocketRelayTest {
 
   @Test
-  void shouldCarryRequestsAndStreamedAnswersThroughTheUnixSocket(@TempDir Path dir) throws Exception {
+  void shouldCarryRequestsAndStreamedAnswersThroughTheUnixSocket(@TempDir Path dir)
+      throws Exception {
     Path socket = dir.resolve("api.sock");
     try (FakeMessagesApi api = FakeMessagesApi.start();
         SocketRelay hostSide = SocketRelay.fromUnixSocket(socket, api.port());
@@ -24,14 +25,21 @@ class SocketRelayTest {
       api.script("relay", List.of(Turn.bash("echo relayed")));
       HttpClient client = HttpClient.newHttpClient();
       for (int i = 0; i < 3; i++) {
-        HttpRequest request = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + podSide.tcpPort() + "/v1/messages"))
-            .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true,\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"" + FakeMessagesApi.tag("relay") + "\"}]}"))
-            .build();
+        HttpRequest request =
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + podSide.tcpPort() + "/v1/messages"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"stream\":true,\"messages\":[{\"role\":\"user\","
+                            + "\"content\":\""
+                            + FakeMessagesApi.tag("relay")
+                            + "\"}]}"))
+                .build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("echo relayed").endsWith("\"type\":\"message_stop\"}\n\n");
+        assertThat(response.body())
+            .contains("echo relayed")
+            .endsWith("\"type\":\"message_stop\"}\n\n");
       }
       assertThat(api.requests("relay")).hasSize(3);
     }

@@ -16,13 +16,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** k8s/claude-code/bin/claude-guard against answers hook-ingest gives, and against the ones it must not trust. */
+/**
+ * k8s/claude-code/bin/claude-guard against answers hook-ingest gives, and against the ones it must
+ * not trust.
+ */
 class ClaudeGuardTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper STRICT_JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper STRICT_JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String INPUT = PodScript.fixture("PreToolUse-Bash.json");
-  private static final String DENY = """
+  private static final String DENY =
+      """
       {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny",
        "permissionDecisionReason":"Blocked by rule env-file-read: reads .env"},
        "policy":{"verdict":"deny","ruleId":"env-file-read","mode":"enforce"}}""";
@@ -33,7 +38,10 @@ class ClaudeGuardTest {
       PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env(ingest.url()));
 
       assertThat(outcome.exitCode()).isZero();
-      assertThat(JSON.readTree(outcome.stdout())).isEqualTo(JSON.readTree("""
+      assertThat(JSON.readTree(outcome.stdout()))
+          .isEqualTo(
+              JSON.readTree(
+                  """
           {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny",
            "permissionDecisionReason":"Blocked by rule env-file-read: reads .env"}}"""));
       StubServer.Request request = ingest.requests.get(0);
@@ -48,7 +56,8 @@ class ClaudeGuardTest {
 
   @Test
   void shouldPassAnAllowThrough() throws Exception {
-    String allow = "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
+    String allow =
+        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
     try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, allow))) {
       PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env(ingest.url()));
       assertThat(JSON.readTree(outcome.stdout())).isEqualTo(JSON.readTree(allow));
@@ -57,7 +66,8 @@ class ClaudeGuardTest {
 
   static Stream<String> wellFormedDecisions() {
     return Stream.of(
-        // hook-ingest's canonical shape (the shell's fast path), with escapes and non-ASCII in the reason
+        // hook-ingest's canonical shape (the shell's fast path), with escapes and non-ASCII in the
+        // reason
         "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
             + "\"permissionDecisionReason\":\"Blocked: \\\"rm -rf /\\\" \\\\ \\u00e9 \\n — Instead: ask\"}}",
         "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"ask\"}}",
@@ -82,25 +92,45 @@ class ClaudeGuardTest {
         Arguments.of(200, "not json at all", "not a valid decision"),
         Arguments.of(200, "{}", "not a valid decision"),
         Arguments.of(200, "[]", "not a valid decision"),
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PostToolUse\"}}", "not a valid decision"),
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"maybe\"}}",
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PostToolUse\"}}",
             "not a valid decision"),
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
-            + "\"permissionDecisionReason\":42}}", "not a valid decision"),
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"maybe\"}}",
+            "not a valid decision"),
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+                + "\"permissionDecisionReason\":42}}",
+            "not a valid decision"),
         // canonical-looking but not JSON: Claude Code would ignore it and fail open
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
-            + "\"permissionDecisionReason\":\"a \"quote\"}}", "not a valid decision"),
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
-            + "\"permissionDecisionReason\":\"tab\there\"}}", "not a valid decision"),
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
-            + "\"permissionDecisionReason\":\"bad \\x escape\"}}", "not a valid decision"),
-        Arguments.of(200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}",
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+                + "\"permissionDecisionReason\":\"a \"quote\"}}",
+            "not a valid decision"),
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+                + "\"permissionDecisionReason\":\"tab\there\"}}",
+            "not a valid decision"),
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+                + "\"permissionDecisionReason\":\"bad \\x escape\"}}",
+            "not a valid decision"),
+        Arguments.of(
+            200,
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}",
             "not a valid decision"));
   }
 
   @ParameterizedTest(name = "HTTP {0} {1}")
   @MethodSource("answersThatAreNoDecision")
-  void shouldDenyWithTheReasonWhenTheAnswerIsNoValidDecision(int status, String body, String reason) throws Exception {
+  void shouldDenyWithTheReasonWhenTheAnswerIsNoValidDecision(int status, String body, String reason)
+      throws Exception {
     try (StubServer ingest = new StubServer(r -> new StubServer.Response(status, body))) {
       assertFailClosed(PodScript.run("claude-guard", INPUT, env(ingest.url())), reason);
     }
@@ -108,20 +138,28 @@ class ClaudeGuardTest {
 
   @Test
   void shouldDenyWhenHookIngestRefusesTheConnection() throws Exception {
-    assertFailClosed(PodScript.run("claude-guard", INPUT, env("http://127.0.0.1:" + FreePorts.next())),
+    assertFailClosed(
+        PodScript.run("claude-guard", INPUT, env("http://127.0.0.1:" + FreePorts.next())),
         "hook-ingest could not be reached");
-    assertFailClosed(PodScript.run("claude-guard", INPUT, env("http://no-such-host.invalid:8080")),
+    assertFailClosed(
+        PodScript.run("claude-guard", INPUT, env("http://no-such-host.invalid:8080")),
         "hook-ingest could not be reached");
-    assertFailClosed(PodScript.run("claude-guard", INPUT, env("https://hook-ingest:8443")), "is not an http:// URL");
-    assertFailClosed(PodScript.run("claude-guard", INPUT, env("http://hook-ingest:80a")), "is not an http:// URL");
+    assertFailClosed(
+        PodScript.run("claude-guard", INPUT, env("https://hook-ingest:8443")),
+        "is not an http:// URL");
+    assertFailClosed(
+        PodScript.run("claude-guard", INPUT, env("http://hook-ingest:80a")),
+        "is not an http:// URL");
   }
 
   @Test
   void shouldDenyWithinTheTimeoutWhenHookIngestHangs() throws Exception {
-    try (StubServer ingest = new StubServer(r -> {
-      Thread.sleep(4000);
-      return new StubServer.Response(200, DENY);
-    })) {
+    try (StubServer ingest =
+        new StubServer(
+            r -> {
+              Thread.sleep(4000);
+              return new StubServer.Response(200, DENY);
+            })) {
       Map<String, String> env = env(ingest.url());
       env.put("CLAUDE_GUARD_TIMEOUT_SECONDS", "1");
       PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env);
@@ -137,10 +175,12 @@ class ClaudeGuardTest {
     assertFailClosed(PodScript.run("claude-guard", INPUT, noUrl), "HOOK_INGEST_URL is not set");
     Map<String, String> noToken = env("http://127.0.0.1:1");
     noToken.remove("CLAUDE_TELEMETRY_TOKEN");
-    assertFailClosed(PodScript.run("claude-guard", INPUT, noToken), "no valid CLAUDE_TELEMETRY_TOKEN");
+    assertFailClosed(
+        PodScript.run("claude-guard", INPUT, noToken), "no valid CLAUDE_TELEMETRY_TOKEN");
     Map<String, String> quoteInToken = env("http://127.0.0.1:1");
     quoteInToken.put("CLAUDE_TELEMETRY_TOKEN", "a\"\nheader = \"X-Evil: 1");
-    assertFailClosed(PodScript.run("claude-guard", INPUT, quoteInToken), "no valid CLAUDE_TELEMETRY_TOKEN");
+    assertFailClosed(
+        PodScript.run("claude-guard", INPUT, quoteInToken), "no valid CLAUDE_TELEMETRY_TOKEN");
   }
 
   @Test
@@ -155,7 +195,8 @@ class ClaudeGuardTest {
 
   @Test
   void shouldIgnoreProxiesCurlrcAndPathThatTheAgentCouldSet(@TempDir Path dir) throws Exception {
-    String allow = "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
+    String allow =
+        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
     Path fakeBin = Files.createDirectories(dir.resolve("bin"));
     for (String tool : new String[] {"curl", "jq"}) {
       Path fake = fakeBin.resolve(tool);
@@ -174,7 +215,8 @@ class ClaudeGuardTest {
 
       PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env);
 
-      assertThat(JSON.readTree(outcome.stdout()).at("/hookSpecificOutput/permissionDecision").asText())
+      assertThat(
+              JSON.readTree(outcome.stdout()).at("/hookSpecificOutput/permissionDecision").asText())
           .isEqualTo("deny");
       assertThat(agentsProxy.requests).isEmpty();
       assertThat(ingest.requests).hasSize(1);
@@ -182,9 +224,10 @@ class ClaudeGuardTest {
   }
 
   /**
-   * Claude Code (Node) gives a hook its stdin as a socket, not a pipe: a socket cannot be opened again through
-   * /dev/stdin, so the guard must read fd 0 itself. Python hands the guard one end of a socketpair here. The
-   * input holds multi-byte characters: Content-Length must count bytes, or hook-ingest gets a cut-off body.
+   * Claude Code (Node) gives a hook its stdin as a socket, not a pipe: a socket cannot be opened
+   * again through /dev/stdin, so the guard must read fd 0 itself. Python hands the guard one end of
+   * a socketpair here. The input holds multi-byte characters: Content-Length must count bytes, or
+   * hook-ingest gets a cut-off body.
    */
   @Test
   void shouldReadItsInputFromASocketAsClaudeCodeGivesIt() throws Exception {
@@ -192,42 +235,56 @@ class ClaudeGuardTest {
     assertThat(input).isNotEqualTo(INPUT);
     try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, DENY))) {
       Map<String, String> env = env(ingest.url());
-      String harness = String.join("\n",
-          "import os, socket, subprocess, sys",
-          "ours, theirs = socket.socketpair()",
-          "guard = subprocess.Popen([sys.argv[1]], stdin=theirs, stdout=subprocess.PIPE, env=dict(os.environ))",
-          "theirs.close()",
-          "ours.sendall(sys.stdin.buffer.read())",
-          "ours.shutdown(socket.SHUT_WR)",
-          "sys.stdout.buffer.write(guard.communicate()[0])");
-      ProcessBuilder builder = new ProcessBuilder("python3", "-c", harness, PodScript.path("claude-guard").toString());
+      String harness =
+          String.join(
+              "\n",
+              "import os, socket, subprocess, sys",
+              "ours, theirs = socket.socketpair()",
+              "guard = subprocess.Popen([sys.argv[1]], stdin=theirs, stdout=subprocess.PIPE, env=dict(os.environ))",
+              "theirs.close()",
+              "ours.sendall(sys.stdin.buffer.read())",
+              "ours.shutdown(socket.SHUT_WR)",
+              "sys.stdout.buffer.write(guard.communicate()[0])");
+      ProcessBuilder builder =
+          new ProcessBuilder("python3", "-c", harness, PodScript.path("claude-guard").toString());
       builder.environment().putAll(env);
       Process python = builder.start();
       try (var stdin = python.getOutputStream()) {
         stdin.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
-      String output = new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String output =
+          new String(
+              python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(python.waitFor()).isZero();
 
-      assertThat(JSON.readTree(output).at("/hookSpecificOutput/permissionDecision").asText()).isEqualTo("deny");
-      assertThat(ingest.requests).singleElement().satisfies(r -> assertThat(r.bodyText()).isEqualTo(input));
+      assertThat(JSON.readTree(output).at("/hookSpecificOutput/permissionDecision").asText())
+          .isEqualTo("deny");
+      assertThat(ingest.requests)
+          .singleElement()
+          .satisfies(r -> assertThat(r.bodyText()).isEqualTo(input));
     }
   }
 
   /**
-   * Bash imports functions from the environment and reads BASH_ENV, SHELLOPTS and more at start; the agent can put
-   * any of them into a hook's environment through its own settings. `#!/bin/bash -p` must ignore them all.
+   * Bash imports functions from the environment and reads BASH_ENV, SHELLOPTS and more at start;
+   * the agent can put any of them into a hook's environment through its own settings. `#!/bin/bash
+   * -p` must ignore them all.
    */
   @Test
-  void shouldIgnoreShellFunctionsStartupFilesAndOptionsThatTheAgentCouldExport(@TempDir Path dir) throws Exception {
-    String allow = "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
+  void shouldIgnoreShellFunctionsStartupFilesAndOptionsThatTheAgentCouldExport(@TempDir Path dir)
+      throws Exception {
+    String allow =
+        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
     Path marker = dir.resolve("agent-code-ran");
     Path startupFile = dir.resolve("bash_env.sh");
     Files.writeString(startupFile, "touch " + marker + "; echo '" + allow + "'; exit 0\n");
     try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, DENY))) {
       Map<String, String> env = env(ingest.url());
       String printAllow = "() { touch " + marker + "; echo '" + allow + "'; }";
-      for (String builtin : new String[] {"printf", "echo", "read", "case", "exec", "[", "hook_ingest_post", "deny", "exit"}) {
+      for (String builtin :
+          new String[] {
+            "printf", "echo", "read", "case", "exec", "[", "hook_ingest_post", "deny", "exit"
+          }) {
         env.put("BASH_FUNC_" + builtin + "%%", printAllow);
       }
       env.put("BASH_ENV", startupFile.toString());
@@ -241,7 +298,9 @@ class ClaudeGuardTest {
 
       PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env);
 
-      assertThat(JSON.readTree(outcome.stdout()).at("/hookSpecificOutput/permissionDecision").asText()).isEqualTo("deny");
+      assertThat(
+              JSON.readTree(outcome.stdout()).at("/hookSpecificOutput/permissionDecision").asText())
+          .isEqualTo("deny");
       assertThat(ingest.requests).hasSize(1);
       assertThat(marker).doesNotExist();
       assertThat(outcome.stderr()).doesNotContain("pod-token-1");
@@ -249,19 +308,26 @@ class ClaudeGuardTest {
   }
 
   /**
-   * The shell's fast path accepts hook-ingest's answer without jq only if the reason is a valid JSON string body;
-   * anything it accepts must parse, or Claude Code would ignore the answer (fail open). Random strings from an
-   * alphabet of escapes, quotes, hex digits and control characters, compared with Jackson.
+   * The shell's fast path accepts hook-ingest's answer without jq only if the reason is a valid
+   * JSON string body; anything it accepts must parse, or Claude Code would ignore the answer (fail
+   * open). Random strings from an alphabet of escapes, quotes, hex digits and control characters,
+   * compared with Jackson.
    */
   @Test
   void shouldTakeTheFastPathOnlyForReasonsThatAreValidJsonStrings() throws Exception {
     String script = Files.readString(PodScript.path("claude-guard"));
-    java.util.regex.Matcher function = java.util.regex.Pattern.compile("(?ms)^json_string_body\\(\\) \\{.*?^\\}$").matcher(script);
+    java.util.regex.Matcher function =
+        java.util.regex.Pattern.compile("(?ms)^json_string_body\\(\\) \\{.*?^\\}$").matcher(script);
     assertThat(function.find()).as("json_string_body in claude-guard").isTrue();
-    String[] alphabet = {"\\", "\"", "u", "0", "a", "F", "g", "n", "/", "b", "t", "x", " ", "\u00e9", "\t", "\u0001", "\\\\", "\\\"", "\\u00e9", "\\n"};
+    String[] alphabet = {
+      "\\", "\"", "u", "0", "a", "F", "g", "n", "/", "b", "t", "x", " ", "\u00e9", "\t", "\u0001",
+      "\\\\", "\\\"", "\\u00e9", "\\n"
+    };
     long seed = System.nanoTime();
     java.util.Random random = new java.util.Random(seed);
-    java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of("", "plain", "a \\\"q\\\" b", "\\", "x\\u12", "\\/"));
+    java.util.List<String> cases =
+        new java.util.ArrayList<>(
+            java.util.List.of("", "plain", "a \\\"q\\\" b", "\\", "x\\u12", "\\/"));
     while (cases.size() < 2000) {
       StringBuilder value = new StringBuilder();
       for (int i = random.nextInt(9); i > 0; i--) {
@@ -277,13 +343,17 @@ class ClaudeGuardTest {
       }
       input.append('\n');
     }
-    String driver = function.group() + "\nwhile IFS= read -r line; do s=$(printf '%b' \"$line\"; echo .); "
-        + "if json_string_body \"${s%.}\"; then echo 1; else echo 0; fi; done\n";
+    String driver =
+        function.group()
+            + "\nwhile IFS= read -r line; do s=$(printf '%b' \"$line\"; echo .); "
+            + "if json_string_body \"${s%.}\"; then echo 1; else echo 0; fi; done\n";
     Process bash = new ProcessBuilder("bash", "-p", "-c", driver).redirectErrorStream(true).start();
     try (var stdin = bash.getOutputStream()) {
       stdin.write(input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    String[] verdicts = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+    String[] verdicts =
+        new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .split("\n");
     assertThat(bash.waitFor()).isZero();
     assertThat(verdicts).hasSize(cases.size());
     int accepted = 0;
@@ -295,7 +365,9 @@ class ClaudeGuardTest {
       } catch (java.io.IOException e) {
         valid = false;
       }
-      assertThat(verdicts[i].equals("1")).as("seed %d, reason %s", seed, cases.get(i)).isEqualTo(valid);
+      assertThat(verdicts[i].equals("1"))
+          .as("seed %d, reason %s", seed, cases.get(i))
+          .isEqualTo(valid);
       accepted += valid ? 1 : 0;
     }
     assertThat(accepted).as("valid cases among the random ones").isBetween(100, cases.size() - 100);

@@ -13,31 +13,38 @@ class ClaudeHookTest {
   @Test
   void shouldDeliverTheInputWithTokenAndUserAndPrintNothing() {
     String input = PodScript.fixture("UserPromptSubmit.json");
-    try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, "{\"additionalContext\":\"x\"}"))) {
-      PodScript.Outcome outcome = PodScript.run("claude-hook", input, ClaudeGuardTest.env(ingest.url()));
+    try (StubServer ingest =
+        new StubServer(r -> new StubServer.Response(200, "{\"additionalContext\":\"x\"}"))) {
+      PodScript.Outcome outcome =
+          PodScript.run("claude-hook", input, ClaudeGuardTest.env(ingest.url()));
 
       assertThat(outcome.exitCode()).isZero();
       // UserPromptSubmit's stdout would become context for the model: nothing may leak through.
       assertThat(outcome.stdout()).isEmpty();
-      assertThat(ingest.requests).singleElement().satisfies(r -> {
-        assertThat(r.pathAndQuery()).isEqualTo("/v1/hooks");
-        assertThat(r.header("Authorization")).isEqualTo("Bearer pod-token-1");
-        assertThat(r.header("X-Claude-Telemetry-User")).isEqualTo("alice");
-        assertThat(r.bodyText()).isEqualTo(input);
-      });
+      assertThat(ingest.requests)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.pathAndQuery()).isEqualTo("/v1/hooks");
+                assertThat(r.header("Authorization")).isEqualTo("Bearer pod-token-1");
+                assertThat(r.header("X-Claude-Telemetry-User")).isEqualTo("alice");
+                assertThat(r.bodyText()).isEqualTo(input);
+              });
     }
   }
 
   @Test
   void shouldExitZeroSilentlyWhenHookIngestIsDownOrFailing() {
     String input = PodScript.fixture("PostToolUse-Bash.json");
-    PodScript.Outcome refused = PodScript.run("claude-hook", input,
-        ClaudeGuardTest.env("http://127.0.0.1:" + FreePorts.next()));
+    PodScript.Outcome refused =
+        PodScript.run(
+            "claude-hook", input, ClaudeGuardTest.env("http://127.0.0.1:" + FreePorts.next()));
     assertThat(refused.exitCode()).isZero();
     assertThat(refused.stdout() + refused.stderr()).isEmpty();
 
     try (StubServer broken = new StubServer(r -> new StubServer.Response(500, "boom"))) {
-      PodScript.Outcome failed = PodScript.run("claude-hook", input, ClaudeGuardTest.env(broken.url()));
+      PodScript.Outcome failed =
+          PodScript.run("claude-hook", input, ClaudeGuardTest.env(broken.url()));
       assertThat(failed.exitCode()).isZero();
       assertThat(failed.stdout()).isEmpty();
     }
@@ -45,10 +52,12 @@ class ClaudeHookTest {
 
   @Test
   void shouldGiveUpAfterItsShortTimeout() {
-    try (StubServer hanging = new StubServer(r -> {
-      Thread.sleep(5000);
-      return new StubServer.Response(200, "{}");
-    })) {
+    try (StubServer hanging =
+        new StubServer(
+            r -> {
+              Thread.sleep(5000);
+              return new StubServer.Response(200, "{}");
+            })) {
       Map<String, String> env = ClaudeGuardTest.env(hanging.url());
       env.put("CLAUDE_HOOK_TIMEOUT_SECONDS", "1");
       PodScript.Outcome outcome = PodScript.run("claude-hook", PodScript.fixture("Stop.json"), env);

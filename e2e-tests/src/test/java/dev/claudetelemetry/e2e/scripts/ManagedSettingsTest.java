@@ -12,34 +12,46 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The handler shapes of k8s/claude-code/managed-settings.json that the sessions in ClaudeCodePodTest rely on
- * without showing which one broke: each is checked here on its own.
+ * The handler shapes of k8s/claude-code/managed-settings.json that the sessions in
+ * ClaudeCodePodTest rely on without showing which one broke: each is checked here on its own.
  */
 class ManagedSettingsTest {
 
   private static final String BIN = "/opt/claude-telemetry/bin/";
 
   private static JsonNode settings() throws IOException {
-    return new ObjectMapper().readTree(Files.readString(RepoPaths.root().resolve("k8s/claude-code/managed-settings.json")));
+    return new ObjectMapper()
+        .readTree(
+            Files.readString(RepoPaths.root().resolve("k8s/claude-code/managed-settings.json")));
   }
 
   private static List<JsonNode> handlers(JsonNode settings) {
     List<JsonNode> handlers = new ArrayList<>();
-    settings.path("hooks").forEach(groups -> groups.forEach(group -> group.path("hooks").forEach(handlers::add)));
+    settings
+        .path("hooks")
+        .forEach(groups -> groups.forEach(group -> group.path("hooks").forEach(handlers::add)));
     return handlers;
   }
 
   @Test
   void everyHandlerShouldRunOneOfThePodsScriptsWithoutAShell() throws IOException {
     List<JsonNode> handlers = handlers(settings());
-    assertThat(handlers).hasSizeGreaterThan(25).allSatisfy(handler -> {
-      assertThat(handler.path("type").asText()).as("%s", handler).isEqualTo("command");
-      String command = handler.path("command").asText();
-      assertThat(command).as("%s", handler).startsWith(BIN);
-      assertThat(PodScript.path(command.substring(BIN.length()))).as("%s", handler).isExecutable();
-      // Without args Claude Code 2.1.330 runs `/bin/sh -c <command>`, and sh forks: a second process per hook.
-      assertThat(handler.path("args").isArray() && handler.path("args").isEmpty()).as("%s has args: []", handler).isTrue();
-    });
+    assertThat(handlers)
+        .hasSizeGreaterThan(25)
+        .allSatisfy(
+            handler -> {
+              assertThat(handler.path("type").asText()).as("%s", handler).isEqualTo("command");
+              String command = handler.path("command").asText();
+              assertThat(command).as("%s", handler).startsWith(BIN);
+              assertThat(PodScript.path(command.substring(BIN.length())))
+                  .as("%s", handler)
+                  .isExecutable();
+              // Without args Claude Code 2.1.330 runs `/bin/sh -c <command>`, and sh forks: a
+              // second process per hook.
+              assertThat(handler.path("args").isArray() && handler.path("args").isEmpty())
+                  .as("%s has args: []", handler)
+                  .isTrue();
+            });
   }
 
   @Test

@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs one of k8s/claude-code/bin/* the way Claude Code does: input on stdin, a given environment. */
+/**
+ * Runs one of k8s/claude-code/bin/* the way Claude Code does: input on stdin, a given environment.
+ */
 final class PodScript {
   record Outcome(int exitCode, String stdout, String stderr, Duration took) {}
 
@@ -40,8 +42,11 @@ final class PodScript {
         process.destroyForcibly();
         throw new AssertionError(name + " did not finish within 60 s");
       }
-      return new Outcome(process.exitValue(), new String(out.readAllBytes(), StandardCharsets.UTF_8),
-          new String(err.readAllBytes(), StandardCharsets.UTF_8), Duration.between(started, Instant.now()));
+      return new Outcome(
+          process.exitValue(),
+          new String(out.readAllBytes(), StandardCharsets.UTF_8),
+          new String(err.readAllBytes(), StandardCharsets.UTF_8),
+          Duration.between(started, Instant.now()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

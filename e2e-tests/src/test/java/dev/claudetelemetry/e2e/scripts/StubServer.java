@@ -13,14 +13,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * A stand-in HTTP endpoint for testing the pod's scripts against answers a real service would rarely give
- * (garbage, 5xx, silence). It records every request; the handler decides the answer.
+ * A stand-in HTTP endpoint for testing the pod's scripts against answers a real service would
+ * rarely give (garbage, 5xx, silence). It records every request; the handler decides the answer.
  */
 final class StubServer implements AutoCloseable {
-  record Request(String method, String pathAndQuery, Map<String, List<String>> headers, byte[] body) {
+  record Request(
+      String method, String pathAndQuery, Map<String, List<String>> headers, byte[] body) {
     String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
     }
 
     String bodyText() {
@@ -44,18 +48,24 @@ final class StubServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server.setExecutor(Executors.newFixedThreadPool(4));
-    server.createContext("/", exchange -> {
-      try {
-        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-            Map.copyOf(exchange.getRequestHeaders()), exchange.getRequestBody().readAllBytes());
-        requests.add(request);
-        respond(exchange, handler.answer(request));
-      } catch (Exception e) {
-        respond(exchange, new Response(599, "stub failed: " + e));
-      } finally {
-        exchange.close();
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try {
+            Request request =
+                new Request(
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().toString(),
+                    Map.copyOf(exchange.getRequestHeaders()),
+                    exchange.getRequestBody().readAllBytes());
+            requests.add(request);
+            respond(exchange, handler.answer(request));
+          } catch (Exception e) {
+            respond(exchange, new Response(599, "stub failed: " + e));
+          } finally {
+            exchange.close();
+          }
+        });
     server.start();
   }
 

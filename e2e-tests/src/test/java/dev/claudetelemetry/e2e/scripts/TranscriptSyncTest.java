@@ -21,15 +21,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * k8s/claude-code/bin/claude-transcript-sync against an in-memory transcript-service that keeps the upload
- * contract of docs/contracts.md (acknowledged offset, complete lines only, 409 with expectedOffset). The real
- * transcript-service is exercised by the emulated-pod suite.
+ * k8s/claude-code/bin/claude-transcript-sync against an in-memory transcript-service that keeps the
+ * upload contract of docs/contracts.md (acknowledged offset, complete lines only, 409 with
+ * expectedOffset). The real transcript-service is exercised by the emulated-pod suite.
  */
 class TranscriptSyncTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SESSION = "a320af64-c3ae-416a-ac6f-2c12d29214ba";
 
-  /** Offsets per (session, file), stored bytes, and an optional lie about the offset to provoke a 409. */
+  /**
+   * Offsets per (session, file), stored bytes, and an optional lie about the offset to provoke a
+   * 409.
+   */
   static final class Transcripts implements StubServer.Handler {
     private static final Pattern PATH =
         Pattern.compile("/v1/transcripts/([^/]+)/files/([^/?]+)(?:\\?offset=(\\d+))?");
@@ -53,15 +56,18 @@ class TranscriptSyncTest {
       }
       long offset = Long.parseLong(m.group(3));
       if (offset > acknowledged) {
-        return new StubServer.Response(409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
+        return new StubServer.Response(
+            409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
       }
       byte[] body = request.body();
       bytesReceived += body.length;
       byte[] fresh = Arrays.copyOfRange(body, (int) (acknowledged - offset), body.length);
       int end = lastNewline(fresh) + 1;
       file.write(fresh, 0, end);
-      long lines = new String(fresh, 0, end, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
-      return new StubServer.Response(200, "{\"offset\":" + file.size() + ",\"linesStored\":" + lines + "}");
+      long lines =
+          new String(fresh, 0, end, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
+      return new StubServer.Response(
+          200, "{\"offset\":" + file.size() + ",\"linesStored\":" + lines + "}");
     }
 
     byte[] bytes(String fileId) {
@@ -86,14 +92,16 @@ class TranscriptSyncTest {
       Map<String, String> env = env(server.url());
       env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096");
 
-      PodScript.Outcome outcome = PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+      PodScript.Outcome outcome =
+          PodScript.run("claude-transcript-sync", stopInput(transcript), env);
 
       assertThat(outcome.exitCode()).isZero();
       assertThat(outcome.stdout()).isEmpty();
       assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
-      assertThat(server.requests.stream().filter(r -> r.method().equals("POST")).count()).isGreaterThan(1);
-      StubServer.Request post = server.requests.stream().filter(r -> r.method().equals("POST")).findFirst()
-          .orElseThrow();
+      assertThat(server.requests.stream().filter(r -> r.method().equals("POST")).count())
+          .isGreaterThan(1);
+      StubServer.Request post =
+          server.requests.stream().filter(r -> r.method().equals("POST")).findFirst().orElseThrow();
       assertThat(post.body()).hasSize(4096);
       assertThat(post.header("Content-Type")).isEqualTo("application/octet-stream");
       assertThat(post.header("X-Claude-Telemetry-User")).isEqualTo("alice");
@@ -137,7 +145,8 @@ class TranscriptSyncTest {
   }
 
   @Test
-  void shouldUploadASubagentTranscriptUnderItsAgentIdAndTheMainOne(@TempDir Path dir) throws Exception {
+  void shouldUploadASubagentTranscriptUnderItsAgentIdAndTheMainOne(@TempDir Path dir)
+      throws Exception {
     Path main = copy("session-with-subagents.jsonl", dir.resolve("main.jsonl"));
     Path agent = copy("subagent.jsonl", dir.resolve("agent-a08be501ad019018d.jsonl"));
     ObjectNode input = (ObjectNode) JSON.readTree(PodScript.fixture("SubagentStop.json"));
@@ -167,21 +176,28 @@ class TranscriptSyncTest {
   }
 
   @Test
-  void shouldNeverFailOrStallTheSessionWhenTheServiceIsDownOrHangs(@TempDir Path dir) throws Exception {
+  void shouldNeverFailOrStallTheSessionWhenTheServiceIsDownOrHangs(@TempDir Path dir)
+      throws Exception {
     Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
-    PodScript.Outcome refused = PodScript.run("claude-transcript-sync", stopInput(transcript),
-        env("http://127.0.0.1:" + FreePorts.next()));
+    PodScript.Outcome refused =
+        PodScript.run(
+            "claude-transcript-sync",
+            stopInput(transcript),
+            env("http://127.0.0.1:" + FreePorts.next()));
     assertThat(refused.exitCode()).isZero();
     assertThat(refused.stdout()).isEmpty();
     assertThat(refused.stderr()).contains("retried next event");
 
-    try (StubServer hanging = new StubServer(r -> {
-      Thread.sleep(10_000);
-      return new StubServer.Response(200, "{}");
-    })) {
+    try (StubServer hanging =
+        new StubServer(
+            r -> {
+              Thread.sleep(10_000);
+              return new StubServer.Response(200, "{}");
+            })) {
       Map<String, String> env = env(hanging.url());
       env.put("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "2");
-      PodScript.Outcome stalled = PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+      PodScript.Outcome stalled =
+          PodScript.run("claude-transcript-sync", stopInput(transcript), env);
       assertThat(stalled.exitCode()).isZero();
       assertThat(stalled.took()).isLessThan(Duration.ofSeconds(5));
     }
@@ -194,7 +210,8 @@ class TranscriptSyncTest {
     try (StubServer server = new StubServer(service)) {
       ObjectNode input = (ObjectNode) JSON.readTree(stopInput(transcript));
       input.put("session_id", "../../v1/admin");
-      PodScript.Outcome outcome = PodScript.run("claude-transcript-sync", input.toString(), env(server.url()));
+      PodScript.Outcome outcome =
+          PodScript.run("claude-transcript-sync", input.toString(), env(server.url()));
       assertThat(outcome.exitCode()).isZero();
       assertThat(server.requests).isEmpty();
     }

@@ -24,12 +24,14 @@ public class BearerTokens {
   private final Optional<byte[]> expectedDigest;
 
   BearerTokens(IngestConfig config) {
-    this.expectedDigest = config.token().filter(token -> !token.isBlank()).map(BearerTokens::digest);
+    this.expectedDigest =
+        config.token().filter(token -> !token.isBlank()).map(BearerTokens::digest);
   }
 
   void announce(@Observes StartupEvent start) {
     if (expectedDigest.isEmpty()) {
-      LOG.warn("HOOK_INGEST_TOKEN is not set: every POST /v1/hooks is refused with 401 until it is");
+      LOG.warn(
+          "HOOK_INGEST_TOKEN is not set: every POST /v1/hooks is refused with 401 until it is");
     }
   }
 
@@ -39,7 +41,8 @@ public class BearerTokens {
 
   /** Constant-time: how much of a wrong token matched never shows in the response time. */
   public boolean matches(String presented) {
-    return expectedDigest.isPresent() && MessageDigest.isEqual(digest(presented), expectedDigest.get());
+    return expectedDigest.isPresent()
+        && MessageDigest.isEqual(digest(presented), expectedDigest.get());
   }
 
   private static byte[] digest(String token) {

@@ -7,9 +7,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every {@code /v1/*} request needs {@code Authorization: Bearer <HOOK_INGEST_TOKEN>}; the check runs
- * before the body is read. Metrics and health live outside {@code /v1} and stay open for Prometheus and
- * the kubelet.
+ * Every {@code /v1/*} request needs {@code Authorization: Bearer <HOOK_INGEST_TOKEN>}; the check
+ * runs before the body is read. Metrics and health live outside {@code /v1} and stay open for
+ * Prometheus and the kubelet.
  */
 public class HookTokenFilter {
 
@@ -27,7 +27,8 @@ public class HookTokenFilter {
       return;
     }
     if (!tokens.configured()) {
-      throw new RejectedException(Rejection.UNAUTHORIZED,
+      throw new RejectedException(
+          Rejection.UNAUTHORIZED,
           "hook-ingest has no HOOK_INGEST_TOKEN configured, so it accepts no hooks");
     }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);

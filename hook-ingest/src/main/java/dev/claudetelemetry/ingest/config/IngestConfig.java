@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
-/** Everything hook-ingest can be told; the env names each key comes from are in application.properties. */
+/**
+ * Everything hook-ingest can be told; the env names each key comes from are in
+ * application.properties.
+ */
 @ConfigMapping(prefix = "ingest")
 public interface IngestConfig {
 
@@ -20,10 +23,15 @@ public interface IngestConfig {
   @WithDefault("unknown")
   String defaultUser();
 
-  /** When set, only these users become label values; any other name is counted as {@code unknown}. */
+  /**
+   * When set, only these users become label values; any other name is counted as {@code unknown}.
+   */
   Optional<Set<String>> users();
 
-  /** Deepest JSON nesting accepted in a hook body; deeper bodies are refused before they cost anything. */
+  /**
+   * Deepest JSON nesting accepted in a hook body; deeper bodies are refused before they cost
+   * anything.
+   */
   @WithDefault("64")
   int maxJsonDepth();
 
@@ -41,7 +49,9 @@ public interface IngestConfig {
     /** Bearer token for policy-service, when it requires one. */
     Optional<String> policyToken();
 
-    /** Whole round trip to policy-service; the hook script gives the client's round trip about 5 s. */
+    /**
+     * Whole round trip to policy-service; the hook script gives the client's round trip about 5 s.
+     */
     @WithDefault("2s")
     Duration timeout();
 

@@ -14,8 +14,8 @@ import dev.claudetelemetry.ingest.problems.Rejection;
 import java.io.IOException;
 
 /**
- * Reads an untrusted hook body. Anything that is not a JSON object with a string
- * {@code hook_event_name} and {@code session_id} is refused with the field at fault; the fields the
+ * Reads an untrusted hook body. Anything that is not a JSON object with a string {@code
+ * hook_event_name} and {@code session_id} is refused with the field at fault; the fields the
  * metrics use must have the type Claude Code sends. Unknown events and fields are accepted.
  */
 public final class HookInputParser {
@@ -23,19 +23,20 @@ public final class HookInputParser {
   private final ObjectMapper mapper;
 
   public HookInputParser(int maxDepth) {
-    JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
-    this.mapper = new ObjectMapper(factory)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   public HookInput parse(byte[] body) {
     JsonNode root = readTree(body);
     if (!(root instanceof ObjectNode object)) {
-      throw invalid("the body must be a JSON object (Claude Code's hook input), not "
-          + describe(root));
+      throw invalid(
+          "the body must be a JSON object (Claude Code's hook input), not " + describe(root));
     }
     return new HookInput(
         requiredString(object, "hook_event_name"),
@@ -50,7 +51,9 @@ public final class HookInputParser {
         object);
   }
 
-  /** Serialises an accepted input again for forwarding: always valid JSON, whatever bytes came in. */
+  /**
+   * Serialises an accepted input again for forwarding: always valid JSON, whatever bytes came in.
+   */
   public String write(ObjectNode json) {
     try {
       return mapper.writeValueAsString(json);
@@ -61,15 +64,17 @@ public final class HookInputParser {
 
   private JsonNode readTree(byte[] body) {
     if (body == null || body.length == 0) {
-      throw new RejectedException(Rejection.NOT_JSON, "the body is empty; send the hook input JSON");
+      throw new RejectedException(
+          Rejection.NOT_JSON, "the body is empty; send the hook input JSON");
     }
     try {
       return mapper.readTree(body);
     } catch (StreamConstraintsException e) {
       throw new RejectedException(Rejection.TOO_DEEP, e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      throw new RejectedException(Rejection.NOT_JSON, "the body is not valid JSON: "
-          + e.getOriginalMessage() + " at " + location(e));
+      throw new RejectedException(
+          Rejection.NOT_JSON,
+          "the body is not valid JSON: " + e.getOriginalMessage() + " at " + location(e));
     } catch (IOException e) {
       throw new RejectedException(Rejection.NOT_JSON, "the body could not be read as JSON");
     }
@@ -137,6 +142,8 @@ public final class HookInputParser {
 
   private static String location(JsonProcessingException e) {
     var where = e.getLocation();
-    return where == null ? "an unknown position" : "line " + where.getLineNr() + ", column " + where.getColumnNr();
+    return where == null
+        ? "an unknown position"
+        : "line " + where.getLineNr() + ", column " + where.getColumnNr();
   }
 }

@@ -20,11 +20,16 @@ import org.jboss.logging.Logger;
  */
 class BatchSender {
 
-  enum Result { DELIVERED, REFUSED, RETRY }
+  enum Result {
+    DELIVERED,
+    REFUSED,
+    RETRY
+  }
 
   /**
-   * What became of a batch. For a 422, {@code refused} holds the indexes transcript-service named as
-   * malformed (docs/contracts.md), so the rest of the batch can be sent again rather than lost with them.
+   * What became of a batch. For a 422, {@code refused} holds the indexes transcript-service named
+   * as malformed (docs/contracts.md), so the rest of the batch can be sent again rather than lost
+   * with them.
    */
   record Outcome(Result result, Set<Integer> refused) {
     static final Outcome DELIVERED = new Outcome(Result.DELIVERED, Set.of());
@@ -39,17 +44,19 @@ class BatchSender {
 
   BatchSender(ForwardingOptions options) {
     this.options = options;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(options.requestTimeout())
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(options.requestTimeout())
+            .build();
   }
 
   Outcome send(List<ForwardedEvent> batch) throws InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(options.eventsUrl())
-        .timeout(options.requestTimeout())
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body(batch)));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(options.eventsUrl())
+            .timeout(options.requestTimeout())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body(batch)));
     options.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
     HttpResponse<String> response;
     try {
@@ -63,9 +70,11 @@ class BatchSender {
       return Outcome.DELIVERED;
     }
     if (status >= 400 && status < 500 && status != 408 && status != 429) {
-      LOG.warnf("transcript-service refused a batch of %d events with HTTP %d: %s", batch.size(), status,
-          abbreviate(response.body()));
-      return new Outcome(Result.REFUSED, status == 422 ? refusedIndexes(response.body(), batch.size()) : Set.of());
+      LOG.warnf(
+          "transcript-service refused a batch of %d events with HTTP %d: %s",
+          batch.size(), status, abbreviate(response.body()));
+      return new Outcome(
+          Result.REFUSED, status == 422 ? refusedIndexes(response.body(), batch.size()) : Set.of());
     }
     LOG.debugf("transcript-service answered HTTP %d; the batch will be retried", status);
     return Outcome.RETRY;

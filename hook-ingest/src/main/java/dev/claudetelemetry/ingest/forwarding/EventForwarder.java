@@ -14,8 +14,8 @@ import org.jboss.logging.Logger;
 /**
  * Delivers events to transcript-service in batches from one background thread. A batch that fails
  * for a transient reason is retried with exponential backoff until it is delivered, so nothing that
- * fitted in the bounded buffer is lost while transcript-service restarts; what does not fit is dropped
- * and counted. Receiving a hook never waits for any of this.
+ * fitted in the bounded buffer is lost while transcript-service restarts; what does not fit is
+ * dropped and counted. Receiving a hook never waits for any of this.
  */
 public class EventForwarder {
 
@@ -70,8 +70,8 @@ public class EventForwarder {
   }
 
   /**
-   * Stops taking events and keeps delivering what is buffered until it is all delivered or the grace
-   * period is over; whatever is left then is dropped and counted.
+   * Stops taking events and keeps delivering what is buffered until it is all delivered or the
+   * grace period is over; whatever is left then is dropped and counted.
    */
   public void stop() {
     stopDeadline = System.nanoTime() + options.shutdownGrace().toNanos();
@@ -104,8 +104,8 @@ public class EventForwarder {
   }
 
   /**
-   * Up to {@code batchSize} events and {@code batchBytes} of them (transcript-service limits its body
-   * size; one event alone may exceed it only as far as hook-ingest's own 1 MiB limit allows).
+   * Up to {@code batchSize} events and {@code batchBytes} of them (transcript-service limits its
+   * body size; one event alone may exceed it only as far as hook-ingest's own 1 MiB limit allows).
    */
   private List<ForwardedEvent> nextBatch() throws InterruptedException {
     List<ForwardedEvent> batch = new ArrayList<>();
@@ -117,7 +117,8 @@ public class EventForwarder {
     long bytes = first.approximateBytes();
     long lingerUntil = System.nanoTime() + options.linger().toNanos();
     while (batch.size() < options.batchSize() && !stopping) {
-      ForwardedEvent next = queue.peek(); // this thread is the only consumer: peek, then poll, is safe
+      ForwardedEvent next =
+          queue.peek(); // this thread is the only consumer: peek, then poll, is safe
       if (next == null) {
         long left = lingerUntil - System.nanoTime();
         if (left <= 0) {
@@ -157,7 +158,8 @@ public class EventForwarder {
             metrics.dropped(DropReason.rejected, pending.size());
             return;
           }
-          // Only the events transcript-service named are malformed: give those up, send the rest again.
+          // Only the events transcript-service named are malformed: give those up, send the rest
+          // again.
           metrics.dropped(DropReason.rejected, outcome.refused().size());
           List<ForwardedEvent> rest = new ArrayList<>(pending.size() - outcome.refused().size());
           for (int i = 0; i < pending.size(); i++) {
@@ -175,7 +177,8 @@ public class EventForwarder {
           long left = stopDeadline - System.nanoTime();
           if (left <= 0) {
             metrics.dropped(DropReason.shutdown, pending.size());
-            LOG.warnf("shutting down: gave up on a batch of %d events transcript-service did not take",
+            LOG.warnf(
+                "shutting down: gave up on a batch of %d events transcript-service did not take",
                 pending.size());
             return;
           }

@@ -6,8 +6,8 @@ import dev.claudetelemetry.ingest.guard.GuardDecision;
 
 /**
  * One event as transcript-service receives it (docs/contracts.md). {@code id} is assigned once, at
- * receipt, and reused on every retry, so transcript-service stores each event once.
- * {@code event} is the hook input as JSON text, embedded as it is.
+ * receipt, and reused on every retry, so transcript-service stores each event once. {@code event}
+ * is the hook input as JSON text, embedded as it is.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ForwardedEvent(

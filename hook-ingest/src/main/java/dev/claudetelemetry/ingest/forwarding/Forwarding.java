@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
-/** Forwarding as the rest of the service sees it: on when TRANSCRIPT_SERVICE_URL is set, else off. */
+/**
+ * Forwarding as the rest of the service sees it: on when TRANSCRIPT_SERVICE_URL is set, else off.
+ */
 @Singleton
 public class Forwarding {
 
@@ -31,7 +33,8 @@ public class Forwarding {
       forwarder.get().start();
       LOG.infof("forwarding events to %s", options.get().eventsUrl());
     } else {
-      LOG.warn("TRANSCRIPT_SERVICE_URL is not set: events are counted but not forwarded to transcript-service");
+      LOG.warn(
+          "TRANSCRIPT_SERVICE_URL is not set: events are counted but not forwarded to transcript-service");
     }
   }
 
@@ -41,8 +44,15 @@ public class Forwarding {
 
   /** Assigns the event its id (once, here) and buffers it for delivery. */
   public void forward(String user, String eventJson, GuardDecision decision) {
-    forwarder.ifPresent(target -> target.offer(new ForwardedEvent(
-        UUID.randomUUID().toString(), Instant.now().toString(), user, eventJson, decision)));
+    forwarder.ifPresent(
+        target ->
+            target.offer(
+                new ForwardedEvent(
+                    UUID.randomUUID().toString(),
+                    Instant.now().toString(),
+                    user,
+                    eventJson,
+                    decision)));
   }
 
   public boolean enabled() {

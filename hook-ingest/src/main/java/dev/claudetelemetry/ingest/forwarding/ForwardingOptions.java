@@ -5,7 +5,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The forwarder's settings, separate from the config interface so tests can state them directly. */
+/**
+ * The forwarder's settings, separate from the config interface so tests can state them directly.
+ */
 public record ForwardingOptions(
     URI eventsUrl,
     Optional<String> token,
@@ -20,22 +22,27 @@ public record ForwardingOptions(
     Duration shutdownGrace) {
 
   static Optional<ForwardingOptions> from(IngestConfig.Forward config) {
-    return config.url().map(base -> new ForwardingOptions(
-        eventsUrl(base),
-        config.token(),
-        config.bufferEvents(),
-        config.bufferBytes().asLongValue(),
-        config.batchSize(),
-        config.batchBytes().asLongValue(),
-        config.linger(),
-        config.requestTimeout(),
-        config.initialBackoff(),
-        config.maxBackoff(),
-        config.shutdownGrace()));
+    return config
+        .url()
+        .map(
+            base ->
+                new ForwardingOptions(
+                    eventsUrl(base),
+                    config.token(),
+                    config.bufferEvents(),
+                    config.bufferBytes().asLongValue(),
+                    config.batchSize(),
+                    config.batchBytes().asLongValue(),
+                    config.linger(),
+                    config.requestTimeout(),
+                    config.initialBackoff(),
+                    config.maxBackoff(),
+                    config.shutdownGrace()));
   }
 
   public static URI eventsUrl(URI base) {
     String text = base.toString();
-    return URI.create((text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + "/v1/events");
+    return URI.create(
+        (text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + "/v1/events");
   }
 }

@@ -1,6 +1,8 @@
 package dev.claudetelemetry.ingest.guard;
 
-/** Why policy-service gave no valid answer; the {@code reason} of claude_hook_guard_failures_total. */
+/**
+ * Why policy-service gave no valid answer; the {@code reason} of claude_hook_guard_failures_total.
+ */
 public enum GuardFailure {
   NOT_CONFIGURED("not_configured", "no policy-service URL is configured"),
   TIMEOUT("timeout", "policy-service did not answer in time"),

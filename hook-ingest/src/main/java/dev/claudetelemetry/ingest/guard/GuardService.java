@@ -17,8 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Answers PreToolUse and PermissionRequest: policy-service's decision when it gives a valid one in
- * time, otherwise the configured fail mode's answer. Never fails: whatever happens, Claude Code gets a
- * well-formed answer.
+ * time, otherwise the configured fail mode's answer. Never fails: whatever happens, Claude Code
+ * gets a well-formed answer.
  */
 @Singleton
 public class GuardService {
@@ -45,43 +45,57 @@ public class GuardService {
 
   void announce(@Observes StartupEvent start) {
     if (!policy.configured()) {
-      LOG.warnf("POLICY_SERVICE_URL is not set: every PreToolUse and PermissionRequest gets the fail-%s answer",
+      LOG.warnf(
+          "POLICY_SERVICE_URL is not set: every PreToolUse and PermissionRequest gets the fail-%s answer",
           failMode);
     }
   }
 
   public Uni<GuardAnswer> decide(HookInput input, byte[] body) {
     if (!policy.configured()) {
-      return Uni.createFrom().item(failed(input, GuardFailure.NOT_CONFIGURED, "no policy-service URL is configured"));
+      return Uni.createFrom()
+          .item(failed(input, GuardFailure.NOT_CONFIGURED, "no policy-service URL is configured"));
     }
     long started = System.nanoTime();
-    return policy.decide(body)
+    return policy
+        .decide(body)
         .map(reply -> reader.read(input.hookEventName(), reply))
-        .onItemOrFailure().invoke(() -> metrics.policyRequest(Duration.ofNanos(System.nanoTime() - started)))
-        .onItem().invoke(answer -> metrics.guardDecision(DecisionSource.POLICY, answer.decision().verdict()))
-        .onFailure().recoverWithItem(failure -> failed(input, classify(failure), describe(failure)));
+        .onItemOrFailure()
+        .invoke(() -> metrics.policyRequest(Duration.ofNanos(System.nanoTime() - started)))
+        .onItem()
+        .invoke(answer -> metrics.guardDecision(DecisionSource.POLICY, answer.decision().verdict()))
+        .onFailure()
+        .recoverWithItem(failure -> failed(input, classify(failure), describe(failure)));
   }
 
   private GuardAnswer failed(HookInput input, GuardFailure failure, String detail) {
     metrics.guardFailure(failure);
     logThrottled(failure, detail);
-    DecisionSource source = failMode == FailMode.open ? DecisionSource.FAIL_OPEN : DecisionSource.FAIL_CLOSED;
+    DecisionSource source =
+        failMode == FailMode.open ? DecisionSource.FAIL_OPEN : DecisionSource.FAIL_CLOSED;
     String verdict = failMode == FailMode.open ? "allow" : "deny";
     metrics.guardDecision(source, verdict);
-    String reason = "claude-telemetry guard unavailable: " + failure.description()
-        + (failMode == FailMode.open
-            ? ", so this tool call was not checked (the guard is configured to fail open)."
-            : ", so this tool call is blocked while the guard is unavailable. Contact " + contact + ".");
-    ObjectNode hookOutput = failMode == FailMode.open
-        ? JsonNodeFactory.instance.objectNode() // no decision: Claude Code's own permission rules apply
-        : denial(input.hookEventName(), reason);
+    String reason =
+        "claude-telemetry guard unavailable: "
+            + failure.description()
+            + (failMode == FailMode.open
+                ? ", so this tool call was not checked (the guard is configured to fail open)."
+                : ", so this tool call is blocked while the guard is unavailable. Contact "
+                    + contact
+                    + ".");
+    ObjectNode hookOutput =
+        failMode == FailMode.open
+            ? JsonNodeFactory.instance
+                .objectNode() // no decision: Claude Code's own permission rules apply
+            : denial(input.hookEventName(), reason);
     GuardDecision decision = new GuardDecision(verdict, null, null, source.label(), reason);
     return new GuardAnswer(hookOutput, decision, failMode == FailMode.closed);
   }
 
   private static ObjectNode denial(String hookEventName, String reason) {
     ObjectNode output = JsonNodeFactory.instance.objectNode();
-    ObjectNode specific = output.putObject("hookSpecificOutput").put("hookEventName", hookEventName);
+    ObjectNode specific =
+        output.putObject("hookSpecificOutput").put("hookEventName", hookEventName);
     if ("PermissionRequest".equals(hookEventName)) {
       specific.putObject("decision").put("behavior", "deny").put("message", reason);
     } else {
@@ -115,7 +129,8 @@ public class GuardService {
     long now = System.nanoTime();
     long previous = last.get();
     if (now - previous >= LOG_EVERY_NANOS && last.compareAndSet(previous, now)) {
-      LOG.warnf("guard answering fail-%s: %s (claude_hook_guard_failures_total{reason=\"%s\"} counts each)",
+      LOG.warnf(
+          "guard answering fail-%s: %s (claude_hook_guard_failures_total{reason=\"%s\"} counts each)",
           failMode, detail, failure.label());
     }
   }

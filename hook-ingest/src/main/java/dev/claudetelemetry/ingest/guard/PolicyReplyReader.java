@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.util.Set;
 
 /**
- * Checks policy-service's answer (docs/contracts.md) before anything of it reaches Claude Code. Only
- * the {@code hookSpecificOutput} object is passed on; the {@code policy} block is kept for the record.
- * An answer of the wrong shape is a failure, handled by the fail mode like a timeout.
+ * Checks policy-service's answer (docs/contracts.md) before anything of it reaches Claude Code.
+ * Only the {@code hookSpecificOutput} object is passed on; the {@code policy} block is kept for the
+ * record. An answer of the wrong shape is a failure, handled by the fail mode like a timeout.
  */
 final class PolicyReplyReader {
 
@@ -27,7 +27,8 @@ final class PolicyReplyReader {
       // No hookSpecificOutput is how policy-service says "ask": let the user answer.
       String verdict = text(policy, "verdict");
       if (!"ask".equals(verdict)) {
-        throw new BadAnswer("a PermissionRequest answer without hookSpecificOutput must have verdict ask");
+        throw new BadAnswer(
+            "a PermissionRequest answer without hookSpecificOutput must have verdict ask");
       }
       return answer(JsonNodeFactory.instance.objectNode(), policy, verdict, null, false);
     }
@@ -55,17 +56,26 @@ final class PolicyReplyReader {
     }
     ObjectNode hookOutput = JsonNodeFactory.instance.objectNode();
     hookOutput.set("hookSpecificOutput", hookSpecificOutput);
-    // The policy's own verdict (it differs from the decision in audit mode), when it is one we know.
+    // The policy's own verdict (it differs from the decision in audit mode), when it is one we
+    // know.
     String policyVerdict = text(policy, "verdict");
-    String verdict = policyVerdict != null && PRE_TOOL_USE_DECISIONS.contains(policyVerdict) ? policyVerdict : decision;
+    String verdict =
+        policyVerdict != null && PRE_TOOL_USE_DECISIONS.contains(policyVerdict)
+            ? policyVerdict
+            : decision;
     return answer(hookOutput, policy, verdict, reason, "deny".equals(decision));
   }
 
   private static GuardAnswer answer(
       ObjectNode hookOutput, JsonNode policy, String verdict, String reason, boolean denied) {
     // Capped to what transcript-service stores, so one odd answer cannot get its batch refused.
-    GuardDecision decision = new GuardDecision(verdict, cap(text(policy, "ruleId"), 256),
-        cap(text(policy, "mode"), 32), DecisionSource.POLICY.label(), cap(reason, 8192));
+    GuardDecision decision =
+        new GuardDecision(
+            verdict,
+            cap(text(policy, "ruleId"), 256),
+            cap(text(policy, "mode"), 32),
+            DecisionSource.POLICY.label(),
+            cap(reason, 8192));
     return new GuardAnswer(hookOutput, decision, denied);
   }
 

@@ -30,15 +30,28 @@ public class IngestReadiness implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    HealthCheckResponseBuilder response = HealthCheckResponse.named("hook-ingest").up()
-        .withData("authentication", tokens.configured()
-            ? "bearer token required"
-            : "HOOK_INGEST_TOKEN not set: every hook post is refused")
-        .withData("policyService", config.guard().policyUrl().map(Object::toString)
-            .orElse("not configured: every guarded event gets the fail-mode answer"))
-        .withData("failMode", config.guard().failMode().name())
-        .withData("forwarding", forwarding.options().map(options -> "to " + options.eventsUrl())
-            .orElse("off: TRANSCRIPT_SERVICE_URL not set"));
+    HealthCheckResponseBuilder response =
+        HealthCheckResponse.named("hook-ingest")
+            .up()
+            .withData(
+                "authentication",
+                tokens.configured()
+                    ? "bearer token required"
+                    : "HOOK_INGEST_TOKEN not set: every hook post is refused")
+            .withData(
+                "policyService",
+                config
+                    .guard()
+                    .policyUrl()
+                    .map(Object::toString)
+                    .orElse("not configured: every guarded event gets the fail-mode answer"))
+            .withData("failMode", config.guard().failMode().name())
+            .withData(
+                "forwarding",
+                forwarding
+                    .options()
+                    .map(options -> "to " + options.eventsUrl())
+                    .orElse("off: TRANSCRIPT_SERVICE_URL not set"));
     if (forwarding.enabled()) {
       response.withData("forwardBufferEvents", forwarding.bufferedEvents());
     }

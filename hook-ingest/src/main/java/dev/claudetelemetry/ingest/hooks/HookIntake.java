@@ -28,7 +28,11 @@ public class HookIntake {
   private final GuardService guard;
   private final Forwarding forwarding;
 
-  HookIntake(IngestConfig config, UserLabels users, EventCounting counting, GuardService guard,
+  HookIntake(
+      IngestConfig config,
+      UserLabels users,
+      EventCounting counting,
+      GuardService guard,
       Forwarding forwarding) {
     this.parser = new HookInputParser(config.maxJsonDepth());
     this.users = users;
@@ -46,11 +50,14 @@ public class HookIntake {
       forward(input, user, null);
       return Uni.createFrom().item(NO_OPINION);
     }
-    return guard.decide(input, body).map(answer -> {
-      counting.guarded(input, user, answer);
-      forward(input, user, answer.decision());
-      return answer.hookOutput();
-    });
+    return guard
+        .decide(input, body)
+        .map(
+            answer -> {
+              counting.guarded(input, user, answer);
+              forward(input, user, answer.decision());
+              return answer.hookOutput();
+            });
   }
 
   private void forward(HookInput input, String user, GuardDecision decision) {

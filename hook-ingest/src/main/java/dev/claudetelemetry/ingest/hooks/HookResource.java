@@ -10,8 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * {@code POST /v1/hooks}: the body is Claude Code's hook input, the answer its hook output. Runs on the
- * event loop: nothing here blocks (the guard's call to policy-service is non-blocking).
+ * {@code POST /v1/hooks}: the body is Claude Code's hook input, the answer its hook output. Runs on
+ * the event loop: nothing here blocks (the guard's call to policy-service is non-blocking).
  */
 @Path("/v1/hooks")
 public class HookResource {

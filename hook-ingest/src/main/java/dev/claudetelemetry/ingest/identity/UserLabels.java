@@ -29,8 +29,12 @@ public class UserLabels {
   }
 
   UserLabels(String defaultUser, Set<String> allowed) {
-    this.allowed = allowed == null ? null : allowed.stream().map(UserLabels::lower).collect(
-        java.util.stream.Collectors.toUnmodifiableSet());
+    this.allowed =
+        allowed == null
+            ? null
+            : allowed.stream()
+                .map(UserLabels::lower)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     this.defaultUser = label(defaultUser, this.allowed);
   }
 

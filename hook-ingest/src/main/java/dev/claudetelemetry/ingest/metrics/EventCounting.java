@@ -9,8 +9,8 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * Turns accepted hook events into metric increments: every event once, every tool call once with one
- * outcome (keyed by session, agent and {@code tool_use_id}), sessions, prompts.
+ * Turns accepted hook events into metric increments: every event once, every tool call once with
+ * one outcome (keyed by session, agent and {@code tool_use_id}), sessions, prompts.
  */
 @Singleton
 public class EventCounting {
@@ -20,7 +20,10 @@ public class EventCounting {
 
   @Inject
   public EventCounting(HookMetrics metrics, IngestConfig config) {
-    this(metrics, new ToolCallLedger(config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime));
+    this(
+        metrics,
+        new ToolCallLedger(
+            config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime));
   }
 
   EventCounting(HookMetrics metrics, ToolCallLedger ledger) {
@@ -34,18 +37,22 @@ public class EventCounting {
     metrics.event(Labels.event(input.hookEventName()), tool, user);
     switch (input.hookEventName()) {
       case "PostToolUse" -> outcome(input, tool, user, Outcome.succeeded);
-      case "PostToolUseFailure" -> outcome(input, tool, user,
-          Boolean.TRUE.equals(input.isInterrupt()) ? Outcome.interrupted : Outcome.failed);
+      case "PostToolUseFailure" ->
+          outcome(
+              input,
+              tool,
+              user,
+              Boolean.TRUE.equals(input.isInterrupt()) ? Outcome.interrupted : Outcome.failed);
       case "SessionStart" -> metrics.sessionStarted(Labels.sessionStartSource(input.source()));
       case "SessionEnd" -> metrics.sessionEnded(Labels.sessionEndReason(input.reason()));
       case "UserPromptSubmit" -> metrics.prompt(user);
-      default -> { }
+      default -> {}
     }
   }
 
   /**
-   * A call Claude Code was told to deny (at PreToolUse, or at its PermissionRequest) will not run and
-   * sends no PostToolUse: the denial is its outcome.
+   * A call Claude Code was told to deny (at PreToolUse, or at its PermissionRequest) will not run
+   * and sends no PostToolUse: the denial is its outcome.
    */
   public void guarded(HookInput input, String user, GuardAnswer answer) {
     if (answer.denied()) {
@@ -63,9 +70,14 @@ public class EventCounting {
     }
   }
 
-  /** tool_use_id alone is not unique across sessions (nor, with a scripted model, across subagents). */
+  /**
+   * tool_use_id alone is not unique across sessions (nor, with a scripted model, across subagents).
+   */
   private static String callKey(HookInput input) {
-    return input.sessionId() + '\u0000' + (input.agentId() == null ? "" : input.agentId()) + '\u0000'
+    return input.sessionId()
+        + '\u0000'
+        + (input.agentId() == null ? "" : input.agentId())
+        + '\u0000'
         + input.toolUseId();
   }
 }

@@ -12,24 +12,36 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * Every meter hook-ingest publishes, declared here and nowhere else (documented in metrics.md). Label
- * values arrive already bounded (see {@code Labels}); this class never sees a session id or a prompt.
+ * Every meter hook-ingest publishes, declared here and nowhere else (documented in metrics.md).
+ * Label values arrive already bounded (see {@code Labels}); this class never sees a session id or a
+ * prompt.
  */
 @Singleton
 public class HookMetrics {
 
   /** Tool calls run from milliseconds to many minutes. */
-  private static final Duration[] TOOL_DURATION_BUCKETS = seconds(
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+  private static final Duration[] TOOL_DURATION_BUCKETS =
+      seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
 
-  /** policy-service answers in milliseconds; the guard gives up after its timeout (2 s by default). */
-  private static final Duration[] POLICY_REQUEST_BUCKETS = seconds(
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+  /**
+   * policy-service answers in milliseconds; the guard gives up after its timeout (2 s by default).
+   */
+  private static final Duration[] POLICY_REQUEST_BUCKETS =
+      seconds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
 
-  public enum Outcome { succeeded, failed, denied, interrupted }
+  public enum Outcome {
+    succeeded,
+    failed,
+    denied,
+    interrupted
+  }
 
   /** Why a forwarded event was given up on. */
-  public enum DropReason { buffer_full, rejected, shutdown }
+  public enum DropReason {
+    buffer_full,
+    rejected,
+    shutdown
+  }
 
   private final MeterRegistry registry;
 
@@ -176,7 +188,8 @@ public class HookMetrics {
 
   private Counter forwardFailureCounter() {
     return Counter.builder("claude.hook.forward.failures")
-        .description("Batch deliveries that failed and will be retried (5xx, connection errors, timeouts)")
+        .description(
+            "Batch deliveries that failed and will be retried (5xx, connection errors, timeouts)")
         .register(registry);
   }
 

@@ -7,15 +7,17 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Remembers which tool calls already have their outcome counted, so a call reported twice (Claude Code
- * sends PostToolUseFailure and then PostToolUse for one failed call) counts once. Bounded in size and
- * time: the duplicate arrives milliseconds after the first report, so forgetting old calls is safe.
+ * Remembers which tool calls already have their outcome counted, so a call reported twice (Claude
+ * Code sends PostToolUseFailure and then PostToolUse for one failed call) counts once. Bounded in
+ * size and time: the duplicate arrives milliseconds after the first report, so forgetting old calls
+ * is safe.
  */
 final class ToolCallLedger {
 
   private final int maxTracked;
   private final long ttlNanos;
   private final LongSupplier clock;
+
   /** Insertion order is age order, since an entry is never updated. */
   private final LinkedHashMap<String, Long> countedAt = new LinkedHashMap<>();
 

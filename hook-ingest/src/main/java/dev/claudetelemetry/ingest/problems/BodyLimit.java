@@ -13,8 +13,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Bodies over {@code quarkus.http.limits.max-body-size} are refused by the HTTP layer before any
- * resource sees them, with an empty 413. This answers the usual case (a declared Content-Length) with
- * a problem body up front, and counts every 413, including chunked bodies the HTTP layer cut off.
+ * resource sees them, with an empty 413. This answers the usual case (a declared Content-Length)
+ * with a problem body up front, and counts every 413, including chunked bodies the HTTP layer cut
+ * off.
  */
 @Singleton
 public class BodyLimit {
@@ -23,7 +24,9 @@ public class BodyLimit {
   private final long maxBytes;
   private final ObjectMapper mapper = new ObjectMapper();
 
-  BodyLimit(HookMetrics metrics, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize max) {
+  BodyLimit(
+      HookMetrics metrics,
+      @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize max) {
     this.metrics = metrics;
     this.maxBytes = max.asLongValue();
   }
@@ -36,19 +39,28 @@ public class BodyLimit {
     String declared = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && exceeds(declared)) {
       metrics.rejected(Rejection.TOO_LARGE);
-      context.response()
+      context
+          .response()
           .setStatusCode(413)
           .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
           .putHeader(HttpHeaders.CONNECTION, "close")
-          .end(json(Problem.of(Rejection.TOO_LARGE, "the body is " + declared + " bytes; at most "
-              + maxBytes + " are accepted")));
+          .end(
+              json(
+                  Problem.of(
+                      Rejection.TOO_LARGE,
+                      "the body is "
+                          + declared
+                          + " bytes; at most "
+                          + maxBytes
+                          + " are accepted")));
       return;
     }
-    context.addHeadersEndHandler(ended -> {
-      if (context.response().getStatusCode() == 413) {
-        metrics.rejected(Rejection.TOO_LARGE);
-      }
-    });
+    context.addHeadersEndHandler(
+        ended -> {
+          if (context.response().getStatusCode() == 413) {
+            metrics.rejected(Rejection.TOO_LARGE);
+          }
+        });
     context.next();
   }
 

@@ -26,28 +26,36 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response unsupportedMediaType(NotSupportedException e) {
-    return refuse(Rejection.UNSUPPORTED_MEDIA_TYPE, "send the hook input with Content-Type: application/json");
+    return refuse(
+        Rejection.UNSUPPORTED_MEDIA_TYPE,
+        "send the hook input with Content-Type: application/json");
   }
 
   /** Routing errors (404, 405, 406): not a hook refused, so not counted. */
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
     Response.StatusType status = e.getResponse().getStatusInfo();
-    return problem(new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), null));
+    return problem(
+        new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), null));
   }
 
   @ServerExceptionMapper
   public Response unexpected(RuntimeException e) {
     LOG.error("unexpected error handling a request", e);
-    return problem(new Problem("about:blank", "Internal Server Error", 500,
-        "hook-ingest failed unexpectedly; the error is in its log"));
+    return problem(
+        new Problem(
+            "about:blank",
+            "Internal Server Error",
+            500,
+            "hook-ingest failed unexpectedly; the error is in its log"));
   }
 
   Response refuse(Rejection rejection, String detail) {
     metrics.rejected(rejection);
-    Response.ResponseBuilder response = Response.status(rejection.status())
-        .type(Problem.MEDIA_TYPE)
-        .entity(Problem.of(rejection, detail));
+    Response.ResponseBuilder response =
+        Response.status(rejection.status())
+            .type(Problem.MEDIA_TYPE)
+            .entity(Problem.of(rejection, detail));
     if (rejection == Rejection.UNAUTHORIZED) {
       response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"hook-ingest\"");
     }

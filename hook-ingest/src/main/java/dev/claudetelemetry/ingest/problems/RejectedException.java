@@ -1,6 +1,8 @@
 package dev.claudetelemetry.ingest.problems;
 
-/** Thrown wherever a request is refused; {@link ProblemMappers} turns it into a problem response. */
+/**
+ * Thrown wherever a request is refused; {@link ProblemMappers} turns it into a problem response.
+ */
 public final class RejectedException extends RuntimeException {
   private final Rejection rejection;
 

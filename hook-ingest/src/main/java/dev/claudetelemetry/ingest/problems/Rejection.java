@@ -1,8 +1,8 @@
 package dev.claudetelemetry.ingest.problems;
 
 /**
- * Every way hook-ingest refuses a request: its status, its problem type and the {@code reason} label of
- * {@code claude_hook_ingest_rejected_total}. The only place these are spelled.
+ * Every way hook-ingest refuses a request: its status, its problem type and the {@code reason}
+ * label of {@code claude_hook_ingest_rejected_total}. The only place these are spelled.
  */
 public enum Rejection {
   UNAUTHORIZED(401, "unauthorized", "Missing or wrong bearer token"),

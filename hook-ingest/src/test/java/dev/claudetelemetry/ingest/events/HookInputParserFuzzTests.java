@@ -12,9 +12,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parser reads untrusted bytes: whatever arrives, it either accepts the input or refuses it with a
- * {@link RejectedException} (a 4xx), never anything else. Seeded, so a failure reproduces; set
- * {@code -Dfuzz.seed=...} and {@code -Dfuzz.iterations=...} to explore further.
+ * The parser reads untrusted bytes: whatever arrives, it either accepts the input or refuses it
+ * with a {@link RejectedException} (a 4xx), never anything else. Seeded, so a failure reproduces;
+ * set {@code -Dfuzz.seed=...} and {@code -Dfuzz.iterations=...} to explore further.
  */
 class HookInputParserFuzzTests {
 
@@ -40,8 +40,14 @@ class HookInputParserFuzzTests {
         assertThat(expected.getMessage()).isNotBlank();
         refused++;
       } catch (RuntimeException | StackOverflowError e) {
-        fail("seed " + seed + ", iteration " + i + ", body (base64) "
-            + Base64.getEncoder().encodeToString(body), e);
+        fail(
+            "seed "
+                + seed
+                + ", iteration "
+                + i
+                + ", body (base64) "
+                + Base64.getEncoder().encodeToString(body),
+            e);
       }
     }
     // The mutations must exercise both paths, or this test proves little.

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The forwarder against a real HTTP receiver on loopback that refuses, goes down and comes back. */
+/**
+ * The forwarder against a real HTTP receiver on loopback that refuses, goes down and comes back.
+ */
 class EventForwarderTests {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -38,15 +40,27 @@ class EventForwarderTests {
   }
 
   private EventForwarder forwarder(int bufferEvents, int batchSize, Duration shutdownGrace) {
-    ForwardingOptions options = new ForwardingOptions(
-        ForwardingOptions.eventsUrl(URI.create(receiver.url())), Optional.of("write-token"), bufferEvents,
-        64L * 1024 * 1024, batchSize, 1L << 20, Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofMillis(20),
-        Duration.ofMillis(200), shutdownGrace);
+    ForwardingOptions options =
+        new ForwardingOptions(
+            ForwardingOptions.eventsUrl(URI.create(receiver.url())),
+            Optional.of("write-token"),
+            bufferEvents,
+            64L * 1024 * 1024,
+            batchSize,
+            1L << 20,
+            Duration.ofMillis(20),
+            Duration.ofSeconds(2),
+            Duration.ofMillis(20),
+            Duration.ofMillis(200),
+            shutdownGrace);
     return new EventForwarder(options, metrics);
   }
 
   private static ForwardedEvent event(int n) {
-    return new ForwardedEvent(UUID.randomUUID().toString(), "2026-11-25T15:00:00Z", "alice",
+    return new ForwardedEvent(
+        UUID.randomUUID().toString(),
+        "2026-11-25T15:00:00Z",
+        "alice",
         "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":" + n + "}",
         n % 2 == 0 ? null : new GuardDecision("deny", "r", "enforce", "policy", "because"));
   }
@@ -69,7 +83,11 @@ class EventForwarderTests {
     assertThat(receiver.batchSizes()).allMatch(size -> size <= 50);
     assertThat(receiver.batchSizes()).contains(50);
     assertThat(receiver.lastAuthorization()).isEqualTo("Bearer write-token");
-    JsonNode odd = receiver.events().stream().filter(e -> e.path("event").path("n").asInt() == 1).findFirst().orElseThrow();
+    JsonNode odd =
+        receiver.events().stream()
+            .filter(e -> e.path("event").path("n").asInt() == 1)
+            .findFirst()
+            .orElseThrow();
     assertThat(odd.path("decision").path("verdict").asText()).isEqualTo("deny");
     assertThat(odd.path("user").asText()).isEqualTo("alice");
     assertThat(counter("claude.hook.forwarded.events")).isEqualTo(120);
@@ -78,15 +96,33 @@ class EventForwarderTests {
 
   @Test
   void shouldKeepEachBatchWithinItsByteLimit() {
-    ForwardingOptions options = new ForwardingOptions(
-        ForwardingOptions.eventsUrl(URI.create(receiver.url())), Optional.empty(), 100, 1 << 20, 50, 5000,
-        Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(200),
-        Duration.ofSeconds(1));
+    ForwardingOptions options =
+        new ForwardingOptions(
+            ForwardingOptions.eventsUrl(URI.create(receiver.url())),
+            Optional.empty(),
+            100,
+            1 << 20,
+            50,
+            5000,
+            Duration.ofMillis(20),
+            Duration.ofSeconds(2),
+            Duration.ofMillis(20),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(1));
     forwarder = new EventForwarder(options, metrics);
     String padding = "x".repeat(1000);
     for (int i = 0; i < 9; i++) {
-      forwarder.offer(new ForwardedEvent(UUID.randomUUID().toString(), "2026-11-25T15:00:00Z", "alice",
-          "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":" + i + ",\"p\":\"" + padding + "\"}", null));
+      forwarder.offer(
+          new ForwardedEvent(
+              UUID.randomUUID().toString(),
+              "2026-11-25T15:00:00Z",
+              "alice",
+              "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":"
+                  + i
+                  + ",\"p\":\""
+                  + padding
+                  + "\"}",
+              null));
     }
     forwarder.start();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 9);
@@ -107,14 +143,18 @@ class EventForwarderTests {
     for (int i = 30; i < 200; i++) {
       forwarder.offer(event(i));
     }
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counter("claude.hook.forward.failures") >= 3);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> counter("claude.hook.forward.failures") >= 3);
     assertThat(forwarder.bufferedEvents()).isEqualTo(170);
     assertThat(registry.find("claude.hook.forward.buffer").gauge().value()).isEqualTo(170);
 
     receiver.answer(503); // coming back, not ready yet
     int requestsWhileDown = receiver.requests();
     receiver.up();
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests() > requestsWhileDown);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> receiver.requests() > requestsWhileDown);
     assertThat(receiver.events()).hasSize(30);
     receiver.answer(200);
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 200);
@@ -141,7 +181,8 @@ class EventForwarderTests {
     forwarder.start();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 10);
     forwarder.stop();
-    assertThat(receiver.events()).extracting(e -> e.path("event").path("n").asInt())
+    assertThat(receiver.events())
+        .extracting(e -> e.path("event").path("n").asInt())
         .containsExactlyInAnyOrderElementsOf(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
   }
 
@@ -153,7 +194,8 @@ class EventForwarderTests {
     for (int i = 0; i < 10; i++) {
       forwarder.offer(event(i));
     }
-    Awaitility.await().atMost(Duration.ofSeconds(10))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> counter("claude.hook.forward.dropped", "reason", "rejected") == 10);
     forwarder.stop();
     assertThat(receiver.requests()).isEqualTo(1); // not retried
@@ -166,15 +208,23 @@ class EventForwarderTests {
     for (int i = 0; i < 10; i++) {
       ForwardedEvent event = event(i);
       if (i == 3 || i == 7) {
-        event = new ForwardedEvent(event.id(), event.receivedAt(), event.user(),
-            "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":" + i + ",\"malformed\":true}", null);
+        event =
+            new ForwardedEvent(
+                event.id(),
+                event.receivedAt(),
+                event.user(),
+                "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"n\":"
+                    + i
+                    + ",\"malformed\":true}",
+                null);
       }
       forwarder.offer(event);
     }
     forwarder.start();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 8);
     forwarder.stop();
-    assertThat(receiver.events()).extracting(e -> e.path("event").path("n").asInt())
+    assertThat(receiver.events())
+        .extracting(e -> e.path("event").path("n").asInt())
         .containsExactlyInAnyOrder(0, 1, 2, 4, 5, 6, 8, 9);
     assertThat(counter("claude.hook.forward.dropped", "reason", "rejected")).isEqualTo(2);
     assertThat(counter("claude.hook.forwarded.events")).isEqualTo(8);
@@ -209,10 +259,21 @@ class EventForwarderTests {
 
     EventReceiver gone = new EventReceiver();
     gone.down();
-    EventForwarder stranded = new EventForwarder(new ForwardingOptions(
-        ForwardingOptions.eventsUrl(URI.create(gone.url())), Optional.empty(), 100, 1 << 20, 10, 1 << 20,
-        Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(100),
-        Duration.ofMillis(300)), metrics);
+    EventForwarder stranded =
+        new EventForwarder(
+            new ForwardingOptions(
+                ForwardingOptions.eventsUrl(URI.create(gone.url())),
+                Optional.empty(),
+                100,
+                1 << 20,
+                10,
+                1 << 20,
+                Duration.ofMillis(20),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(20),
+                Duration.ofMillis(100),
+                Duration.ofMillis(300)),
+            metrics);
     stranded.start();
     for (int i = 0; i < 4; i++) {
       stranded.offer(event(i));

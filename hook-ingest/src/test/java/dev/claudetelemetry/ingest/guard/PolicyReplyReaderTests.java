@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
-/** What of policy-service's answer reaches Claude Code, what is recorded, and what counts as garbage. */
+/**
+ * What of policy-service's answer reaches Claude Code, what is recorded, and what counts as
+ * garbage.
+ */
 class PolicyReplyReaderTests {
 
   private final PolicyReplyReader reader = new PolicyReplyReader();
@@ -19,20 +22,28 @@ class PolicyReplyReaderTests {
 
   @Test
   void shouldPassOnOnlyHookSpecificOutputAndRecordThePolicyBlock() {
-    GuardAnswer answer = read("PreToolUse", """
+    GuardAnswer answer =
+        read(
+            "PreToolUse",
+            """
         {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny",
          "permissionDecisionReason":"Blocked by rule r1"},
          "policy":{"verdict":"deny","ruleId":"r1","mode":"enforce","version":"v","sha256":"00"}}""");
-    assertThat(answer.hookOutput().toString()).isEqualTo(
-        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
-            + "\"permissionDecisionReason\":\"Blocked by rule r1\"}}");
+    assertThat(answer.hookOutput().toString())
+        .isEqualTo(
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
+                + "\"permissionDecisionReason\":\"Blocked by rule r1\"}}");
     assertThat(answer.denied()).isTrue();
-    assertThat(answer.decision()).isEqualTo(new GuardDecision("deny", "r1", "enforce", "policy", "Blocked by rule r1"));
+    assertThat(answer.decision())
+        .isEqualTo(new GuardDecision("deny", "r1", "enforce", "policy", "Blocked by rule r1"));
   }
 
   @Test
   void shouldRecordTheAuditVerdictWhileClaudeCodeIsToldAllow() {
-    GuardAnswer answer = read("PreToolUse", """
+    GuardAnswer answer =
+        read(
+            "PreToolUse",
+            """
         {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"},
          "policy":{"verdict":"deny","ruleId":"r2","mode":"audit"}}""");
     assertThat(answer.denied()).isFalse();
@@ -42,29 +53,54 @@ class PolicyReplyReaderTests {
 
   @Test
   void shouldFallBackToTheDecisionWhenThePolicyVerdictIsMissingOrUnknown() {
-    assertThat(read("PreToolUse", """
+    assertThat(
+            read(
+                    "PreToolUse",
+                    """
         {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"ask"}}""")
-        .decision().verdict()).isEqualTo("ask");
-    assertThat(read("PreToolUse", """
+                .decision()
+                .verdict())
+        .isEqualTo("ask");
+    assertThat(
+            read(
+                    "PreToolUse",
+                    """
         {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny"},
-         "policy":{"verdict":"quarantine"}}""").decision().verdict()).isEqualTo("deny");
+         "policy":{"verdict":"quarantine"}}""")
+                .decision()
+                .verdict())
+        .isEqualTo("deny");
   }
 
   @Test
   void shouldCapRecordedFieldsToWhatTranscriptServiceStores() {
     String reason = "r".repeat(10_000);
-    GuardAnswer answer = read("PreToolUse", "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
-        + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"},"
-        + "\"policy\":{\"verdict\":\"deny\",\"ruleId\":\"" + "i".repeat(300) + "\"}}");
+    GuardAnswer answer =
+        read(
+            "PreToolUse",
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
+                + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\""
+                + reason
+                + "\"},"
+                + "\"policy\":{\"verdict\":\"deny\",\"ruleId\":\""
+                + "i".repeat(300)
+                + "\"}}");
     assertThat(answer.decision().reason()).hasSize(8192);
     assertThat(answer.decision().ruleId()).hasSize(256);
     // Claude Code still gets the whole reason.
-    assertThat(answer.hookOutput().path("hookSpecificOutput").path("permissionDecisionReason").asText()).hasSize(10_000);
+    assertThat(
+            answer
+                .hookOutput()
+                .path("hookSpecificOutput")
+                .path("permissionDecisionReason")
+                .asText())
+        .hasSize(10_000);
   }
 
   @Test
   void shouldTreatAPermissionRequestWithoutOutputAsAskOnlyWhenThePolicySaysAsk() {
-    GuardAnswer ask = read("PermissionRequest", "{\"policy\":{\"verdict\":\"ask\",\"ruleId\":\"r3\"}}");
+    GuardAnswer ask =
+        read("PermissionRequest", "{\"policy\":{\"verdict\":\"ask\",\"ruleId\":\"r3\"}}");
     assertThat(ask.hookOutput().isEmpty()).isTrue();
     assertThat(ask.denied()).isFalse();
     assertThat(ask.decision().verdict()).isEqualTo("ask");
@@ -74,24 +110,31 @@ class PolicyReplyReaderTests {
 
   @Test
   void shouldReadPermissionRequestDecisions() {
-    GuardAnswer answer = read("PermissionRequest", """
+    GuardAnswer answer =
+        read(
+            "PermissionRequest",
+            """
         {"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"deny","message":"no"}}}""");
     assertThat(answer.denied()).isTrue();
     assertThat(answer.decision().reason()).isEqualTo("no");
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "not json               | PreToolUse        | `<html>`",
-      "array                  | PreToolUse        | `[]`",
-      "null                   | PreToolUse        | `null`",
-      "no output              | PreToolUse        | `{\"policy\":{\"verdict\":\"allow\"}}`",
-      "output not an object   | PreToolUse        | `{\"hookSpecificOutput\":\"allow\"}`",
-      "other event            | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"permissionDecision\":\"allow\"}}`",
-      "unknown decision       | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"yes\"}}`",
-      "decision not a string  | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":true}}`",
-      "ask as a behaviour     | PermissionRequest | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\"ask\"}}}`",
-      "no behaviour           | PermissionRequest | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\"}}`"})
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "not json               | PreToolUse        | `<html>`",
+        "array                  | PreToolUse        | `[]`",
+        "null                   | PreToolUse        | `null`",
+        "no output              | PreToolUse        | `{\"policy\":{\"verdict\":\"allow\"}}`",
+        "output not an object   | PreToolUse        | `{\"hookSpecificOutput\":\"allow\"}`",
+        "other event            | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"permissionDecision\":\"allow\"}}`",
+        "unknown decision       | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"yes\"}}`",
+        "decision not a string  | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":true}}`",
+        "ask as a behaviour     | PermissionRequest | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\"ask\"}}}`",
+        "no behaviour           | PermissionRequest | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\"}}`"
+      })
   void shouldRefuseAnswersThatAreNotADecision(String name, String event, String json) {
     assertThatThrownBy(() -> read(event, json)).isInstanceOf(PolicyReplyReader.BadAnswer.class);
   }

@@ -27,10 +27,15 @@ class HookFuzzTests {
     int ok = 0;
     for (int i = 0; i < iterations; i++) {
       byte[] body = Mutations.mutate(corpus.get(random.nextInt(corpus.size())), random);
-      var response = given().header("Authorization", "Bearer " + StubServers.TOKEN)
-          .contentType("application/json").body(body).post("/v1/hooks");
+      var response =
+          given()
+              .header("Authorization", "Bearer " + StubServers.TOKEN)
+              .contentType("application/json")
+              .body(body)
+              .post("/v1/hooks");
       int status = response.statusCode();
-      assertThat(status).as("seed %d iteration %d body %s", seed, i, Base64.getEncoder().encodeToString(body))
+      assertThat(status)
+          .as("seed %d iteration %d body %s", seed, i, Base64.getEncoder().encodeToString(body))
           .isIn(200, 400, 413);
       if (status == 200) {
         ok++;

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code POST /v1/hooks} end to end over HTTP: real stub servers on loopback, metrics read from /q/metrics. */
+/**
+ * {@code POST /v1/hooks} end to end over HTTP: real stub servers on loopback, metrics read from
+ * /q/metrics.
+ */
 @QuarkusTest
 @WithTestResource(StubServers.class)
 class HookResourceTests {
@@ -45,10 +48,11 @@ class HookResourceTests {
   URI hooks;
 
   static Response post(Object body, String user) {
-    var request = given()
-        .header("Authorization", "Bearer " + StubServers.TOKEN)
-        .contentType("application/json")
-        .body(body.toString());
+    var request =
+        given()
+            .header("Authorization", "Bearer " + StubServers.TOKEN)
+            .contentType("application/json")
+            .body(body.toString());
     if (user != null) {
       request.header("X-Claude-Telemetry-User", user);
     }
@@ -75,38 +79,66 @@ class HookResourceTests {
     double total = 0;
     for (var series : expected.entrySet()) {
       String[] eventAndTool = series.getKey().split("/");
-      double counted = scrape.value("claude_hook_events_total",
-          "event", eventAndTool[0], "tool", eventAndTool[1], "user", user);
+      double counted =
+          scrape.value(
+              "claude_hook_events_total",
+              "event",
+              eventAndTool[0],
+              "tool",
+              eventAndTool[1],
+              "user",
+              user);
       assertThat(counted).as(series.getKey()).isEqualTo(series.getValue().doubleValue());
       total += counted;
     }
     assertThat(files).hasSizeGreaterThan(50);
     assertThat(total).isEqualTo(files.size());
     // ... and every one of them forwarded, once.
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> StubServers.receiver().events().stream()
-        .filter(event -> event.path("user").asText().equals(user)).count() == files.size());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                StubServers.receiver().events().stream()
+                        .filter(event -> event.path("user").asText().equals(user))
+                        .count()
+                    == files.size());
   }
 
   @Test
   void shouldAnswerWithPolicyServicesDecisionAndNothingElse() throws Exception {
     String session = UUID.randomUUID().toString();
-    String allowed = post(Fixtures.bash("PreToolUse", session, "toolu_a", "ls -la"), null)
-        .then().statusCode(200).extract().asString();
-    assertThat(JSON.readTree(allowed)).isEqualTo(JSON.readTree(
-        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}"));
+    String allowed =
+        post(Fixtures.bash("PreToolUse", session, "toolu_a", "ls -la"), null)
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(JSON.readTree(allowed))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}"));
 
-    post(Fixtures.bash("PreToolUse", session, "toolu_d", "deny rm -rf /etc"), null).then().statusCode(200)
+    post(Fixtures.bash("PreToolUse", session, "toolu_d", "deny rm -rf /etc"), null)
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
-        .body("hookSpecificOutput.permissionDecisionReason", equalTo("Blocked by rule test-deny: deny rm -rf /etc"))
+        .body(
+            "hookSpecificOutput.permissionDecisionReason",
+            equalTo("Blocked by rule test-deny: deny rm -rf /etc"))
         .body("policy", org.hamcrest.Matchers.nullValue());
 
-    post(Fixtures.bash("PreToolUse", session, "toolu_q", "ask curl example.com"), null).then().statusCode(200)
+    post(Fixtures.bash("PreToolUse", session, "toolu_q", "ask curl example.com"), null)
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.permissionDecision", equalTo("ask"));
 
     assertThat(StubServers.policy().lastAuthorization()).isEqualTo("Bearer test-policy-token");
   }
 
-  /** Concurrent connections land on every event loop, and each loop has its own pool to policy-service. */
+  /**
+   * Concurrent connections land on every event loop, and each loop has its own pool to
+   * policy-service.
+   */
   @Test
   void shouldGiveEachOfManyConcurrentCallsItsOwnDecision() throws Exception {
     String session = UUID.randomUUID().toString();
@@ -116,22 +148,30 @@ class HookResourceTests {
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = first; i < first + wave; i++) {
         String command = (i % 2 == 0 ? "deny rm -rf /srv/" : "ls /srv/") + i;
-        answers.add(client.sendAsync(HttpRequest.newBuilder(hooks)
-            .header("Authorization", "Bearer " + StubServers.TOKEN)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                Fixtures.bash("PreToolUse", session, "toolu_c" + i, command).toString()))
-            .build(), HttpResponse.BodyHandlers.ofString()));
+        answers.add(
+            client.sendAsync(
+                HttpRequest.newBuilder(hooks)
+                    .header("Authorization", "Bearer " + StubServers.TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            Fixtures.bash("PreToolUse", session, "toolu_c" + i, command)
+                                .toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
       }
       for (int i = first; i < first + wave; i++) {
         HttpResponse<String> response = answers.get(i - first).get(30, TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode output = JSON.readTree(response.body()).path("hookSpecificOutput");
         if (i % 2 == 0) {
-          assertThat(output.path("permissionDecisionReason").asText()).as("call %d", i)
+          assertThat(output.path("permissionDecisionReason").asText())
+              .as("call %d", i)
               .isEqualTo("Blocked by rule test-deny: deny rm -rf /srv/" + i);
         } else {
-          assertThat(output.path("permissionDecision").asText()).as("call %d", i).isEqualTo("allow");
+          assertThat(output.path("permissionDecision").asText())
+              .as("call %d", i)
+              .isEqualTo("allow");
         }
       }
     }
@@ -143,48 +183,85 @@ class HookResourceTests {
     String session = UUID.randomUUID().toString();
     ObjectNode denied = Fixtures.bash("PermissionRequest", session, "ignored", "deny rm -rf /");
     denied.remove("tool_use_id"); // Claude Code sends PermissionRequest without one
-    post(denied, user).then().statusCode(200)
+    post(denied, user)
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.hookEventName", equalTo("PermissionRequest"))
         .body("hookSpecificOutput.decision.behavior", equalTo("deny"))
         .body("hookSpecificOutput.decision.message", startsWith("Blocked by rule test-deny"));
     // "ask" for a PermissionRequest is no decision: the user answers.
-    post(Fixtures.bash("PermissionRequest", session, "toolu_pq", "ask touch x"), user).then().statusCode(200)
+    post(Fixtures.bash("PermissionRequest", session, "toolu_pq", "ask touch x"), user)
+        .then()
+        .statusCode(200)
         .body(equalTo("{}"));
-    post(Fixtures.bash("PermissionRequest", session, "toolu_pa", "touch y"), user).then().statusCode(200)
+    post(Fixtures.bash("PermissionRequest", session, "toolu_pa", "touch y"), user)
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.decision.behavior", equalTo("allow"));
     Scrape scrape = Scrape.now();
-    assertThat(scrape.value("claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user)).isEqualTo(1);
-    assertThat(scrape.value("claude_hook_events_total", "event", "PermissionRequest", "tool", "Bash", "user", user))
+    assertThat(
+            scrape.value(
+                "claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user))
+        .isEqualTo(1);
+    assertThat(
+            scrape.value(
+                "claude_hook_events_total",
+                "event",
+                "PermissionRequest",
+                "tool",
+                "Bash",
+                "user",
+                user))
         .isEqualTo(3);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "slow sleep 1, timeout",
-      "garbage ls, bad_answer",
-      "array ls, bad_answer",
-      "no-output ls, bad_answer",
-      "unknown-decision ls, bad_answer",
-      "wrong-event ls, bad_answer",
-      "status500 ls, bad_status",
-      "status404 ls, bad_status"})
-  void shouldDenyWithAClearReasonWhenPolicyServiceGivesNoValidAnswer(String command, String failure) {
+    "slow sleep 1, timeout",
+    "garbage ls, bad_answer",
+    "array ls, bad_answer",
+    "no-output ls, bad_answer",
+    "unknown-decision ls, bad_answer",
+    "wrong-event ls, bad_answer",
+    "status500 ls, bad_status",
+    "status404 ls, bad_status"
+  })
+  void shouldDenyWithAClearReasonWhenPolicyServiceGivesNoValidAnswer(
+      String command, String failure) {
     String user = uniqueUser();
     Scrape before = Scrape.now();
 
     post(Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_f", command), user)
-        .then().statusCode(200)
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.hookEventName", equalTo("PreToolUse"))
         .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
-        .body("hookSpecificOutput.permissionDecisionReason", startsWith("claude-telemetry guard unavailable: "))
-        .body("hookSpecificOutput.permissionDecisionReason", containsString("Contact your platform team."));
+        .body(
+            "hookSpecificOutput.permissionDecisionReason",
+            startsWith("claude-telemetry guard unavailable: "))
+        .body(
+            "hookSpecificOutput.permissionDecisionReason",
+            containsString("Contact your platform team."));
 
     Scrape after = Scrape.now();
-    assertThat(after.value("claude_hook_guard_failures_total", "reason", failure)
-        - before.value("claude_hook_guard_failures_total", "reason", failure)).isEqualTo(1);
-    assertThat(after.value("claude_hook_guard_decisions_total", "source", "fail-closed", "verdict", "deny")
-        - before.value("claude_hook_guard_decisions_total", "source", "fail-closed", "verdict", "deny")).isEqualTo(1);
-    assertThat(after.value("claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user)).isEqualTo(1);
+    assertThat(
+            after.value("claude_hook_guard_failures_total", "reason", failure)
+                - before.value("claude_hook_guard_failures_total", "reason", failure))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                    "claude_hook_guard_decisions_total", "source", "fail-closed", "verdict", "deny")
+                - before.value(
+                    "claude_hook_guard_decisions_total",
+                    "source",
+                    "fail-closed",
+                    "verdict",
+                    "deny"))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                "claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user))
+        .isEqualTo(1);
   }
 
   @Test
@@ -195,31 +272,59 @@ class HookResourceTests {
 
     post(Fixtures.bash("PreToolUse", session, "toolu_ok", "ls"), user).then().statusCode(200);
     post(Fixtures.bash("PostToolUse", session, "toolu_ok", "ls"), user).then().statusCode(200);
-    // One failed call: Claude Code sends PostToolUseFailure, then PostToolUse with a string tool_response.
-    post(Fixtures.bash("PostToolUseFailure", session, "toolu_fail", "false"), user).then().statusCode(200);
+    // One failed call: Claude Code sends PostToolUseFailure, then PostToolUse with a string
+    // tool_response.
+    post(Fixtures.bash("PostToolUseFailure", session, "toolu_fail", "false"), user)
+        .then()
+        .statusCode(200);
     ObjectNode echo = Fixtures.bash("PostToolUse", session, "toolu_fail", "false");
     echo.put("tool_response", "Error: Exit code 1");
     post(echo, user).then().statusCode(200);
     ObjectNode interrupted = Fixtures.bash("PostToolUseFailure", session, "toolu_int", "sleep 100");
     interrupted.put("is_interrupt", true).put("duration_ms", 4000);
     post(interrupted, user).then().statusCode(200);
-    post(Fixtures.bash("PreToolUse", session, "toolu_no", "deny rm -rf /"), user).then().statusCode(200);
+    post(Fixtures.bash("PreToolUse", session, "toolu_no", "deny rm -rf /"), user)
+        .then()
+        .statusCode(200);
     // The same tool_use_id in another session is another call.
-    post(Fixtures.bash("PostToolUse", UUID.randomUUID().toString(), "toolu_ok", "ls"), user).then().statusCode(200);
+    post(Fixtures.bash("PostToolUse", UUID.randomUUID().toString(), "toolu_ok", "ls"), user)
+        .then()
+        .statusCode(200);
 
     Scrape after = Scrape.now();
-    assertThat(after.value("claude_tool_calls_total", "tool", "Bash", "outcome", "succeeded", "user", user)).isEqualTo(2);
-    assertThat(after.value("claude_tool_calls_total", "tool", "Bash", "outcome", "failed", "user", user)).isEqualTo(1);
-    assertThat(after.value("claude_tool_calls_total", "tool", "Bash", "outcome", "interrupted", "user", user)).isEqualTo(1);
-    assertThat(after.value("claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user)).isEqualTo(1);
-    assertThat(after.value("claude_hook_events_total", "event", "PostToolUse", "tool", "Bash", "user", user)).isEqualTo(3);
+    assertThat(
+            after.value(
+                "claude_tool_calls_total", "tool", "Bash", "outcome", "succeeded", "user", user))
+        .isEqualTo(2);
+    assertThat(
+            after.value(
+                "claude_tool_calls_total", "tool", "Bash", "outcome", "failed", "user", user))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                "claude_tool_calls_total", "tool", "Bash", "outcome", "interrupted", "user", user))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                "claude_tool_calls_total", "tool", "Bash", "outcome", "denied", "user", user))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                "claude_hook_events_total", "event", "PostToolUse", "tool", "Bash", "user", user))
+        .isEqualTo(3);
     // Durations once per call that ran: 27 ms (fixture) twice, 7 ms, 4 s.
-    assertThat(after.value("claude_tool_duration_seconds_count", "tool", "Bash")
-        - before.value("claude_tool_duration_seconds_count", "tool", "Bash")).isEqualTo(4);
-    assertThat(after.value("claude_tool_duration_seconds_sum", "tool", "Bash")
-        - before.value("claude_tool_duration_seconds_sum", "tool", "Bash")).isCloseTo(4.061, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(after.value("claude_tool_duration_seconds_bucket", "tool", "Bash", "le", "0.01")
-        - before.value("claude_tool_duration_seconds_bucket", "tool", "Bash", "le", "0.01")).isEqualTo(1);
+    assertThat(
+            after.value("claude_tool_duration_seconds_count", "tool", "Bash")
+                - before.value("claude_tool_duration_seconds_count", "tool", "Bash"))
+        .isEqualTo(4);
+    assertThat(
+            after.value("claude_tool_duration_seconds_sum", "tool", "Bash")
+                - before.value("claude_tool_duration_seconds_sum", "tool", "Bash"))
+        .isCloseTo(4.061, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(
+            after.value("claude_tool_duration_seconds_bucket", "tool", "Bash", "le", "0.01")
+                - before.value("claude_tool_duration_seconds_bucket", "tool", "Bash", "le", "0.01"))
+        .isEqualTo(1);
   }
 
   @Test
@@ -228,101 +333,178 @@ class HookResourceTests {
     Scrape before = Scrape.now();
     post(Fixtures.hookInput("SessionStart-startup.json"), user).then().statusCode(200);
     post(Fixtures.hookInput("SessionStart-compact.json"), user).then().statusCode(200);
-    post(Fixtures.hookInput("SessionStart.json").put("source", "a-new-source"), user).then().statusCode(200);
+    post(Fixtures.hookInput("SessionStart.json").put("source", "a-new-source"), user)
+        .then()
+        .statusCode(200);
     post(Fixtures.hookInput("SessionEnd-prompt_input_exit.json"), user).then().statusCode(200);
     post(Fixtures.hookInput("UserPromptSubmit.json"), user).then().statusCode(200);
     post(Fixtures.hookInput("UserPromptSubmit.json"), user).then().statusCode(200);
-    post(Fixtures.hookInput("Stop.json").put("hook_event_name", "SomethingNew").put("tool_name", "mcp__x__y"), user)
-        .then().statusCode(200).body(equalTo("{}"));
+    post(
+            Fixtures.hookInput("Stop.json")
+                .put("hook_event_name", "SomethingNew")
+                .put("tool_name", "mcp__x__y"),
+            user)
+        .then()
+        .statusCode(200)
+        .body(equalTo("{}"));
 
     Scrape after = Scrape.now();
     for (String source : List.of("startup", "compact", "other")) {
-      assertThat(after.value("claude_sessions_started_total", "source", source)
-          - before.value("claude_sessions_started_total", "source", source)).as(source).isEqualTo(1);
+      assertThat(
+              after.value("claude_sessions_started_total", "source", source)
+                  - before.value("claude_sessions_started_total", "source", source))
+          .as(source)
+          .isEqualTo(1);
     }
-    assertThat(after.value("claude_sessions_ended_total", "reason", "prompt_input_exit")
-        - before.value("claude_sessions_ended_total", "reason", "prompt_input_exit")).isEqualTo(1);
+    assertThat(
+            after.value("claude_sessions_ended_total", "reason", "prompt_input_exit")
+                - before.value("claude_sessions_ended_total", "reason", "prompt_input_exit"))
+        .isEqualTo(1);
     assertThat(after.value("claude_prompts_total", "user", user)).isEqualTo(2);
-    assertThat(after.value("claude_hook_events_total", "event", "other", "tool", "mcp", "user", user)).isEqualTo(1);
+    assertThat(
+            after.value("claude_hook_events_total", "event", "other", "tool", "mcp", "user", user))
+        .isEqualTo(1);
   }
 
   @ParameterizedTest(name = "header {0} -> user {1}")
-  @CsvSource({"Alice.Smith@example.com, alice.smith@example.com", "'bad name!', invalid", "'', unknown"})
+  @CsvSource({
+    "Alice.Smith@example.com, alice.smith@example.com",
+    "'bad name!', invalid",
+    "'', unknown"
+  })
   void shouldLabelEventsWithAValidatedUser(String header, String label) {
     Scrape before = Scrape.now();
     post(Fixtures.hookInput("Stop.json"), header.isEmpty() ? null : header).then().statusCode(200);
     Scrape after = Scrape.now();
-    assertThat(after.value("claude_hook_events_total", "event", "Stop", "tool", "none", "user", label)
-        - before.value("claude_hook_events_total", "event", "Stop", "tool", "none", "user", label)).isEqualTo(1);
+    assertThat(
+            after.value("claude_hook_events_total", "event", "Stop", "tool", "none", "user", label)
+                - before.value(
+                    "claude_hook_events_total", "event", "Stop", "tool", "none", "user", label))
+        .isEqualTo(1);
   }
 
   @Test
   void shouldRefuseAndCountRequestsWithoutTheRightToken() {
     Scrape before = Scrape.now();
     String body = Fixtures.hookInput("Stop.json").toString();
-    given().contentType("application/json").body(body).post("/v1/hooks").then().statusCode(401)
-        .contentType("application/problem+json").header("WWW-Authenticate", startsWith("Bearer"))
-        .body("status", equalTo(401)).body("type", containsString("unauthorized"));
-    given().header("Authorization", "Bearer not-the-token").contentType("application/json").body(body)
-        .post("/v1/hooks").then().statusCode(401).body("detail", equalTo("the bearer token is not valid"));
-    given().header("Authorization", "Basic " + StubServers.TOKEN).contentType("application/json").body(body)
-        .post("/v1/hooks").then().statusCode(401);
-    given().header("Authorization", "Bearer " + StubServers.TOKEN + "x").contentType("application/json").body(body)
-        .post("/v1/hooks").then().statusCode(401);
+    given()
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/hooks")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .header("WWW-Authenticate", startsWith("Bearer"))
+        .body("status", equalTo(401))
+        .body("type", containsString("unauthorized"));
+    given()
+        .header("Authorization", "Bearer not-the-token")
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/hooks")
+        .then()
+        .statusCode(401)
+        .body("detail", equalTo("the bearer token is not valid"));
+    given()
+        .header("Authorization", "Basic " + StubServers.TOKEN)
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/hooks")
+        .then()
+        .statusCode(401);
+    given()
+        .header("Authorization", "Bearer " + StubServers.TOKEN + "x")
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/hooks")
+        .then()
+        .statusCode(401);
     Scrape after = Scrape.now();
-    assertThat(after.value("claude_hook_ingest_rejected_total", "reason", "unauthorized")
-        - before.value("claude_hook_ingest_rejected_total", "reason", "unauthorized")).isEqualTo(4);
+    assertThat(
+            after.value("claude_hook_ingest_rejected_total", "reason", "unauthorized")
+                - before.value("claude_hook_ingest_rejected_total", "reason", "unauthorized"))
+        .isEqualTo(4);
     // Prometheus and the kubelet need no token.
     given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     given().get("/q/health/live").then().statusCode(200);
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "not json                | hello                                          | 400 | not_json | not valid JSON",
-      "empty                   | `` | 400 | not_json | empty",
-      "array                   | [1,2]                                          | 400 | invalid  | not an array",
-      "string                  | `\"PreToolUse\"` | 400 | invalid  | not a string",
-      "no event name           | `{\"session_id\":\"s\"}` | 400 | invalid  | 'hook_event_name' is missing",
-      "no session              | `{\"hook_event_name\":\"Stop\"}` | 400 | invalid  | 'session_id' is missing",
-      "event name not a string | `{\"hook_event_name\":[],\"session_id\":\"s\"}` | 400 | invalid  | 'hook_event_name' must be a non-empty string, not an array",
-      "session id a number     | `{\"hook_event_name\":\"Stop\",\"session_id\":7}` | 400 | invalid | 'session_id' must be a non-empty string, not a number",
-      "tool name an object     | `{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"s\",\"tool_name\":{}}` | 400 | invalid | 'tool_name' must be a string",
-      "duration a string       | `{\"hook_event_name\":\"PostToolUse\",\"session_id\":\"s\",\"duration_ms\":\"5\"}` | 400 | invalid | 'duration_ms' must be a non-negative number",
-      "negative duration       | `{\"hook_event_name\":\"PostToolUse\",\"session_id\":\"s\",\"duration_ms\":-1}` | 400 | invalid | 'duration_ms' must be a non-negative number",
-      "interrupt a string      | `{\"hook_event_name\":\"PostToolUseFailure\",\"session_id\":\"s\",\"is_interrupt\":\"yes\"}` | 400 | invalid | 'is_interrupt' must be a boolean",
-      "duplicate key           | `{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"session_id\":\"t\"}` | 400 | not_json | Duplicate field 'session_id'",
-      "trailing garbage        | `{\"hook_event_name\":\"Stop\",\"session_id\":\"s\"} {}` | 400 | not_json | not valid JSON"})
-  void shouldRefuseBadBodiesWithAReason(String name, String body, int status, String reason, String detail) {
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "not json                | hello                                          | 400 | not_json | not valid JSON",
+        "empty                   | `` | 400 | not_json | empty",
+        "array                   | [1,2]                                          | 400 | invalid  | not an array",
+        "string                  | `\"PreToolUse\"` | 400 | invalid  | not a string",
+        "no event name           | `{\"session_id\":\"s\"}` | 400 | invalid  | 'hook_event_name' is missing",
+        "no session              | `{\"hook_event_name\":\"Stop\"}` | 400 | invalid  | 'session_id' is missing",
+        "event name not a string | `{\"hook_event_name\":[],\"session_id\":\"s\"}` | 400 | invalid  | 'hook_event_name' must be a non-empty string, not an array",
+        "session id a number     | `{\"hook_event_name\":\"Stop\",\"session_id\":7}` | 400 | invalid | 'session_id' must be a non-empty string, not a number",
+        "tool name an object     | `{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"s\",\"tool_name\":{}}` | 400 | invalid | 'tool_name' must be a string",
+        "duration a string       | `{\"hook_event_name\":\"PostToolUse\",\"session_id\":\"s\",\"duration_ms\":\"5\"}` | 400 | invalid | 'duration_ms' must be a non-negative number",
+        "negative duration       | `{\"hook_event_name\":\"PostToolUse\",\"session_id\":\"s\",\"duration_ms\":-1}` | 400 | invalid | 'duration_ms' must be a non-negative number",
+        "interrupt a string      | `{\"hook_event_name\":\"PostToolUseFailure\",\"session_id\":\"s\",\"is_interrupt\":\"yes\"}` | 400 | invalid | 'is_interrupt' must be a boolean",
+        "duplicate key           | `{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"session_id\":\"t\"}` | 400 | not_json | Duplicate field 'session_id'",
+        "trailing garbage        | `{\"hook_event_name\":\"Stop\",\"session_id\":\"s\"} {}` | 400 | not_json | not valid JSON"
+      })
+  void shouldRefuseBadBodiesWithAReason(
+      String name, String body, int status, String reason, String detail) {
     Scrape before = Scrape.now();
-    given().header("Authorization", "Bearer " + StubServers.TOKEN).contentType("application/json").body(body)
-        .post("/v1/hooks").then().statusCode(status).contentType("application/problem+json")
-        .body("status", equalTo(status)).body("title", org.hamcrest.Matchers.notNullValue())
+    given()
+        .header("Authorization", "Bearer " + StubServers.TOKEN)
+        .contentType("application/json")
+        .body(body)
+        .post("/v1/hooks")
+        .then()
+        .statusCode(status)
+        .contentType("application/problem+json")
+        .body("status", equalTo(status))
+        .body("title", org.hamcrest.Matchers.notNullValue())
         .body("detail", containsString(detail));
     Scrape after = Scrape.now();
-    assertThat(after.value("claude_hook_ingest_rejected_total", "reason", reason)
-        - before.value("claude_hook_ingest_rejected_total", "reason", reason)).isEqualTo(1);
+    assertThat(
+            after.value("claude_hook_ingest_rejected_total", "reason", reason)
+                - before.value("claude_hook_ingest_rejected_total", "reason", reason))
+        .isEqualTo(1);
   }
 
   @Test
   void shouldRefuseTooDeepTooLargeAndNonJsonBodiesAndKeepServing() {
     Scrape before = Scrape.now();
-    String deep = "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
+    String deep =
+        "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"x\":"
+            + "[".repeat(100)
+            + "]".repeat(100)
+            + "}";
     post(deep, null).then().statusCode(400).body("type", containsString("too-deep"));
 
     ObjectNode huge = Fixtures.hookInput("PostToolUse-Bash.json");
     huge.with("tool_response").put("stdout", "x".repeat(1024 * 1024));
-    post(huge, null).then().statusCode(413).contentType("application/problem+json")
-        .body("status", equalTo(413)).body("detail", containsString("at most 1048576"));
+    post(huge, null)
+        .then()
+        .statusCode(413)
+        .contentType("application/problem+json")
+        .body("status", equalTo(413))
+        .body("detail", containsString("at most 1048576"));
 
-    given().header("Authorization", "Bearer " + StubServers.TOKEN).contentType("text/plain")
-        .body(Fixtures.hookInput("Stop.json").toString()).post("/v1/hooks").then().statusCode(415)
+    given()
+        .header("Authorization", "Bearer " + StubServers.TOKEN)
+        .contentType("text/plain")
+        .body(Fixtures.hookInput("Stop.json").toString())
+        .post("/v1/hooks")
+        .then()
+        .statusCode(415)
         .contentType("application/problem+json");
 
     Scrape after = Scrape.now();
     for (String reason : List.of("too_deep", "too_large", "unsupported_media_type")) {
-      assertThat(after.value("claude_hook_ingest_rejected_total", "reason", reason)
-          - before.value("claude_hook_ingest_rejected_total", "reason", reason)).as(reason).isEqualTo(1);
+      assertThat(
+              after.value("claude_hook_ingest_rejected_total", "reason", reason)
+                  - before.value("claude_hook_ingest_rejected_total", "reason", reason))
+          .as(reason)
+          .isEqualTo(1);
     }
     // Just under the limit is fine, and the service is still serving.
     ObjectNode large = Fixtures.hookInput("PostToolUse-Bash.json");
@@ -340,10 +522,15 @@ class HookResourceTests {
     post(prompt, user).then().statusCode(200);
     post(Fixtures.bash("PreToolUse", session, "toolu_fw2", "slow ls"), user).then().statusCode(200);
 
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> forwardedFor(session).size() == 3);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> forwardedFor(session).size() == 3);
     List<JsonNode> forwarded = forwardedFor(session);
-    JsonNode first = forwarded.stream().filter(e -> e.path("event").path("tool_use_id").asText().equals("toolu_fw1"))
-        .findFirst().orElseThrow();
+    JsonNode first =
+        forwarded.stream()
+            .filter(e -> e.path("event").path("tool_use_id").asText().equals("toolu_fw1"))
+            .findFirst()
+            .orElseThrow();
     assertThat(first.get("event")).isEqualTo(JSON.readTree(denied.toString()));
     assertThat(first.get("user").asText()).isEqualTo(user);
     assertThat(UUID.fromString(first.get("id").asText())).isNotNull();
@@ -353,23 +540,36 @@ class HookResourceTests {
     assertThat(first.get("decision").get("mode").asText()).isEqualTo("enforce");
     assertThat(first.get("decision").get("source").asText()).isEqualTo("policy");
 
-    JsonNode promptEvent = forwarded.stream().filter(e -> e.path("event").path("hook_event_name").asText()
-        .equals("UserPromptSubmit")).findFirst().orElseThrow();
+    JsonNode promptEvent =
+        forwarded.stream()
+            .filter(
+                e -> e.path("event").path("hook_event_name").asText().equals("UserPromptSubmit"))
+            .findFirst()
+            .orElseThrow();
     assertThat(promptEvent.get("decision").isNull()).isTrue();
 
-    JsonNode timedOut = forwarded.stream().filter(e -> e.path("event").path("tool_use_id").asText().equals("toolu_fw2"))
-        .findFirst().orElseThrow();
+    JsonNode timedOut =
+        forwarded.stream()
+            .filter(e -> e.path("event").path("tool_use_id").asText().equals("toolu_fw2"))
+            .findFirst()
+            .orElseThrow();
     assertThat(timedOut.get("decision").get("source").asText()).isEqualTo("fail-closed");
-    assertThat(timedOut.get("decision").get("reason").asText()).startsWith("claude-telemetry guard unavailable");
-    assertThat(StubServers.receiver().lastAuthorization()).isEqualTo("Bearer " + StubServers.TRANSCRIPT_TOKEN);
+    assertThat(timedOut.get("decision").get("reason").asText())
+        .startsWith("claude-telemetry guard unavailable");
+    assertThat(StubServers.receiver().lastAuthorization())
+        .isEqualTo("Bearer " + StubServers.TRANSCRIPT_TOKEN);
   }
 
   @Test
   void shouldRecordWhatThePolicyDecidedInAuditMode() {
     String session = UUID.randomUUID().toString();
-    post(Fixtures.bash("PreToolUse", session, "toolu_audit", "audit rm -rf /"), null).then().statusCode(200)
+    post(Fixtures.bash("PreToolUse", session, "toolu_audit", "audit rm -rf /"), null)
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.permissionDecision", equalTo("allow"));
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> forwardedFor(session).size() == 1);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> forwardedFor(session).size() == 1);
     JsonNode decision = forwardedFor(session).get(0).get("decision");
     assertThat(decision.get("verdict").asText()).isEqualTo("deny");
     assertThat(decision.get("mode").asText()).isEqualTo("audit");
@@ -378,6 +578,7 @@ class HookResourceTests {
 
   private static List<JsonNode> forwardedFor(String session) {
     return StubServers.receiver().events().stream()
-        .filter(event -> event.path("event").path("session_id").asText().equals(session)).toList();
+        .filter(event -> event.path("event").path("session_id").asText().equals(session))
+        .toList();
   }
 }

@@ -33,10 +33,14 @@ class PolicyServiceDownTests {
     @Override
     public Map<String, String> getConfigOverrides() {
       return Map.of(
-          "ingest.token", TOKEN,
-          "ingest.guard.policy-url", "http://127.0.0.1:" + closedPort(),
-          "ingest.guard.contact", "#platform-help on Slack",
-          "ingest.forward.url", "");
+          "ingest.token",
+          TOKEN,
+          "ingest.guard.policy-url",
+          "http://127.0.0.1:" + closedPort(),
+          "ingest.guard.contact",
+          "#platform-help on Slack",
+          "ingest.forward.url",
+          "");
     }
   }
 
@@ -51,24 +55,43 @@ class PolicyServiceDownTests {
   @Test
   void shouldDenyWithAReasonNamingTheGuardAndWhomToCall() {
     Scrape before = Scrape.now();
-    given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
-        .body(Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_x", "rm -rf /").toString())
-        .post("/v1/hooks").then().statusCode(200)
+    given()
+        .header("Authorization", "Bearer " + TOKEN)
+        .contentType("application/json")
+        .body(
+            Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_x", "rm -rf /")
+                .toString())
+        .post("/v1/hooks")
+        .then()
+        .statusCode(200)
         .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
-        .body("hookSpecificOutput.permissionDecisionReason", startsWith(
-            "claude-telemetry guard unavailable: policy-service could not be reached"))
-        .body("hookSpecificOutput.permissionDecisionReason", containsString("Contact #platform-help on Slack."));
-    given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
+        .body(
+            "hookSpecificOutput.permissionDecisionReason",
+            startsWith("claude-telemetry guard unavailable: policy-service could not be reached"))
+        .body(
+            "hookSpecificOutput.permissionDecisionReason",
+            containsString("Contact #platform-help on Slack."));
+    given()
+        .header("Authorization", "Bearer " + TOKEN)
+        .contentType("application/json")
         .body(Fixtures.hookInput("PostToolUse-Bash.json").toString())
-        .post("/v1/hooks").then().statusCode(200).body(equalTo("{}"));
+        .post("/v1/hooks")
+        .then()
+        .statusCode(200)
+        .body(equalTo("{}"));
     Scrape after = Scrape.now();
-    assertThat(after.value("claude_hook_guard_failures_total", "reason", "unreachable")
-        - before.value("claude_hook_guard_failures_total", "reason", "unreachable")).isEqualTo(1);
+    assertThat(
+            after.value("claude_hook_guard_failures_total", "reason", "unreachable")
+                - before.value("claude_hook_guard_failures_total", "reason", "unreachable"))
+        .isEqualTo(1);
   }
 
   @Test
   void shouldSayInHealthThatForwardingIsOff() {
-    given().get("/q/health/ready").then().statusCode(200)
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
         .body("checks[0].data.forwarding", startsWith("off"))
         .body("checks[0].data.failMode", equalTo("closed"))
         .body("checks[0].data.authentication", equalTo("bearer token required"));

@@ -23,8 +23,15 @@ class LabelsTests {
   }
 
   @ParameterizedTest
-  @CsvSource(nullValues = "NULL", value = {
-      "Bash, Bash", "mcp__github__create_issue, mcp", "MyCustomTool, other", "bash, other", "NULL, none"})
+  @CsvSource(
+      nullValues = "NULL",
+      value = {
+        "Bash, Bash",
+        "mcp__github__create_issue, mcp",
+        "MyCustomTool, other",
+        "bash, other",
+        "NULL, none"
+      })
   void shouldBoundToolNames(String tool, String label) {
     assertThat(Labels.tool(tool)).isEqualTo(label);
   }

@@ -18,9 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A transcript-service stand-in for {@code POST /v1/events}, real HTTP on loopback: stores each event
- * id once (as transcript-service does), can answer a chosen status, and can go down and come back on
- * the same port.
+ * A transcript-service stand-in for {@code POST /v1/events}, real HTTP on loopback: stores each
+ * event id once (as transcript-service does), can answer a chosen status, and can go down and come
+ * back on the same port.
  */
 public final class EventReceiver implements AutoCloseable {
 
@@ -116,10 +116,15 @@ public final class EventReceiver implements AutoCloseable {
         }
       }
     }
-    byte[] reply = (answer == 200
-        ? "{\"accepted\":" + accepted + ",\"duplicates\":" + duplicates + "}"
-        : "{\"title\":\"refused\",\"status\":" + answer + ",\"errors\":[" + String.join(",", errors) + "]}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] reply =
+        (answer == 200
+                ? "{\"accepted\":" + accepted + ",\"duplicates\":" + duplicates + "}"
+                : "{\"title\":\"refused\",\"status\":"
+                    + answer
+                    + ",\"errors\":["
+                    + String.join(",", errors)
+                    + "]}")
+            .getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(answer, reply.length);
     try (OutputStream out = exchange.getResponseBody()) {

@@ -19,11 +19,14 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** Every recorded hook input; {@code http-hook-request.json} wraps one in headers, so its body is used. */
+  /**
+   * Every recorded hook input; {@code http-hook-request.json} wraps one in headers, so its body is
+   * used.
+   */
   public static List<Path> all() {
     try (Stream<Path> files = Files.list(HOOKS)) {
       return files.filter(file -> file.toString().endsWith(".json")).sorted().toList();
-    }  catch (IOException e) {
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
@@ -39,7 +42,9 @@ public final class Fixtures {
 
   /** Every recorded hook input as bytes: the seed corpus for fuzzing. */
   public static List<byte[]> corpus() {
-    return all().stream().map(file -> hookInput(file).toString().getBytes(StandardCharsets.UTF_8)).toList();
+    return all().stream()
+        .map(file -> hookInput(file).toString().getBytes(StandardCharsets.UTF_8))
+        .toList();
   }
 
   public static ObjectNode hookInput(String name) {

@@ -4,12 +4,34 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 
-/** Mutations of valid hook inputs for fuzzing: byte noise, truncation, splices, deep nesting, type swaps. */
+/**
+ * Mutations of valid hook inputs for fuzzing: byte noise, truncation, splices, deep nesting, type
+ * swaps.
+ */
 public final class Mutations {
 
   private static final String[] TOKENS = {
-      "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "true", "-1", "1e999", "\"hook_event_name\"",
-      "\"session_id\"", "\"tool_use_id\"", "\"duration_ms\"", "\"is_interrupt\"", "\\u0000", "\uFFFF", "\uD800"};
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "null",
+    "true",
+    "-1",
+    "1e999",
+    "\"hook_event_name\"",
+    "\"session_id\"",
+    "\"tool_use_id\"",
+    "\"duration_ms\"",
+    "\"is_interrupt\"",
+    "\\u0000",
+    "\uFFFF",
+    "\uD800"
+  };
 
   private Mutations() {}
 
@@ -17,17 +39,37 @@ public final class Mutations {
     byte[] body = valid.clone();
     int rounds = 1 + random.nextInt(3);
     for (int r = 0; r < rounds; r++) {
-      body = switch (random.nextInt(9)) {
-        case 0 -> flipBytes(body, random);
-        case 1 -> Arrays.copyOf(body, random.nextInt(body.length + 1));
-        case 2 -> insert(body, random, TOKENS[random.nextInt(TOKENS.length)].getBytes(StandardCharsets.UTF_8));
-        case 3 -> randomBytes(random);
-        case 4 -> nest(random);
-        case 5 -> swapValue(body, random, "\"duration_ms\":", new String[] {"\"x\"", "-5", "[]", "1.5", "null", "1e308"});
-        case 6 -> swapValue(body, random, "\"session_id\":", new String[] {"1", "{}", "\"\"", "null", "[\"a\"]"});
-        case 7 -> swapValue(body, random, "\"hook_event_name\":", new String[] {"\"Unknown\"", "2", "\"\"", "false"});
-        default -> body; // unchanged: valid inputs must keep being accepted
-      };
+      body =
+          switch (random.nextInt(9)) {
+            case 0 -> flipBytes(body, random);
+            case 1 -> Arrays.copyOf(body, random.nextInt(body.length + 1));
+            case 2 ->
+                insert(
+                    body,
+                    random,
+                    TOKENS[random.nextInt(TOKENS.length)].getBytes(StandardCharsets.UTF_8));
+            case 3 -> randomBytes(random);
+            case 4 -> nest(random);
+            case 5 ->
+                swapValue(
+                    body,
+                    random,
+                    "\"duration_ms\":",
+                    new String[] {"\"x\"", "-5", "[]", "1.5", "null", "1e308"});
+            case 6 ->
+                swapValue(
+                    body,
+                    random,
+                    "\"session_id\":",
+                    new String[] {"1", "{}", "\"\"", "null", "[\"a\"]"});
+            case 7 ->
+                swapValue(
+                    body,
+                    random,
+                    "\"hook_event_name\":",
+                    new String[] {"\"Unknown\"", "2", "\"\"", "false"});
+            default -> body; // unchanged: valid inputs must keep being accepted
+          };
     }
     return body;
   }
@@ -61,8 +103,12 @@ public final class Mutations {
     int depth = 1 + random.nextInt(5000);
     String open = random.nextBoolean() ? "[" : "{\"a\":";
     String close = open.equals("[") ? "]" : "}";
-    return ("{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"x\":" + open.repeat(depth) + "1"
-        + close.repeat(depth) + "}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"hook_event_name\":\"Stop\",\"session_id\":\"s\",\"x\":"
+            + open.repeat(depth)
+            + "1"
+            + close.repeat(depth)
+            + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] swapValue(byte[] body, Random random, String key, String[] values) {

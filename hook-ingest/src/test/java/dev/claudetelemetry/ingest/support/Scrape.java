@@ -15,8 +15,14 @@ public final class Scrape {
   }
 
   public static Scrape now() {
-    return new Scrape(given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
-        .extract().asString());
+    return new Scrape(
+        given()
+            .accept("text/plain; version=0.0.4")
+            .get("/q/metrics")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString());
   }
 
   /** The sample's value, or 0 when the series does not exist (yet). Labels given as k, v, k, v. */

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A policy-service stand-in on loopback, real HTTP. Its answer is chosen by the Bash command in the
- * hook input, so each test picks a behaviour without shared state: {@code deny ...}, {@code ask ...},
- * {@code slow ...}, {@code garbage ...}, {@code status500 ...}, and so on; anything else is allowed.
- * The real policy-service runs in the e2e suite; here we need answers it would never give.
+ * hook input, so each test picks a behaviour without shared state: {@code deny ...}, {@code ask
+ * ...}, {@code slow ...}, {@code garbage ...}, {@code status500 ...}, and so on; anything else is
+ * allowed. The real policy-service runs in the e2e suite; here we need answers it would never give.
  */
 public final class StubPolicyService implements AutoCloseable {
 
@@ -66,30 +66,55 @@ public final class StubPolicyService implements AutoCloseable {
       case "no-output" -> send(exchange, 200, "{\"policy\":{\"verdict\":\"deny\"}}");
       case "unknown-decision" -> send(exchange, 200, answer(event, "maybe", null));
       case "wrong-event" -> send(exchange, 200, answer("PostToolUse", "deny", "nope"));
-      case "deny" -> send(exchange, 200, answer(event, "deny", "Blocked by rule test-deny: " + command));
+      case "deny" ->
+          send(exchange, 200, answer(event, "deny", "Blocked by rule test-deny: " + command));
       case "ask" -> send(exchange, 200, answer(event, "ask", "a person should decide"));
-      case "audit" -> send(exchange, 200, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
-          + "\"permissionDecision\":\"allow\"},\"policy\":{\"verdict\":\"deny\",\"ruleId\":\"audit-rule\","
-          + "\"mode\":\"audit\",\"version\":\"v1\",\"sha256\":\"00\"}}");
+      case "audit" ->
+          send(
+              exchange,
+              200,
+              "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
+                  + "\"permissionDecision\":\"allow\"},\"policy\":{\"verdict\":\"deny\",\"ruleId\":\"audit-rule\","
+                  + "\"mode\":\"audit\",\"version\":\"v1\",\"sha256\":\"00\"}}");
       default -> send(exchange, 200, answer(event, "allow", null));
     }
   }
 
-  /** The contract's shape for both guarded events; PermissionRequest "ask" omits hookSpecificOutput. */
+  /**
+   * The contract's shape for both guarded events; PermissionRequest "ask" omits hookSpecificOutput.
+   */
   private static String answer(String event, String verdict, String reason) {
     String ruleId = "allow".equals(verdict) ? "null" : "\"test-" + verdict + "\"";
-    String policy = "\"policy\":{\"verdict\":\"" + verdict + "\",\"ruleId\":" + ruleId
-        + ",\"mode\":\"enforce\",\"version\":\"v1\",\"sha256\":\"" + "ab".repeat(32) + "\"}";
+    String policy =
+        "\"policy\":{\"verdict\":\""
+            + verdict
+            + "\",\"ruleId\":"
+            + ruleId
+            + ",\"mode\":\"enforce\",\"version\":\"v1\",\"sha256\":\""
+            + "ab".repeat(32)
+            + "\"}";
     String reasonJson = reason == null ? "null" : JSON.valueToTree(reason).toString();
     if ("PermissionRequest".equals(event)) {
       if ("ask".equals(verdict)) {
         return "{" + policy + "}";
       }
       return "{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"decision\":{\"behavior\":\""
-          + verdict + "\"" + (reason == null ? "" : ",\"message\":" + reasonJson) + "}}," + policy + "}";
+          + verdict
+          + "\""
+          + (reason == null ? "" : ",\"message\":" + reasonJson)
+          + "}},"
+          + policy
+          + "}";
     }
-    return "{\"hookSpecificOutput\":{\"hookEventName\":\"" + event + "\",\"permissionDecision\":\"" + verdict
-        + "\"" + (reason == null ? "" : ",\"permissionDecisionReason\":" + reasonJson) + "}," + policy + "}";
+    return "{\"hookSpecificOutput\":{\"hookEventName\":\""
+        + event
+        + "\",\"permissionDecision\":\""
+        + verdict
+        + "\""
+        + (reason == null ? "" : ",\"permissionDecisionReason\":" + reasonJson)
+        + "},"
+        + policy
+        + "}";
   }
 
   private static void send(HttpExchange exchange, int status, String body) throws IOException {

@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** Starts the policy-service stub and the events receiver on loopback and points hook-ingest at them. */
+/**
+ * Starts the policy-service stub and the events receiver on loopback and points hook-ingest at
+ * them.
+ */
 public class StubServers implements QuarkusTestResourceLifecycleManager {
 
   public static final String TOKEN = "test-hook-token";
@@ -31,13 +34,20 @@ public class StubServers implements QuarkusTestResourceLifecycleManager {
       throw new UncheckedIOException(e);
     }
     return Map.of(
-        "ingest.token", TOKEN,
-        "ingest.guard.policy-url", policy.url(),
-        "ingest.guard.policy-token", "test-policy-token",
-        "ingest.guard.timeout", "400ms",
-        "ingest.forward.url", receiver.url(),
-        "ingest.forward.token", TRANSCRIPT_TOKEN,
-        "ingest.forward.linger", "20ms");
+        "ingest.token",
+        TOKEN,
+        "ingest.guard.policy-url",
+        policy.url(),
+        "ingest.guard.policy-token",
+        "test-policy-token",
+        "ingest.guard.timeout",
+        "400ms",
+        "ingest.forward.url",
+        receiver.url(),
+        "ingest.forward.token",
+        TRANSCRIPT_TOKEN,
+        "ingest.forward.linger",
+        "20ms");
   }
 
   @Override

@@ -21,85 +21,101 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code check POLICY.yaml [SAMPLE.json|DIR ...]}: loads a policy exactly as the service would (schema, CEL, every
- * rule's examples) and judges sample hook inputs with it. A sample is a hook input, or
- * {@code {"expect": "deny", "input": {hook input}}} to also assert the verdict. Exit code 0 when the policy would
- * be accepted and every expectation holds, 1 otherwise, 2 for a usage error.
+ * {@code check POLICY.yaml [SAMPLE.json|DIR ...]}: loads a policy exactly as the service would
+ * (schema, CEL, every rule's examples) and judges sample hook inputs with it. A sample is a hook
+ * input, or {@code {"expect": "deny", "input": {hook input}}} to also assert the verdict. Exit code
+ * 0 when the policy would be accepted and every expectation holds, 1 otherwise, 2 for a usage
+ * error.
  */
 public final class PolicyCheckCommand {
 
-    private final PrintStream out;
+  private final PrintStream out;
 
-    public PolicyCheckCommand(PrintStream out) {
-        this.out = out;
+  public PolicyCheckCommand(PrintStream out) {
+    this.out = out;
+  }
+
+  public int run(List<String> args) {
+    if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
+      out.println("usage: java -jar quarkus-run.jar check POLICY.yaml [SAMPLE.json | DIR ...]");
+      return args.isEmpty() ? 2 : 0;
     }
-
-    public int run(List<String> args) {
-        if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
-            out.println("usage: java -jar quarkus-run.jar check POLICY.yaml [SAMPLE.json | DIR ...]");
-            return args.isEmpty() ? 2 : 0;
-        }
-        PolicyEvaluator evaluator = new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(true));
-        Path policyFile = Path.of(args.get(0));
-        Policy policy;
-        try {
-            policy = new PolicyLoader(evaluator).load(Files.readAllBytes(policyFile), policyFile.toString());
+    PolicyEvaluator evaluator =
+        new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(true));
+    Path policyFile = Path.of(args.get(0));
+    Policy policy;
+    try {
+      policy =
+          new PolicyLoader(evaluator).load(Files.readAllBytes(policyFile), policyFile.toString());
+    } catch (IOException e) {
+      out.println("REFUSED " + policyFile + ": cannot read it (" + e.getMessage() + ")");
+      return 1;
+    } catch (PolicyRefusedException e) {
+      out.println(
+          "REFUSED "
+              + policyFile
+              + ": the service would keep its last good policy. "
+              + e.problems().size()
+              + " problem(s):");
+      e.problems().forEach(problem -> out.println("  - " + problem));
+      return 1;
+    }
+    int examples = policy.rules().stream().mapToInt(rule -> rule.examples().size()).sum();
+    out.printf(
+        "OK %s: policy %s version %s, mode %s, sha256 %s%n",
+        policyFile, policy.name(), policy.version(), policy.mode().wireName(), policy.sha256());
+    out.printf("   %d rules, %d examples, all pass%n", policy.rules().size(), examples);
+    for (Rule rule : policy.rules()) {
+      out.printf(
+          "   %-36s %-5s %s%n",
+          rule.id(), rule.decision().wireName(), String.join(",", rule.tools()));
+    }
+    List<Path> samples = new ArrayList<>();
+    for (String arg : args.subList(1, args.size())) {
+      Path path = Path.of(arg);
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> files = Files.list(path)) {
+          files.filter(f -> f.toString().endsWith(".json")).sorted().forEach(samples::add);
         } catch (IOException e) {
-            out.println("REFUSED " + policyFile + ": cannot read it (" + e.getMessage() + ")");
-            return 1;
-        } catch (PolicyRefusedException e) {
-            out.println("REFUSED " + policyFile + ": the service would keep its last good policy. " + e.problems().size() + " problem(s):");
-            e.problems().forEach(problem -> out.println("  - " + problem));
-            return 1;
+          out.println("FAIL " + path + ": cannot list it (" + e.getMessage() + ")");
+          return 1;
         }
-        int examples = policy.rules().stream().mapToInt(rule -> rule.examples().size()).sum();
-        out.printf("OK %s: policy %s version %s, mode %s, sha256 %s%n", policyFile, policy.name(), policy.version(), policy.mode().wireName(),
-                policy.sha256());
-        out.printf("   %d rules, %d examples, all pass%n", policy.rules().size(), examples);
-        for (Rule rule : policy.rules()) {
-            out.printf("   %-36s %-5s %s%n", rule.id(), rule.decision().wireName(), String.join(",", rule.tools()));
-        }
-        List<Path> samples = new ArrayList<>();
-        for (String arg : args.subList(1, args.size())) {
-            Path path = Path.of(arg);
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.list(path)) {
-                    files.filter(f -> f.toString().endsWith(".json")).sorted().forEach(samples::add);
-                } catch (IOException e) {
-                    out.println("FAIL " + path + ": cannot list it (" + e.getMessage() + ")");
-                    return 1;
-                }
-            } else {
-                samples.add(path);
-            }
-        }
-        return samples.isEmpty() ? 0 : judge(samples, policy, evaluator);
+      } else {
+        samples.add(path);
+      }
     }
+    return samples.isEmpty() ? 0 : judge(samples, policy, evaluator);
+  }
 
-    private int judge(List<Path> samples, Policy policy, PolicyEvaluator evaluator) {
-        HookInputReader reader = new HookInputReader(64);
-        int failures = 0;
-        out.println("Samples:");
-        for (Path sample : samples) {
-            try {
-                JsonNode node = reader.readTree(Files.readAllBytes(sample));
-                String expect = node.has("expect") && node.has("input") ? node.get("expect").asText() : null;
-                ToolCall call = reader.toolCall(expect == null ? node : node.get("input"));
-                Decision decision = evaluator.evaluate(policy, call);
-                boolean ok = expect == null || expect.equals(decision.verdict().wireName());
-                failures += ok ? 0 : 1;
-                out.printf("  %s %s: %s%s%s%n", ok ? "ok  " : "FAIL", sample, decision.verdict().wireName(),
-                        decision.ruleId() == null ? "" : " by " + decision.ruleId(),
-                        expect == null ? "" : " (expected " + expect + ")");
-                if (decision.reason() != null) {
-                    out.println("       " + decision.reason());
-                }
-            } catch (IOException | ProblemException e) {
-                failures++;
-                out.printf("  FAIL %s: not a hook input (%s)%n", sample, e.getMessage());
-            }
+  private int judge(List<Path> samples, Policy policy, PolicyEvaluator evaluator) {
+    HookInputReader reader = new HookInputReader(64);
+    int failures = 0;
+    out.println("Samples:");
+    for (Path sample : samples) {
+      try {
+        JsonNode node = reader.readTree(Files.readAllBytes(sample));
+        String expect =
+            node.has("expect") && node.has("input") ? node.get("expect").asText() : null;
+        ToolCall call = reader.toolCall(expect == null ? node : node.get("input"));
+        Decision decision = evaluator.evaluate(policy, call);
+        boolean ok = expect == null || expect.equals(decision.verdict().wireName());
+        failures += ok ? 0 : 1;
+        out.printf(
+            "  %s %s: %s%s%s%n",
+            ok ? "ok  " : "FAIL",
+            sample,
+            decision.verdict().wireName(),
+            decision.ruleId() == null ? "" : " by " + decision.ruleId(),
+            expect == null ? "" : " (expected " + expect + ")");
+        if (decision.reason() != null) {
+          out.println("       " + decision.reason());
         }
-        out.println(failures == 0 ? "All samples as expected." : failures + " sample(s) failed.");
-        return failures == 0 ? 0 : 1;
+      } catch (IOException | ProblemException e) {
+        failures++;
+        out.printf("  FAIL %s: not a hook input (%s)%n", sample, e.getMessage());
+      }
     }
+    out.println(failures == 0 ? "All samples as expected." : failures + " sample(s) failed.");
+    return failures == 0 ? 0 : 1;
+  }
 }

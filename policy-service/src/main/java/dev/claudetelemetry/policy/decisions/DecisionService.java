@@ -10,58 +10,77 @@ import dev.claudetelemetry.policy.rules.Verdict;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-/** Judges a tool call with the active policy, records the metrics, and shapes Claude Code's answer. */
+/**
+ * Judges a tool call with the active policy, records the metrics, and shapes Claude Code's answer.
+ */
 @ApplicationScoped
 public class DecisionService {
 
-    static final String EVALUATION_FAILED_RULE = "evaluation-failed";
-    private static final Logger LOG = Logger.getLogger(DecisionService.class);
+  static final String EVALUATION_FAILED_RULE = "evaluation-failed";
+  private static final Logger LOG = Logger.getLogger(DecisionService.class);
 
-    private final ActivePolicy active;
-    private final PolicyEvaluator evaluator;
-    private final PolicyMetrics metrics;
+  private final ActivePolicy active;
+  private final PolicyEvaluator evaluator;
+  private final PolicyMetrics metrics;
 
-    public DecisionService(ActivePolicy active, PolicyEvaluator evaluator, PolicyMetrics metrics) {
-        this.active = active;
-        this.evaluator = evaluator;
-        this.metrics = metrics;
+  public DecisionService(ActivePolicy active, PolicyEvaluator evaluator, PolicyMetrics metrics) {
+    this.active = active;
+    this.evaluator = evaluator;
+    this.metrics = metrics;
+  }
+
+  public DecisionResponse decide(ToolCall call) {
+    Policy policy = active.get();
+    long start = System.nanoTime();
+    Decision decision;
+    try {
+      decision = evaluator.evaluate(policy, call);
+    } catch (RuntimeException e) {
+      // A guard that breaks must not wave the call through.
+      LOG.errorf(e, "Evaluating a %s call failed; denying it", call.tool());
+      decision =
+          new Decision(
+              Verdict.DENY,
+              EVALUATION_FAILED_RULE,
+              "The policy guard failed to evaluate this call, so it is blocked. Instead: retry, or ask the platform team to check policy-service.");
     }
+    metrics.decision(
+        decision.verdict().wireName(),
+        decision.ruleId(),
+        call.tool(),
+        policy.mode().wireName(),
+        System.nanoTime() - start);
+    return respond(call, decision, policy);
+  }
 
-    public DecisionResponse decide(ToolCall call) {
-        Policy policy = active.get();
-        long start = System.nanoTime();
-        Decision decision;
-        try {
-            decision = evaluator.evaluate(policy, call);
-        } catch (RuntimeException e) {
-            // A guard that breaks must not wave the call through.
-            LOG.errorf(e, "Evaluating a %s call failed; denying it", call.tool());
-            decision = new Decision(Verdict.DENY, EVALUATION_FAILED_RULE,
-                    "The policy guard failed to evaluate this call, so it is blocked. Instead: retry, or ask the platform team to check policy-service.");
-        }
-        metrics.decision(decision.verdict().wireName(), decision.ruleId(), call.tool(), policy.mode().wireName(), System.nanoTime() - start);
-        return respond(call, decision, policy);
+  static DecisionResponse respond(ToolCall call, Decision decision, Policy policy) {
+    DecisionResponse.PolicyVerdict verdict =
+        new DecisionResponse.PolicyVerdict(
+            decision.verdict().wireName(),
+            decision.ruleId(),
+            policy.mode().wireName(),
+            policy.version(),
+            policy.sha256());
+    Verdict effective = policy.mode() == Policy.Mode.AUDIT ? Verdict.ALLOW : decision.verdict();
+    String reason = effective == Verdict.ALLOW ? auditNote(decision, policy) : decision.reason();
+    if ("PermissionRequest".equals(call.event())) {
+      if (effective == Verdict.ASK) {
+        return new DecisionResponse(null, verdict);
+      }
+      DecisionResponse.Behavior behavior =
+          new DecisionResponse.Behavior(
+              effective.wireName(), effective == Verdict.DENY ? reason : null);
+      return new DecisionResponse(
+          new DecisionResponse.PermissionRequestOutput("PermissionRequest", behavior), verdict);
     }
+    return new DecisionResponse(
+        new DecisionResponse.PreToolUseOutput("PreToolUse", effective.wireName(), reason), verdict);
+  }
 
-    static DecisionResponse respond(ToolCall call, Decision decision, Policy policy) {
-        DecisionResponse.PolicyVerdict verdict = new DecisionResponse.PolicyVerdict(decision.verdict().wireName(), decision.ruleId(),
-                policy.mode().wireName(), policy.version(), policy.sha256());
-        Verdict effective = policy.mode() == Policy.Mode.AUDIT ? Verdict.ALLOW : decision.verdict();
-        String reason = effective == Verdict.ALLOW ? auditNote(decision, policy) : decision.reason();
-        if ("PermissionRequest".equals(call.event())) {
-            if (effective == Verdict.ASK) {
-                return new DecisionResponse(null, verdict);
-            }
-            DecisionResponse.Behavior behavior = new DecisionResponse.Behavior(effective.wireName(), effective == Verdict.DENY ? reason : null);
-            return new DecisionResponse(new DecisionResponse.PermissionRequestOutput("PermissionRequest", behavior), verdict);
-        }
-        return new DecisionResponse(new DecisionResponse.PreToolUseOutput("PreToolUse", effective.wireName(), reason), verdict);
+  private static String auditNote(Decision decision, Policy policy) {
+    if (decision.verdict() == Verdict.ALLOW) {
+      return "Allowed by policy " + policy.name() + " " + policy.version();
     }
-
-    private static String auditNote(Decision decision, Policy policy) {
-        if (decision.verdict() == Verdict.ALLOW) {
-            return "Allowed by policy " + policy.name() + " " + policy.version();
-        }
-        return "Audit mode, not enforced: " + decision.reason();
-    }
+    return "Audit mode, not enforced: " + decision.reason();
+  }
 }

@@ -12,18 +12,31 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class PolicyResource {
 
-    private final ActivePolicy active;
+  private final ActivePolicy active;
 
-    public PolicyResource(ActivePolicy active) {
-        this.active = active;
-    }
+  public PolicyResource(ActivePolicy active) {
+    this.active = active;
+  }
 
-    public record PolicyView(String source, String version, String sha256, String mode, String loadedAt, String origin, String name) {}
+  public record PolicyView(
+      String source,
+      String version,
+      String sha256,
+      String mode,
+      String loadedAt,
+      String origin,
+      String name) {}
 
-    @GET
-    public PolicyView get() {
-        Policy policy = active.get();
-        return new PolicyView(policy.source(), policy.version(), policy.sha256(), policy.mode().wireName(), policy.loadedAt().toString(),
-                policy.origin(), policy.name());
-    }
+  @GET
+  public PolicyView get() {
+    Policy policy = active.get();
+    return new PolicyView(
+        policy.source(),
+        policy.version(),
+        policy.sha256(),
+        policy.mode().wireName(),
+        policy.loadedAt().toString(),
+        policy.origin(),
+        policy.name());
+  }
 }

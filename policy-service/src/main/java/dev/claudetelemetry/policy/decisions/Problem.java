@@ -9,9 +9,10 @@ import java.util.List;
  * @param errors for a batch: which inputs were bad and why
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, List<BatchError> errors) {
+public record Problem(
+    String type, String title, int status, String detail, List<BatchError> errors) {
 
-    public record BatchError(int index, String reason) {}
+  public record BatchError(int index, String reason) {}
 
-    static final String TYPE_BASE = "https://claude-telemetry.dev/problems/";
+  static final String TYPE_BASE = "https://claude-telemetry.dev/problems/";
 }

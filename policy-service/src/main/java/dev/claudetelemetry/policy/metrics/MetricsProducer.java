@@ -7,9 +7,9 @@ import jakarta.enterprise.inject.Produces;
 @ApplicationScoped
 public class MetricsProducer {
 
-    @Produces
-    @ApplicationScoped
-    PolicyMetrics policyMetrics(MeterRegistry registry) {
-        return new PolicyMetrics(registry);
-    }
+  @Produces
+  @ApplicationScoped
+  PolicyMetrics policyMetrics(MeterRegistry registry) {
+    return new PolicyMetrics(registry);
+  }
 }

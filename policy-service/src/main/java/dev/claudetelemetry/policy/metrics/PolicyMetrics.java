@@ -11,60 +11,93 @@ import java.util.concurrent.TimeUnit;
 /** Every policy-service meter, named once here (see policy-service/metrics.md). */
 public class PolicyMetrics {
 
-    /** Tool names Claude Code sends; anything else is counted as "other" so labels stay bounded. */
-    static final Set<String> KNOWN_TOOLS = Set.of("Bash", "Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "Grep", "Glob", "LS",
-            "Agent", "Task", "WebFetch", "WebSearch", "TodoWrite", "NotebookRead", "BashOutput", "KillShell", "ExitPlanMode");
+  /** Tool names Claude Code sends; anything else is counted as "other" so labels stay bounded. */
+  static final Set<String> KNOWN_TOOLS =
+      Set.of(
+          "Bash",
+          "Read",
+          "Write",
+          "Edit",
+          "MultiEdit",
+          "NotebookEdit",
+          "Grep",
+          "Glob",
+          "LS",
+          "Agent",
+          "Task",
+          "WebFetch",
+          "WebSearch",
+          "TodoWrite",
+          "NotebookRead",
+          "BashOutput",
+          "KillShell",
+          "ExitPlanMode");
 
-    private final MeterRegistry registry;
-    private final Timer evaluation;
-    private Gauge info;
+  private final MeterRegistry registry;
+  private final Timer evaluation;
+  private Gauge info;
 
-    public PolicyMetrics(MeterRegistry registry) {
-        this.registry = registry;
-        this.evaluation = Timer.builder("claude.policy.evaluation")
-                .description("Time to judge one tool call against the active policy")
-                .serviceLevelObjectives(Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000),
-                        Duration.ofNanos(100_000), Duration.ofNanos(200_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
-                        Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50))
-                .register(registry);
+  public PolicyMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.evaluation =
+        Timer.builder("claude.policy.evaluation")
+            .description("Time to judge one tool call against the active policy")
+            .serviceLevelObjectives(
+                Duration.ofNanos(10_000),
+                Duration.ofNanos(25_000),
+                Duration.ofNanos(50_000),
+                Duration.ofNanos(100_000),
+                Duration.ofNanos(200_000),
+                Duration.ofNanos(500_000),
+                Duration.ofMillis(1),
+                Duration.ofMillis(2),
+                Duration.ofMillis(5),
+                Duration.ofMillis(10),
+                Duration.ofMillis(50))
+            .register(registry);
+  }
+
+  public void decision(String verdict, String ruleId, String tool, String mode, long nanos) {
+    Counter.builder("claude.policy.decisions")
+        .description(
+            "Tool calls judged, by verdict, deciding rule (none when no rule matched), tool and mode")
+        .tag("decision", verdict)
+        .tag("rule", ruleId == null ? "none" : ruleId)
+        .tag("tool", boundedTool(tool))
+        .tag("mode", mode)
+        .register(registry)
+        .increment();
+    evaluation.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * @param result applied, refused or missing
+   */
+  public void reload(String result) {
+    Counter.builder("claude.policy.reloads")
+        .description(
+            "Policy load attempts by result: applied, refused (last good stays), missing (file gone)")
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+
+  public synchronized void activePolicy(String version, String sha256) {
+    if (info != null) {
+      registry.remove(info);
     }
+    info =
+        Gauge.builder("claude.policy.info", () -> 1)
+            .description("The active policy: always 1, labelled with its version and sha256")
+            .tag("version", version)
+            .tag("sha", sha256)
+            .register(registry);
+  }
 
-    public void decision(String verdict, String ruleId, String tool, String mode, long nanos) {
-        Counter.builder("claude.policy.decisions")
-                .description("Tool calls judged, by verdict, deciding rule (none when no rule matched), tool and mode")
-                .tag("decision", verdict)
-                .tag("rule", ruleId == null ? "none" : ruleId)
-                .tag("tool", boundedTool(tool))
-                .tag("mode", mode)
-                .register(registry)
-                .increment();
-        evaluation.record(nanos, TimeUnit.NANOSECONDS);
+  static String boundedTool(String tool) {
+    if (tool == null) {
+      return "other";
     }
-
-    /** @param result applied, refused or missing */
-    public void reload(String result) {
-        Counter.builder("claude.policy.reloads")
-                .description("Policy load attempts by result: applied, refused (last good stays), missing (file gone)")
-                .tag("result", result)
-                .register(registry)
-                .increment();
-    }
-
-    public synchronized void activePolicy(String version, String sha256) {
-        if (info != null) {
-            registry.remove(info);
-        }
-        info = Gauge.builder("claude.policy.info", () -> 1)
-                .description("The active policy: always 1, labelled with its version and sha256")
-                .tag("version", version)
-                .tag("sha", sha256)
-                .register(registry);
-    }
-
-    static String boundedTool(String tool) {
-        if (tool == null) {
-            return "other";
-        }
-        return KNOWN_TOOLS.contains(tool) ? tool : "other";
-    }
+    return KNOWN_TOOLS.contains(tool) ? tool : "other";
+  }
 }

@@ -16,30 +16,36 @@ import java.time.Clock;
 @ApplicationScoped
 public class PolicyLifecycle {
 
-    private final ActivePolicy active = new ActivePolicy();
-    private final PolicyReloader reloader;
+  private final ActivePolicy active = new ActivePolicy();
+  private final PolicyReloader reloader;
 
-    public PolicyLifecycle(PolicyServiceConfig config, PolicyLoader loader, PolicyMetrics metrics) {
-        this.reloader = new PolicyReloader(config.file().filter(f -> !f.isBlank()).map(Path::of), config.recheckInterval(), loader, active,
-                metrics, Clock.systemUTC());
-    }
+  public PolicyLifecycle(PolicyServiceConfig config, PolicyLoader loader, PolicyMetrics metrics) {
+    this.reloader =
+        new PolicyReloader(
+            config.file().filter(f -> !f.isBlank()).map(Path::of),
+            config.recheckInterval(),
+            loader,
+            active,
+            metrics,
+            Clock.systemUTC());
+  }
 
-    void onStart(@Observes StartupEvent event) {
-        reloader.start();
-    }
+  void onStart(@Observes StartupEvent event) {
+    reloader.start();
+  }
 
-    void onStop(@Observes ShutdownEvent event) {
-        reloader.close();
-    }
+  void onStop(@Observes ShutdownEvent event) {
+    reloader.close();
+  }
 
-    @Produces
-    @Singleton
-    ActivePolicy activePolicy() {
-        return active;
-    }
+  @Produces
+  @Singleton
+  ActivePolicy activePolicy() {
+    return active;
+  }
 
-    /** For tests that must not wait for the watcher. */
-    public void checkNow() {
-        reloader.check();
-    }
+  /** For tests that must not wait for the watcher. */
+  public void checkNow() {
+    reloader.check();
+  }
 }

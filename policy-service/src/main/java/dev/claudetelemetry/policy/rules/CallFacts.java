@@ -13,62 +13,84 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one tool call does, worked out once and shared by every rule: the shell commands it runs and the paths
- * it touches.
+ * What one tool call does, worked out once and shared by every rule: the shell commands it runs and
+ * the paths it touches.
  */
 final class CallFacts {
 
-    private static final Map<String, Access> FILE_TOOLS = Map.of(
-            "Read", Access.READ, "Grep", Access.READ, "Glob", Access.READ, "LS", Access.READ,
-            "Write", Access.WRITE, "Edit", Access.WRITE, "MultiEdit", Access.WRITE, "NotebookEdit", Access.WRITE);
-    private static final List<String> PATH_FIELDS = List.of("file_path", "notebook_path", "path");
+  private static final Map<String, Access> FILE_TOOLS =
+      Map.of(
+          "Read",
+          Access.READ,
+          "Grep",
+          Access.READ,
+          "Glob",
+          Access.READ,
+          "LS",
+          Access.READ,
+          "Write",
+          Access.WRITE,
+          "Edit",
+          Access.WRITE,
+          "MultiEdit",
+          Access.WRITE,
+          "NotebookEdit",
+          Access.WRITE);
+  private static final List<String> PATH_FIELDS = List.of("file_path", "notebook_path", "path");
 
-    final ToolCall call;
-    final PathContext paths;
-    final ShellAnalysis shell;
-    private final PathNormalizer normalizer;
-    private final Map<ShellCommand, List<PathUse>> shellPathUses = new IdentityHashMap<>();
-    /** One per call: it remembers what it looked up, and links may change between calls. */
-    private final SymlinkResolver symlinks;
-    private List<PathUse> filePathUses;
+  final ToolCall call;
+  final PathContext paths;
+  final ShellAnalysis shell;
+  private final PathNormalizer normalizer;
+  private final Map<ShellCommand, List<PathUse>> shellPathUses = new IdentityHashMap<>();
 
-    CallFacts(ToolCall call, PathContext paths, ShellAnalysis shell, PathNormalizer normalizer) {
-        this.call = call;
-        this.paths = paths;
-        this.shell = shell;
-        this.normalizer = normalizer;
-        this.symlinks = normalizer.newResolver();
-    }
+  /** One per call: it remembers what it looked up, and links may change between calls. */
+  private final SymlinkResolver symlinks;
 
-    boolean isShell() {
-        return shell != null;
-    }
+  private List<PathUse> filePathUses;
 
-    List<PathUse> pathUses(ShellCommand command) {
-        return shellPathUses.computeIfAbsent(command, c -> ShellPathUses.of(c, this));
-    }
+  CallFacts(ToolCall call, PathContext paths, ShellAnalysis shell, PathNormalizer normalizer) {
+    this.call = call;
+    this.paths = paths;
+    this.shell = shell;
+    this.normalizer = normalizer;
+    this.symlinks = normalizer.newResolver();
+  }
 
-    /**
-     * Where {@code normalized} really leads if a symlink on this machine sends it elsewhere; for a write, a dangling
-     * symlink leads to the target the write would create.
-     */
-    Optional<String> resolveSymlinks(String normalized, boolean forWriting) {
-        return symlinks == null ? Optional.empty() : symlinks.resolve(normalized, forWriting);
-    }
+  boolean isShell() {
+    return shell != null;
+  }
 
-    /** The paths a file tool (Read, Write, Edit, ...) names in its input. */
-    List<PathUse> filePathUses() {
-        if (filePathUses == null) {
-            List<PathUse> uses = new ArrayList<>();
-            Access access = FILE_TOOLS.getOrDefault(call.tool(), Access.READ_WRITE);
-            for (String field : PATH_FIELDS) {
-                JsonNode value = call.input().get(field);
-                if (value != null && value.isTextual() && !value.asText().isEmpty() && value.asText().length() <= 4096) {
-                    uses.add(new PathUse(value.asText(), normalizer.normalize(value.asText(), paths), access, true, this));
-                }
-            }
-            filePathUses = uses;
+  List<PathUse> pathUses(ShellCommand command) {
+    return shellPathUses.computeIfAbsent(command, c -> ShellPathUses.of(c, this));
+  }
+
+  /**
+   * Where {@code normalized} really leads if a symlink on this machine sends it elsewhere; for a
+   * write, a dangling symlink leads to the target the write would create.
+   */
+  Optional<String> resolveSymlinks(String normalized, boolean forWriting) {
+    return symlinks == null ? Optional.empty() : symlinks.resolve(normalized, forWriting);
+  }
+
+  /** The paths a file tool (Read, Write, Edit, ...) names in its input. */
+  List<PathUse> filePathUses() {
+    if (filePathUses == null) {
+      List<PathUse> uses = new ArrayList<>();
+      Access access = FILE_TOOLS.getOrDefault(call.tool(), Access.READ_WRITE);
+      for (String field : PATH_FIELDS) {
+        JsonNode value = call.input().get(field);
+        if (value != null
+            && value.isTextual()
+            && !value.asText().isEmpty()
+            && value.asText().length() <= 4096) {
+          uses.add(
+              new PathUse(
+                  value.asText(), normalizer.normalize(value.asText(), paths), access, true, this));
         }
-        return filePathUses;
+      }
+      filePathUses = uses;
     }
+    return filePathUses;
+  }
 }

@@ -5,10 +5,10 @@ package dev.claudetelemetry.policy.rules;
  *
  * @param verdict allow, ask or deny
  * @param ruleId the rule that decided, {@code null} when none matched
- * @param reason for the person and the model: names the rule, quotes the offending value, says what to do
- *     instead; {@code null} for allow
+ * @param reason for the person and the model: names the rule, quotes the offending value, says what
+ *     to do instead; {@code null} for allow
  */
 public record Decision(Verdict verdict, String ruleId, String reason) {
 
-    public static final Decision ALLOWED = new Decision(Verdict.ALLOW, null, null);
+  public static final Decision ALLOWED = new Decision(Verdict.ALLOW, null, null);
 }

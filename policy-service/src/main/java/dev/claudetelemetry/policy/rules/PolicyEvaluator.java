@@ -14,219 +14,245 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Judges one tool call against a policy. Deny beats ask beats allow; among rules of the same decision the first
- * in the file wins. Thread-safe and free of I/O except symlink look-ups.
+ * Judges one tool call against a policy. Deny beats ask beats allow; among rules of the same
+ * decision the first in the file wins. Thread-safe and free of I/O except symlink look-ups.
  */
 public final class PolicyEvaluator {
 
-    /** Rule id reported when a Bash command could not be fully analysed and no rule matched. */
-    public static final String UNPARSEABLE_RULE_ID = "shell-unparseable";
+  /** Rule id reported when a Bash command could not be fully analysed and no rule matched. */
+  public static final String UNPARSEABLE_RULE_ID = "shell-unparseable";
 
-    private static final int QUOTE_LIMIT = 160;
-    /** A workspace no path is inside of. */
-    private static final String NO_WORKSPACE = "/\u0000no-workspace";
-    private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int QUOTE_LIMIT = 160;
 
-    private final BashAnalyzer analyzer;
-    private final PathNormalizer normalizer;
+  /** A workspace no path is inside of. */
+  private static final String NO_WORKSPACE = "/\u0000no-workspace";
 
-    public PolicyEvaluator(BashAnalyzer analyzer, PathNormalizer normalizer) {
-        this.analyzer = analyzer;
-        this.normalizer = normalizer;
-    }
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    public Decision evaluate(Policy policy, ToolCall call) {
-        CallFacts facts = facts(policy.settings(), call);
-        Decision ask = null;
-        for (Rule rule : policy.rules()) {
-            if (!rule.appliesTo(call.tool())) {
-                continue;
-            }
-            Optional<String> quote = match(rule, facts);
-            if (quote.isPresent()) {
-                Decision decision = decision(rule, quote.get());
-                if (rule.decision() == Verdict.DENY) {
-                    return decision;
-                }
-                if (ask == null) {
-                    ask = decision;
-                }
-            }
+  private final BashAnalyzer analyzer;
+  private final PathNormalizer normalizer;
+
+  public PolicyEvaluator(BashAnalyzer analyzer, PathNormalizer normalizer) {
+    this.analyzer = analyzer;
+    this.normalizer = normalizer;
+  }
+
+  public Decision evaluate(Policy policy, ToolCall call) {
+    CallFacts facts = facts(policy.settings(), call);
+    Decision ask = null;
+    for (Rule rule : policy.rules()) {
+      if (!rule.appliesTo(call.tool())) {
+        continue;
+      }
+      Optional<String> quote = match(rule, facts);
+      if (quote.isPresent()) {
+        Decision decision = decision(rule, quote.get());
+        if (rule.decision() == Verdict.DENY) {
+          return decision;
         }
-        if (ask != null) {
-            return ask;
+        if (ask == null) {
+          ask = decision;
         }
-        if (facts.isShell() && !facts.shell.complete() && policy.settings().unparseable() != Verdict.ALLOW) {
-            return new Decision(policy.settings().unparseable(), UNPARSEABLE_RULE_ID,
-                    "Policy rule " + UNPARSEABLE_RULE_ID + ": the guard could not fully analyse " + quoted(call.command()) + " ("
-                            + facts.shell.problem() + "). Instead: split it into simple commands without deep nesting, or ask the user to run it.");
-        }
-        return Decision.ALLOWED;
+      }
     }
+    if (ask != null) {
+      return ask;
+    }
+    if (facts.isShell()
+        && !facts.shell.complete()
+        && policy.settings().unparseable() != Verdict.ALLOW) {
+      return new Decision(
+          policy.settings().unparseable(),
+          UNPARSEABLE_RULE_ID,
+          "Policy rule "
+              + UNPARSEABLE_RULE_ID
+              + ": the guard could not fully analyse "
+              + quoted(call.command())
+              + " ("
+              + facts.shell.problem()
+              + "). Instead: split it into simple commands without deep nesting, or ask the user to run it.");
+    }
+    return Decision.ALLOWED;
+  }
 
-    /** Whether one rule, on its own, matches the call (used to check a rule's examples). */
-    boolean matches(Rule rule, PolicySettings settings, ToolCall call) {
-        return rule.appliesTo(call.tool()) && match(rule, facts(settings, call)).isPresent();
-    }
+  /** Whether one rule, on its own, matches the call (used to check a rule's examples). */
+  boolean matches(Rule rule, PolicySettings settings, ToolCall call) {
+    return rule.appliesTo(call.tool()) && match(rule, facts(settings, call)).isPresent();
+  }
 
-    private Optional<String> match(Rule rule, CallFacts facts) {
-        if (facts.isShell()) {
-            for (ShellCommand command : facts.shell.commands()) {
-                Optional<String> quote = matchCommand(rule, command, facts);
-                if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, command)))) {
-                    return quote;
-                }
-            }
-            return Optional.empty();
+  private Optional<String> match(Rule rule, CallFacts facts) {
+    if (facts.isShell()) {
+      for (ShellCommand command : facts.shell.commands()) {
+        Optional<String> quote = matchCommand(rule, command, facts);
+        if (quote.isPresent()
+            && (rule.when() == null || rule.when().test(variables(facts, command)))) {
+          return quote;
         }
-        Optional<String> quote = matchFileTool(rule, facts);
-        if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, null)))) {
-            return quote;
-        }
-        return Optional.empty();
+      }
+      return Optional.empty();
     }
+    Optional<String> quote = matchFileTool(rule, facts);
+    if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, null)))) {
+      return quote;
+    }
+    return Optional.empty();
+  }
 
-    private Optional<String> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
-        if (rule.matchers().isEmpty()) {
-            return Optional.of(quoted(command.text()));
-        }
-        // Quotes are built only for the matcher that matches: most calls match nothing, and every rule is tried.
-        for (Matcher matcher : rule.matchers()) {
-            if (matcher.command() != null && !matcher.command().matches(command, facts)) {
-                continue;
-            }
-            if (matcher.paths() == null) {
-                return Optional.of(quoted(command.text()));
-            }
-            Optional<String> path = matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
-            if (path.isPresent()) {
-                return Optional.of(quoted(command.text()) + " touches " + quoted(path.get()));
-            }
-        }
-        return Optional.empty();
+  private Optional<String> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
+    if (rule.matchers().isEmpty()) {
+      return Optional.of(quoted(command.text()));
     }
+    // Quotes are built only for the matcher that matches: most calls match nothing, and every rule
+    // is tried.
+    for (Matcher matcher : rule.matchers()) {
+      if (matcher.command() != null && !matcher.command().matches(command, facts)) {
+        continue;
+      }
+      if (matcher.paths() == null) {
+        return Optional.of(quoted(command.text()));
+      }
+      Optional<String> path =
+          matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
+      if (path.isPresent()) {
+        return Optional.of(quoted(command.text()) + " touches " + quoted(path.get()));
+      }
+    }
+    return Optional.empty();
+  }
 
-    private Optional<String> matchFileTool(Rule rule, CallFacts facts) {
-        if (rule.matchers().isEmpty()) {
-            return Optional.of(facts.call.tool());
+  private Optional<String> matchFileTool(Rule rule, CallFacts facts) {
+    if (rule.matchers().isEmpty()) {
+      return Optional.of(facts.call.tool());
+    }
+    for (Matcher matcher : rule.matchers()) {
+      if (matcher.command() == null && matcher.paths() != null) {
+        Optional<String> path = matcher.paths().match(facts.filePathUses(), "", facts.paths.home());
+        if (path.isPresent()) {
+          return Optional.of(facts.call.tool() + " of " + quoted(path.get()));
         }
-        for (Matcher matcher : rule.matchers()) {
-            if (matcher.command() == null && matcher.paths() != null) {
-                Optional<String> path = matcher.paths().match(facts.filePathUses(), "", facts.paths.home());
-                if (path.isPresent()) {
-                    return Optional.of(facts.call.tool() + " of " + quoted(path.get()));
-                }
-            }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private CallFacts facts(PolicySettings settings, ToolCall call) {
+    String home =
+        settings.home() != null
+            ? PathNormalizer.normalize(settings.home(), "/", "/")
+            : homeOf(call);
+    String cwd = PathNormalizer.normalize(call.cwd().isEmpty() ? home : call.cwd(), home, home);
+    String workspace = workspaceOf(cwd, settings.workspaceRoots(), home);
+    ShellAnalysis shell = "Bash".equals(call.tool()) ? analyzer.analyze(call.command(), cwd) : null;
+    return new CallFacts(call, new PathContext(cwd, home, workspace), shell, normalizer);
+  }
+
+  /** Claude Code keeps transcripts under {@code <home>/.claude/projects/}. */
+  private static String homeOf(ToolCall call) {
+    String transcript = call.transcriptPath();
+    int claude = transcript.indexOf("/.claude/");
+    if (transcript.startsWith("/") && claude > 0) {
+      return PathNormalizer.normalize(transcript.substring(0, claude), "/", "/");
+    }
+    String cwd = call.cwd();
+    if (cwd.startsWith("/home/")) {
+      int slash = cwd.indexOf('/', "/home/".length());
+      return slash < 0 ? cwd : cwd.substring(0, slash);
+    }
+    return "/root";
+  }
+
+  /**
+   * The shallowest ancestor of {@code cwd} matching a workspace root, else {@code cwd} itself; but
+   * a session sitting in {@code /} or the home directory has no workspace at all, or everything
+   * would count as inside.
+   */
+  private static String workspaceOf(String cwd, List<Glob> roots, String home) {
+    if (cwd.equals("/") || PathNormalizer.isWithin(home, cwd)) {
+      return NO_WORKSPACE;
+    }
+    if (roots.isEmpty()) {
+      return cwd;
+    }
+    int from = 1;
+    while (true) {
+      int slash = cwd.indexOf('/', from);
+      String ancestor = slash < 0 ? cwd : cwd.substring(0, slash);
+      for (Glob root : roots) {
+        if (root.matches(ancestor, home)) {
+          return ancestor;
         }
-        return Optional.empty();
+      }
+      if (slash < 0) {
+        return cwd;
+      }
+      from = slash + 1;
     }
+  }
 
-    private CallFacts facts(PolicySettings settings, ToolCall call) {
-        String home = settings.home() != null ? PathNormalizer.normalize(settings.home(), "/", "/") : homeOf(call);
-        String cwd = PathNormalizer.normalize(call.cwd().isEmpty() ? home : call.cwd(), home, home);
-        String workspace = workspaceOf(cwd, settings.workspaceRoots(), home);
-        ShellAnalysis shell = "Bash".equals(call.tool()) ? analyzer.analyze(call.command(), cwd) : null;
-        return new CallFacts(call, new PathContext(cwd, home, workspace), shell, normalizer);
-    }
+  /** The CEL variables of one call, each worked out only if the expression reads it. */
+  private CelVariableResolver variables(CallFacts facts, ShellCommand command) {
+    ToolCall call = facts.call;
+    return name ->
+        Optional.ofNullable(
+            switch (name) {
+              case "tool" -> call.tool();
+              case "event" -> call.event();
+              case "permissionMode" -> call.permissionMode();
+              case "cwd" -> facts.paths.cwd();
+              case "workspace" -> facts.paths.workspace();
+              case "home" -> facts.paths.home();
+              case "command" -> call.command();
+              case "name" -> command == null ? "" : command.name();
+              case "argv" -> command == null ? List.of() : command.argv();
+              case "paths" ->
+                  (command == null ? facts.filePathUses() : facts.pathUses(command))
+                      .stream().map(PathUse::normalized).toList();
+              case "input" -> inputAsMap(call);
+              default -> null;
+            });
+  }
 
-    /** Claude Code keeps transcripts under {@code <home>/.claude/projects/}. */
-    private static String homeOf(ToolCall call) {
-        String transcript = call.transcriptPath();
-        int claude = transcript.indexOf("/.claude/");
-        if (transcript.startsWith("/") && claude > 0) {
-            return PathNormalizer.normalize(transcript.substring(0, claude), "/", "/");
+  private static Map<String, Object> inputAsMap(ToolCall call) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> input = JSON.convertValue(call.input(), Map.class);
+    return input == null ? Map.of() : input;
+  }
+
+  private static Decision decision(Rule rule, String quote) {
+    String lead =
+        rule.decision() == Verdict.DENY
+            ? "Blocked by policy rule " + rule.id()
+            : "Policy rule " + rule.id() + " needs your confirmation";
+    return new Decision(
+        rule.decision(), rule.id(), lead + ": " + quote + ". " + rule.message().strip());
+  }
+
+  static String quoted(String value) {
+    return "'" + quote(value) + "'";
+  }
+
+  /** One line, bounded, so a huge or multi-line command cannot flood the reason. */
+  static String quote(String value) {
+    StringBuilder oneLine = new StringBuilder(Math.min(value.length(), QUOTE_LIMIT + 1));
+    boolean inControlRun = false;
+    for (int i = 0; i < value.length() && oneLine.length() <= QUOTE_LIMIT; i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        if (!inControlRun) {
+          oneLine.append(' ');
         }
-        String cwd = call.cwd();
-        if (cwd.startsWith("/home/")) {
-            int slash = cwd.indexOf('/', "/home/".length());
-            return slash < 0 ? cwd : cwd.substring(0, slash);
-        }
-        return "/root";
+        inControlRun = true;
+      } else {
+        oneLine.append(c);
+        inControlRun = false;
+      }
     }
+    return oneLine.length() <= QUOTE_LIMIT
+        ? oneLine.toString()
+        : oneLine.substring(0, QUOTE_LIMIT) + "…";
+  }
 
-    /**
-     * The shallowest ancestor of {@code cwd} matching a workspace root, else {@code cwd} itself; but a session
-     * sitting in {@code /} or the home directory has no workspace at all, or everything would count as inside.
-     */
-    private static String workspaceOf(String cwd, List<Glob> roots, String home) {
-        if (cwd.equals("/") || PathNormalizer.isWithin(home, cwd)) {
-            return NO_WORKSPACE;
-        }
-        if (roots.isEmpty()) {
-            return cwd;
-        }
-        int from = 1;
-        while (true) {
-            int slash = cwd.indexOf('/', from);
-            String ancestor = slash < 0 ? cwd : cwd.substring(0, slash);
-            for (Glob root : roots) {
-                if (root.matches(ancestor, home)) {
-                    return ancestor;
-                }
-            }
-            if (slash < 0) {
-                return cwd;
-            }
-            from = slash + 1;
-        }
-    }
-
-    /** The CEL variables of one call, each worked out only if the expression reads it. */
-    private CelVariableResolver variables(CallFacts facts, ShellCommand command) {
-        ToolCall call = facts.call;
-        return name -> Optional.ofNullable(switch (name) {
-            case "tool" -> call.tool();
-            case "event" -> call.event();
-            case "permissionMode" -> call.permissionMode();
-            case "cwd" -> facts.paths.cwd();
-            case "workspace" -> facts.paths.workspace();
-            case "home" -> facts.paths.home();
-            case "command" -> call.command();
-            case "name" -> command == null ? "" : command.name();
-            case "argv" -> command == null ? List.of() : command.argv();
-            case "paths" -> (command == null ? facts.filePathUses() : facts.pathUses(command)).stream().map(PathUse::normalized).toList();
-            case "input" -> inputAsMap(call);
-            default -> null;
-        });
-    }
-
-    private static Map<String, Object> inputAsMap(ToolCall call) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> input = JSON.convertValue(call.input(), Map.class);
-        return input == null ? Map.of() : input;
-    }
-
-    private static Decision decision(Rule rule, String quote) {
-        String lead = rule.decision() == Verdict.DENY
-                ? "Blocked by policy rule " + rule.id()
-                : "Policy rule " + rule.id() + " needs your confirmation";
-        return new Decision(rule.decision(), rule.id(), lead + ": " + quote + ". " + rule.message().strip());
-    }
-
-    static String quoted(String value) {
-        return "'" + quote(value) + "'";
-    }
-
-    /** One line, bounded, so a huge or multi-line command cannot flood the reason. */
-    static String quote(String value) {
-        StringBuilder oneLine = new StringBuilder(Math.min(value.length(), QUOTE_LIMIT + 1));
-        boolean inControlRun = false;
-        for (int i = 0; i < value.length() && oneLine.length() <= QUOTE_LIMIT; i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                if (!inControlRun) {
-                    oneLine.append(' ');
-                }
-                inControlRun = true;
-            } else {
-                oneLine.append(c);
-                inControlRun = false;
-            }
-        }
-        return oneLine.length() <= QUOTE_LIMIT ? oneLine.toString() : oneLine.substring(0, QUOTE_LIMIT) + "…";
-    }
-
-    static JsonNode emptyInput() {
-        return JSON.createObjectNode();
-    }
+  static JsonNode emptyInput() {
+    return JSON.createObjectNode();
+  }
 }

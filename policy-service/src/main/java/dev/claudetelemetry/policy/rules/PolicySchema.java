@@ -11,28 +11,32 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The published JSON schema ({@code policies/claude-policy.schema.json}), packaged into the jar. */
+/**
+ * The published JSON schema ({@code policies/claude-policy.schema.json}), packaged into the jar.
+ */
 final class PolicySchema {
 
-    static final String RESOURCE = "policies/claude-policy.schema.json";
+  static final String RESOURCE = "policies/claude-policy.schema.json";
 
-    private final Schema schema;
+  private final Schema schema;
 
-    PolicySchema() {
-        try (InputStream in = PolicySchema.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
-            }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(text, InputFormat.JSON);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  PolicySchema() {
+    try (InputStream in = PolicySchema.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      schema =
+          SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+              .getSchema(text, InputFormat.JSON);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    /** Schema violations of a YAML policy, each as "location: message". */
-    List<String> violations(String yaml) {
-        List<Error> errors = schema.validate(yaml, InputFormat.YAML);
-        return errors.stream().map(e -> "schema: " + e.toString()).distinct().toList();
-    }
+  /** Schema violations of a YAML policy, each as "location: message". */
+  List<String> violations(String yaml) {
+    List<Error> errors = schema.validate(yaml, InputFormat.YAML);
+    return errors.stream().map(e -> "schema: " + e.toString()).distinct().toList();
+  }
 }

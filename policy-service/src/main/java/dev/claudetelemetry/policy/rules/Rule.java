@@ -11,15 +11,22 @@ import java.util.Set;
  * @param tools the tools it applies to ({@code *} for all)
  * @param decision deny or ask
  * @param message why, and what to do instead
- * @param matchers any one of them must match (none: the rule matches every call of its tools, subject to
- *     {@code when})
+ * @param matchers any one of them must match (none: the rule matches every call of its tools,
+ *     subject to {@code when})
  * @param when an optional CEL condition that must also hold
  * @param examples calls the rule must and must not match
  */
-public record Rule(String id, String description, Set<String> tools, Verdict decision, String message, List<Matcher> matchers,
-        CelCondition when, List<Example> examples) {
+public record Rule(
+    String id,
+    String description,
+    Set<String> tools,
+    Verdict decision,
+    String message,
+    List<Matcher> matchers,
+    CelCondition when,
+    List<Example> examples) {
 
-    boolean appliesTo(String tool) {
-        return tools.contains("*") || tools.contains(tool);
-    }
+  boolean appliesTo(String tool) {
+    return tools.contains("*") || tools.contains(tool);
+  }
 }

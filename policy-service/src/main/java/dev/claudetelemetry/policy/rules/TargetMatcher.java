@@ -7,45 +7,46 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which operands of a command count as dangerous targets: anything outside the workspace, the workspace root
- * itself, or paths matching globs; {@code except} globs are never targets.
+ * Which operands of a command count as dangerous targets: anything outside the workspace, the
+ * workspace root itself, or paths matching globs; {@code except} globs are never targets.
  */
-record TargetMatcher(boolean outsideWorkspace, boolean workspaceRoot, List<Glob> paths, List<Glob> except) {
+record TargetMatcher(
+    boolean outsideWorkspace, boolean workspaceRoot, List<Glob> paths, List<Glob> except) {
 
-    /** The first operand that is a target, as written. */
-    Optional<String> firstTarget(List<String> operands, String cwd, CallFacts facts) {
-        PathContext call = facts.paths;
-        String base = PathNormalizer.normalize(cwd, call.cwd(), call.home());
-        for (String operand : operands) {
-            String normalized = PathNormalizer.normalize(operand, base, call.home());
-            if (isTarget(normalized, call)) {
-                return Optional.of(operand);
-            }
-            Optional<String> resolved = facts.resolveSymlinks(normalized, false);
-            if (resolved.isPresent() && isTarget(resolved.get(), call)) {
-                return Optional.of(operand);
-            }
-        }
-        return Optional.empty();
+  /** The first operand that is a target, as written. */
+  Optional<String> firstTarget(List<String> operands, String cwd, CallFacts facts) {
+    PathContext call = facts.paths;
+    String base = PathNormalizer.normalize(cwd, call.cwd(), call.home());
+    for (String operand : operands) {
+      String normalized = PathNormalizer.normalize(operand, base, call.home());
+      if (isTarget(normalized, call)) {
+        return Optional.of(operand);
+      }
+      Optional<String> resolved = facts.resolveSymlinks(normalized, false);
+      if (resolved.isPresent() && isTarget(resolved.get(), call)) {
+        return Optional.of(operand);
+      }
     }
+    return Optional.empty();
+  }
 
-    private boolean isTarget(String path, PathContext call) {
-        for (Glob glob : except) {
-            if (glob.matches(path, call.home())) {
-                return false;
-            }
-        }
-        if (outsideWorkspace && !PathNormalizer.isWithin(path, call.workspace())) {
-            return true;
-        }
-        if (workspaceRoot && path.equals(call.workspace())) {
-            return true;
-        }
-        for (Glob glob : paths) {
-            if (glob.matches(path, call.home())) {
-                return true;
-            }
-        }
+  private boolean isTarget(String path, PathContext call) {
+    for (Glob glob : except) {
+      if (glob.matches(path, call.home())) {
         return false;
+      }
     }
+    if (outsideWorkspace && !PathNormalizer.isWithin(path, call.workspace())) {
+      return true;
+    }
+    if (workspaceRoot && path.equals(call.workspace())) {
+      return true;
+    }
+    for (Glob glob : paths) {
+      if (glob.matches(path, call.home())) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -9,14 +9,21 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param tool the tool name ({@code Bash}, {@code Read}, ...)
  * @param input the tool input object as Claude Code sent it
  * @param cwd the session's working directory
- * @param transcriptPath where Claude Code writes the transcript; it tells the agent's home directory
+ * @param transcriptPath where Claude Code writes the transcript; it tells the agent's home
+ *     directory
  * @param permissionMode Claude Code's permission mode, may be empty
  */
-public record ToolCall(String event, String tool, JsonNode input, String cwd, String transcriptPath, String permissionMode) {
+public record ToolCall(
+    String event,
+    String tool,
+    JsonNode input,
+    String cwd,
+    String transcriptPath,
+    String permissionMode) {
 
-    /** The Bash command, or empty for other tools. */
-    public String command() {
-        JsonNode command = input.get("command");
-        return command != null && command.isTextual() ? command.asText() : "";
-    }
+  /** The Bash command, or empty for other tools. */
+  public String command() {
+    JsonNode command = input.get("command");
+    return command != null && command.isTextual() ? command.asText() : "";
+  }
 }

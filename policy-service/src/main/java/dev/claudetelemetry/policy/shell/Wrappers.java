@@ -7,207 +7,290 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Knows the commands that run other commands: privilege and environment wrappers, shells given a string, and
- * {@code find -exec}. Each wrapper is peeled off so the command it runs is judged by its real argv.
+ * Knows the commands that run other commands: privilege and environment wrappers, shells given a
+ * string, and {@code find -exec}. Each wrapper is peeled off so the command it runs is judged by
+ * its real argv.
  */
 final class Wrappers {
 
-    static final Set<String> SHELLS = Set.of("bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "rbash", "fish", "busybox-sh");
+  static final Set<String> SHELLS =
+      Set.of("bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "rbash", "fish", "busybox-sh");
 
-    private static final Set<String> SIMPLE_PREFIXES = Set.of("nohup", "builtin", "time", "unbuffer", "caffeinate");
+  private static final Set<String> SIMPLE_PREFIXES =
+      Set.of("nohup", "builtin", "time", "unbuffer", "caffeinate");
 
-    private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*", Pattern.DOTALL);
-    /** {@code -c} alone or among other single-letter options: {@code -lc}, {@code -ec}. */
-    private static final Pattern SHELL_COMMAND_OPTION = Pattern.compile("-[a-zA-Z]*c[a-zA-Z]*");
+  private static final Pattern ASSIGNMENT =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*", Pattern.DOTALL);
 
-    private Wrappers() {}
+  /** {@code -c} alone or among other single-letter options: {@code -lc}, {@code -ec}. */
+  private static final Pattern SHELL_COMMAND_OPTION = Pattern.compile("-[a-zA-Z]*c[a-zA-Z]*");
 
-    static Optional<Unwrapping> unwrap(List<String> argv) {
-        if (argv.isEmpty()) {
-            return Optional.empty();
-        }
-        String name = ShellCommand.baseName(argv.get(0));
-        if (SIMPLE_PREFIXES.contains(name)) {
-            return rest(argv, skipOptions(argv, 1, Set.of()));
-        }
-        if (SHELLS.contains(name)) {
-            return shellString(argv);
-        }
-        return switch (name) {
-            case "sudo", "doas" -> rest(argv, skipAssignments(argv, skipOptions(argv, 1,
-                    Set.of("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group",
-                            "--chdir", "--prompt", "--role", "--type", "--other-user", "--host", "--close-from"))));
-            case "env" -> env(argv);
-            case "nice" -> rest(argv, skipOptions(argv, 1, Set.of("-n", "--adjustment")));
-            case "ionice" -> rest(argv, skipOptions(argv, 1, Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata")));
-            case "setsid", "chronic" -> rest(argv, skipOptions(argv, 1, Set.of()));
-            case "stdbuf" -> rest(argv, skipOptions(argv, 1, Set.of("-i", "-o", "-e")));
-            case "timeout" -> {
-                int i = skipOptions(argv, 1, Set.of("-s", "-k", "--signal", "--kill-after"));
-                yield rest(argv, i + 1);
-            }
-            case "command" -> argv.contains("-v") || argv.contains("-V")
-                    ? Optional.empty()
-                    : rest(argv, skipOptions(argv, 1, Set.of()));
-            case "exec" -> rest(argv, skipOptions(argv, 1, Set.of("-a")));
-            case "xargs" -> rest(argv, skipOptions(argv, 1, Set.of("-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s",
-                    "--arg-file", "--delimiter", "--eof", "--replace", "--max-lines", "--max-args", "--max-procs",
-                    "--max-chars", "--process-slot-var")));
-            case "chroot" -> rest(argv, skipOptions(argv, 1, Set.of("--userspec", "--groups")) + 1);
-            case "busybox" -> rest(argv, 1);
-            case "eval" -> argv.size() > 1 ? Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(1, argv.size())))) : Optional.empty();
-            case "su", "runuser" -> optionValue(argv, "-c", "--command").map(Unwrapping.Script::new)
-                    .map(Unwrapping.class::cast)
-                    .or(() -> afterDoubleDash(argv));
-            case "watch" -> {
-                int i = skipOptions(argv, 1, Set.of("-n", "--interval", "-d", "--differences"));
-                yield i < argv.size() ? Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(i, argv.size())))) : Optional.empty();
-            }
-            case "flock" -> optionValue(argv, "-c", "--command").map(Unwrapping.Script::new)
-                    .map(Unwrapping.class::cast)
-                    .or(() -> rest(argv, skipOptions(argv, 1, Set.of("-w", "--timeout", "-E", "--conflict-exit-code")) + 1));
-            case "find" -> findExec(argv);
-            default -> Optional.empty();
-        };
+  private Wrappers() {}
+
+  static Optional<Unwrapping> unwrap(List<String> argv) {
+    if (argv.isEmpty()) {
+      return Optional.empty();
     }
-
-    private static Optional<Unwrapping> rest(List<String> argv, int from) {
-        if (from <= 0 || from >= argv.size()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Unwrapping.Command(from, argv.subList(from, argv.size())));
+    String name = ShellCommand.baseName(argv.get(0));
+    if (SIMPLE_PREFIXES.contains(name)) {
+      return rest(argv, skipOptions(argv, 1, Set.of()));
     }
+    if (SHELLS.contains(name)) {
+      return shellString(argv);
+    }
+    return switch (name) {
+      case "sudo", "doas" ->
+          rest(
+              argv,
+              skipAssignments(
+                  argv,
+                  skipOptions(
+                      argv,
+                      1,
+                      Set.of(
+                          "-u",
+                          "-g",
+                          "-C",
+                          "-D",
+                          "-h",
+                          "-p",
+                          "-r",
+                          "-t",
+                          "-U",
+                          "-T",
+                          "--user",
+                          "--group",
+                          "--chdir",
+                          "--prompt",
+                          "--role",
+                          "--type",
+                          "--other-user",
+                          "--host",
+                          "--close-from"))));
+      case "env" -> env(argv);
+      case "nice" -> rest(argv, skipOptions(argv, 1, Set.of("-n", "--adjustment")));
+      case "ionice" ->
+          rest(
+              argv,
+              skipOptions(argv, 1, Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata")));
+      case "setsid", "chronic" -> rest(argv, skipOptions(argv, 1, Set.of()));
+      case "stdbuf" -> rest(argv, skipOptions(argv, 1, Set.of("-i", "-o", "-e")));
+      case "timeout" -> {
+        int i = skipOptions(argv, 1, Set.of("-s", "-k", "--signal", "--kill-after"));
+        yield rest(argv, i + 1);
+      }
+      case "command" ->
+          argv.contains("-v") || argv.contains("-V")
+              ? Optional.empty()
+              : rest(argv, skipOptions(argv, 1, Set.of()));
+      case "exec" -> rest(argv, skipOptions(argv, 1, Set.of("-a")));
+      case "xargs" ->
+          rest(
+              argv,
+              skipOptions(
+                  argv,
+                  1,
+                  Set.of(
+                      "-a",
+                      "-d",
+                      "-E",
+                      "-I",
+                      "-L",
+                      "-n",
+                      "-P",
+                      "-s",
+                      "--arg-file",
+                      "--delimiter",
+                      "--eof",
+                      "--replace",
+                      "--max-lines",
+                      "--max-args",
+                      "--max-procs",
+                      "--max-chars",
+                      "--process-slot-var")));
+      case "chroot" -> rest(argv, skipOptions(argv, 1, Set.of("--userspec", "--groups")) + 1);
+      case "busybox" -> rest(argv, 1);
+      case "eval" ->
+          argv.size() > 1
+              ? Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(1, argv.size()))))
+              : Optional.empty();
+      case "su", "runuser" ->
+          optionValue(argv, "-c", "--command")
+              .map(Unwrapping.Script::new)
+              .map(Unwrapping.class::cast)
+              .or(() -> afterDoubleDash(argv));
+      case "watch" -> {
+        int i = skipOptions(argv, 1, Set.of("-n", "--interval", "-d", "--differences"));
+        yield i < argv.size()
+            ? Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(i, argv.size()))))
+            : Optional.empty();
+      }
+      case "flock" ->
+          optionValue(argv, "-c", "--command")
+              .map(Unwrapping.Script::new)
+              .map(Unwrapping.class::cast)
+              .or(
+                  () ->
+                      rest(
+                          argv,
+                          skipOptions(
+                                  argv, 1, Set.of("-w", "--timeout", "-E", "--conflict-exit-code"))
+                              + 1));
+      case "find" -> findExec(argv);
+      default -> Optional.empty();
+    };
+  }
 
-    /** Index of the first word that is not an option; options in {@code withValue} consume the next word. */
-    private static int skipOptions(List<String> argv, int from, Set<String> withValue) {
-        int i = from;
-        while (i < argv.size()) {
-            String word = argv.get(i);
-            if (word.equals("--")) {
-                return i + 1;
-            }
-            if (!word.startsWith("-") || word.equals("-")) {
-                return i;
-            }
-            i += withValue.contains(word) ? 2 : 1;
-        }
+  private static Optional<Unwrapping> rest(List<String> argv, int from) {
+    if (from <= 0 || from >= argv.size()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Unwrapping.Command(from, argv.subList(from, argv.size())));
+  }
+
+  /**
+   * Index of the first word that is not an option; options in {@code withValue} consume the next
+   * word.
+   */
+  private static int skipOptions(List<String> argv, int from, Set<String> withValue) {
+    int i = from;
+    while (i < argv.size()) {
+      String word = argv.get(i);
+      if (word.equals("--")) {
+        return i + 1;
+      }
+      if (!word.startsWith("-") || word.equals("-")) {
         return i;
+      }
+      i += withValue.contains(word) ? 2 : 1;
     }
+    return i;
+  }
 
-    private static int skipAssignments(List<String> argv, int from) {
-        int i = from;
-        while (i < argv.size() && ASSIGNMENT.matcher(argv.get(i)).matches()) {
-            i++;
-        }
-        return i;
+  private static int skipAssignments(List<String> argv, int from) {
+    int i = from;
+    while (i < argv.size() && ASSIGNMENT.matcher(argv.get(i)).matches()) {
+      i++;
     }
+    return i;
+  }
 
-    private static Optional<Unwrapping> env(List<String> argv) {
-        int i = 1;
-        while (i < argv.size()) {
-            String word = argv.get(i);
-            if (word.equals("-S") || word.equals("--split-string")) {
-                return i + 1 < argv.size()
-                        ? Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(i + 1, argv.size()))))
-                        : Optional.empty();
-            }
-            if (word.startsWith("--split-string=")) {
-                List<String> tail = new ArrayList<>();
-                tail.add(word.substring("--split-string=".length()));
-                tail.addAll(argv.subList(i + 1, argv.size()));
-                return Optional.of(new Unwrapping.Script(String.join(" ", tail)));
-            }
-            if (word.equals("--")) {
-                i++;
-                break;
-            }
-            if (word.equals("-u") || word.equals("--unset") || word.equals("-C") || word.equals("--chdir")) {
-                i += 2;
-            } else if (word.startsWith("-") && !word.equals("-")) {
-                i++;
-            } else {
-                break;
-            }
-        }
-        return rest(argv, skipAssignments(argv, i));
+  private static Optional<Unwrapping> env(List<String> argv) {
+    int i = 1;
+    while (i < argv.size()) {
+      String word = argv.get(i);
+      if (word.equals("-S") || word.equals("--split-string")) {
+        return i + 1 < argv.size()
+            ? Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(i + 1, argv.size()))))
+            : Optional.empty();
+      }
+      if (word.startsWith("--split-string=")) {
+        List<String> tail = new ArrayList<>();
+        tail.add(word.substring("--split-string=".length()));
+        tail.addAll(argv.subList(i + 1, argv.size()));
+        return Optional.of(new Unwrapping.Script(String.join(" ", tail)));
+      }
+      if (word.equals("--")) {
+        i++;
+        break;
+      }
+      if (word.equals("-u")
+          || word.equals("--unset")
+          || word.equals("-C")
+          || word.equals("--chdir")) {
+        i += 2;
+      } else if (word.startsWith("-") && !word.equals("-")) {
+        i++;
+      } else {
+        break;
+      }
     }
+    return rest(argv, skipAssignments(argv, i));
+  }
 
-    /** {@code bash -c 'string'}, also spelled {@code -lc}, {@code -ec}, {@code -o pipefail -c}. */
-    private static Optional<Unwrapping> shellString(List<String> argv) {
-        boolean command = false;
-        for (int i = 1; i < argv.size(); i++) {
-            String word = argv.get(i);
-            if (command && !word.startsWith("-")) {
-                return Optional.of(new Unwrapping.Script(word));
-            }
-            if (word.equals("-o") || word.equals("+o") || word.equals("-O") || word.equals("+O")) {
-                i++;
-            } else if (SHELL_COMMAND_OPTION.matcher(word).matches()) {
-                command = true;
-            } else if (word.equals("--")) {
-                continue;
-            } else if (!word.startsWith("-") && !word.startsWith("+")) {
-                return Optional.empty();
-            }
-        }
+  /** {@code bash -c 'string'}, also spelled {@code -lc}, {@code -ec}, {@code -o pipefail -c}. */
+  private static Optional<Unwrapping> shellString(List<String> argv) {
+    boolean command = false;
+    for (int i = 1; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if (command && !word.startsWith("-")) {
+        return Optional.of(new Unwrapping.Script(word));
+      }
+      if (word.equals("-o") || word.equals("+o") || word.equals("-O") || word.equals("+O")) {
+        i++;
+      } else if (SHELL_COMMAND_OPTION.matcher(word).matches()) {
+        command = true;
+      } else if (word.equals("--")) {
+        continue;
+      } else if (!word.startsWith("-") && !word.startsWith("+")) {
         return Optional.empty();
+      }
     }
+    return Optional.empty();
+  }
 
-    private static Optional<String> optionValue(List<String> argv, String shortName, String longName) {
-        for (int i = 1; i < argv.size(); i++) {
-            String word = argv.get(i);
-            if ((word.equals(shortName) || word.equals(longName)) && i + 1 < argv.size()) {
-                return Optional.of(argv.get(i + 1));
-            }
-            if (word.startsWith(longName + "=")) {
-                return Optional.of(word.substring(longName.length() + 1));
-            }
-        }
-        return Optional.empty();
+  private static Optional<String> optionValue(
+      List<String> argv, String shortName, String longName) {
+    for (int i = 1; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if ((word.equals(shortName) || word.equals(longName)) && i + 1 < argv.size()) {
+        return Optional.of(argv.get(i + 1));
+      }
+      if (word.startsWith(longName + "=")) {
+        return Optional.of(word.substring(longName.length() + 1));
+      }
     }
+    return Optional.empty();
+  }
 
-    private static Optional<Unwrapping> afterDoubleDash(List<String> argv) {
-        int dash = argv.indexOf("--");
-        return rest(argv, dash < 0 ? -1 : dash + 1);
-    }
+  private static Optional<Unwrapping> afterDoubleDash(List<String> argv) {
+    int dash = argv.indexOf("--");
+    return rest(argv, dash < 0 ? -1 : dash + 1);
+  }
 
-    /**
-     * {@code find START... -exec CMD ARGS {} ;}: runs CMD once per found file. {@code {}} stands for files below
-     * each start path, written {@code START/{}} so path rules see where they are.
-     */
-    private static Optional<Unwrapping> findExec(List<String> argv) {
-        List<String> starts = new ArrayList<>();
-        int i = 1;
-        while (i < argv.size() && !argv.get(i).startsWith("-") && !argv.get(i).equals("(") && !argv.get(i).equals("!")) {
-            starts.add(argv.get(i));
-            i++;
-        }
-        if (starts.isEmpty()) {
-            starts.add(".");
-        }
-        List<List<String>> commands = new ArrayList<>();
-        for (; i < argv.size(); i++) {
-            String word = argv.get(i);
-            if (!word.equals("-exec") && !word.equals("-execdir") && !word.equals("-ok") && !word.equals("-okdir")) {
-                continue;
-            }
-            int end = i + 1;
-            while (end < argv.size() && !argv.get(end).equals(";") && !argv.get(end).equals("+")) {
-                end++;
-            }
-            List<String> template = argv.subList(i + 1, end);
-            if (!template.isEmpty()) {
-                for (String start : starts) {
-                    List<String> command = new ArrayList<>(template.size());
-                    String found = (start.endsWith("/") ? start : start + "/") + "{}";
-                    for (String part : template) {
-                        command.add(part.replace("{}", found));
-                    }
-                    commands.add(command);
-                }
-            }
-            i = end;
-        }
-        return commands.isEmpty() ? Optional.empty() : Optional.of(new Unwrapping.Commands(commands));
+  /**
+   * {@code find START... -exec CMD ARGS {} ;}: runs CMD once per found file. {@code {}} stands for
+   * files below each start path, written {@code START/{}} so path rules see where they are.
+   */
+  private static Optional<Unwrapping> findExec(List<String> argv) {
+    List<String> starts = new ArrayList<>();
+    int i = 1;
+    while (i < argv.size()
+        && !argv.get(i).startsWith("-")
+        && !argv.get(i).equals("(")
+        && !argv.get(i).equals("!")) {
+      starts.add(argv.get(i));
+      i++;
     }
+    if (starts.isEmpty()) {
+      starts.add(".");
+    }
+    List<List<String>> commands = new ArrayList<>();
+    for (; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if (!word.equals("-exec")
+          && !word.equals("-execdir")
+          && !word.equals("-ok")
+          && !word.equals("-okdir")) {
+        continue;
+      }
+      int end = i + 1;
+      while (end < argv.size() && !argv.get(end).equals(";") && !argv.get(end).equals("+")) {
+        end++;
+      }
+      List<String> template = argv.subList(i + 1, end);
+      if (!template.isEmpty()) {
+        for (String start : starts) {
+          List<String> command = new ArrayList<>(template.size());
+          String found = (start.endsWith("/") ? start : start + "/") + "{}";
+          for (String part : template) {
+            command.add(part.replace("{}", found));
+          }
+          commands.add(command);
+        }
+      }
+      i = end;
+    }
+    return commands.isEmpty() ? Optional.empty() : Optional.of(new Unwrapping.Commands(commands));
+  }
 }

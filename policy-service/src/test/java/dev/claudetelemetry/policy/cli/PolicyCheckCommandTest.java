@@ -14,50 +14,69 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyCheckCommandTest {
 
-    final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    final PolicyCheckCommand command = new PolicyCheckCommand(new PrintStream(output, true, StandardCharsets.UTF_8));
+  final ByteArrayOutputStream output = new ByteArrayOutputStream();
+  final PolicyCheckCommand command =
+      new PolicyCheckCommand(new PrintStream(output, true, StandardCharsets.UTF_8));
 
-    String out() {
-        return output.toString(StandardCharsets.UTF_8);
-    }
+  String out() {
+    return output.toString(StandardCharsets.UTF_8);
+  }
 
-    @Test
-    void shouldAcceptShippedPolicyAndJudgeRecordedHookInputs() {
-        int exit = command.run(List.of("../policies/default-policy.yaml", "../testdata/claude-code/hooks/PreToolUse-Read.json",
+  @Test
+  void shouldAcceptShippedPolicyAndJudgeRecordedHookInputs() {
+    int exit =
+        command.run(
+            List.of(
+                "../policies/default-policy.yaml",
+                "../testdata/claude-code/hooks/PreToolUse-Read.json",
                 "../testdata/claude-code/hooks/PreToolUse-Bash.json"));
 
-        assertThat(exit).isZero();
-        assertThat(out()).contains("OK ../policies/default-policy.yaml").contains("version 2026-11-25.1").contains("all pass")
-                .contains("PreToolUse-Read.json: deny by secret-env-files").contains("PreToolUse-Bash.json: allow");
-    }
+    assertThat(exit).isZero();
+    assertThat(out())
+        .contains("OK ../policies/default-policy.yaml")
+        .contains("version 2026-11-25.1")
+        .contains("all pass")
+        .contains("PreToolUse-Read.json: deny by secret-env-files")
+        .contains("PreToolUse-Bash.json: allow");
+  }
 
-    @Test
-    void shouldFailWhenASampleExpectationDoesNotHold(@TempDir Path dir) throws IOException {
-        String input = Files.readString(Path.of("../testdata/claude-code/hooks/PreToolUse-Bash.json"));
-        Files.writeString(dir.resolve("a-expect-deny.json"), "{\"expect\":\"deny\",\"input\":" + input + "}");
-        Files.writeString(dir.resolve("b-expect-allow.json"), "{\"expect\":\"allow\",\"input\":" + input + "}");
+  @Test
+  void shouldFailWhenASampleExpectationDoesNotHold(@TempDir Path dir) throws IOException {
+    String input = Files.readString(Path.of("../testdata/claude-code/hooks/PreToolUse-Bash.json"));
+    Files.writeString(
+        dir.resolve("a-expect-deny.json"), "{\"expect\":\"deny\",\"input\":" + input + "}");
+    Files.writeString(
+        dir.resolve("b-expect-allow.json"), "{\"expect\":\"allow\",\"input\":" + input + "}");
 
-        int exit = command.run(List.of("../policies/default-policy.yaml", dir.toString()));
+    int exit = command.run(List.of("../policies/default-policy.yaml", dir.toString()));
 
-        assertThat(exit).isEqualTo(1);
-        assertThat(out()).contains("FAIL " + dir.resolve("a-expect-deny.json") + ": allow (expected deny)")
-                .contains("ok   " + dir.resolve("b-expect-allow.json")).contains("1 sample(s) failed");
-    }
+    assertThat(exit).isEqualTo(1);
+    assertThat(out())
+        .contains("FAIL " + dir.resolve("a-expect-deny.json") + ": allow (expected deny)")
+        .contains("ok   " + dir.resolve("b-expect-allow.json"))
+        .contains("1 sample(s) failed");
+  }
 
-    @Test
-    void shouldRefuseBrokenPolicyWithReasons(@TempDir Path dir) throws IOException {
-        Path broken = dir.resolve("policy.yaml");
-        Files.writeString(broken, Files.readString(Path.of("../policies/default-policy.yaml")).replace("        - cat .env.example\n", "        - cat .env\n"));
+  @Test
+  void shouldRefuseBrokenPolicyWithReasons(@TempDir Path dir) throws IOException {
+    Path broken = dir.resolve("policy.yaml");
+    Files.writeString(
+        broken,
+        Files.readString(Path.of("../policies/default-policy.yaml"))
+            .replace("        - cat .env.example\n", "        - cat .env\n"));
 
-        int exit = command.run(List.of(broken.toString()));
+    int exit = command.run(List.of(broken.toString()));
 
-        assertThat(exit).isEqualTo(1);
-        assertThat(out()).contains("REFUSED").contains("rule secret-env-files: example cat .env is listed under allow but the rule matches it");
-    }
+    assertThat(exit).isEqualTo(1);
+    assertThat(out())
+        .contains("REFUSED")
+        .contains(
+            "rule secret-env-files: example cat .env is listed under allow but the rule matches it");
+  }
 
-    @Test
-    void shouldExplainUsage() {
-        assertThat(command.run(List.of())).isEqualTo(2);
-        assertThat(out()).contains("usage:");
-    }
+  @Test
+  void shouldExplainUsage() {
+    assertThat(command.run(List.of())).isEqualTo(2);
+    assertThat(out()).contains("usage:");
+  }
 }

@@ -14,55 +14,92 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 public class MetricsAndHealthTest {
 
-    /** The Prometheus text format, with the trailing comma Micrometer writes in label sets removed. */
-    public static String scrape() {
-        return given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract().asString().replace(",}", "}");
-    }
+  /**
+   * The Prometheus text format, with the trailing comma Micrometer writes in label sets removed.
+   */
+  public static String scrape() {
+    return given()
+        .accept("text/plain; version=0.0.4")
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .extract()
+        .asString()
+        .replace(",}", "}");
+  }
 
-    public static double value(String scrape, String series) {
-        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
-    }
+  public static double value(String scrape, String series) {
+    Matcher matcher =
+        Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE)
+            .matcher(scrape);
+    return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+  }
 
-    @Test
-    void shouldCountDecisionsByVerdictRuleToolAndMode() throws IOException {
-        String deny = "claude_policy_decisions_total{decision=\"deny\",mode=\"enforce\",rule=\"rm-recursive-outside-workspace\",tool=\"Bash\"}";
-        String allow = "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
-        String other = "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
-        String before = scrape();
+  @Test
+  void shouldCountDecisionsByVerdictRuleToolAndMode() throws IOException {
+    String deny =
+        "claude_policy_decisions_total{decision=\"deny\",mode=\"enforce\",rule=\"rm-recursive-outside-workspace\",tool=\"Bash\"}";
+    String allow =
+        "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
+    String other =
+        "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
+    String before = scrape();
 
-        DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /")).then().statusCode(200);
-        DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /")).then().statusCode(200);
-        DecisionResourceTest.post(DecisionResourceTest.fixture("PreToolUse-Bash.json")).then().statusCode(200);
-        DecisionResourceTest.post("{\"tool_name\":\"mcp__some_server__a_tool_with_a_long_name\",\"tool_input\":{}}").then().statusCode(200);
+    DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /"))
+        .then()
+        .statusCode(200);
+    DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /"))
+        .then()
+        .statusCode(200);
+    DecisionResourceTest.post(DecisionResourceTest.fixture("PreToolUse-Bash.json"))
+        .then()
+        .statusCode(200);
+    DecisionResourceTest.post(
+            "{\"tool_name\":\"mcp__some_server__a_tool_with_a_long_name\",\"tool_input\":{}}")
+        .then()
+        .statusCode(200);
 
-        String after = scrape();
-        assertThat(value(after, deny) - value(before, deny)).isEqualTo(2.0);
-        assertThat(value(after, allow) - value(before, allow)).isEqualTo(1.0);
-        assertThat(value(after, other) - value(before, other)).isEqualTo(1.0);
-        assertThat(after).doesNotContain("mcp__some_server");
-    }
+    String after = scrape();
+    assertThat(value(after, deny) - value(before, deny)).isEqualTo(2.0);
+    assertThat(value(after, allow) - value(before, allow)).isEqualTo(1.0);
+    assertThat(value(after, other) - value(before, other)).isEqualTo(1.0);
+    assertThat(after).doesNotContain("mcp__some_server");
+  }
 
-    @Test
-    void shouldExposeEvaluationHistogramReloadsAndPolicyInfo() throws IOException {
-        DecisionResourceTest.post(DecisionResourceTest.fixture("PreToolUse-Bash.json")).then().statusCode(200);
+  @Test
+  void shouldExposeEvaluationHistogramReloadsAndPolicyInfo() throws IOException {
+    DecisionResourceTest.post(DecisionResourceTest.fixture("PreToolUse-Bash.json"))
+        .then()
+        .statusCode(200);
 
-        String scrape = scrape();
-        assertThat(value(scrape, "claude_policy_evaluation_seconds_bucket{le=\"+Inf\"}")).isGreaterThanOrEqualTo(1.0);
-        assertThat(scrape).contains("claude_policy_evaluation_seconds_bucket{le=\"2.0E-4\"}");
-        assertThat(value(scrape, "claude_policy_evaluation_seconds_count")).isGreaterThanOrEqualTo(1.0);
-        assertThat(value(scrape, "claude_policy_info{sha=\"" + DecisionResourceTest.shippedSha() + "\",version=\"2026-11-25.1\"}")).isEqualTo(1.0);
-        assertThat(scrape).contains("# TYPE claude_policy_decisions_total counter");
-        assertThat(scrape).contains("# TYPE claude_policy_evaluation_seconds histogram");
-    }
+    String scrape = scrape();
+    assertThat(value(scrape, "claude_policy_evaluation_seconds_bucket{le=\"+Inf\"}"))
+        .isGreaterThanOrEqualTo(1.0);
+    assertThat(scrape).contains("claude_policy_evaluation_seconds_bucket{le=\"2.0E-4\"}");
+    assertThat(value(scrape, "claude_policy_evaluation_seconds_count")).isGreaterThanOrEqualTo(1.0);
+    assertThat(
+            value(
+                scrape,
+                "claude_policy_info{sha=\""
+                    + DecisionResourceTest.shippedSha()
+                    + "\",version=\"2026-11-25.1\"}"))
+        .isEqualTo(1.0);
+    assertThat(scrape).contains("# TYPE claude_policy_decisions_total counter");
+    assertThat(scrape).contains("# TYPE claude_policy_evaluation_seconds histogram");
+  }
 
-    @Test
-    void shouldBeReadyWithActivePolicyInHealthDetails() {
-        given().get("/q/health/ready").then().statusCode(200)
-                .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("policy"))
-                .body("checks.find { it.name == 'policy' }.data.version", equalTo("2026-11-25.1"))
-                .body("checks.find { it.name == 'policy' }.data.origin", equalTo("classpath:default"))
-                .body("checks.find { it.name == 'policy' }.data.sha256", equalTo(DecisionResourceTest.shippedSha()));
-    }
+  @Test
+  void shouldBeReadyWithActivePolicyInHealthDetails() {
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.name", hasItem("policy"))
+        .body("checks.find { it.name == 'policy' }.data.version", equalTo("2026-11-25.1"))
+        .body("checks.find { it.name == 'policy' }.data.origin", equalTo("classpath:default"))
+        .body(
+            "checks.find { it.name == 'policy' }.data.sha256",
+            equalTo(DecisionResourceTest.shippedSha()));
+  }
 }

@@ -15,33 +15,48 @@ import org.junit.jupiter.api.Test;
 @TestProfile(TokenAuthTest.WithToken.class)
 class TokenAuthTest {
 
-    public static class WithToken implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("policy.service-token", "s3cret-token");
-        }
+  public static class WithToken implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("policy.service-token", "s3cret-token");
     }
+  }
 
-    @Test
-    void shouldRefuseMissingAndWrongTokens() throws IOException {
-        String body = DecisionResourceTest.fixture("PreToolUse-Bash.json");
-        DecisionResourceTest.assertProblem(given().contentType(ContentType.JSON).body(body).post("/v1/decisions"), 401, "Bearer");
-        DecisionResourceTest.assertProblem(given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON).body(body)
-                .post("/v1/decisions"), 401, "Bearer");
-        DecisionResourceTest.assertProblem(given().header("Authorization", "Bearer s3cret-token-and-more").get("/v1/policy"), 401, "Bearer");
-    }
+  @Test
+  void shouldRefuseMissingAndWrongTokens() throws IOException {
+    String body = DecisionResourceTest.fixture("PreToolUse-Bash.json");
+    DecisionResourceTest.assertProblem(
+        given().contentType(ContentType.JSON).body(body).post("/v1/decisions"), 401, "Bearer");
+    DecisionResourceTest.assertProblem(
+        given()
+            .header("Authorization", "Bearer wrong")
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/v1/decisions"),
+        401,
+        "Bearer");
+    DecisionResourceTest.assertProblem(
+        given().header("Authorization", "Bearer s3cret-token-and-more").get("/v1/policy"),
+        401,
+        "Bearer");
+  }
 
-    @Test
-    void shouldAcceptTheRightToken() throws IOException {
-        given().header("Authorization", "Bearer s3cret-token").contentType(ContentType.JSON)
-                .body(DecisionResourceTest.fixture("PreToolUse-Bash.json")).post("/v1/decisions")
-                .then().statusCode(200).body("policy.verdict", equalTo("allow"));
-        given().header("Authorization", "bearer s3cret-token").get("/v1/policy").then().statusCode(200);
-    }
+  @Test
+  void shouldAcceptTheRightToken() throws IOException {
+    given()
+        .header("Authorization", "Bearer s3cret-token")
+        .contentType(ContentType.JSON)
+        .body(DecisionResourceTest.fixture("PreToolUse-Bash.json"))
+        .post("/v1/decisions")
+        .then()
+        .statusCode(200)
+        .body("policy.verdict", equalTo("allow"));
+    given().header("Authorization", "bearer s3cret-token").get("/v1/policy").then().statusCode(200);
+  }
 
-    @Test
-    void shouldLeaveHealthAndMetricsOpen() {
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200);
-    }
+  @Test
+  void shouldLeaveHealthAndMetricsOpen() {
+    given().get("/q/health/ready").then().statusCode(200);
+    given().get("/q/metrics").then().statusCode(200);
+  }
 }

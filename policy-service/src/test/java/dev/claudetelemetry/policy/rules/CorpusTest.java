@@ -18,64 +18,76 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every labelled case under src/test/resources/corpus, judged by the shipped policy. */
 class CorpusTest {
 
-    static final Path CORPUS = Path.of("src/test/resources/corpus");
-    private static final Policy POLICY = Policies.shipped();
-    private static final PolicyEvaluator EVALUATOR = Policies.evaluator();
+  static final Path CORPUS = Path.of("src/test/resources/corpus");
+  private static final Policy POLICY = Policies.shipped();
+  private static final PolicyEvaluator EVALUATOR = Policies.evaluator();
 
-    record Case(String name, ToolCall call, String expect, String rule) {
-        @Override
-        public String toString() {
-            return name;
+  record Case(String name, ToolCall call, String expect, String rule) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Case> cases() throws IOException {
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    List<Case> cases = new ArrayList<>();
+    try (Stream<Path> files = Files.list(CORPUS)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        JsonNode root = yaml.readTree(file.toFile());
+        int index = 0;
+        for (JsonNode node : root.path("cases")) {
+          String cwd = node.path("cwd").asText(Policies.WORKSPACE);
+          ToolCall call;
+          String label;
+          if (node.has("bash")) {
+            call = Policies.bash(node.get("bash").asText(), cwd);
+            label = node.get("bash").asText();
+          } else {
+            String tool = node.path("tool").asText();
+            call = Policies.file(tool, node.path("path").asText());
+            label = tool + " " + node.path("path").asText();
+          }
+          cases.add(
+              new Case(
+                  file.getFileName()
+                      + "#"
+                      + index++
+                      + " "
+                      + label.replace('\n', ' ')
+                      + " -> "
+                      + node.path("expect").asText(),
+                  call,
+                  node.path("expect").asText(),
+                  node.path("rule").asText(null)));
         }
+      }
     }
+    return cases;
+  }
 
-    static List<Case> cases() throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        List<Case> cases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(CORPUS)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                JsonNode root = yaml.readTree(file.toFile());
-                int index = 0;
-                for (JsonNode node : root.path("cases")) {
-                    String cwd = node.path("cwd").asText(Policies.WORKSPACE);
-                    ToolCall call;
-                    String label;
-                    if (node.has("bash")) {
-                        call = Policies.bash(node.get("bash").asText(), cwd);
-                        label = node.get("bash").asText();
-                    } else {
-                        String tool = node.path("tool").asText();
-                        call = Policies.file(tool, node.path("path").asText());
-                        label = tool + " " + node.path("path").asText();
-                    }
-                    cases.add(new Case(file.getFileName() + "#" + index++ + " " + label.replace('\n', ' ') + " -> " + node.path("expect").asText(),
-                            call, node.path("expect").asText(), node.path("rule").asText(null)));
-                }
-            }
-        }
-        return cases;
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void shouldJudgeAsLabelled(Case c) {
+    Decision decision = EVALUATOR.evaluate(POLICY, c.call());
+
+    assertThat(decision.verdict().wireName())
+        .as("verdict (reason: %s)", decision.reason())
+        .isEqualTo(c.expect());
+    if (c.rule() != null) {
+      assertThat(decision.ruleId()).isEqualTo(c.rule());
+      assertThat(decision.reason()).contains(c.rule()).contains("Instead");
     }
+  }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void shouldJudgeAsLabelled(Case c) {
-        Decision decision = EVALUATOR.evaluate(POLICY, c.call());
+  @Test
+  void shouldHoldAtLeastTwoHundredCasesOfEveryVerdict() throws IOException {
+    List<Case> cases = cases();
 
-        assertThat(decision.verdict().wireName()).as("verdict (reason: %s)", decision.reason()).isEqualTo(c.expect());
-        if (c.rule() != null) {
-            assertThat(decision.ruleId()).isEqualTo(c.rule());
-            assertThat(decision.reason()).contains(c.rule()).contains("Instead");
-        }
-    }
-
-    @Test
-    void shouldHoldAtLeastTwoHundredCasesOfEveryVerdict() throws IOException {
-        List<Case> cases = cases();
-
-        assertThat(cases).hasSizeGreaterThanOrEqualTo(200);
-        assertThat(cases).extracting(Case::expect).contains("allow", "ask", "deny");
-        assertThat(cases.stream().filter(c -> c.rule() != null).map(Case::rule).distinct())
-                .as("every shipped rule has corpus cases")
-                .containsAll(POLICY.rules().stream().map(Rule::id).toList());
-    }
+    assertThat(cases).hasSizeGreaterThanOrEqualTo(200);
+    assertThat(cases).extracting(Case::expect).contains("allow", "ask", "deny");
+    assertThat(cases.stream().filter(c -> c.rule() != null).map(Case::rule).distinct())
+        .as("every shipped rule has corpus cases")
+        .containsAll(POLICY.rules().stream().map(Rule::id).toList());
+  }
 }

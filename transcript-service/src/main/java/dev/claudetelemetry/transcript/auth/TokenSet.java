@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The bearer tokens one API accepts (several during a rotation). Compared in constant time: each candidate is
- * hashed and every configured token is checked, so neither the length nor the first differing byte leaks.
+ * The bearer tokens one API accepts (several during a rotation). Compared in constant time: each
+ * candidate is hashed and every configured token is checked, so neither the length nor the first
+ * differing byte leaks.
  */
 public final class TokenSet {
   private final List<byte[]> digests;
@@ -18,11 +19,12 @@ public final class TokenSet {
   }
 
   public static TokenSet of(Optional<List<String>> configured) {
-    return new TokenSet(configured.orElse(List.of()).stream()
-        .map(String::trim)
-        .filter(t -> !t.isEmpty())
-        .map(TokenSet::sha256)
-        .toList());
+    return new TokenSet(
+        configured.orElse(List.of()).stream()
+            .map(String::trim)
+            .filter(t -> !t.isEmpty())
+            .map(TokenSet::sha256)
+            .toList());
   }
 
   public boolean isConfigured() {

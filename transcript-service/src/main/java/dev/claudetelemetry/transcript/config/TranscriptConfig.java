@@ -12,7 +12,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "transcript")
 public interface TranscriptConfig {
 
-  /** Bearer tokens accepted on the write APIs (comma-separated for rotation). Unset: writes answer 401. */
+  /**
+   * Bearer tokens accepted on the write APIs (comma-separated for rotation). Unset: writes answer
+   * 401.
+   */
   @WithName("write-token")
   Optional<List<String>> writeTokens();
 
@@ -30,22 +33,25 @@ public interface TranscriptConfig {
 
   interface Search {
     /**
-     * How many of the newest lines a search looks at first. A page found among them is complete; otherwise
-     * the search looks among 4 times as many, then all lines. Large enough that common words fill a page here,
-     * small enough to be cheap.
+     * How many of the newest lines a search looks at first. A page found among them is complete;
+     * otherwise the search looks among 4 times as many, then all lines. Large enough that common
+     * words fill a page here, small enough to be cheap.
      */
     @WithDefault("50000")
     int recentWindow();
   }
 
   interface Limits {
-    /** Largest request body accepted by the write APIs; larger ones get 413 with the limit in the detail. */
+    /**
+     * Largest request body accepted by the write APIs; larger ones get 413 with the limit in the
+     * detail.
+     */
     @WithDefault("16777216")
     int maxBodyBytes();
 
     /**
-     * Longest transcript line stored whole. A longer line is stored cut to this size, flagged truncated, and
-     * the offset moves past its end, so a sync never gets stuck on it.
+     * Longest transcript line stored whole. A longer line is stored cut to this size, flagged
+     * truncated, and the offset moves past its end, so a sync never gets stuck on it.
      */
     @WithDefault("8388608")
     int maxLineBytes();
@@ -61,8 +67,9 @@ public interface TranscriptConfig {
 
   interface Redaction {
     /**
-     * Extra patterns: kind name (a metric label value: lower-case, short) to a Java regex. The named group
-     * {@code secret}, if the regex has one, is what gets replaced; otherwise the whole match.
+     * Extra patterns: kind name (a metric label value: lower-case, short) to a Java regex. The
+     * named group {@code secret}, if the regex has one, is what gets replaced; otherwise the whole
+     * match.
      */
     Map<String, String> extraPatterns();
   }

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Validates a {@code POST /v1/events} body item by item. Any invalid item refuses the whole batch (422 with
- * every item's index and reason), so a batch is stored completely or not at all.
+ * Validates a {@code POST /v1/events} body item by item. Any invalid item refuses the whole batch
+ * (422 with every item's index and reason), so a batch is stored completely or not at all.
  */
 @Singleton
 public class EventBatchParser {
@@ -40,13 +40,21 @@ public class EventBatchParser {
 
   public Parsed parse(JsonNode body) {
     if (body == null || !body.isObject() || !body.path("events").isArray()) {
-      throw new ApiProblem(422, "invalid-batch", "Invalid event batch",
-          "the body must be a JSON object with an 'events' array", Map.of());
+      throw new ApiProblem(
+          422,
+          "invalid-batch",
+          "Invalid event batch",
+          "the body must be a JSON object with an 'events' array",
+          Map.of());
     }
     JsonNode items = body.get("events");
     if (items.size() > maxEvents) {
-      throw new ApiProblem(413, "batch-too-large", "Event batch too large",
-          "a batch may hold at most " + maxEvents + " events; this one has " + items.size(), Map.of());
+      throw new ApiProblem(
+          413,
+          "batch-too-large",
+          "Event batch too large",
+          "a batch may hold at most " + maxEvents + " events; this one has " + items.size(),
+          Map.of());
     }
     List<Map<String, Object>> errors = new ArrayList<>();
     List<HookEventRecord> events = new ArrayList<>();
@@ -62,8 +70,14 @@ public class EventBatchParser {
       }
     }
     if (!errors.isEmpty()) {
-      throw new ApiProblem(422, "invalid-events", "Invalid events in batch",
-          errors.size() + " of " + items.size() + " events are invalid; nothing of this batch was stored",
+      throw new ApiProblem(
+          422,
+          "invalid-events",
+          "Invalid events in batch",
+          errors.size()
+              + " of "
+              + items.size()
+              + " events are invalid; nothing of this batch was stored",
           Map.of("errors", errors));
     }
     return new Parsed(events, redactions);
@@ -81,7 +95,8 @@ public class EventBatchParser {
     try {
       receivedAt = Instant.parse(requiredText(item, "receivedAt"));
     } catch (DateTimeParseException e) {
-      throw new InvalidItem("'receivedAt' must be an ISO-8601 instant such as 2026-11-25T15:04:05.123Z");
+      throw new InvalidItem(
+          "'receivedAt' must be an ISO-8601 instant such as 2026-11-25T15:04:05.123Z");
     }
     String user = optionalText(item, "user", 256);
     JsonNode event = item.get("event");
@@ -104,14 +119,29 @@ public class EventBatchParser {
     if (reason != null) {
       var redactedReason = redactor.redact(reason);
       redactedReason.counts().forEach((k, v) -> counts.merge(k, v, Integer::sum));
-      decision = new HookEventRecord.Decision(decision.verdict(), decision.ruleId(), decision.mode(),
-          decision.source(), redactedReason.text().replace('\0', '\uFFFD'));
+      decision =
+          new HookEventRecord.Decision(
+              decision.verdict(),
+              decision.ruleId(),
+              decision.mode(),
+              decision.source(),
+              redactedReason.text().replace('\0', '\uFFFD'));
     }
     counts.forEach((k, v) -> redactions.merge(k, v, Integer::sum));
-    return new HookEventRecord(id, receivedAt, user, sessionId, eventName,
-        optionalText(event, "tool_name", 128), optionalText(event, "tool_use_id", 128),
-        optionalText(event, "agent_id", 128), payload, decision, !counts.isEmpty(),
-        SearchText.ofHookEvent(payload, decision == null ? null : decision.reason(), maxSearchChars));
+    return new HookEventRecord(
+        id,
+        receivedAt,
+        user,
+        sessionId,
+        eventName,
+        optionalText(event, "tool_name", 128),
+        optionalText(event, "tool_use_id", 128),
+        optionalText(event, "agent_id", 128),
+        payload,
+        decision,
+        !counts.isEmpty(),
+        SearchText.ofHookEvent(
+            payload, decision == null ? null : decision.reason(), maxSearchChars));
   }
 
   private static HookEventRecord.Decision decision(JsonNode node) {
@@ -129,8 +159,12 @@ public class EventBatchParser {
     if (source != null && !SOURCES.contains(source)) {
       throw new InvalidItem("'decision.source' must be one of " + SOURCES);
     }
-    return new HookEventRecord.Decision(verdict, optionalText(node, "ruleId", 256),
-        optionalText(node, "mode", 32), source, optionalText(node, "reason", 8192));
+    return new HookEventRecord.Decision(
+        verdict,
+        optionalText(node, "ruleId", 256),
+        optionalText(node, "mode", 32),
+        source,
+        optionalText(node, "reason", 8192));
   }
 
   private static String requiredText(JsonNode node, String field) {

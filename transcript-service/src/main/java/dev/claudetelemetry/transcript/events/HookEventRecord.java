@@ -4,16 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /** One validated, redacted hook event of a batch, ready to store. */
-public record HookEventRecord(String id, Instant receivedAt, String user, String sessionId, String eventName,
-                              String toolName, String toolUseId, String agentId, JsonNode payload,
-                              Decision decision, boolean redacted, String searchText) {
+public record HookEventRecord(
+    String id,
+    Instant receivedAt,
+    String user,
+    String sessionId,
+    String eventName,
+    String toolName,
+    String toolUseId,
+    String agentId,
+    JsonNode payload,
+    Decision decision,
+    boolean redacted,
+    String searchText) {
 
   /** The policy decision hook-ingest took (or its fail mode), as in docs/contracts.md. */
-  public record Decision(String verdict, String ruleId, String mode, String source, String reason) {}
+  public record Decision(
+      String verdict, String ruleId, String mode, String source, String reason) {}
 
   /** Counted in sessions.denials and listed by the audit_denials view (keep the two in step). */
   public boolean isDenial() {
-    if (decision == null || !("PreToolUse".equals(eventName) || "PermissionRequest".equals(eventName))) {
+    if (decision == null
+        || !("PreToolUse".equals(eventName) || "PermissionRequest".equals(eventName))) {
       return false;
     }
     return ("deny".equals(decision.verdict()) && "enforce".equals(decision.mode()))

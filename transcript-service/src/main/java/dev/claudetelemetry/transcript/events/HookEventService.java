@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Stores batches of hook events from hook-ingest: each event id once, the whole batch in one transaction. */
+/**
+ * Stores batches of hook events from hook-ingest: each event id once, the whole batch in one
+ * transaction.
+ */
 @Singleton
 public class HookEventService {
   private final AgroalDataSource dataSource;
@@ -23,8 +26,11 @@ public class HookEventService {
   private final TranscriptMetrics metrics;
   private final ObjectMapper mapper;
 
-  public HookEventService(AgroalDataSource dataSource, SessionWriter sessions, TranscriptMetrics metrics,
-                          ObjectMapper mapper) {
+  public HookEventService(
+      AgroalDataSource dataSource,
+      SessionWriter sessions,
+      TranscriptMetrics metrics,
+      ObjectMapper mapper) {
     this.dataSource = dataSource;
     this.sessions = sessions;
     this.metrics = metrics;
@@ -49,7 +55,8 @@ public class HookEventService {
           updates.computeIfAbsent(event.sessionId(), id -> SessionUpdate.builder());
         }
         for (HookEventRecord first : firstOfSession.values()) {
-          sessions.ensure(c, first.sessionId(), first.user(), text(first.payload(), "cwd"), first.receivedAt());
+          sessions.ensure(
+              c, first.sessionId(), first.user(), text(first.payload(), "cwd"), first.receivedAt());
         }
         int[] inserted = insert(c, events);
         int accepted = 0;
@@ -79,9 +86,12 @@ public class HookEventService {
 
   private int[] insert(Connection c, List<HookEventRecord> events) throws SQLException {
     int[] counts = new int[events.size()];
-    // Row by row inside the transaction: ON CONFLICT tells per id whether it was new (a duplicate id inside the
+    // Row by row inside the transaction: ON CONFLICT tells per id whether it was new (a duplicate
+    // id inside the
     // same batch is then a duplicate too), which a rewritten multi-row batch would not.
-    try (PreparedStatement ps = c.prepareStatement("""
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
         INSERT INTO hook_events (id, session_id, received_at, user_name, event_name, tool_name, tool_use_id,
           agent_id, payload, verdict, rule_id, mode, decision_source, reason, redacted, search_text)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)

@@ -8,13 +8,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every meter transcript-service exports, named once here (see metrics.md). Labels are bounded: {@code kind}
- * takes values from fixed lists (event kinds, redaction pattern kinds), never ids or text.
+ * Every meter transcript-service exports, named once here (see metrics.md). Labels are bounded:
+ * {@code kind} takes values from fixed lists (event kinds, redaction pattern kinds), never ids or
+ * text.
  */
 @Singleton
 public class TranscriptMetrics {
   /** The {@code kind} values of claude_audit_events_total. */
   public static final String HOOK_EVENT = "hook_event";
+
   public static final String OTLP_EVENT = "otlp_event";
   public static final String TRANSCRIPT_LINE = "transcript_line";
 
@@ -27,13 +29,20 @@ public class TranscriptMetrics {
 
   public TranscriptMetrics(MeterRegistry registry, Redactor redactor) {
     this.registry = registry;
-    this.lines = Counter.builder("claude_transcript_lines")
-        .description("Transcript lines stored (duplicates re-sent by a sync client are not counted)")
-        .register(registry);
-    this.bytes = Counter.builder("claude_transcript_bytes")
-        .description("Transcript bytes acknowledged to sync clients").baseUnit("bytes").register(registry);
-    this.retentionSessions = Counter.builder("claude_retention_deleted_sessions")
-        .description("Sessions deleted by retention, with all their lines and events").register(registry);
+    this.lines =
+        Counter.builder("claude_transcript_lines")
+            .description(
+                "Transcript lines stored (duplicates re-sent by a sync client are not counted)")
+            .register(registry);
+    this.bytes =
+        Counter.builder("claude_transcript_bytes")
+            .description("Transcript bytes acknowledged to sync clients")
+            .baseUnit("bytes")
+            .register(registry);
+    this.retentionSessions =
+        Counter.builder("claude_retention_deleted_sessions")
+            .description("Sessions deleted by retention, with all their lines and events")
+            .register(registry);
     for (String kind : new String[] {HOOK_EVENT, OTLP_EVENT, TRANSCRIPT_LINE}) {
       auditEvent(kind);
     }
@@ -59,14 +68,23 @@ public class TranscriptMetrics {
   }
 
   private Counter auditEvent(String kind) {
-    return auditEvents.computeIfAbsent(kind, k -> Counter.builder("claude_audit_events")
-        .description("Audit records stored, by kind (hook_event, otlp_event, transcript_line)")
-        .tag("kind", k).register(registry));
+    return auditEvents.computeIfAbsent(
+        kind,
+        k ->
+            Counter.builder("claude_audit_events")
+                .description(
+                    "Audit records stored, by kind (hook_event, otlp_event, transcript_line)")
+                .tag("kind", k)
+                .register(registry));
   }
 
   private Counter redaction(String kind) {
-    return redactions.computeIfAbsent(kind, k -> Counter.builder("claude_redactions")
-        .description("Secrets replaced by [REDACTED:kind] before storing, by pattern kind")
-        .tag("kind", k).register(registry));
+    return redactions.computeIfAbsent(
+        kind,
+        k ->
+            Counter.builder("claude_redactions")
+                .description("Secrets replaced by [REDACTED:kind] before storing, by pattern kind")
+                .tag("kind", k)
+                .register(registry));
   }
 }

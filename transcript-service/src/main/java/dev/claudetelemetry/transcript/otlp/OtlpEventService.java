@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Stores Claude Code's OTLP events (redacted) and keeps session cost and tokens from {@code api_request}
- * events. A record re-sent by the collector is stored, and counted into the cost, once.
+ * Stores Claude Code's OTLP events (redacted) and keeps session cost and tokens from {@code
+ * api_request} events. A record re-sent by the collector is stored, and counted into the cost,
+ * once.
  */
 @Singleton
 public class OtlpEventService {
@@ -31,8 +32,12 @@ public class OtlpEventService {
   private final TranscriptMetrics metrics;
   private final ObjectMapper mapper;
 
-  public OtlpEventService(AgroalDataSource dataSource, SessionWriter sessions, Redactor redactor,
-                          TranscriptMetrics metrics, ObjectMapper mapper) {
+  public OtlpEventService(
+      AgroalDataSource dataSource,
+      SessionWriter sessions,
+      Redactor redactor,
+      TranscriptMetrics metrics,
+      ObjectMapper mapper) {
     this.dataSource = dataSource;
     this.sessions = sessions;
     this.redactor = redactor;
@@ -55,7 +60,9 @@ public class OtlpEventService {
     }
     Map<String, Integer> redactions = new HashMap<>();
     for (ClaudeCodeEvent event : events) {
-      redactor.redactInPlace(event.attributes()).forEach((k, v) -> redactions.merge(k, v, Integer::sum));
+      redactor
+          .redactInPlace(event.attributes())
+          .forEach((k, v) -> redactions.merge(k, v, Integer::sum));
       StorableText.sanitise(event.attributes());
     }
     try (Connection c = dataSource.getConnection()) {
@@ -70,7 +77,9 @@ public class OtlpEventService {
           }
         }
         int stored = 0;
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                """
             INSERT INTO otlp_events (dedup_key, session_id, event_name, occurred_at, prompt_id, attributes)
             VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (dedup_key) DO NOTHING""")) {
           for (ClaudeCodeEvent event : events) {
@@ -84,10 +93,12 @@ public class OtlpEventService {
               continue;
             }
             stored++;
-            SessionUpdate.Builder update = updates.get(event.sessionId()).user(event.user()).seen(event.occurredAt());
+            SessionUpdate.Builder update =
+                updates.get(event.sessionId()).user(event.user()).seen(event.occurredAt());
             if ("api_request".equals(event.name())) {
               update.model(text(event.attributes().get("model")));
-              addCost(costs.computeIfAbsent(event.sessionId(), s -> new Cost()), event.attributes());
+              addCost(
+                  costs.computeIfAbsent(event.sessionId(), s -> new Cost()), event.attributes());
             }
           }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -99,7 +110,13 @@ public class OtlpEventService {
         for (Map.Entry<String, Cost> cost : costs.entrySet()) {
           Cost total = cost.getValue();
           if (total.any) {
-            sessions.addOtlpCost(c, cost.getKey(), total.usd, total.input, total.output, total.cacheRead,
+            sessions.addOtlpCost(
+                c,
+                cost.getKey(),
+                total.usd,
+                total.input,
+                total.output,
+                total.cacheRead,
                 total.cacheCreation);
           }
         }

@@ -27,8 +27,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes OTLP/HTTP log exports (protobuf or the OTLP JSON mapping) into Claude Code events. Records without a
- * {@code session.id} are not Claude Code session events and are counted as rejected.
+ * Decodes OTLP/HTTP log exports (protobuf or the OTLP JSON mapping) into Claude Code events.
+ * Records without a {@code session.id} are not Claude Code session events and are counted as
+ * rejected.
  */
 @Singleton
 public class OtlpLogDecoder {
@@ -46,11 +47,15 @@ public class OtlpLogDecoder {
     try {
       return ExportLogsServiceRequest.parseFrom(body);
     } catch (InvalidProtocolBufferException e) {
-      throw ApiProblem.badRequest("the body is not an OTLP ExportLogsServiceRequest in protobuf: " + e.getMessage());
+      throw ApiProblem.badRequest(
+          "the body is not an OTLP ExportLogsServiceRequest in protobuf: " + e.getMessage());
     }
   }
 
-  /** OTLP JSON differs from protobuf's canonical JSON in one way that matters: trace and span ids are hex. */
+  /**
+   * OTLP JSON differs from protobuf's canonical JSON in one way that matters: trace and span ids
+   * are hex.
+   */
   public ExportLogsServiceRequest parseJson(byte[] body) {
     try {
       JsonNode tree = mapper.readTree(body);
@@ -59,7 +64,8 @@ public class OtlpLogDecoder {
       JsonFormat.parser().ignoringUnknownFields().merge(mapper.writeValueAsString(tree), builder);
       return builder.build();
     } catch (IOException | IllegalArgumentException e) {
-      throw ApiProblem.badRequest("the body is not an OTLP ExportLogsServiceRequest in JSON: " + e.getMessage());
+      throw ApiProblem.badRequest(
+          "the body is not an OTLP ExportLogsServiceRequest in JSON: " + e.getMessage());
     }
   }
 
@@ -99,11 +105,22 @@ public class OtlpLogDecoder {
     if (name.length() > 128) {
       name = name.substring(0, 128);
     }
-    long nanos = record.getTimeUnixNano() != 0 ? record.getTimeUnixNano() : record.getObservedTimeUnixNano();
-    Instant at = nanos != 0 ? Instant.ofEpochSecond(0, nanos) : parseInstant(text(attrs, "event.timestamp", null));
-    String user = text(attrs, "user.email", text(resource, "user.email", text(attrs, "user.id", null)));
-    return new ClaudeCodeEvent(dedupKey(sessionId, record), sessionId, name, at, user,
-        text(attrs, "prompt.id", null), attrs);
+    long nanos =
+        record.getTimeUnixNano() != 0 ? record.getTimeUnixNano() : record.getObservedTimeUnixNano();
+    Instant at =
+        nanos != 0
+            ? Instant.ofEpochSecond(0, nanos)
+            : parseInstant(text(attrs, "event.timestamp", null));
+    String user =
+        text(attrs, "user.email", text(resource, "user.email", text(attrs, "user.id", null)));
+    return new ClaudeCodeEvent(
+        dedupKey(sessionId, record),
+        sessionId,
+        name,
+        at,
+        user,
+        text(attrs, "prompt.id", null),
+        attrs);
   }
 
   private static Instant parseInstant(String value) {
@@ -140,8 +157,12 @@ public class OtlpLogDecoder {
       case BOOL_VALUE -> mapper.getNodeFactory().booleanNode(value.getBoolValue());
       case INT_VALUE -> mapper.getNodeFactory().numberNode(value.getIntValue());
       case DOUBLE_VALUE -> mapper.getNodeFactory().numberNode(value.getDoubleValue());
-      case BYTES_VALUE -> mapper.getNodeFactory().textNode(
-          java.util.Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray()));
+      case BYTES_VALUE ->
+          mapper
+              .getNodeFactory()
+              .textNode(
+                  java.util.Base64.getEncoder()
+                      .encodeToString(value.getBytesValue().toByteArray()));
       case ARRAY_VALUE -> {
         ArrayNode array = mapper.createArrayNode();
         value.getArrayValue().getValuesList().forEach(v -> array.add(value(v)));

@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
 
-/** OTLP/HTTP logs from the OpenTelemetry Collector (write token): Claude Code's events into the audit trail. */
+/**
+ * OTLP/HTTP logs from the OpenTelemetry Collector (write token): Claude Code's events into the
+ * audit trail.
+ */
 @Path("/v1/logs")
 public class OtlpLogsResource {
   static final String PROTOBUF = "application/x-protobuf";
@@ -25,7 +28,8 @@ public class OtlpLogsResource {
   private final OtlpEventService events;
   private final int maxBodyBytes;
 
-  public OtlpLogsResource(OtlpLogDecoder decoder, OtlpEventService events, TranscriptConfig config) {
+  public OtlpLogsResource(
+      OtlpLogDecoder decoder, OtlpEventService events, TranscriptConfig config) {
     this.decoder = decoder;
     this.events = events;
     this.maxBodyBytes = config.limits().maxBodyBytes();
@@ -33,21 +37,25 @@ public class OtlpLogsResource {
 
   @POST
   @Consumes({PROTOBUF, JSON})
-  public Response export(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body)
+  public Response export(
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body)
       throws IOException, SQLException {
     byte[] bytes = body.readNBytes(maxBodyBytes + 1);
     if (bytes.length > maxBodyBytes) {
       throw ApiProblem.tooLarge("an OTLP export may hold at most " + maxBodyBytes + " bytes");
     }
     boolean json = contentType != null && contentType.toLowerCase().startsWith(JSON);
-    ExportLogsServiceRequest request = json ? decoder.parseJson(bytes) : decoder.parseProtobuf(bytes);
+    ExportLogsServiceRequest request =
+        json ? decoder.parseJson(bytes) : decoder.parseProtobuf(bytes);
     OtlpLogDecoder.Decoded decoded = decoder.decode(request);
     events.store(decoded.events());
     ExportLogsServiceResponse.Builder answer = ExportLogsServiceResponse.newBuilder();
     if (decoded.rejected() > 0) {
-      answer.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
-          .setRejectedLogRecords(decoded.rejected())
-          .setErrorMessage("log records without a session.id attribute or event name are not Claude Code events"));
+      answer.setPartialSuccess(
+          ExportLogsPartialSuccess.newBuilder()
+              .setRejectedLogRecords(decoded.rejected())
+              .setErrorMessage(
+                  "log records without a session.id attribute or event name are not Claude Code events"));
     }
     if (json) {
       return Response.ok(com.google.protobuf.util.JsonFormat.printer().print(answer), JSON).build();

@@ -12,7 +12,8 @@ public class ApiProblem extends RuntimeException {
   private final String title;
   private final Map<String, Object> extensions;
 
-  public ApiProblem(int status, String slug, String title, String detail, Map<String, Object> extensions) {
+  public ApiProblem(
+      int status, String slug, String title, String detail, Map<String, Object> extensions) {
     super(detail, null, false, false);
     this.status = status;
     this.slug = slug;

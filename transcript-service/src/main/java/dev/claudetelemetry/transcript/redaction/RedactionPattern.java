@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One kind of secret: a regex whose group {@code secret} (or the whole match, when it has none) is replaced by
- * {@code [REDACTED:kind]}. The regex is worth running only on text that holds one of {@code hints} (when any
- * are given) and every one of {@code required}: most text holds neither, which keeps redaction cheap on the
- * upload path.
+ * One kind of secret: a regex whose group {@code secret} (or the whole match, when it has none) is
+ * replaced by {@code [REDACTED:kind]}. The regex is worth running only on text that holds one of
+ * {@code hints} (when any are given) and every one of {@code required}: most text holds neither,
+ * which keeps redaction cheap on the upload path.
  */
-public record RedactionPattern(String kind, Pattern pattern, List<String> hints, List<String> required) {
+public record RedactionPattern(
+    String kind, Pattern pattern, List<String> hints, List<String> required) {
 
   public RedactionPattern(String kind, Pattern pattern, List<String> hints) {
     this(kind, pattern, hints, List.of());

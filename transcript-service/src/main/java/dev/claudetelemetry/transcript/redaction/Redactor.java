@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Replaces secrets with {@code [REDACTED:kind]} before anything is stored or logged. JSON is redacted value by
- * value (string values of the parsed tree), so a redacted line is still the same valid JSON document.
+ * Replaces secrets with {@code [REDACTED:kind]} before anything is stored or logged. JSON is
+ * redacted value by value (string values of the parsed tree), so a redacted line is still the same
+ * valid JSON document.
  */
 @Singleton
 public class Redactor {
@@ -33,21 +34,30 @@ public class Redactor {
     this.patterns = List.copyOf(patterns);
   }
 
-  /** The built-in kinds plus configured ones; a configured regex that does not compile stops the start. */
+  /**
+   * The built-in kinds plus configured ones; a configured regex that does not compile stops the
+   * start.
+   */
   public static List<RedactionPattern> withExtras(Map<String, String> extra) {
     List<RedactionPattern> all = new ArrayList<>(SecretPatterns.builtIn());
-    extra.forEach((kind, regex) -> {
-      if (!kind.matches("[a-z0-9][a-z0-9-]{0,39}")) {
-        throw new IllegalArgumentException("transcript.redaction.extra-patterns: kind '" + kind
-            + "' must be lower-case letters, digits and dashes (it becomes a metric label)");
-      }
-      try {
-        all.add(new RedactionPattern(kind, Pattern.compile(regex), List.of()));
-      } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException(
-            "transcript.redaction.extra-patterns." + kind + " is not a valid regex: " + e.getDescription());
-      }
-    });
+    extra.forEach(
+        (kind, regex) -> {
+          if (!kind.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+            throw new IllegalArgumentException(
+                "transcript.redaction.extra-patterns: kind '"
+                    + kind
+                    + "' must be lower-case letters, digits and dashes (it becomes a metric label)");
+          }
+          try {
+            all.add(new RedactionPattern(kind, Pattern.compile(regex), List.of()));
+          } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(
+                "transcript.redaction.extra-patterns."
+                    + kind
+                    + " is not a valid regex: "
+                    + e.getDescription());
+          }
+        });
     return all;
   }
 
@@ -63,8 +73,8 @@ public class Redactor {
   }
 
   /**
-   * Redacts every string value of {@code node} in place; returns the counts (empty when nothing changed).
-   * Object keys are left alone: they are names, not values.
+   * Redacts every string value of {@code node} in place; returns the counts (empty when nothing
+   * changed). Object keys are left alone: they are names, not values.
    */
   public Map<String, Integer> redactInPlace(JsonNode node) {
     Map<String, Integer> counts = new HashMap<>();

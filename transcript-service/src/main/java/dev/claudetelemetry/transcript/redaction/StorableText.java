@@ -8,8 +8,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Makes JSON string values storable in PostgreSQL: NUL characters and lone UTF-16 surrogates (a string cut
- * in the middle of an emoji) are refused by text, json and jsonb columns, so they become U+FFFD.
+ * Makes JSON string values storable in PostgreSQL: NUL characters and lone UTF-16 surrogates (a
+ * string cut in the middle of an emoji) are refused by text, json and jsonb columns, so they become
+ * U+FFFD.
  */
 public final class StorableText {
   private StorableText() {}

@@ -13,9 +13,10 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes sessions whose last activity is older than {@code transcript.retention.max-age}, with their lines and
- * events (cascade), in small transactions. {@code SKIP LOCKED} passes over a session an upload holds right
- * now, so retention never waits on ingest and ingest never waits on retention.
+ * Deletes sessions whose last activity is older than {@code transcript.retention.max-age}, with
+ * their lines and events (cascade), in small transactions. {@code SKIP LOCKED} passes over a
+ * session an upload holds right now, so retention never waits on ingest and ingest never waits on
+ * retention.
  */
 @Singleton
 public class RetentionJob {
@@ -25,13 +26,16 @@ public class RetentionJob {
   private final TranscriptMetrics metrics;
   private final TranscriptConfig.Retention config;
 
-  public RetentionJob(AgroalDataSource dataSource, TranscriptMetrics metrics, TranscriptConfig config) {
+  public RetentionJob(
+      AgroalDataSource dataSource, TranscriptMetrics metrics, TranscriptConfig config) {
     this.dataSource = dataSource;
     this.metrics = metrics;
     this.config = config.retention();
   }
 
-  @Scheduled(every = "${transcript.retention.every:1h}", delayed = "1m",
+  @Scheduled(
+      every = "${transcript.retention.every:1h}",
+      delayed = "1m",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void scheduled() {
     if (!config.enabled()) {
@@ -61,7 +65,10 @@ public class RetentionJob {
   }
 
   private int deleteBatch(Instant cutoff) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                """
         DELETE FROM sessions WHERE id IN (
           SELECT id FROM sessions WHERE last_activity_at < ? ORDER BY last_activity_at LIMIT ?
           FOR UPDATE SKIP LOCKED)""")) {

@@ -24,9 +24,13 @@ public class SearchResource {
   public record SearchResults(String q, List<SearchHit> hits) {}
 
   @GET
-  public SearchResults search(@QueryParam("q") String q, @QueryParam("session") String session,
-                              @QueryParam("user") String user, @QueryParam("since") String since,
-                              @QueryParam("until") String until, @QueryParam("limit") Integer limit)
+  public SearchResults search(
+      @QueryParam("q") String q,
+      @QueryParam("session") String session,
+      @QueryParam("user") String user,
+      @QueryParam("since") String since,
+      @QueryParam("until") String until,
+      @QueryParam("limit") Integer limit)
       throws SQLException {
     String text = ReadParams.text("q", q, 500);
     if (text == null) {
@@ -35,9 +39,14 @@ public class SearchResource {
     if (session != null && !Identifiers.isValid(session)) {
       throw ApiProblem.badRequest("'session' must be a session id");
     }
-    SearchService.Query query = new SearchService.Query(text, session, ReadParams.text("user", user, 256),
-        ReadParams.instant("since", since), ReadParams.instant("until", until),
-        ReadParams.bounded("limit", limit, 20, 200));
+    SearchService.Query query =
+        new SearchService.Query(
+            text,
+            session,
+            ReadParams.text("user", user, 256),
+            ReadParams.instant("since", since),
+            ReadParams.instant("until", until),
+            ReadParams.bounded("limit", limit, 20, 200));
     return new SearchResults(text, search.search(query));
   }
 }

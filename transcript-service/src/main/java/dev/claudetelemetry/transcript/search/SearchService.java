@@ -16,23 +16,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGStatement;
 
 /**
- * Full-text search over transcript lines and hook events (PostgreSQL tsvector + GIN, web-search syntax:
- * words, "quoted phrases", -exclusions, or). Newest matches first; highlights are computed only for the page
- * returned, so their cost does not grow with the number of matches.
+ * Full-text search over transcript lines and hook events (PostgreSQL tsvector + GIN, web-search
+ * syntax: words, "quoted phrases", -exclusions, or). Newest matches first; highlights are computed
+ * only for the page returned, so their cost does not grow with the number of matches.
  */
 @Singleton
 public class SearchService {
   /**
-   * Search windows: the newest recentWindow lines, then 4 times as many, then all. A third window (16 times)
-   * made frequent words slower (measured over 1M lines: 'hello' 2.1 s instead of 65 ms p50): the planner ANDs
-   * the GIN bitmap with a time range that covers most of the table.
+   * Search windows: the newest recentWindow lines, then 4 times as many, then all. A third window
+   * (16 times) made frequent words slower (measured over 1M lines: 'hello' 2.1 s instead of 65 ms
+   * p50): the planner ANDs the GIN bitmap with a time range that covers most of the table.
    */
   private static final int WIDER_WINDOW_FACTOR = 4;
+
   private static final long BOUNDARY_TTL_NANOS = 30_000_000_000L;
   private static final String START = "\u0002";
   private static final String STOP = "\u0003";
   private static final String HEADLINE_OPTIONS =
-      "StartSel=" + START + ", StopSel=" + STOP + ", MaxWords=30, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"";
+      "StartSel="
+          + START
+          + ", StopSel="
+          + STOP
+          + ", MaxWords=30, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"";
 
   private final AgroalDataSource dataSource;
   private final int recentWindow;
@@ -43,14 +48,19 @@ public class SearchService {
     this.recentWindow = config.search().recentWindow();
   }
 
-  public record Query(String text, String sessionId, String user, Instant since, Instant until, int limit) {}
+  public record Query(
+      String text, String sessionId, String user, Instant since, Instant until, int limit) {}
 
   public List<SearchHit> search(Query query) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      // A common word matches a large share of all lines, and fetching and sorting every match by time is what
-      // costs. Most searches want the newest matches, so look among the newest lines first (GIN and time index
-      // combined), then in a window four times as wide, and search everything only when neither provably gives
-      // the complete page. A word frequent overall but rare among the newest lines stops at the wider window
+      // A common word matches a large share of all lines, and fetching and sorting every match by
+      // time is what
+      // costs. Most searches want the newest matches, so look among the newest lines first (GIN and
+      // time index
+      // combined), then in a window four times as wide, and search everything only when neither
+      // provably gives
+      // the complete page. A word frequent overall but rare among the newest lines stops at the
+      // wider window
       // instead of sorting all its matches.
       for (int window : new int[] {recentWindow, recentWindow * WIDER_WINDOW_FACTOR}) {
         Timestamp boundary = recentBoundary(c, window);
@@ -58,7 +68,8 @@ public class SearchService {
           break;
         }
         List<SearchHit> recent = run(c, query, boundary);
-        if (recent.size() == query.limit() && recent.stream().allMatch(hit -> isAtOrAfter(hit, boundary))) {
+        if (recent.size() == query.limit()
+            && recent.stream().allMatch(hit -> isAtOrAfter(hit, boundary))) {
           return recent;
         }
       }
@@ -69,17 +80,18 @@ public class SearchService {
   private record Boundary(Timestamp at, long readAtNanos) {}
 
   /**
-   * Where the newest {@code window} lines begin (null when there are fewer), from the time index; kept for 30 s.
-   * A boundary read earlier only makes its window hold more lines: the page found in it is still complete,
-   * since the window is defined by the boundary, not by its size.
+   * Where the newest {@code window} lines begin (null when there are fewer), from the time index;
+   * kept for 30 s. A boundary read earlier only makes its window hold more lines: the page found in
+   * it is still complete, since the window is defined by the boundary, not by its size.
    */
   private Timestamp recentBoundary(Connection c, int window) throws SQLException {
     Boundary known = boundaries.get(window);
     if (known != null && System.nanoTime() - known.readAtNanos() < BOUNDARY_TTL_NANOS) {
       return known.at();
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT occurred_at FROM transcript_lines ORDER BY occurred_at DESC NULLS LAST OFFSET ? LIMIT 1")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT occurred_at FROM transcript_lines ORDER BY occurred_at DESC NULLS LAST OFFSET ? LIMIT 1")) {
       ps.setInt(1, window);
       try (ResultSet rs = ps.executeQuery()) {
         Timestamp at = rs.next() ? rs.getTimestamp(1) : null;
@@ -95,7 +107,8 @@ public class SearchService {
     return hit.at() != null && !hit.at().isBefore(boundary.toInstant());
   }
 
-  private static List<SearchHit> run(Connection c, Query query, Timestamp linesSince) throws SQLException {
+  private static List<SearchHit> run(Connection c, Query query, Timestamp linesSince)
+      throws SQLException {
     StringBuilder lineFilter = new StringBuilder();
     StringBuilder eventFilter = new StringBuilder();
     List<Object> lineArgs = new ArrayList<>();
@@ -128,10 +141,13 @@ public class SearchService {
       lineFilter.append(" AND l.occurred_at >= ?");
       lineArgs.add(linesSince);
     }
-    // The tsquery is written inline (not taken from q) so the planner sees the words and their selectivity.
-    // Lines are ordered by an expression, not the bare column: walking the time index newest-first and
+    // The tsquery is written inline (not taken from q) so the planner sees the words and their
+    // selectivity.
+    // Lines are ordered by an expression, not the bare column: walking the time index newest-first
+    // and
     // filtering is a trap for words that are frequent overall but absent from recent lines.
-    String sql = """
+    String sql =
+        """
         WITH q AS (SELECT websearch_to_tsquery('simple', ?) AS query),
         hits AS (
           (SELECT 'transcript' AS source, l.session_id, l.file_id, l.line_no, NULL::text AS event_id,
@@ -145,9 +161,11 @@ public class SearchService {
           ORDER BY at DESC NULLS LAST LIMIT ?)
         SELECT source, session_id, file_id, line_no, event_id, at, kind,
                ts_headline('simple', search_text, q.query, '%s')
-        FROM hits, q ORDER BY at DESC NULLS LAST""".formatted(lineFilter, eventFilter, HEADLINE_OPTIONS);
+        FROM hits, q ORDER BY at DESC NULLS LAST"""
+            .formatted(lineFilter, eventFilter, HEADLINE_OPTIONS);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      // Plan every search with its actual words and window (a reused generic plan cannot see either).
+      // Plan every search with its actual words and window (a reused generic plan cannot see
+      // either).
       ps.unwrap(PGStatement.class).setPrepareThreshold(0);
       int i = 1;
       ps.setString(i++, query.text());
@@ -167,8 +185,16 @@ public class SearchService {
         while (rs.next()) {
           Timestamp at = rs.getTimestamp(6);
           int lineNo = rs.getInt(4);
-          hits.add(new SearchHit(rs.getString(1), rs.getString(2), rs.getString(3), rs.wasNull() ? null : lineNo,
-              rs.getString(5), at == null ? null : at.toInstant(), rs.getString(7), highlight(rs.getString(8))));
+          hits.add(
+              new SearchHit(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.wasNull() ? null : lineNo,
+                  rs.getString(5),
+                  at == null ? null : at.toInstant(),
+                  rs.getString(7),
+                  highlight(rs.getString(8))));
         }
       }
       return hits;

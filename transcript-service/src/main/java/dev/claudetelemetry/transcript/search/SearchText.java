@@ -3,9 +3,10 @@ package dev.claudetelemetry.transcript.search;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The words worth searching in a transcript line or hook event: what the user and the model said, tool calls
- * with their inputs, tool results, denial reasons. Bookkeeping lines (api-request blobs, prompt snapshots,
- * system-reminder attachments) repeat the same boilerplate in every session and are left out of the index.
+ * The words worth searching in a transcript line or hook event: what the user and the model said,
+ * tool calls with their inputs, tool results, denial reasons. Bookkeeping lines (api-request blobs,
+ * prompt snapshots, system-reminder attachments) repeat the same boilerplate in every session and
+ * are left out of the index.
  */
 public final class SearchText {
   private SearchText() {}
@@ -17,7 +18,7 @@ public final class SearchText {
       case "user", "assistant" -> content(line.path("message").path("content"), out, maxChars);
       case "system" -> append(out, line.path("content").asText(""), maxChars);
       case "queue-operation" -> append(out, line.path("content").asText(""), maxChars);
-      default -> { }
+      default -> {}
     }
     return out.isEmpty() ? null : out.toString();
   }
@@ -51,7 +52,7 @@ public final class SearchText {
           values(block.path("input"), out, maxChars);
         }
         case "tool_result" -> content(block.path("content"), out, maxChars);
-        default -> { }
+        default -> {}
       }
     }
   }

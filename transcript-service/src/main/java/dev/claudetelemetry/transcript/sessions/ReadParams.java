@@ -4,7 +4,10 @@ import dev.claudetelemetry.transcript.problem.ApiProblem;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Parsing of query parameters shared by the read API and the viewer, with 400s that name the parameter. */
+/**
+ * Parsing of query parameters shared by the read API and the viewer, with 400s that name the
+ * parameter.
+ */
 public final class ReadParams {
   private ReadParams() {}
 
@@ -16,9 +19,12 @@ public final class ReadParams {
       return Instant.parse(value.trim());
     } catch (DateTimeParseException e) {
       try {
-        return java.time.LocalDate.parse(value.trim()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        return java.time.LocalDate.parse(value.trim())
+            .atStartOfDay(java.time.ZoneOffset.UTC)
+            .toInstant();
       } catch (DateTimeParseException e2) {
-        throw ApiProblem.badRequest("'" + name + "' must be an ISO-8601 instant or date, e.g. 2026-11-25T00:00:00Z");
+        throw ApiProblem.badRequest(
+            "'" + name + "' must be an ISO-8601 instant or date, e.g. 2026-11-25T00:00:00Z");
       }
     }
   }

@@ -21,9 +21,10 @@ import java.util.Optional;
 /** Read-only SQL behind the session APIs and the viewer. */
 @Singleton
 public class SessionQueries {
-  private static final String COLUMNS = "s.id, s.user_name, s.cwd, s.model, s.started_at, s.ended_at,"
-      + " s.end_reason, s.last_activity_at, s.cost_usd, s.input_tokens, s.output_tokens, s.cache_read_tokens,"
-      + " s.cache_creation_tokens, s.cost_source, s.denials";
+  private static final String COLUMNS =
+      "s.id, s.user_name, s.cwd, s.model, s.started_at, s.ended_at,"
+          + " s.end_reason, s.last_activity_at, s.cost_usd, s.input_tokens, s.output_tokens, s.cache_read_tokens,"
+          + " s.cache_creation_tokens, s.cost_source, s.denials";
 
   private final AgroalDataSource dataSource;
 
@@ -33,12 +34,29 @@ public class SessionQueries {
 
   public record FileSummary(String fileId, long offset, int lines) {}
 
-  public record StoredTranscriptLine(String fileId, int lineNo, String lineType, Instant occurredAt, String text,
-                                     boolean notJson, boolean truncated, boolean redacted) {}
+  public record StoredTranscriptLine(
+      String fileId,
+      int lineNo,
+      String lineType,
+      Instant occurredAt,
+      String text,
+      boolean notJson,
+      boolean truncated,
+      boolean redacted) {}
 
-  public record DecidedEvent(String id, Instant receivedAt, String eventName, String toolName, String toolUseId,
-                             String agentId, String verdict, String ruleId, String mode, String source,
-                             String reason, String payload) {}
+  public record DecidedEvent(
+      String id,
+      Instant receivedAt,
+      String eventName,
+      String toolName,
+      String toolUseId,
+      String agentId,
+      String verdict,
+      String ruleId,
+      String mode,
+      String source,
+      String reason,
+      String payload) {}
 
   public List<SessionSummary> list(SessionFilter filter) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM sessions s WHERE true");
@@ -61,17 +79,19 @@ public class SessionQueries {
       sql.append(" AND s.denials = 0");
     }
     if (filter.text() != null) {
-      sql.append(" AND (EXISTS (SELECT 1 FROM transcript_lines l WHERE l.session_id = s.id"
-          + " AND l.search @@ websearch_to_tsquery('simple', ?))"
-          + " OR EXISTS (SELECT 1 FROM hook_events e WHERE e.session_id = s.id"
-          + " AND e.search @@ websearch_to_tsquery('simple', ?)))");
+      sql.append(
+          " AND (EXISTS (SELECT 1 FROM transcript_lines l WHERE l.session_id = s.id"
+              + " AND l.search @@ websearch_to_tsquery('simple', ?))"
+              + " OR EXISTS (SELECT 1 FROM hook_events e WHERE e.session_id = s.id"
+              + " AND e.search @@ websearch_to_tsquery('simple', ?)))");
       args.add(filter.text());
       args.add(filter.text());
     }
     sql.append(" ORDER BY s.last_activity_at DESC, s.id LIMIT ? OFFSET ?");
     args.add(filter.limit());
     args.add(filter.offset());
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
       for (int i = 0; i < args.size(); i++) {
         ps.setObject(i + 1, args.get(i));
       }
@@ -87,7 +107,8 @@ public class SessionQueries {
 
   public Optional<SessionSummary> find(String id) throws SQLException {
     try (Connection c = dataSource.getConnection();
-         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sessions s WHERE s.id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM sessions s WHERE s.id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(summary(rs)) : Optional.empty();
@@ -96,9 +117,11 @@ public class SessionQueries {
   }
 
   public List<FileSummary> files(String sessionId) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT file_id, acked_offset, line_count FROM transcript_files WHERE session_id = ?"
-            + " ORDER BY file_id <> 'main', file_id")) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT file_id, acked_offset, line_count FROM transcript_files WHERE session_id = ?"
+                    + " ORDER BY file_id <> 'main', file_id")) {
       ps.setString(1, sessionId);
       List<FileSummary> files = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -112,7 +135,10 @@ public class SessionQueries {
 
   /** Every stored line of the session, main file first, each file in order (for the viewer). */
   public List<StoredTranscriptLine> lines(String sessionId, int maxLines) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                """
         SELECT file_id, line_no, line_type, occurred_at, coalesce(content::text, raw_text), not_json, truncated,
           redacted
         FROM transcript_lines WHERE session_id = ?
@@ -122,8 +148,16 @@ public class SessionQueries {
       List<StoredTranscriptLine> lines = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          lines.add(new StoredTranscriptLine(rs.getString(1), rs.getInt(2), rs.getString(3), instant(rs, 4),
-              rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)));
+          lines.add(
+              new StoredTranscriptLine(
+                  rs.getString(1),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  instant(rs, 4),
+                  rs.getString(5),
+                  rs.getBoolean(6),
+                  rs.getBoolean(7),
+                  rs.getBoolean(8)));
         }
       }
       return lines;
@@ -131,7 +165,10 @@ public class SessionQueries {
   }
 
   public List<DecidedEvent> events(String sessionId, int maxEvents) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                """
         SELECT id, received_at, event_name, tool_name, tool_use_id, agent_id, verdict, rule_id, mode,
           decision_source, reason, payload::text
         FROM hook_events WHERE session_id = ? ORDER BY received_at, id LIMIT ?""")) {
@@ -140,9 +177,20 @@ public class SessionQueries {
       List<DecidedEvent> events = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          events.add(new DecidedEvent(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4),
-              rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-              rs.getString(10), rs.getString(11), rs.getString(12)));
+          events.add(
+              new DecidedEvent(
+                  rs.getString(1),
+                  instant(rs, 2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getString(7),
+                  rs.getString(8),
+                  rs.getString(9),
+                  rs.getString(10),
+                  rs.getString(11),
+                  rs.getString(12)));
         }
       }
       return events;
@@ -150,19 +198,24 @@ public class SessionQueries {
   }
 
   /**
-   * Writes one file's lines (or, for {@code fileId} null, every file's: main first, then the subagents by id) as
-   * JSONL, in order, streaming from a server-side cursor so a 50 MB transcript never sits in memory.
+   * Writes one file's lines (or, for {@code fileId} null, every file's: main first, then the
+   * subagents by id) as JSONL, in order, streaming from a server-side cursor so a 50 MB transcript
+   * never sits in memory.
    */
-  public void writeJsonl(String sessionId, String fileId, OutputStream out) throws SQLException, IOException {
+  public void writeJsonl(String sessionId, String fileId, OutputStream out)
+      throws SQLException, IOException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(content::text, raw_text) FROM transcript_lines"
-          + " WHERE session_id = ? AND (file_id = ? OR ?::text IS NULL) ORDER BY file_id <> 'main', file_id, line_no")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT coalesce(content::text, raw_text) FROM transcript_lines"
+                  + " WHERE session_id = ? AND (file_id = ? OR ?::text IS NULL) ORDER BY file_id <> 'main', file_id, line_no")) {
         ps.setFetchSize(500);
         ps.setString(1, sessionId);
         ps.setString(2, fileId);
         ps.setString(3, fileId);
-        BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        BufferedWriter writer =
+            new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             writer.write(rs.getString(1));
@@ -180,9 +233,22 @@ public class SessionQueries {
   }
 
   private static SessionSummary summary(ResultSet rs) throws SQLException {
-    return new SessionSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5),
-        instant(rs, 6), rs.getString(7), instant(rs, 8), rs.getBigDecimal(9), nullableLong(rs, 10),
-        nullableLong(rs, 11), nullableLong(rs, 12), nullableLong(rs, 13), rs.getString(14), rs.getInt(15));
+    return new SessionSummary(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        instant(rs, 5),
+        instant(rs, 6),
+        rs.getString(7),
+        instant(rs, 8),
+        rs.getBigDecimal(9),
+        nullableLong(rs, 10),
+        nullableLong(rs, 11),
+        nullableLong(rs, 12),
+        nullableLong(rs, 13),
+        rs.getString(14),
+        rs.getInt(15));
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -3,14 +3,24 @@ package dev.claudetelemetry.transcript.sessions;
 import java.time.Instant;
 
 /** What one write learned about a session; nulls mean "not known from this write". */
-public record SessionUpdate(String user, String cwd, String model, Instant startedAt, Instant endedAt,
-                            String endReason, Instant lastActivityAt, int denials) {
+public record SessionUpdate(
+    String user,
+    String cwd,
+    String model,
+    Instant startedAt,
+    Instant endedAt,
+    String endReason,
+    Instant lastActivityAt,
+    int denials) {
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Accumulates over many lines or events: first user/cwd, last model, earliest start, latest activity. */
+  /**
+   * Accumulates over many lines or events: first user/cwd, last model, earliest start, latest
+   * activity.
+   */
   public static final class Builder {
     private String user;
     private String cwd;
@@ -62,7 +72,8 @@ public record SessionUpdate(String user, String cwd, String model, Instant start
     }
 
     public SessionUpdate build() {
-      return new SessionUpdate(user, cwd, model, startedAt, endedAt, endReason, lastActivityAt, denials);
+      return new SessionUpdate(
+          user, cwd, model, startedAt, endedAt, endReason, lastActivityAt, denials);
     }
   }
 }

@@ -11,16 +11,19 @@ import java.sql.Types;
 import java.time.Instant;
 
 /**
- * Keeps the sessions row up to date from whatever arrives: transcript lines, hook events, OTLP events. Every
- * method runs inside the caller's transaction. Known values are never overwritten with unknown ones.
+ * Keeps the sessions row up to date from whatever arrives: transcript lines, hook events, OTLP
+ * events. Every method runs inside the caller's transaction. Known values are never overwritten
+ * with unknown ones.
  */
 @Singleton
 public class SessionWriter {
 
   /** Creates the row if missing; takes no row lock when it exists. */
-  public void ensure(Connection c, String sessionId, String user, String cwd, Instant seenAt) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO sessions (id, user_name, cwd, last_activity_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+  public void ensure(Connection c, String sessionId, String user, String cwd, Instant seenAt)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO sessions (id, user_name, cwd, last_activity_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
       ps.setString(1, sessionId);
       ps.setString(2, user);
       ps.setString(3, cwd);
@@ -31,7 +34,9 @@ public class SessionWriter {
 
   /** Merges what a batch of lines or events said about the session. */
   public void merge(Connection c, String sessionId, SessionUpdate u) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("""
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
         UPDATE sessions SET
           user_name = coalesce(user_name, ?),
           cwd = coalesce(cwd, ?),
@@ -55,9 +60,15 @@ public class SessionWriter {
     }
   }
 
-  /** A transcript's cost-state line: totals, used only while no OTLP cost has arrived for the session. */
-  public void transcriptCost(Connection c, String sessionId, SessionFacts.CostTotals cost) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("""
+  /**
+   * A transcript's cost-state line: totals, used only while no OTLP cost has arrived for the
+   * session.
+   */
+  public void transcriptCost(Connection c, String sessionId, SessionFacts.CostTotals cost)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
         UPDATE sessions SET cost_usd = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
           cache_creation_tokens = ?, cost_source = 'transcript'
         WHERE id = ? AND (cost_source IS NULL OR cost_source = 'transcript')""")) {
@@ -71,10 +82,22 @@ public class SessionWriter {
     }
   }
 
-  /** Adds api_request events' cost and tokens; the first OTLP amount replaces a transcript-derived total. */
-  public void addOtlpCost(Connection c, String sessionId, BigDecimal cost, long input, long output, long cacheRead,
-                          long cacheCreation) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("""
+  /**
+   * Adds api_request events' cost and tokens; the first OTLP amount replaces a transcript-derived
+   * total.
+   */
+  public void addOtlpCost(
+      Connection c,
+      String sessionId,
+      BigDecimal cost,
+      long input,
+      long output,
+      long cacheRead,
+      long cacheCreation)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
         UPDATE sessions SET
           cost_usd = CASE WHEN cost_source = 'otlp' THEN cost_usd + ? ELSE ? END,
           input_tokens = CASE WHEN cost_source = 'otlp' THEN input_tokens + ? ELSE ? END,
@@ -98,7 +121,8 @@ public class SessionWriter {
     }
   }
 
-  private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+  private static void setInstant(PreparedStatement ps, int index, Instant value)
+      throws SQLException {
     if (value == null) {
       ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
     } else {

@@ -3,7 +3,10 @@ package dev.claudetelemetry.transcript.upload;
 import dev.claudetelemetry.transcript.problem.ApiProblem;
 import java.util.regex.Pattern;
 
-/** The shapes of ids this service accepts from the outside (they end up in SQL parameters and links). */
+/**
+ * The shapes of ids this service accepts from the outside (they end up in SQL parameters and
+ * links).
+ */
 public final class Identifiers {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
@@ -22,7 +25,8 @@ public final class Identifiers {
 
   public static String fileId(String id) {
     if (!isValid(id)) {
-      throw ApiProblem.badRequest("file id must be 'main' or a subagent id matching [A-Za-z0-9._-]{1,128}");
+      throw ApiProblem.badRequest(
+          "file id must be 'main' or a subagent id matching [A-Za-z0-9._-]{1,128}");
     }
     return id;
   }
@@ -33,7 +37,8 @@ public final class Identifiers {
       return null;
     }
     if (value.length() > maxLength || value.chars().anyMatch(ch -> ch < 0x20)) {
-      throw ApiProblem.badRequest(name + " must be at most " + maxLength + " characters without control characters");
+      throw ApiProblem.badRequest(
+          name + " must be at most " + maxLength + " characters without control characters");
     }
     return value.trim();
   }

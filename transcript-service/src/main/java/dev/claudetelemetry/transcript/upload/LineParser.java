@@ -18,14 +18,19 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Turns the bytes of one transcript line into a {@link StoredLine}: parse, redact the JSON values, extract
- * type, uuid, timestamp and searchable text. A line that is not JSON is kept as (redacted) text and flagged.
- * The original text is stored unchanged unless redaction or sanitising had to rewrite it.
+ * Turns the bytes of one transcript line into a {@link StoredLine}: parse, redact the JSON values,
+ * extract type, uuid, timestamp and searchable text. A line that is not JSON is kept as (redacted)
+ * text and flagged. The original text is stored unchanged unless redaction or sanitising had to
+ * rewrite it.
  */
 @Singleton
 public class LineParser {
-  /** Escapes PostgreSQL refuses in json text: lone UTF-16 surrogates; and NUL, which no text column holds. */
-  private static final Pattern RISKY_ESCAPE = Pattern.compile("\\\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)");
+  /**
+   * Escapes PostgreSQL refuses in json text: lone UTF-16 surrogates; and NUL, which no text column
+   * holds.
+   */
+  private static final Pattern RISKY_ESCAPE =
+      Pattern.compile("\\\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)");
 
   private final ObjectMapper mapper;
   private final ObjectReader reader;
@@ -39,15 +44,22 @@ public class LineParser {
     this.maxSearchChars = config.limits().maxSearchTextChars();
   }
 
-  /** {@code length} bytes at {@code start} of {@code buffer}, the newline excluded; {@code truncated} if cut. */
-  public StoredLine parse(byte[] buffer, int start, int length, long fileOffset, int storedLength, boolean truncated) {
+  /**
+   * {@code length} bytes at {@code start} of {@code buffer}, the newline excluded; {@code
+   * truncated} if cut.
+   */
+  public StoredLine parse(
+      byte[] buffer, int start, int length, long fileOffset, int storedLength, boolean truncated) {
     int end = start + length;
     if (end > start && buffer[end - 1] == '\r') {
       end--;
     }
     JsonNode tree = truncated ? null : tryParse(buffer, start, end - start);
     if (tree == null) {
-      return textLine(new String(buffer, start, end - start, StandardCharsets.UTF_8), fileOffset, storedLength,
+      return textLine(
+          new String(buffer, start, end - start, StandardCharsets.UTF_8),
+          fileOffset,
+          storedLength,
           truncated);
     }
     String original = new String(buffer, start, end - start, StandardCharsets.UTF_8);
@@ -56,17 +68,38 @@ public class LineParser {
     String json = redactions.isEmpty() && !sanitised ? original : write(tree);
     String type = text(tree.get("type"));
     String searchText = SearchText.ofTranscriptLine(tree, maxSearchChars);
-    return new StoredLine(fileOffset, storedLength, type, text(tree.get("uuid")), Timestamps.parse(text(tree.get("timestamp"))),
-        json, null, false, redactions, searchText, facts(tree, type));
+    return new StoredLine(
+        fileOffset,
+        storedLength,
+        type,
+        text(tree.get("uuid")),
+        Timestamps.parse(text(tree.get("timestamp"))),
+        json,
+        null,
+        false,
+        redactions,
+        searchText,
+        facts(tree, type));
   }
 
-  private StoredLine textLine(String decoded, long fileOffset, int storedLength, boolean truncated) {
+  private StoredLine textLine(
+      String decoded, long fileOffset, int storedLength, boolean truncated) {
     String safe = decoded.indexOf('\0') >= 0 ? decoded.replace('\0', '\uFFFD') : decoded;
     Redaction redaction = redactor.redact(safe);
     String text = redaction.text();
     String search = text.length() > maxSearchChars ? text.substring(0, maxSearchChars) : text;
-    return new StoredLine(fileOffset, storedLength, null, null, null, null, text, truncated, redaction.counts(),
-        search, SessionFacts.NONE);
+    return new StoredLine(
+        fileOffset,
+        storedLength,
+        null,
+        null,
+        null,
+        null,
+        text,
+        truncated,
+        redaction.counts(),
+        search,
+        SessionFacts.NONE);
   }
 
   private JsonNode tryParse(byte[] buffer, int start, int length) {
@@ -123,7 +156,8 @@ public class LineParser {
         cacheCreation += model.path("cacheCreationInputTokens").asLong();
       }
     }
-    return new SessionFacts.CostTotals(new BigDecimal(total.asText()), input, output, cacheRead, cacheCreation);
+    return new SessionFacts.CostTotals(
+        new BigDecimal(total.asText()), input, output, cacheRead, cacheCreation);
   }
 
   static String text(JsonNode node) {
@@ -133,5 +167,4 @@ public class LineParser {
     String value = node.textValue();
     return value.length() > 1024 ? value.substring(0, 1024) : value;
   }
-
 }

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One transcript line ready to store: JSON ({@code json}) or, when it is not JSON, text ({@code rawText}),
- * already redacted, with what was extracted from it.
+ * One transcript line ready to store: JSON ({@code json}) or, when it is not JSON, text ({@code
+ * rawText}), already redacted, with what was extracted from it.
  */
 public record StoredLine(
     long byteOffset,

@@ -6,18 +6,26 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 
 /**
- * Reads the timestamps of transcript lines. Claude Code writes them as JavaScript's {@code toISOString()} does
- * ({@code 2025-11-20T10:00:00.123Z}); those are read field by field, because {@link Instant#parse} (a
- * DateTimeFormatter) took a tenth of the upload path's CPU. Any other spelling goes through {@link Instant#parse}.
+ * Reads the timestamps of transcript lines. Claude Code writes them as JavaScript's {@code
+ * toISOString()} does ({@code 2025-11-20T10:00:00.123Z}); those are read field by field, because
+ * {@link Instant#parse} (a DateTimeFormatter) took a tenth of the upload path's CPU. Any other
+ * spelling goes through {@link Instant#parse}.
  */
 final class Timestamps {
-  /** PostgreSQL's timestamptz holds more, but a transcript line from outside these years is no timestamp. */
+  /**
+   * PostgreSQL's timestamptz holds more, but a transcript line from outside these years is no
+   * timestamp.
+   */
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   private Timestamps() {}
 
-  /** The instant {@code value} names, or {@code null} if it names none (or one outside years 1 to 9999). */
+  /**
+   * The instant {@code value} names, or {@code null} if it names none (or one outside years 1 to
+   * 9999).
+   */
   static Instant parse(String value) {
     if (value == null) {
       return null;
@@ -33,11 +41,20 @@ final class Timestamps {
     return instant.isBefore(EARLIEST) || instant.isAfter(LATEST) ? null : instant;
   }
 
-  /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, or {@code null} for anything else (including leap seconds). */
+  /**
+   * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, or {@code null} for anything else (including leap
+   * seconds).
+   */
   private static Instant utcWithFraction(String v) {
     int n = v.length();
-    if (n < 20 || n > 30 || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T' || v.charAt(13) != ':'
-        || v.charAt(16) != ':' || v.charAt(n - 1) != 'Z') {
+    if (n < 20
+        || n > 30
+        || v.charAt(4) != '-'
+        || v.charAt(7) != '-'
+        || v.charAt(10) != 'T'
+        || v.charAt(13) != ':'
+        || v.charAt(16) != ':'
+        || v.charAt(n - 1) != 'Z') {
       return null;
     }
     int year = digits(v, 0, 4);
@@ -46,7 +63,15 @@ final class Timestamps {
     int hour = digits(v, 11, 2);
     int minute = digits(v, 14, 2);
     int second = digits(v, 17, 2);
-    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 0
+        || day < 0
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return null;
     }
     int nanos = 0;

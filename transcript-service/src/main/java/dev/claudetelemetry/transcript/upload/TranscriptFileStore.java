@@ -15,16 +15,22 @@ import java.util.Optional;
 @Singleton
 public class TranscriptFileStore {
 
-  /** Creates the file row if needed and locks it until the transaction ends: concurrent uploads queue here. */
+  /**
+   * Creates the file row if needed and locks it until the transaction ends: concurrent uploads
+   * queue here.
+   */
   public FileState lock(Connection c, String sessionId, String fileId) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement(
-        "INSERT INTO transcript_files (session_id, file_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO transcript_files (session_id, file_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
       insert.setString(1, sessionId);
       insert.setString(2, fileId);
       insert.executeUpdate();
     }
-    try (PreparedStatement select = c.prepareStatement("SELECT acked_offset, line_count, in_oversized_line"
-        + " FROM transcript_files WHERE session_id = ? AND file_id = ? FOR UPDATE")) {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT acked_offset, line_count, in_oversized_line"
+                + " FROM transcript_files WHERE session_id = ? AND file_id = ? FOR UPDATE")) {
       select.setString(1, sessionId);
       select.setString(2, fileId);
       try (ResultSet rs = select.executeQuery()) {
@@ -34,22 +40,28 @@ public class TranscriptFileStore {
     }
   }
 
-  public Optional<FileState> find(Connection c, String sessionId, String fileId) throws SQLException {
-    try (PreparedStatement select = c.prepareStatement("SELECT acked_offset, line_count, in_oversized_line"
-        + " FROM transcript_files WHERE session_id = ? AND file_id = ?")) {
+  public Optional<FileState> find(Connection c, String sessionId, String fileId)
+      throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT acked_offset, line_count, in_oversized_line"
+                + " FROM transcript_files WHERE session_id = ? AND file_id = ?")) {
       select.setString(1, sessionId);
       select.setString(2, fileId);
       try (ResultSet rs = select.executeQuery()) {
         return rs.next()
-            ? Optional.of(new FileState(sessionId, fileId, rs.getLong(1), rs.getInt(2), rs.getBoolean(3)))
+            ? Optional.of(
+                new FileState(sessionId, fileId, rs.getLong(1), rs.getInt(2), rs.getBoolean(3)))
             : Optional.empty();
       }
     }
   }
 
   public void advance(Connection c, FileState state) throws SQLException {
-    try (PreparedStatement update = c.prepareStatement("UPDATE transcript_files SET acked_offset = ?,"
-        + " line_count = ?, in_oversized_line = ?, updated_at = now() WHERE session_id = ? AND file_id = ?")) {
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE transcript_files SET acked_offset = ?,"
+                + " line_count = ?, in_oversized_line = ?, updated_at = now() WHERE session_id = ? AND file_id = ?")) {
       update.setLong(1, state.offset());
       update.setInt(2, state.lines());
       update.setBoolean(3, state.inOversizedLine());
@@ -59,8 +71,11 @@ public class TranscriptFileStore {
     }
   }
 
-  /** All lines in one statement (arrays unnested server-side): one round trip however many lines. */
-  public void insertLines(Connection c, String sessionId, String fileId, int firstLineNo, List<StoredLine> lines)
+  /**
+   * All lines in one statement (arrays unnested server-side): one round trip however many lines.
+   */
+  public void insertLines(
+      Connection c, String sessionId, String fileId, int firstLineNo, List<StoredLine> lines)
       throws SQLException {
     if (lines.isEmpty()) {
       return;
@@ -85,7 +100,10 @@ public class TranscriptFileStore {
       length[i] = line.byteLength();
       type[i] = line.lineType();
       uuid[i] = line.uuid();
-      occurredMicros[i] = line.occurredAt() == null ? null : ChronoUnit.MICROS.between(Instant.EPOCH, line.occurredAt());
+      occurredMicros[i] =
+          line.occurredAt() == null
+              ? null
+              : ChronoUnit.MICROS.between(Instant.EPOCH, line.occurredAt());
       content[i] = line.json();
       raw[i] = line.rawText();
       notJson[i] = line.notJson();
@@ -93,7 +111,9 @@ public class TranscriptFileStore {
       redacted[i] = line.redacted();
       search[i] = line.searchText();
     }
-    try (PreparedStatement ps = c.prepareStatement("""
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
         INSERT INTO transcript_lines (session_id, file_id, line_no, byte_offset, byte_length, line_type, uuid,
           occurred_at, content, raw_text, not_json, truncated, redacted, search_text)
         SELECT ?, ?, u.line_no, u.byte_offset, u.byte_length, u.line_type, u.uuid, to_timestamp(u.occurred_micros / 1000000) + (u.occurred_micros % 1000000) * interval '1 microsecond',

@@ -30,7 +30,8 @@ public class TranscriptUploadResource {
   public record FileStatus(String sessionId, String fileId, long offset, int lines) {}
 
   @GET
-  public FileStatus status(@PathParam("sessionId") String sessionId, @PathParam("fileId") String fileId)
+  public FileStatus status(
+      @PathParam("sessionId") String sessionId, @PathParam("fileId") String fileId)
       throws SQLException {
     FileState state = uploads.state(Identifiers.sessionId(sessionId), Identifiers.fileId(fileId));
     return new FileStatus(sessionId, fileId, state.offset(), state.lines());
@@ -38,17 +39,25 @@ public class TranscriptUploadResource {
 
   @POST
   @Consumes(MediaType.WILDCARD)
-  public UploadResult upload(@PathParam("sessionId") String sessionId, @PathParam("fileId") String fileId,
-                             @QueryParam("offset") Long offset,
-                             @HeaderParam("X-Claude-Telemetry-User") String user,
-                             @HeaderParam("X-Claude-Cwd") String cwd,
-                             InputStream body) throws IOException, SQLException {
+  public UploadResult upload(
+      @PathParam("sessionId") String sessionId,
+      @PathParam("fileId") String fileId,
+      @QueryParam("offset") Long offset,
+      @HeaderParam("X-Claude-Telemetry-User") String user,
+      @HeaderParam("X-Claude-Cwd") String cwd,
+      InputStream body)
+      throws IOException, SQLException {
     Identifiers.sessionId(sessionId);
     Identifiers.fileId(fileId);
     if (offset == null) {
-      throw ApiProblem.badRequest("query parameter 'offset' (the byte position the body starts at) is required");
+      throw ApiProblem.badRequest(
+          "query parameter 'offset' (the byte position the body starts at) is required");
     }
-    return uploads.upload(sessionId, fileId, offset, readLimited(body),
+    return uploads.upload(
+        sessionId,
+        fileId,
+        offset,
+        readLimited(body),
         Identifiers.headerValue("X-Claude-Telemetry-User", user, 256),
         Identifiers.headerValue("X-Claude-Cwd", cwd, 4096));
   }
@@ -56,8 +65,10 @@ public class TranscriptUploadResource {
   private byte[] readLimited(InputStream body) throws IOException {
     byte[] bytes = body.readNBytes(maxBodyBytes + 1);
     if (bytes.length > maxBodyBytes) {
-      throw ApiProblem.tooLarge("an upload body may hold at most " + maxBodyBytes
-          + " bytes; send the file in chunks (each from the offset the previous answer gave)");
+      throw ApiProblem.tooLarge(
+          "an upload body may hold at most "
+              + maxBodyBytes
+              + " bytes; send the file in chunks (each from the offset the previous answer gave)");
     }
     return bytes;
   }

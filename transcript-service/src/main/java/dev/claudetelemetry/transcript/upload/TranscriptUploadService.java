@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Resumable, idempotent transcript uploads. The client sends the bytes after the offset it believes is
- * acknowledged; complete lines are stored in one transaction with the new offset, under a row lock on the
- * file, so a retry, a duplicate or a concurrent upload of the same bytes stores each line exactly once.
+ * Resumable, idempotent transcript uploads. The client sends the bytes after the offset it believes
+ * is acknowledged; complete lines are stored in one transaction with the new offset, under a row
+ * lock on the file, so a retry, a duplicate or a concurrent upload of the same bytes stores each
+ * line exactly once.
  */
 @Singleton
 public class TranscriptUploadService {
@@ -28,8 +29,13 @@ public class TranscriptUploadService {
   private final TranscriptMetrics metrics;
   private final int maxLineBytes;
 
-  public TranscriptUploadService(AgroalDataSource dataSource, TranscriptFileStore files, SessionWriter sessions,
-                                 LineParser parser, TranscriptMetrics metrics, TranscriptConfig config) {
+  public TranscriptUploadService(
+      AgroalDataSource dataSource,
+      TranscriptFileStore files,
+      SessionWriter sessions,
+      LineParser parser,
+      TranscriptMetrics metrics,
+      TranscriptConfig config) {
     this.dataSource = dataSource;
     this.files = files;
     this.sessions = sessions;
@@ -44,7 +50,8 @@ public class TranscriptUploadService {
     }
   }
 
-  public UploadResult upload(String sessionId, String fileId, long offset, byte[] body, String user, String cwd)
+  public UploadResult upload(
+      String sessionId, String fileId, long offset, byte[] body, String user, String cwd)
       throws SQLException {
     if (offset < 0) {
       throw ApiProblem.badRequest("offset must be a non-negative byte position");
@@ -68,14 +75,30 @@ public class TranscriptUploadService {
 
   private record Outcome(long offset, List<StoredLine> lines, long bytesAccepted) {}
 
-  private Outcome store(Connection c, String sessionId, String fileId, long offset, byte[] body, String user,
-                        String cwd) throws SQLException {
+  private Outcome store(
+      Connection c,
+      String sessionId,
+      String fileId,
+      long offset,
+      byte[] body,
+      String user,
+      String cwd)
+      throws SQLException {
     sessions.ensure(c, sessionId, user, cwd, Instant.now());
     FileState state = files.lock(c, sessionId, fileId);
     if (offset > state.offset()) {
-      throw new ApiProblem(409, "offset-gap", "Offset gap",
-          "the server has acknowledged " + state.offset() + " bytes of " + sessionId + "/" + fileId
-              + "; resend from there", Map.of("expectedOffset", state.offset()));
+      throw new ApiProblem(
+          409,
+          "offset-gap",
+          "Offset gap",
+          "the server has acknowledged "
+              + state.offset()
+              + " bytes of "
+              + sessionId
+              + "/"
+              + fileId
+              + "; resend from there",
+          Map.of("expectedOffset", state.offset()));
     }
     long alreadyStored = state.offset() - offset;
     if (alreadyStored >= body.length) {
@@ -97,7 +120,8 @@ public class TranscriptUploadService {
       if (newline >= 0) {
         int length = newline - position;
         boolean cut = length > maxLineBytes;
-        lines.add(parser.parse(body, position, cut ? maxLineBytes : length, fileOffset, length, cut));
+        lines.add(
+            parser.parse(body, position, cut ? maxLineBytes : length, fileOffset, length, cut));
         fileOffset += length + 1;
         position = newline + 1;
       } else {
@@ -113,12 +137,14 @@ public class TranscriptUploadService {
       }
     }
     files.insertLines(c, sessionId, fileId, state.lines() + 1, lines);
-    files.advance(c, new FileState(sessionId, fileId, fileOffset, state.lines() + lines.size(), inOversized));
+    files.advance(
+        c, new FileState(sessionId, fileId, fileOffset, state.lines() + lines.size(), inOversized));
     mergeFacts(c, sessionId, user, cwd, lines);
     return new Outcome(fileOffset, lines, fileOffset - state.offset());
   }
 
-  private void mergeFacts(Connection c, String sessionId, String user, String cwd, List<StoredLine> lines)
+  private void mergeFacts(
+      Connection c, String sessionId, String user, String cwd, List<StoredLine> lines)
       throws SQLException {
     if (lines.isEmpty()) {
       return;

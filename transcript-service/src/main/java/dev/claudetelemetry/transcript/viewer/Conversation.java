@@ -4,12 +4,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One transcript file shaped for reading: messages and tool calls in order, subagents nested under theirs. */
+/**
+ * One transcript file shaped for reading: messages and tool calls in order, subagents nested under
+ * theirs.
+ */
 public record Conversation(String fileId, List<Entry> entries, int bookkeepingLines) {
 
   /** One thing to show: exactly one of the kinds below. */
   public static final class Entry {
-    public final String kind;  // user, assistant, thinking, tool, system, unparsed
+    public final String kind; // user, assistant, thinking, tool, system, unparsed
     public final Instant at;
     public final String text;
     public final ToolCall tool;

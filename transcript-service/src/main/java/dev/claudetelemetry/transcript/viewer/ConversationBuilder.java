@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads stored transcript lines into {@link Conversation}s: messages, tool calls matched to their results by
- * {@code tool_use_id}, denials from hook events, and each subagent's file nested under the Agent/Task call
- * that started it ({@code toolUseResult.agentId}).
+ * Reads stored transcript lines into {@link Conversation}s: messages, tool calls matched to their
+ * results by {@code tool_use_id}, denials from hook events, and each subagent's file nested under
+ * the Agent/Task call that started it ({@code toolUseResult.agentId}).
  */
 @Singleton
 public class ConversationBuilder {
@@ -32,7 +32,8 @@ public class ConversationBuilder {
   public Built build(List<StoredTranscriptLine> lines, List<DecidedEvent> events) {
     Map<String, DecidedEvent> denials = new HashMap<>();
     for (DecidedEvent event : events) {
-      if (event.toolUseId() != null && ("deny".equals(event.verdict()) || "fail-closed".equals(event.source()))) {
+      if (event.toolUseId() != null
+          && ("deny".equals(event.verdict()) || "fail-closed".equals(event.source()))) {
         denials.put(event.toolUseId(), event);
       }
     }
@@ -41,22 +42,28 @@ public class ConversationBuilder {
       byFile.computeIfAbsent(line.fileId(), f -> new ArrayList<>()).add(line);
     }
     Map<String, Conversation> conversations = new LinkedHashMap<>();
-    byFile.forEach((fileId, fileLines) -> conversations.put(fileId, conversation(fileId, fileLines, denials)));
+    byFile.forEach(
+        (fileId, fileLines) -> conversations.put(fileId, conversation(fileId, fileLines, denials)));
     Conversation main = conversations.getOrDefault("main", Conversation.empty("main"));
     List<Conversation> unlinked = new ArrayList<>();
-    conversations.forEach((fileId, conversation) -> {
-      if (!fileId.equals("main") && !attach(conversation, conversations)) {
-        unlinked.add(conversation);
-      }
-    });
+    conversations.forEach(
+        (fileId, conversation) -> {
+          if (!fileId.equals("main") && !attach(conversation, conversations)) {
+            unlinked.add(conversation);
+          }
+        });
     return new Built(main, unlinked);
   }
 
-  /** Nests {@code sub} under the tool call of any conversation that launched it; false if none did. */
+  /**
+   * Nests {@code sub} under the tool call of any conversation that launched it; false if none did.
+   */
   private static boolean attach(Conversation sub, Map<String, Conversation> all) {
     for (Conversation candidate : all.values()) {
       for (Conversation.Entry entry : candidate.entries()) {
-        if (entry.tool != null && sub.fileId().equals(entry.tool.subagentFileId) && candidate != sub) {
+        if (entry.tool != null
+            && sub.fileId().equals(entry.tool.subagentFileId)
+            && candidate != sub) {
           entry.tool.subagent = sub;
           return true;
         }
@@ -65,8 +72,8 @@ public class ConversationBuilder {
     return false;
   }
 
-  private Conversation conversation(String fileId, List<StoredTranscriptLine> lines,
-                                    Map<String, DecidedEvent> denials) {
+  private Conversation conversation(
+      String fileId, List<StoredTranscriptLine> lines, Map<String, DecidedEvent> denials) {
     List<Conversation.Entry> entries = new ArrayList<>();
     Map<String, Conversation.ToolCall> calls = new HashMap<>();
     int bookkeeping = 0;
@@ -81,7 +88,8 @@ public class ConversationBuilder {
       switch (type) {
         case "user" -> {
           if (content.isTextual()) {
-            entries.add(new Conversation.Entry("user", line.occurredAt(), cap(content.textValue()), null));
+            entries.add(
+                new Conversation.Entry("user", line.occurredAt(), cap(content.textValue()), null));
           } else {
             for (JsonNode block : content) {
               if ("tool_result".equals(block.path("type").asText())) {
@@ -95,7 +103,9 @@ public class ConversationBuilder {
                   }
                 }
               } else if ("text".equals(block.path("type").asText())) {
-                entries.add(new Conversation.Entry("user", line.occurredAt(), cap(block.path("text").asText()), null));
+                entries.add(
+                    new Conversation.Entry(
+                        "user", line.occurredAt(), cap(block.path("text").asText()), null));
               }
             }
           }
@@ -103,13 +113,23 @@ public class ConversationBuilder {
         case "assistant" -> {
           for (JsonNode block : content) {
             switch (block.path("type").asText()) {
-              case "text" -> entries.add(
-                  new Conversation.Entry("assistant", line.occurredAt(), cap(block.path("text").asText()), null));
-              case "thinking" -> entries.add(
-                  new Conversation.Entry("thinking", line.occurredAt(), cap(block.path("thinking").asText()), null));
+              case "text" ->
+                  entries.add(
+                      new Conversation.Entry(
+                          "assistant", line.occurredAt(), cap(block.path("text").asText()), null));
+              case "thinking" ->
+                  entries.add(
+                      new Conversation.Entry(
+                          "thinking",
+                          line.occurredAt(),
+                          cap(block.path("thinking").asText()),
+                          null));
               case "tool_use" -> {
-                Conversation.ToolCall call = new Conversation.ToolCall(block.path("id").asText(),
-                    block.path("name").asText(), cap(pretty(block.path("input"))));
+                Conversation.ToolCall call =
+                    new Conversation.ToolCall(
+                        block.path("id").asText(),
+                        block.path("name").asText(),
+                        cap(pretty(block.path("input"))));
                 DecidedEvent denial = denials.get(call.id);
                 if (denial != null) {
                   call.denialRule = denial.ruleId() == null ? denial.source() : denial.ruleId();
@@ -118,7 +138,7 @@ public class ConversationBuilder {
                 calls.put(call.id, call);
                 entries.add(new Conversation.Entry("tool", line.occurredAt(), null, call));
               }
-              default -> { }
+              default -> {}
             }
           }
         }
@@ -165,7 +185,11 @@ public class ConversationBuilder {
     if (text == null) {
       return "";
     }
-    return text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "\n… (" + (text.length() - MAX_TEXT)
-        + " more characters in the JSONL export)" : text;
+    return text.length() > MAX_TEXT
+        ? text.substring(0, MAX_TEXT)
+            + "\n… ("
+            + (text.length() - MAX_TEXT)
+            + " more characters in the JSONL export)"
+        : text;
   }
 }

@@ -19,7 +19,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
 import java.util.List;
 
-/** The server-rendered viewer: {@code /sessions} (list, filters, search) and {@code /sessions/{id}}. */
+/**
+ * The server-rendered viewer: {@code /sessions} (list, filters, search) and {@code /sessions/{id}}.
+ */
 @Path("/sessions")
 @Produces(MediaType.TEXT_HTML)
 public class ViewerResource {
@@ -29,7 +31,8 @@ public class ViewerResource {
   private final SearchService search;
   private final ConversationBuilder conversations;
 
-  public ViewerResource(SessionQueries queries, SearchService search, ConversationBuilder conversations) {
+  public ViewerResource(
+      SessionQueries queries, SearchService search, ConversationBuilder conversations) {
     this.queries = queries;
     this.search = search;
     this.conversations = conversations;
@@ -40,24 +43,46 @@ public class ViewerResource {
 
   @CheckedTemplate
   static class Templates {
-    static native TemplateInstance list(Filters filters, List<SessionSummary> sessions, List<SearchHit> hits);
+    static native TemplateInstance list(
+        Filters filters, List<SessionSummary> sessions, List<SearchHit> hits);
 
-    static native TemplateInstance session(SessionSummary session, List<SessionQueries.FileSummary> files,
-                                           List<SessionQueries.DecidedEvent> denials, Conversation main,
-                                           List<Conversation> otherSubagents, boolean capped);
+    static native TemplateInstance session(
+        SessionSummary session,
+        List<SessionQueries.FileSummary> files,
+        List<SessionQueries.DecidedEvent> denials,
+        Conversation main,
+        List<Conversation> otherSubagents,
+        boolean capped);
   }
 
   @GET
-  public TemplateInstance list(@QueryParam("user") String user, @QueryParam("since") String since,
-                               @QueryParam("until") String until, @QueryParam("q") String q,
-                               @QueryParam("hadDenials") String hadDenials) throws SQLException {
+  public TemplateInstance list(
+      @QueryParam("user") String user,
+      @QueryParam("since") String since,
+      @QueryParam("until") String until,
+      @QueryParam("q") String q,
+      @QueryParam("hadDenials") String hadDenials)
+      throws SQLException {
     String text = ReadParams.text("q", q, 500);
     Boolean denials = ReadParams.flag("hadDenials", hadDenials);
-    SessionFilter filter = new SessionFilter(ReadParams.text("user", user, 256), ReadParams.instant("since", since),
-        ReadParams.instant("until", until), text, Boolean.TRUE.equals(denials) ? true : null, 200, 0);
-    List<SearchHit> hits = text == null ? List.of() : search.search(
-        new SearchService.Query(text, null, filter.user(), filter.since(), filter.until(), 20));
-    Filters shown = new Filters(blank(user), blank(since), blank(until), blank(q), Boolean.TRUE.equals(denials));
+    SessionFilter filter =
+        new SessionFilter(
+            ReadParams.text("user", user, 256),
+            ReadParams.instant("since", since),
+            ReadParams.instant("until", until),
+            text,
+            Boolean.TRUE.equals(denials) ? true : null,
+            200,
+            0);
+    List<SearchHit> hits =
+        text == null
+            ? List.of()
+            : search.search(
+                new SearchService.Query(
+                    text, null, filter.user(), filter.since(), filter.until(), 20));
+    Filters shown =
+        new Filters(
+            blank(user), blank(since), blank(until), blank(q), Boolean.TRUE.equals(denials));
     return Templates.list(shown, queries.list(filter), hits);
   }
 
@@ -67,15 +92,19 @@ public class ViewerResource {
     if (!Identifiers.isValid(id)) {
       throw ApiProblem.badRequest("session id must match [A-Za-z0-9._-]{1,128}");
     }
-    SessionSummary session = queries.find(id)
-        .orElseThrow(() -> ApiProblem.notFound("no session " + id + " is stored"));
+    SessionSummary session =
+        queries.find(id).orElseThrow(() -> ApiProblem.notFound("no session " + id + " is stored"));
     List<SessionQueries.StoredTranscriptLine> lines = queries.lines(id, MAX_LINES + 1);
     boolean capped = lines.size() > MAX_LINES;
     List<SessionQueries.DecidedEvent> events = queries.events(id, 10_000);
-    ConversationBuilder.Built built = conversations.build(capped ? lines.subList(0, MAX_LINES) : lines, events);
-    List<SessionQueries.DecidedEvent> denials = events.stream()
-        .filter(e -> "deny".equals(e.verdict()) || "fail-closed".equals(e.source())).toList();
-    return Templates.session(session, queries.files(id), denials, built.main(), built.unlinkedSubagents(), capped);
+    ConversationBuilder.Built built =
+        conversations.build(capped ? lines.subList(0, MAX_LINES) : lines, events);
+    List<SessionQueries.DecidedEvent> denials =
+        events.stream()
+            .filter(e -> "deny".equals(e.verdict()) || "fail-closed".equals(e.source()))
+            .toList();
+    return Templates.session(
+        session, queries.files(id), denials, built.main(), built.unlinkedSubagents(), capped);
   }
 
   private static String blank(String value) {
