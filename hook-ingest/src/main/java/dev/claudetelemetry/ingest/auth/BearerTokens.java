@@ -1,48 +1,122 @@
 package dev.claudetelemetry.ingest.auth;
 
 import dev.claudetelemetry.ingest.config.IngestConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The hook token check. With no token configured nothing is let in: the service is never open by
- * default. Application-scoped (created on first use) because the filter using it is built before
- * runtime configuration is available.
+ * Who may post hooks, and as whom. With {@code CLAUDE_TELEMETRY_USER_TOKENS_DIR} every user has a
+ * token of their own and a request acts as the token's user; {@code HOOK_INGEST_TOKEN} is then not
+ * accepted at all, because one token shared by every pod lets any pod speak for any user. Without
+ * the directory, the single {@code HOOK_INGEST_TOKEN} is accepted and the user comes from the
+ * {@code X-Claude-Telemetry-User} header (one user on one machine, development). With neither,
+ * nothing is let in: the service is never open by default.
+ *
+ * <p>Application-scoped (created on first use) because the filter using it is built before runtime
+ * configuration is available.
  */
 @ApplicationScoped
 public class BearerTokens {
 
   private static final Logger LOG = Logger.getLogger(BearerTokens.class);
 
-  /** SHA-256 of the token: comparing digests takes the same time whatever the presented length. */
-  private final Optional<byte[]> expectedDigest;
-
-  BearerTokens(IngestConfig config) {
-    this.expectedDigest =
-        config.token().filter(token -> !token.isBlank()).map(BearerTokens::digest);
+  /** How requests are authenticated, from the configuration. */
+  public enum Mode {
+    /** One token per user; the user is the token's. */
+    USER_TOKENS,
+    /** One token for every client; the user is what the header says. */
+    SHARED_TOKEN,
+    /** Nothing configured: every request is refused. */
+    NONE
   }
 
-  void announce(@Observes StartupEvent start) {
-    if (expectedDigest.isEmpty()) {
+  /** The outcome of checking a token: refused, or accepted and (with user tokens) whose. */
+  public record Caller(Optional<String> user) {
+    static final Caller SHARED = new Caller(Optional.empty());
+  }
+
+  private final Optional<UserTokenDirectory> userTokens;
+
+  /** SHA-256 of the token: comparing digests takes the same time whatever the presented length. */
+  private final Optional<byte[]> sharedDigest;
+
+  private final boolean sharedTokenIgnored;
+
+  BearerTokens(IngestConfig config) {
+    Optional<String> shared = config.token().filter(token -> !token.isBlank()).map(String::strip);
+    this.userTokens =
+        config
+            .userTokensDir()
+            .filter(dir -> !dir.isBlank())
+            .map(
+                dir -> {
+                  List<String> serviceTokens = new ArrayList<>();
+                  shared.ifPresent(serviceTokens::add);
+                  config.forward().token().ifPresent(serviceTokens::add);
+                  config.guard().policyToken().ifPresent(serviceTokens::add);
+                  return new UserTokenDirectory(
+                      Path.of(dir.strip()), serviceTokens, config.userTokensRefresh());
+                });
+    this.sharedTokenIgnored = userTokens.isPresent() && shared.isPresent();
+    this.sharedDigest =
+        userTokens.isPresent() ? Optional.empty() : shared.map(BearerTokens::digest);
+  }
+
+  void start(@Observes StartupEvent start) {
+    userTokens.ifPresent(UserTokenDirectory::start);
+    if (sharedTokenIgnored) {
       LOG.warn(
-          "HOOK_INGEST_TOKEN is not set: every POST /v1/hooks is refused with 401 until it is");
+          "HOOK_INGEST_TOKEN is ignored: CLAUDE_TELEMETRY_USER_TOKENS_DIR is set, so only users'"
+              + " own tokens are accepted");
+    }
+    if (mode() == Mode.NONE) {
+      LOG.warn(
+          "neither CLAUDE_TELEMETRY_USER_TOKENS_DIR nor HOOK_INGEST_TOKEN is set: every POST"
+              + " /v1/hooks is refused with 401 until one is");
     }
   }
 
-  public boolean configured() {
-    return expectedDigest.isPresent();
+  void stop(@Observes ShutdownEvent stop) {
+    userTokens.ifPresent(UserTokenDirectory::close);
+  }
+
+  public Mode mode() {
+    if (userTokens.isPresent()) {
+      return Mode.USER_TOKENS;
+    }
+    return sharedDigest.isPresent() ? Mode.SHARED_TOKEN : Mode.NONE;
+  }
+
+  /** Users with a usable token now (0 without the directory). */
+  public int users() {
+    return userTokens.map(UserTokenDirectory::users).orElse(0);
+  }
+
+  public Optional<Path> userTokensDir() {
+    return userTokens.map(UserTokenDirectory::directory);
   }
 
   /** Constant-time: how much of a wrong token matched never shows in the response time. */
-  public boolean matches(String presented) {
-    return expectedDigest.isPresent()
-        && MessageDigest.isEqual(digest(presented), expectedDigest.get());
+  public Optional<Caller> authenticate(String presented) {
+    if (userTokens.isPresent()) {
+      return userTokens.get().userOf(presented).map(user -> new Caller(Optional.of(user)));
+    }
+    if (sharedDigest.isPresent()
+        && presented != null
+        && MessageDigest.isEqual(digest(presented), sharedDigest.get())) {
+      return Optional.of(Caller.SHARED);
+    }
+    return Optional.empty();
   }
 
   private static byte[] digest(String token) {

@@ -16,8 +16,22 @@ import java.util.Set;
 @ConfigMapping(prefix = "ingest")
 public interface IngestConfig {
 
-  /** Bearer token every {@code POST /v1/hooks} must carry. Unset: every hook post is refused. */
+  /**
+   * The one bearer token of every client when there are no per-user tokens (development, one user);
+   * the user then comes from {@code X-Claude-Telemetry-User}. Ignored when {@link #userTokensDir()}
+   * is set. Neither set: every hook post is refused.
+   */
   Optional<String> token();
+
+  /**
+   * A directory with one file per user (file name = user, content = that user's token), the layout
+   * of a mounted Kubernetes Secret. A request acts as its token's user.
+   */
+  Optional<String> userTokensDir();
+
+  /** How often the user token directory is read again (rotation takes effect without a restart). */
+  @WithDefault("2s")
+  Duration userTokensRefresh();
 
   /** The {@code user} label when a request carries no {@code X-Claude-Telemetry-User} header. */
   @WithDefault("unknown")

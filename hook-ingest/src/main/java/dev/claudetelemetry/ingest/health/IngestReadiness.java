@@ -28,16 +28,28 @@ public class IngestReadiness implements HealthCheck {
     this.forwarding = forwarding;
   }
 
+  private String authentication() {
+    return switch (tokens.mode()) {
+      case USER_TOKENS ->
+          "per-user tokens from "
+              + tokens.userTokensDir().orElseThrow()
+              + ": "
+              + tokens.users()
+              + " user(s); a request acts as its token's user";
+      case SHARED_TOKEN ->
+          "one shared token (HOOK_INGEST_TOKEN); the user comes from X-Claude-Telemetry-User";
+      case NONE ->
+          "neither CLAUDE_TELEMETRY_USER_TOKENS_DIR nor HOOK_INGEST_TOKEN set: every hook post is"
+              + " refused";
+    };
+  }
+
   @Override
   public HealthCheckResponse call() {
     HealthCheckResponseBuilder response =
         HealthCheckResponse.named("hook-ingest")
             .up()
-            .withData(
-                "authentication",
-                tokens.configured()
-                    ? "bearer token required"
-                    : "HOOK_INGEST_TOKEN not set: every hook post is refused")
+            .withData("authentication", authentication())
             .withData(
                 "policyService",
                 config

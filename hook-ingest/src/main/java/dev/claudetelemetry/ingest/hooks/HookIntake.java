@@ -41,10 +41,17 @@ public class HookIntake {
     this.forwarding = forwarding;
   }
 
-  /** Claude Code's hook output for this body; a refused body throws a {@code RejectedException}. */
-  public Uni<ObjectNode> receive(byte[] body, String userHeader) {
+  /**
+   * Claude Code's hook output for this body; a refused body throws a {@code RejectedException}.
+   * {@code authenticatedUser} is the token's user, or null with the shared token, when the header
+   * names the user.
+   */
+  public Uni<ObjectNode> receive(byte[] body, String authenticatedUser, String userHeader) {
     HookInput input = parser.parse(body);
-    String user = users.forHeader(userHeader);
+    String user =
+        authenticatedUser != null
+            ? users.forAuthenticated(authenticatedUser)
+            : users.forHeader(userHeader);
     counting.received(input, user);
     if (!input.isGuarded()) {
       forward(input, user, null);

@@ -7,11 +7,16 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
+import java.security.Principal;
 
 /**
  * {@code POST /v1/hooks}: the body is Claude Code's hook input, the answer its hook output. Runs on
- * the event loop: nothing here blocks (the guard's call to policy-service is non-blocking).
+ * the event loop: nothing here blocks (the guard's call to policy-service is non-blocking). The
+ * user is the token's (set by {@code HookTokenFilter}), or with the shared development token the
+ * {@value #USER_HEADER} header's.
  */
 @Path("/v1/hooks")
 public class HookResource {
@@ -27,7 +32,9 @@ public class HookResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
-  public Uni<ObjectNode> receive(byte[] body, @HeaderParam(USER_HEADER) String user) {
-    return intake.receive(body, user);
+  public Uni<ObjectNode> receive(
+      byte[] body, @HeaderParam(USER_HEADER) String user, @Context SecurityContext security) {
+    Principal authenticated = security.getUserPrincipal();
+    return intake.receive(body, authenticated == null ? null : authenticated.getName(), user);
   }
 }

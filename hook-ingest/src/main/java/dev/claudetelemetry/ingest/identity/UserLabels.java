@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code user} label: the pod's identity from {@code X-Claude-Telemetry-User}, which the hook
- * scripts take from the managed settings' env (beyond the agent's reach). Validated and, when an
+ * The {@code user} label: the user of the request's token when users have tokens of their own,
+ * otherwise (one shared development token) {@code X-Claude-Telemetry-User}. Validated and, when an
  * allowlist is configured, limited to it, so the number of series stays bounded whatever is sent.
  */
 @Singleton
@@ -36,6 +36,11 @@ public class UserLabels {
                 .map(UserLabels::lower)
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
     this.defaultUser = label(defaultUser, this.allowed);
+  }
+
+  /** The label for the user a request's own token belongs to. */
+  public String forAuthenticated(String user) {
+    return label(user, allowed);
   }
 
   /** The label for a request's header value; {@code null} or blank means the header was absent. */

@@ -112,6 +112,20 @@ public class HookMetrics {
         .increment();
   }
 
+  /**
+   * A request whose {@code X-Claude-Telemetry-User} named someone other than its token's user; the
+   * label is the token's user (already a bounded label value).
+   */
+  public void userHeaderMismatch(String user) {
+    Counter.builder("claude.hook.user.header.mismatches")
+        .description(
+            "Requests whose X-Claude-Telemetry-User named another user than their token's; counted"
+                + " as the token's user")
+        .tags("user", user)
+        .register(registry)
+        .increment();
+  }
+
   public void rejected(Rejection rejection) {
     rejectedCounter(rejection).increment();
   }

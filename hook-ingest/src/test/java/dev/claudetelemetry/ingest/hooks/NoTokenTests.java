@@ -35,7 +35,7 @@ class NoTokenTests {
           .post("/v1/hooks")
           .then()
           .statusCode(401)
-          .body("detail", containsString("no HOOK_INGEST_TOKEN"));
+          .body("detail", containsString("nor HOOK_INGEST_TOKEN"));
     }
     Scrape after = Scrape.now();
     assertThat(

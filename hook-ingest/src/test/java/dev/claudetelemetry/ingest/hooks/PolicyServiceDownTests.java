@@ -94,6 +94,6 @@ class PolicyServiceDownTests {
         .statusCode(200)
         .body("checks[0].data.forwarding", startsWith("off"))
         .body("checks[0].data.failMode", equalTo("closed"))
-        .body("checks[0].data.authentication", equalTo("bearer token required"));
+        .body("checks[0].data.authentication", startsWith("one shared token (HOOK_INGEST_TOKEN)"));
   }
 }
