@@ -1,33 +1,46 @@
 package dev.claudetelemetry.transcript.auth;
 
+import dev.claudetelemetry.transcript.metrics.TranscriptMetrics;
 import dev.claudetelemetry.transcript.problem.ProblemMappers;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriBuilder;
 import java.net.URI;
+import java.security.Principal;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every API needs its token: write APIs the write token, read APIs and the viewer the read token.
- * The viewer also takes the read token once as {@code ?token=}, answers with a redirect that drops
- * it from the address and sets it as an HttpOnly cookie, so links from Grafana work in a browser.
+ * Every API needs its token. {@code /v1/events} and {@code /v1/logs} take only the service token
+ * ({@code TRANSCRIPT_WRITE_TOKEN}: hook-ingest and the collector, never a pod). {@code
+ * /v1/transcripts} takes the service token or a user's own token; with a user token the request
+ * acts as that user (a {@link SecurityContext} the upload resource reads, which then allows only
+ * that user's sessions), whatever {@code X-Claude-Telemetry-User} says (a header naming someone
+ * else is ignored and counted). Read APIs and the viewer take the read token; the viewer also takes
+ * it once as {@code ?token=}, answers with a redirect that drops it from the address and sets it as
+ * an HttpOnly cookie, so links from Grafana work in a browser.
  */
 public class TokenFilter {
   public static final String VIEWER_COOKIE = "claude_telemetry_read";
+  public static final String USER_HEADER = "X-Claude-Telemetry-User";
 
   private final AccessTokens tokens;
+  private final TranscriptMetrics metrics;
 
-  public TokenFilter(AccessTokens tokens) {
+  public TokenFilter(AccessTokens tokens, TranscriptMetrics metrics) {
     this.tokens = tokens;
+    this.metrics = metrics;
   }
 
   private enum Api {
-    WRITE,
+    SERVICE_WRITE,
+    TRANSCRIPT_UPLOAD,
     READ,
     VIEWER,
     OPEN
@@ -40,11 +53,14 @@ public class TokenFilter {
     if (api == Api.OPEN) {
       return Optional.empty();
     }
-    TokenSet accepted = api == Api.WRITE ? tokens.write() : tokens.read();
-    String envName = api == Api.WRITE ? "TRANSCRIPT_WRITE_TOKEN" : "TRANSCRIPT_READ_TOKEN";
+    if (api == Api.SERVICE_WRITE || api == Api.TRANSCRIPT_UPLOAD) {
+      return authenticateWrite(request, api);
+    }
+    TokenSet accepted = tokens.read();
     if (!accepted.isConfigured()) {
       return Optional.of(
-          unauthorized(envName + " is not configured on the server, so this API is closed"));
+          unauthorized(
+              "TRANSCRIPT_READ_TOKEN is not configured on the server, so this API is closed"));
     }
     if (accepted.accepts(bearer(request))) {
       return Optional.empty();
@@ -59,13 +75,52 @@ public class TokenFilter {
         return Optional.empty();
       }
     }
-    String which = api == Api.WRITE ? "write" : "read";
     return Optional.of(
         unauthorized(
-            "a valid "
-                + which
-                + " token is required as 'Authorization: Bearer <token>'"
+            "a valid read token is required as 'Authorization: Bearer <token>'"
                 + (api == Api.VIEWER ? " (or once as ?token=, which sets a cookie)" : "")));
+  }
+
+  private Optional<Response> authenticateWrite(ContainerRequestContext request, Api api) {
+    boolean uploads = api == Api.TRANSCRIPT_UPLOAD;
+    if (!tokens.write().isConfigured() && !(uploads && tokens.hasUserTokens())) {
+      return Optional.of(
+          unauthorized(
+              "TRANSCRIPT_WRITE_TOKEN"
+                  + (uploads ? " (or CLAUDE_TELEMETRY_USER_TOKENS_DIR)" : "")
+                  + " is not configured on the server, so this API is closed"));
+    }
+    String presented = bearer(request);
+    if (tokens.write().accepts(presented)) {
+      return Optional.empty();
+    }
+    Optional<String> user = tokens.userOf(presented);
+    if (user.isEmpty()) {
+      return Optional.of(
+          unauthorized(
+              "a valid "
+                  + (uploads ? "write or user" : "write")
+                  + " token is required as 'Authorization: Bearer <token>'"));
+    }
+    if (!uploads) {
+      metrics.accessDenied(TranscriptMetrics.DENIED_SERVICE_API);
+      return Optional.of(
+          forbidden(
+              "user-token-not-accepted",
+              "a user token uploads that user's own transcripts only; this API takes the service"
+                  + " token"));
+    }
+    String claimed = request.getHeaderString(USER_HEADER);
+    if (claimed != null
+        && !claimed.isBlank()
+        && !claimed.strip().toLowerCase(Locale.ROOT).equals(user.get())) {
+      // Ignored, not refused: the upload is stored as the token's user. Refusing would let whoever
+      // can set the header (an agent's settings env in a pod without the identity drop-in) keep
+      // its own transcript out of the audit trail.
+      metrics.userHeaderMismatch();
+    }
+    request.setSecurityContext(new UserSecurityContext(user.get()));
+    return Optional.empty();
   }
 
   /**
@@ -77,10 +132,11 @@ public class TokenFilter {
     if (path.equals("/q") || path.startsWith("/q/")) {
       return Api.OPEN;
     }
-    if (path.startsWith("/v1/events")
-        || path.startsWith("/v1/transcripts")
-        || path.startsWith("/v1/logs")) {
-      return Api.WRITE;
+    if (path.startsWith("/v1/events") || path.startsWith("/v1/logs")) {
+      return Api.SERVICE_WRITE;
+    }
+    if (path.startsWith("/v1/transcripts")) {
+      return Api.TRANSCRIPT_UPLOAD;
     }
     if (path.startsWith("/v1/")) {
       return Api.READ;
@@ -118,6 +174,33 @@ public class TokenFilter {
             .maxAge(12 * 3600)
             .build();
     return Response.seeOther(relative).cookie(cookie).build();
+  }
+
+  private static Response forbidden(String slug, String detail) {
+    return ProblemMappers.problem(403, slug, "Forbidden", detail, Map.of());
+  }
+
+  /** The user a user token authenticated; nothing else about security is asked of it. */
+  private record UserSecurityContext(String user) implements SecurityContext {
+    @Override
+    public Principal getUserPrincipal() {
+      return () -> user;
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+      return false;
+    }
+
+    @Override
+    public boolean isSecure() {
+      return false;
+    }
+
+    @Override
+    public String getAuthenticationScheme() {
+      return "Bearer";
+    }
   }
 
   private static Response unauthorized(String detail) {

@@ -23,6 +23,17 @@ public interface TranscriptConfig {
   @WithName("read-token")
   Optional<List<String>> readTokens();
 
+  /**
+   * A directory with one file per user (file name = user, content = that user's token), the layout
+   * of a mounted Kubernetes Secret. A user's token uploads transcripts of that user's own sessions
+   * only, and nothing else.
+   */
+  Optional<String> userTokensDir();
+
+  /** How often the user token directory is read again (rotation takes effect without a restart). */
+  @WithDefault("2s")
+  Duration userTokensRefresh();
+
   Limits limits();
 
   Redaction redaction();

@@ -20,12 +20,19 @@ public class TranscriptMetrics {
   public static final String OTLP_EVENT = "otlp_event";
   public static final String TRANSCRIPT_LINE = "transcript_line";
 
+  /** The {@code reason} values of claude_transcript_access_denied_total. */
+  public static final String DENIED_SERVICE_API = "user_token_on_service_api";
+
+  public static final String DENIED_NOT_OWNER = "not_owner";
+
   private final MeterRegistry registry;
   private final Counter lines;
   private final Counter bytes;
   private final Counter retentionSessions;
+  private final Counter userHeaderMismatches;
   private final Map<String, Counter> auditEvents = new ConcurrentHashMap<>();
   private final Map<String, Counter> redactions = new ConcurrentHashMap<>();
+  private final Map<String, Counter> accessDenied = new ConcurrentHashMap<>();
 
   public TranscriptMetrics(MeterRegistry registry, Redactor redactor) {
     this.registry = registry;
@@ -43,10 +50,35 @@ public class TranscriptMetrics {
         Counter.builder("claude_retention_deleted_sessions")
             .description("Sessions deleted by retention, with all their lines and events")
             .register(registry);
+    this.userHeaderMismatches =
+        Counter.builder("claude_transcript_user_header_mismatches")
+            .description(
+                "Uploads with a user's own token whose X-Claude-Telemetry-User named another user;"
+                    + " stored as the token's user")
+            .register(registry);
     for (String kind : new String[] {HOOK_EVENT, OTLP_EVENT, TRANSCRIPT_LINE}) {
       auditEvent(kind);
     }
     redactor.kinds().forEach(this::redaction);
+    for (String reason : new String[] {DENIED_SERVICE_API, DENIED_NOT_OWNER}) {
+      accessDenied.put(
+          reason,
+          Counter.builder("claude_transcript_access_denied")
+              .description(
+                  "Requests with a user's own token refused (403), by reason: a user token on a"
+                      + " service API, another user's session")
+              .tag("reason", reason)
+              .register(registry));
+    }
+  }
+
+  public void userHeaderMismatch() {
+    userHeaderMismatches.increment();
+  }
+
+  /** One of the DENIED_* reasons. */
+  public void accessDenied(String reason) {
+    accessDenied.get(reason).increment();
   }
 
   public void linesStored(int count, long byteCount) {

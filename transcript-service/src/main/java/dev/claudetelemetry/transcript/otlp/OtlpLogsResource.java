@@ -1,5 +1,6 @@
 package dev.claudetelemetry.transcript.otlp;
 
+import dev.claudetelemetry.transcript.auth.ServiceOnly;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
 import dev.claudetelemetry.transcript.problem.ApiProblem;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -9,8 +10,10 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
@@ -38,8 +41,11 @@ public class OtlpLogsResource {
   @POST
   @Consumes({PROTOBUF, JSON})
   public Response export(
-      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body)
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      @Context SecurityContext security,
+      InputStream body)
       throws IOException, SQLException {
+    ServiceOnly.require(security);
     byte[] bytes = body.readNBytes(maxBodyBytes + 1);
     if (bytes.length > maxBodyBytes) {
       throw ApiProblem.tooLarge("an OTLP export may hold at most " + maxBodyBytes + " bytes");

@@ -5,10 +5,12 @@ import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Keeps the sessions row up to date from whatever arrives: transcript lines, hook events, OTLP
@@ -29,6 +31,37 @@ public class SessionWriter {
       ps.setString(3, cwd);
       ps.setTimestamp(4, Timestamp.from(seenAt));
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Makes {@code user} the session's transcript owner unless it has one, and answers the owner.
+   * Locks the session row: of two first uploads at once, one waits and then sees the other's claim.
+   */
+  public String claimTranscript(Connection c, String sessionId, String user) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE sessions SET transcript_owner = coalesce(transcript_owner, ?) WHERE id = ?"
+                + " RETURNING transcript_owner")) {
+      ps.setString(1, user);
+      ps.setString(2, sessionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("the session row was created in this transaction");
+        }
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** The session's transcript owner, if a user token has uploaded to it. */
+  public Optional<String> transcriptOwner(Connection c, String sessionId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT transcript_owner FROM sessions WHERE id = ?")) {
+      ps.setString(1, sessionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
     }
   }
 

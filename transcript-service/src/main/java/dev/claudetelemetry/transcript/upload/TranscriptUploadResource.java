@@ -10,12 +10,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
 
-/** The upload API of {@code claude-transcript-sync} (docs/contracts.md, "Transcript upload"). */
+/**
+ * The upload API of {@code claude-transcript-sync} (docs/contracts.md, "Transcript upload"). With a
+ * user's own token (the {@link SecurityContext} principal {@code TokenFilter} set) the request acts
+ * as that user and reaches only sessions that user owns; with the service token, any session.
+ */
 @Path("/v1/transcripts/{sessionId}/files/{fileId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class TranscriptUploadResource {
@@ -31,9 +37,13 @@ public class TranscriptUploadResource {
 
   @GET
   public FileStatus status(
-      @PathParam("sessionId") String sessionId, @PathParam("fileId") String fileId)
+      @PathParam("sessionId") String sessionId,
+      @PathParam("fileId") String fileId,
+      @Context SecurityContext security)
       throws SQLException {
-    FileState state = uploads.state(Identifiers.sessionId(sessionId), Identifiers.fileId(fileId));
+    FileState state =
+        uploads.state(
+            Identifiers.sessionId(sessionId), Identifiers.fileId(fileId), tokenUser(security));
     return new FileStatus(sessionId, fileId, state.offset(), state.lines());
   }
 
@@ -45,6 +55,7 @@ public class TranscriptUploadResource {
       @QueryParam("offset") Long offset,
       @HeaderParam("X-Claude-Telemetry-User") String user,
       @HeaderParam("X-Claude-Cwd") String cwd,
+      @Context SecurityContext security,
       InputStream body)
       throws IOException, SQLException {
     Identifiers.sessionId(sessionId);
@@ -53,13 +64,24 @@ public class TranscriptUploadResource {
       throw ApiProblem.badRequest(
           "query parameter 'offset' (the byte position the body starts at) is required");
     }
+    String tokenUser = tokenUser(security);
     return uploads.upload(
         sessionId,
         fileId,
         offset,
         readLimited(body),
-        Identifiers.headerValue("X-Claude-Telemetry-User", user, 256),
+        tokenUser != null
+            ? new TranscriptUploadService.Writer(tokenUser, true)
+            : new TranscriptUploadService.Writer(
+                Identifiers.headerValue("X-Claude-Telemetry-User", user, 256), false),
         Identifiers.headerValue("X-Claude-Cwd", cwd, 4096));
+  }
+
+  /** The user of the request's own token; null with the service token. */
+  private static String tokenUser(SecurityContext security) {
+    return security == null || security.getUserPrincipal() == null
+        ? null
+        : security.getUserPrincipal().getName();
   }
 
   private byte[] readLimited(InputStream body) throws IOException {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Resumable, idempotent transcript uploads. The client sends the bytes after the offset it believes
@@ -44,14 +45,28 @@ public class TranscriptUploadService {
     this.maxLineBytes = config.limits().maxLineBytes();
   }
 
-  public FileState state(String sessionId, String fileId) throws SQLException {
+  /**
+   * Who uploads: a user their own token authenticated ({@code owner}: may write only sessions they
+   * own, and owns a session nobody owns yet by writing it first), or whom the service says ({@code
+   * user} from the header, any session).
+   */
+  public record Writer(String user, boolean owner) {}
+
+  /** The acknowledged state; {@code tokenUser} (null for the service) must own the session. */
+  public FileState state(String sessionId, String fileId, String tokenUser) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
+      if (tokenUser != null) {
+        Optional<String> owner = sessions.transcriptOwner(c, sessionId);
+        if (owner.isPresent() && !owner.get().equals(tokenUser)) {
+          throw notOwner();
+        }
+      }
       return files.find(c, sessionId, fileId).orElse(new FileState(sessionId, fileId, 0, 0, false));
     }
   }
 
   public UploadResult upload(
-      String sessionId, String fileId, long offset, byte[] body, String user, String cwd)
+      String sessionId, String fileId, long offset, byte[] body, Writer writer, String cwd)
       throws SQLException {
     if (offset < 0) {
       throw ApiProblem.badRequest("offset must be a non-negative byte position");
@@ -59,7 +74,7 @@ public class TranscriptUploadService {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Outcome outcome = store(c, sessionId, fileId, offset, body, user, cwd);
+        Outcome outcome = store(c, sessionId, fileId, offset, body, writer, cwd);
         c.commit();
         metrics.linesStored(outcome.lines.size(), outcome.bytesAccepted);
         outcome.lines.forEach(line -> metrics.redactions(line.redactions()));
@@ -81,10 +96,14 @@ public class TranscriptUploadService {
       String fileId,
       long offset,
       byte[] body,
-      String user,
+      Writer writer,
       String cwd)
       throws SQLException {
+    String user = writer.user();
     sessions.ensure(c, sessionId, user, cwd, Instant.now());
+    if (writer.owner() && !sessions.claimTranscript(c, sessionId, user).equals(user)) {
+      throw notOwner();
+    }
     FileState state = files.lock(c, sessionId, fileId);
     if (offset > state.offset()) {
       throw new ApiProblem(
@@ -164,6 +183,16 @@ public class TranscriptUploadService {
     if (lastCost != null) {
       sessions.transcriptCost(c, sessionId, lastCost);
     }
+  }
+
+  private ApiProblem notOwner() {
+    metrics.accessDenied(TranscriptMetrics.DENIED_NOT_OWNER);
+    return new ApiProblem(
+        403,
+        "not-session-owner",
+        "Forbidden",
+        "another user owns this session's transcript: a user token reads and writes only the"
+            + " sessions its user uploaded first");
   }
 
   private static int indexOf(byte[] bytes, byte value, int from) {
