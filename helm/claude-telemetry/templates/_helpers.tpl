@@ -40,6 +40,31 @@ helm.sh/chart: {{ include "ct.chart" .context }}
 {{- .Values.tokens.existingSecret | default "claude-telemetry-tokens" -}}
 {{- end -}}
 
+{{- define "ct.userTokensSecretName" -}}
+{{- .Values.tokens.existingUserTokensSecret | default "claude-telemetry-user-tokens" -}}
+{{- end -}}
+
+{{/* Where hook-ingest and transcript-service mount the per-user tokens (CLAUDE_TELEMETRY_USER_TOKENS_DIR). */}}
+{{- define "ct.userTokensDir" -}}/var/run/claude-telemetry/user-tokens{{- end -}}
+
+{{/* The generated token of one user (call with (dict "context" $ "user" "alice")); only when the chart owns the Secret. */}}
+{{- define "ct.userToken" -}}
+{{- include "ct.keptSecretValue" (dict "context" .context "secret" "claude-telemetry-user-tokens" "key" .user) -}}
+{{- end -}}
+
+{{/* The volume and mount of the whole per-user token Secret, read-only, for hook-ingest and transcript-service. */}}
+{{- define "ct.userTokensVolume" -}}
+- name: user-tokens
+  secret:
+    secretName: {{ include "ct.userTokensSecretName" . }}
+    defaultMode: 0440
+{{- end -}}
+{{- define "ct.userTokensVolumeMount" -}}
+- name: user-tokens
+  mountPath: {{ include "ct.userTokensDir" . }}
+  readOnly: true
+{{- end -}}
+
 {{- define "ct.databaseSecretName" -}}
 {{- if .Values.postgresql.enabled -}}claude-telemetry-postgresql{{- else -}}{{ required "externalDatabase.existingSecret is required when postgresql.enabled=false" .Values.externalDatabase.existingSecret }}{{- end -}}
 {{- end -}}

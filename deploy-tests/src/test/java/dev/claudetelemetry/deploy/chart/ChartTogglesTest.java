@@ -111,28 +111,30 @@ class ChartTogglesTest {
   }
 
   @Test
-  void shouldGenerateTokensIntoOneKeptSecretAndHandTheIngestTokenToEveryWriter() {
+  void shouldGenerateTokensIntoKeptSecretsAndHandTheServiceTokenToTheServicesOnly() {
     Secret tokens = defaults.object(Secret.class, "claude-telemetry-tokens");
 
     assertThat(tokens.getMetadata().getAnnotations())
         .containsEntry("helm.sh/resource-policy", "keep");
-    assertThat(tokens.getStringData().get("ingest-token"))
+    assertThat(tokens.getStringData()).containsOnlyKeys("service-token", "read-token");
+    assertThat(tokens.getStringData().get("service-token"))
         .hasSize(40)
         .isNotEqualTo(tokens.getStringData().get("read-token"));
+    assertThat(env(container(defaults, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")).isEmpty();
     assertThat(
-            env(container(defaults, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")
+            env(container(defaults, "Deployment/hook-ingest"), "TRANSCRIPT_SERVICE_TOKEN")
                 .orElseThrow()
                 .getValueFrom()
                 .getSecretKeyRef()
                 .getKey())
-        .isEqualTo("ingest-token");
+        .isEqualTo("service-token");
     assertThat(
             env(container(defaults, "Deployment/transcript-service"), "TRANSCRIPT_WRITE_TOKEN")
                 .orElseThrow()
                 .getValueFrom()
                 .getSecretKeyRef()
                 .getKey())
-        .isEqualTo("ingest-token");
+        .isEqualTo("service-token");
     assertThat(
             env(container(defaults, "Deployment/transcript-service"), "TRANSCRIPT_READ_TOKEN")
                 .orElseThrow()
@@ -149,7 +151,7 @@ class ChartTogglesTest {
     assertThat(chart.find(Secret.class, "claude-telemetry-tokens")).isEmpty();
     assertThat(chart.text()).doesNotContain("name: claude-telemetry-tokens");
     assertThat(
-            env(container(chart, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")
+            env(container(chart, "Deployment/hook-ingest"), "TRANSCRIPT_SERVICE_TOKEN")
                 .orElseThrow()
                 .getValueFrom()
                 .getSecretKeyRef()
@@ -208,11 +210,15 @@ class ChartTogglesTest {
     StatefulSet alice = team.object(StatefulSet.class, "claude-code-alice");
     Container identity = alice.getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(identity.getEnv())
-        .extracting(e -> e.getValueFrom().getSecretKeyRef().getName())
+        .extracting(
+            e ->
+                e.getValueFrom().getSecretKeyRef().getName()
+                    + "/"
+                    + e.getValueFrom().getSecretKeyRef().getKey())
         .containsExactly(
-            "claude-code-alice-identity",
-            "claude-code-alice-identity",
-            "claude-telemetry-tokens-from-vault");
+            "claude-code-alice-identity/user",
+            "claude-code-alice-identity/email",
+            "claude-telemetry-user-tokens/alice");
     assertThat(String.join(" ", identity.getCommand()))
         .contains(
             "OTEL_RESOURCE_ATTRIBUTES",

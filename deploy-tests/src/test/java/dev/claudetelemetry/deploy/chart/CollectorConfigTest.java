@@ -135,7 +135,7 @@ class CollectorConfigTest {
               assertThat(e.getName()).isEqualTo("TRANSCRIPT_WRITE_TOKEN");
               assertThat(e.getValueFrom().getSecretKeyRef().getName())
                   .isEqualTo("claude-telemetry-tokens");
-              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ingest-token");
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("service-token");
             });
   }
 

@@ -78,6 +78,15 @@ class IdentityDropInTest {
         .endsWith("user.email=bob\"}@example.com");
   }
 
+  @Test
+  void shouldDropALineBreakAtTheEndOfTheTokenAsTheServicesDo(@TempDir Path dir) throws Exception {
+    JsonNode dropIn =
+        runIdentityInitContainer(dir, "carol", "carol@example.com", "carol-token-0123456789\n");
+
+    assertThat(dropIn.at("/env/CLAUDE_TELEMETRY_TOKEN").asText())
+        .isEqualTo("carol-token-0123456789");
+  }
+
   private static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
