@@ -121,11 +121,25 @@ class LocalRunTest {
         .isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_PROMETHEUS_PORT"));
     String readToken = Files.readString(RUN_DIR.resolve("tokens/read-token")).strip();
     for (String secret :
-        List.of("tokens/read-token", "tokens/write-token", "claude-settings.json")) {
+        List.of(
+            "tokens/read-token",
+            "tokens/service-token",
+            "user-tokens/" + USER,
+            "claude-settings.json")) {
       assertThat(Files.getPosixFilePermissions(RUN_DIR.resolve(secret)))
           .as(secret)
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
+    assertThat(Files.getPosixFilePermissions(RUN_DIR.resolve("user-tokens")))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    try (var userTokens = Files.list(RUN_DIR.resolve("user-tokens"))) {
+      assertThat(userTokens.map(p -> p.getFileName().toString())).containsExactly(USER);
+    }
+    // The settings carry the user's own token for the hooks, not the service token.
+    String userToken = Files.readString(RUN_DIR.resolve("user-tokens/" + USER)).strip();
+    JsonNode settingsEnv =
+        JSON.readTree(RUN_DIR.resolve("claude-settings.json").toFile()).path("env");
+    assertThat(settingsEnv.path("CLAUDE_TELEMETRY_TOKEN").asText()).isEqualTo(userToken);
     Map<String, Long> pids = startedPids(RUN_DIR);
     assertThat(pids)
         .containsKeys(

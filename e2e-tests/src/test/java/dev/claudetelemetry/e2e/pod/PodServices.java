@@ -4,7 +4,9 @@ import dev.claudetelemetry.e2e.pod.EmulatedPod.Service;
 import dev.claudetelemetry.testsupport.FreePorts;
 import dev.claudetelemetry.testsupport.ManagedProcess;
 import dev.claudetelemetry.testsupport.PostgresServer;
+import dev.claudetelemetry.testsupport.SecretMount;
 import dev.claudetelemetry.testsupport.ServiceJar;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -19,11 +21,14 @@ import java.util.Set;
  * deployment uses. transcript-service gets a throwaway PostgreSQL inside the same namespace.
  */
 public final class PodServices implements AutoCloseable {
-  /**
-   * The Secret value pods know as CLAUDE_TELEMETRY_TOKEN: hook-ingest's token and
-   * transcript-service's write token.
-   */
-  public static final String POD_TOKEN = "e2e-pod-token-7f3a";
+  /** alice's own token: what alice's pod knows as CLAUDE_TELEMETRY_TOKEN (its identity drop-in). */
+  public static final String ALICE_TOKEN = "e2e-alice-token-7f3a90c2";
+
+  /** bob's own token, for a pod that is bob's. */
+  public static final String BOB_TOKEN = "e2e-bob-token-41d8e6b3";
+
+  /** hook-ingest's token for transcript-service's /v1/events: no pod holds it. */
+  public static final String SERVICE_TOKEN = "e2e-service-token-c05b";
 
   public static final String READ_TOKEN = "e2e-read-token-19c2";
 
@@ -59,20 +64,33 @@ public final class PodServices implements AutoCloseable {
     }
   }
 
+  /**
+   * The per-user token Secret as hook-ingest and transcript-service mount it (kubelet layout), in
+   * the pod's work directory.
+   */
+  private Path userTokens() {
+    Path dir = pod.workDir().resolve("user-tokens");
+    if (!Files.isDirectory(dir)) {
+      new SecretMount(dir).write(Map.of("alice", ALICE_TOKEN + "\n", "bob", BOB_TOKEN + "\n"));
+    }
+    return dir;
+  }
+
   public void start(Service service) {
     Map<String, String> env = new HashMap<>();
     env.put("QUARKUS_HTTP_HOST", service.address);
     env.put("QUARKUS_HTTP_PORT", "8080");
     switch (service) {
       case HOOK_INGEST -> {
-        env.put("HOOK_INGEST_TOKEN", POD_TOKEN);
+        env.put("CLAUDE_TELEMETRY_USER_TOKENS_DIR", userTokens().toString());
         env.put("POLICY_SERVICE_URL", Service.POLICY_SERVICE.url());
         env.put("TRANSCRIPT_SERVICE_URL", Service.TRANSCRIPT_SERVICE.url());
-        env.put("TRANSCRIPT_SERVICE_TOKEN", POD_TOKEN);
+        env.put("TRANSCRIPT_SERVICE_TOKEN", SERVICE_TOKEN);
       }
       case TRANSCRIPT_SERVICE -> {
         env.putAll(postgres.quarkusEnv());
-        env.put("TRANSCRIPT_WRITE_TOKEN", POD_TOKEN);
+        env.put("TRANSCRIPT_WRITE_TOKEN", SERVICE_TOKEN);
+        env.put("CLAUDE_TELEMETRY_USER_TOKENS_DIR", userTokens().toString());
         env.put("TRANSCRIPT_READ_TOKEN", READ_TOKEN);
       }
       case POLICY_SERVICE -> {}

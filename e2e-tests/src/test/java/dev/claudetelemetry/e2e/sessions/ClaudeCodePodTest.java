@@ -47,7 +47,7 @@ class ClaudeCodePodTest {
       {"env": {"CLAUDE_TELEMETRY_USER": "%s", "CLAUDE_TELEMETRY_TOKEN": "%s",
                "OTEL_RESOURCE_ATTRIBUTES": "user.id=%s,user.email=%s@example.com"}}
       """
-          .formatted(USER, PodServices.POD_TOKEN, USER, USER);
+          .formatted(USER, PodServices.ALICE_TOKEN, USER, USER);
 
   private static PodFixture fixture;
 
@@ -506,12 +506,12 @@ class ClaudeCodePodTest {
 
   @Test
   @Order(5)
-  void shouldTakeTheIdentityFromThePodEnvironmentWithoutDropInWhichTheAgentCanOverride()
+  void shouldTakeTheUserFromTheTokenEvenWithoutTheDropInWhereTheAgentCanRenameItself()
       throws Exception {
     fixture.pod.identityDropIn(null);
     try {
       Map<String, String> podEnv =
-          Map.of("CLAUDE_TELEMETRY_USER", "bob", "CLAUDE_TELEMETRY_TOKEN", PodServices.POD_TOKEN);
+          Map.of("CLAUDE_TELEMETRY_USER", "bob", "CLAUDE_TELEMETRY_TOKEN", PodServices.BOB_TOKEN);
       PodSession plain = fixture.session("pod-env-identity");
       fixture.api.script("pod-env-identity", List.of(Turn.bash("ls"), Turn.finalText("listed")));
       Snapshot before = Snapshot.take();
@@ -526,8 +526,8 @@ class ClaudeCodePodTest {
                   before, "claude_tool_calls_total", "outcome", "succeeded", "user", "bob"))
           .isEqualTo(1);
 
-      // The weakness the README names: without the drop-in, a settings env the agent wrote earlier
-      // wins.
+      // Without the drop-in, a settings env the agent wrote earlier wins over the pod's env, so the
+      // hooks send X-Claude-Telemetry-User: mallory; the services take the user from bob's token.
       PodSession relabelled = fixture.session("pod-env-relabelled");
       Files.createDirectories(relabelled.home().resolve(".claude"));
       Files.writeString(
@@ -541,9 +541,18 @@ class ClaudeCodePodTest {
       assertThat(relabelledResult.exitCode()).as(relabelledResult.describe()).isZero();
       Snapshot afterRelabel = Snapshot.awaitSessionsEnded(beforeRelabel, 1);
       assertThat(afterRelabel.ingestDelta(beforeRelabel, "claude_prompts_total", "user", "mallory"))
-          .isEqualTo(1);
-      assertThat(afterRelabel.ingestDelta(beforeRelabel, "claude_prompts_total", "user", "bob"))
           .isZero();
+      assertThat(afterRelabel.ingestDelta(beforeRelabel, "claude_prompts_total", "user", "bob"))
+          .isEqualTo(1);
+      assertThat(
+              afterRelabel.ingestDelta(
+                  beforeRelabel, "claude_tool_calls_total", "outcome", "succeeded", "user", "bob"))
+          .isEqualTo(1);
+      assertThat(
+              afterRelabel.ingestDelta(
+                  beforeRelabel, "claude_hook_user_header_mismatches_total", "user", "bob"))
+          .as("every hook of the session named mallory")
+          .isPositive();
     } finally {
       fixture.pod.identityDropIn(IDENTITY);
     }
@@ -623,10 +632,125 @@ class ClaudeCodePodTest {
                       PodServices.url(
                           Service.TRANSCRIPT_SERVICE,
                           "/v1/transcripts/" + result.sessionId() + "/files/" + fileId),
-                      PodServices.POD_TOKEN);
+                      PodServices.ALICE_TOKEN);
               assertThat(status).isNotNull();
               assertThat(JSON.readTree(status).path("offset").asLong()).isEqualTo(size);
             });
+  }
+
+  /**
+   * The forgeries of issue 20, done the way alice's agent would: a shell in alice's pod reads the
+   * token from its own drop-in and talks to the Services with curl. bob's pod is played by requests
+   * with bob's token on the same network.
+   */
+  @Test
+  @Order(7)
+  void shouldRefuseEveryForgeryAlicesAgentCanMakeWithItsOwnToken() throws Exception {
+    Path work = Files.createDirectories(fixture.pod.workDir().resolve("forgery"));
+    String bobSession = java.util.UUID.randomUUID().toString();
+    byte[] bobTranscript =
+        ("{\"type\":\"user\",\"uuid\":\"b1\",\"message\":{\"role\":\"user\",\"content\":\"bob one\"}}\n"
+                + "{\"type\":\"user\",\"uuid\":\"b2\",\"message\":{\"role\":\"user\",\"content\":\"bob two\"}}\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int firstLine =
+        new String(bobTranscript, java.nio.charset.StandardCharsets.UTF_8).indexOf('\n') + 1;
+    Files.write(work.resolve("bob-1.jsonl"), java.util.Arrays.copyOf(bobTranscript, firstLine));
+    Files.write(
+        work.resolve("bob-2.jsonl"),
+        java.util.Arrays.copyOfRange(bobTranscript, firstLine, bobTranscript.length));
+    Files.writeString(
+        work.resolve("forged.jsonl"),
+        "{\"type\":\"user\",\"uuid\":\"x\",\"message\":{\"role\":\"user\",\"content\":\"forged\"}}\n");
+    Files.writeString(
+        work.resolve("prompt.json"),
+        "{\"session_id\":\""
+            + java.util.UUID.randomUUID()
+            + "\",\"transcript_path\":\"/dev/null\",\"cwd\":\"/tmp\","
+            + "\"hook_event_name\":\"UserPromptSubmit\",\"prompt\":\"as bob\"}");
+    Files.writeString(
+        work.resolve("events.json"),
+        "{\"events\":[{\"id\":\"forged-"
+            + bobSession
+            + "\",\"receivedAt\":\"2026-12-07T06:00:00Z\",\"user\":\"bob\",\"event\":"
+            + "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\""
+            + bobSession
+            + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"rm -rf /\"}},"
+            + "\"decision\":{\"verdict\":\"allow\",\"ruleId\":\"x\",\"mode\":\"enforce\","
+            + "\"source\":\"policy\",\"reason\":\"forged\"}}]}");
+    String ts = Service.TRANSCRIPT_SERVICE.url();
+    String files = ts + "/v1/transcripts/" + bobSession + "/files/main";
+    // bob's pod syncs the first line of his transcript.
+    fixture.pod.exec(
+        List.of(
+            "curl",
+            "-sf",
+            "-o",
+            "/dev/null",
+            "-H",
+            "Authorization: Bearer " + PodServices.BOB_TOKEN,
+            "-H",
+            "Content-Type: application/octet-stream",
+            "--data-binary",
+            "@" + work.resolve("bob-1.jsonl"),
+            files + "?offset=0"),
+        Duration.ofSeconds(15));
+    Snapshot before = Snapshot.take();
+
+    String attack =
+        String.join(
+            "\n",
+            "set -eu",
+            "cd " + work,
+            "token=$(jq -r .env.CLAUDE_TELEMETRY_TOKEN"
+                + " /etc/claude-code/managed-settings.d/50-identity.json)",
+            "code() { curl -s -o /dev/null -w '%{http_code}' -H \"Authorization: Bearer $token\" \"$@\"; }",
+            "echo hook=$(code -H 'X-Claude-Telemetry-User: bob' -H 'Content-Type: application/json'"
+                + " --data-binary @prompt.json "
+                + Service.HOOK_INGEST.url()
+                + "/v1/hooks)",
+            "echo events=$(code -H 'Content-Type: application/json' --data-binary @events.json "
+                + ts
+                + "/v1/events)",
+            "echo offset=$(code " + files + ")",
+            "echo forged=$(code -H 'Content-Type: application/octet-stream'"
+                + " --data-binary @forged.jsonl '"
+                + files
+                + "?offset="
+                + firstLine
+                + "')");
+    String answers = fixture.pod.exec(List.of("sh", "-c", attack), Duration.ofSeconds(30));
+
+    assertThat(answers.lines())
+        .containsExactly("hook=200", "events=403", "offset=403", "forged=403");
+    Snapshot after = Snapshot.take();
+    assertThat(after.ingestDelta(before, "claude_prompts_total", "user", "bob")).isZero();
+    assertThat(after.ingestDelta(before, "claude_prompts_total", "user", USER)).isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_hook_user_header_mismatches_total", "user", USER))
+        .isEqualTo(1);
+
+    // bob's next sync resumes from his own offset and his file is whole, without the forged line.
+    String offset = fixture.pod.get(files, PodServices.BOB_TOKEN);
+    assertThat(JSON.readTree(offset).path("offset").asInt()).isEqualTo(firstLine);
+    fixture.pod.exec(
+        List.of(
+            "curl",
+            "-sf",
+            "-o",
+            "/dev/null",
+            "-H",
+            "Authorization: Bearer " + PodServices.BOB_TOKEN,
+            "-H",
+            "Content-Type: application/octet-stream",
+            "--data-binary",
+            "@" + work.resolve("bob-2.jsonl"),
+            files + "?offset=" + firstLine),
+        Duration.ofSeconds(15));
+    assertThat(
+            fixture.pod.get(
+                ts + "/v1/sessions/" + bobSession + "/transcript", PodServices.READ_TOKEN))
+        .isEqualTo(new String(bobTranscript, java.nio.charset.StandardCharsets.UTF_8));
+    String detail = fixture.pod.get(ts + "/v1/sessions/" + bobSession, PodServices.READ_TOKEN);
+    assertThat(JSON.readTree(detail).toString()).doesNotContain("forged");
   }
 
   @Test
