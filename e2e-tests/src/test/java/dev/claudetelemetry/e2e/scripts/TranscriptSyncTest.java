@@ -10,20 +10,20 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * k8s/claude-code/bin/claude-transcript-sync against an in-memory transcript-service that keeps the
- * upload contract of docs/contracts.md (acknowledged offset, complete lines only, 409 with
- * expectedOffset). The real transcript-service is exercised by the emulated-pod suite.
+ * claude-transcript-sync (the hook client built by hook-client) against an in-memory
+ * transcript-service that keeps the upload contract of docs/contracts.md (acknowledged offset,
+ * complete lines only, 409 with expectedOffset). The real transcript-service is exercised by the
+ * emulated-pod suite.
  */
 class TranscriptSyncTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,8 +89,7 @@ class TranscriptSyncTest {
     Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
     Transcripts service = new Transcripts();
     try (StubServer server = new StubServer(service)) {
-      Map<String, String> env = env(server.url());
-      env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096");
+      PodScript.Setup env = env(server.url()).managed("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096");
 
       PodScript.Outcome outcome =
           PodScript.run("claude-transcript-sync", stopInput(transcript), env);
@@ -168,8 +167,7 @@ class TranscriptSyncTest {
     Files.writeString(transcript, "{\"big\":\"" + "x".repeat(10_000) + "\"}\n{\"n\":2}\n");
     Transcripts service = new Transcripts();
     try (StubServer server = new StubServer(service)) {
-      Map<String, String> env = env(server.url());
-      env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "1024");
+      PodScript.Setup env = env(server.url()).managed("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "1024");
       PodScript.run("claude-transcript-sync", stopInput(transcript), env);
       assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
     }
@@ -188,18 +186,23 @@ class TranscriptSyncTest {
     assertThat(refused.stdout()).isEmpty();
     assertThat(refused.stderr()).contains("retried next event");
 
+    // The stub answers only after the sync has exited: it can only have ended by its budget.
+    CountDownLatch syncExited = new CountDownLatch(1);
     try (StubServer hanging =
         new StubServer(
             r -> {
-              Thread.sleep(10_000);
+              syncExited.await();
               return new StubServer.Response(200, "{}");
             })) {
-      Map<String, String> env = env(hanging.url());
-      env.put("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "2");
       PodScript.Outcome stalled =
-          PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+          PodScript.run(
+              "claude-transcript-sync",
+              stopInput(transcript),
+              env(hanging.url()).managed("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "1"));
+      syncExited.countDown();
       assertThat(stalled.exitCode()).isZero();
-      assertThat(stalled.took()).isLessThan(Duration.ofSeconds(5));
+      assertThat(stalled.stderr()).contains("main: offset unknown; retried next event");
+      assertThat(hanging.requests).hasSize(1);
     }
   }
 
@@ -227,11 +230,10 @@ class TranscriptSyncTest {
     return Files.copy(RepoPaths.claudeCodeFixtures().resolve("transcripts").resolve(fixture), to);
   }
 
-  private static Map<String, String> env(String url) {
-    Map<String, String> env = new HashMap<>();
-    env.put("TRANSCRIPT_SERVICE_URL", url);
-    env.put("CLAUDE_TELEMETRY_TOKEN", "pod-token-1");
-    env.put("CLAUDE_TELEMETRY_USER", "alice");
-    return env;
+  private static PodScript.Setup env(String url) {
+    return new PodScript.Setup()
+        .managed("TRANSCRIPT_SERVICE_URL", url)
+        .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1")
+        .managed("CLAUDE_TELEMETRY_USER", "alice");
   }
 }
