@@ -108,9 +108,16 @@ final class PodScript {
   }
 
   static Outcome run(String name, String stdin, Setup setup) {
+    return run(List.of(path(name).toString()), stdin, setup);
+  }
+
+  /**
+   * Runs {@code command} (which starts one of the programs) as {@link #run(String, String, Setup)}.
+   */
+  static Outcome run(List<String> command, String stdin, Setup setup) {
+    String name = command.get(command.size() - 1);
     try {
-      ProcessBuilder builder =
-          new ProcessBuilder(commandWith(setup, List.of(path(name).toString())));
+      ProcessBuilder builder = new ProcessBuilder(commandWith(setup, command));
       builder.environment().clear();
       builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
       Process process = builder.start();
