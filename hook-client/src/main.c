@@ -130,6 +130,9 @@ static int compare_names(const void *a, const void *b) {
 /* Claude Code's order: managed-settings.json, then the drop-ins in name order, a later file winning. Hidden
  * names are skipped (a mounted Secret or ConfigMap keeps its data under ..data). */
 static void settings_load(const char *role) {
+#ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+  if (role) return; /* local/run's build: settings_from_environment() has read them */
+#endif
   char *names[SETTINGS_DROP_INS_MAX];
   int count = 0;
   char path[512];
@@ -733,13 +736,59 @@ static int transcript_sync(void) {
     }
     if (safe_id(agent_file) && strcmp(agent_file, "agent-") != 0) sync_file(&s, agent_path, agent_file);
   }
-  if (input_string(in, n, "transcript_path", value, sizeof value) && *value) sync_file(&s, value, "main");
+  if (input_string(in, n, "transcript_path", value, sizeof value) && *value) {
+    sync_file(&s, value, "main");
+    /* Claude Code may append to a subagent's file after its SubagentStop has fired (measured with 2.1.330: the
+     * upload then stopped short of the file's last lines): every other event but the per-batch one also brings
+     * the session's subagent files, <transcript without .jsonl>/subagents/agent-*.jsonl, up to date. */
+    char event[64];
+    size_t len = strlen(value);
+    if (!(input_string(in, n, "hook_event_name", event, sizeof event) && strcmp(event, "PostToolBatch") == 0) &&
+        len > 6 && strcmp(value + len - 6, ".jsonl") == 0 && len + 16 < sizeof value) {
+      strcpy(value + len - 6, "/subagents");
+      DIR *dir = opendir(value);
+      struct dirent *entry;
+      while (dir && (entry = readdir(dir))) {
+        size_t name_len = strlen(entry->d_name);
+        char file_id[160], path[SETTINGS_VALUE_MAX + 300];
+        if (strncmp(entry->d_name, "agent-", 6) != 0 || name_len < 7 || name_len - 6 >= sizeof file_id ||
+            strcmp(entry->d_name + name_len - 6, ".jsonl") != 0)
+          continue;
+        memcpy(file_id, entry->d_name, name_len - 6);
+        file_id[name_len - 6] = 0;
+        if (!safe_id(file_id)) continue;
+        snprintf(path, sizeof path, "%s/%s", value, entry->d_name);
+        sync_file(&s, path, file_id);
+      }
+      if (dir) closedir(dir);
+    }
+  }
   return 0;
 }
 
 /* ------------------------------------------------------------------ */
 
+#ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+/*
+ * local/run's build (target/local, never shipped to a pod): on a developer's own machine there are no managed
+ * settings files, and local mode's settings (passed with --settings) give the same keys as env. A pod's agent
+ * could set those variables; this build exists only where no agent is contained (local/README.md).
+ */
+static void settings_from_environment(void) {
+  for (int k = 0; k < KEY_COUNT; k++) {
+    const char *value = getenv(KEY_NAMES[k]);
+    if (value && strlen(value) < SETTINGS_VALUE_MAX) {
+      memcpy(settings[k], value, strlen(value) + 1);
+      settings_set[k] = 1;
+    }
+  }
+}
+#endif
+
 int main(int argc, char **argv) {
+#ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+  settings_from_environment();
+#endif
   /* Before anything else: nothing below, in this file or in libc, may see a variable the agent set. */
   clearenv();
   const char *name = argc > 0 && argv[0] ? argv[0] : "";

@@ -161,6 +161,26 @@ class TranscriptSyncTest {
     }
   }
 
+  /**
+   * Claude Code can append to a subagent's file after its SubagentStop: Stop brings every subagent
+   * file of the session (next to the transcript, in {@code <session>/subagents/}) up to date.
+   */
+  @Test
+  void shouldBringTheSessionsSubagentFilesUpToDateAtStop(@TempDir Path dir) throws Exception {
+    Path main = copy("session-with-subagents.jsonl", dir.resolve(SESSION + ".jsonl"));
+    Path subagents = Files.createDirectories(dir.resolve(SESSION).resolve("subagents"));
+    Path agent = copy("subagent.jsonl", subagents.resolve("agent-a08be501ad019018d.jsonl"));
+    Files.writeString(subagents.resolve("agent-a08be501ad019018d.meta.json"), "{}");
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(main), env(server.url()));
+
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(main));
+      assertThat(service.bytes("agent-a08be501ad019018d")).isEqualTo(Files.readAllBytes(agent));
+      assertThat(service.stored).hasSize(2);
+    }
+  }
+
   @Test
   void shouldUploadALineLongerThanTheChunkByGrowingTheChunk(@TempDir Path dir) throws Exception {
     Path transcript = dir.resolve("main.jsonl");
