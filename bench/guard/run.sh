@@ -6,8 +6,16 @@
 #   ROUNDS=5 CALLS=30 HOOK_RUNS=200 HOOK_BLOCKS=5 LOST_EVENTS=100 bench/guard/run.sh
 #
 # Everything listens on 127.0.0.1 and free ports, and is stopped by PID at the end.
+#
+# The hook client reads its configuration from /etc/claude-code only (a path compiled in), and Claude Code reads
+# its managed settings there too: the bench runs in a private mount namespace (as root) where /etc and /opt are
+# overlays, /opt/claude-telemetry/bin is k8s/claude-code/bin, and /etc/claude-code is bind-mounted per wiring.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${BENCH_GUARD_NAMESPACE:-}" != 1 ]; then
+  [ "$(id -u)" = 0 ] || { echo "bench: needs root (a private mount namespace for /etc/claude-code)" >&2; exit 1; }
+  exec env BENCH_GUARD_NAMESPACE=1 unshare --mount --propagation private "$0" "$@"
+fi
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 BENCH=$ROOT/bench/guard
@@ -34,9 +42,38 @@ wait_http "http://127.0.0.1:$POLICY_PORT/q/health/ready"
 wait_http "http://127.0.0.1:$INGEST_PORT/q/health/ready"
 wait_http "http://127.0.0.1:$PUSH_PORT/-/ready"
 
-export HOOK_INGEST_URL=http://127.0.0.1:$INGEST_PORT CLAUDE_TELEMETRY_TOKEN=$TOKEN CLAUDE_TELEMETRY_USER=bench
-GUARD=$ROOT/k8s/claude-code/bin/claude-guard
-HOOK=$ROOT/k8s/claude-code/bin/claude-hook
+HOOK_INGEST_URL=http://127.0.0.1:$INGEST_PORT
+for layer in etc opt; do mkdir -p "$WORK/$layer-upper" "$WORK/$layer-work"; done
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$WORK/etc-upper,workdir=$WORK/etc-work" /etc
+mount -t overlay overlay -o "lowerdir=/opt,upperdir=$WORK/opt-upper,workdir=$WORK/opt-work" /opt
+mkdir -p /etc/claude-code /opt/claude-telemetry/bin
+mount --bind "$ROOT/k8s/claude-code/bin" /opt/claude-telemetry/bin
+GUARD=/opt/claude-telemetry/bin/claude-guard
+HOOK=/opt/claude-telemetry/bin/claude-hook
+
+# The managed settings as shipped, for each wiring: ours (the services on this machine's ports; Claude Code's own
+# OTLP export off, there is no collector here), the same with every hook command /bin/true, and with no hooks.
+managed=$ROOT/k8s/claude-code/managed-settings.json
+managed_for() {
+  # shellcheck disable=SC2016  # a jq program: $url and $closed are jq's arguments
+  local services='.env.HOOK_INGEST_URL = $url | .env.TRANSCRIPT_SERVICE_URL = $closed
+    | .env.CLAUDE_CODE_ENABLE_TELEMETRY = "0" | del(.env.OTEL_METRICS_EXPORTER, .env.OTEL_LOGS_EXPORTER)'
+  case $1 in
+    ours) jq --arg url "$HOOK_INGEST_URL" --arg closed "http://127.0.0.1:$CLOSED_PORT" "$services" "$managed" ;;
+    true) jq --arg url "$HOOK_INGEST_URL" --arg closed "http://127.0.0.1:$CLOSED_PORT" \
+            "$services"' | .hooks |= map_values(map(.hooks |= map(.command = "/bin/true")))' "$managed" ;;
+    none) jq --arg url "$HOOK_INGEST_URL" --arg closed "http://127.0.0.1:$CLOSED_PORT" "$services"' | del(.hooks, .allowManagedHooksOnly)' "$managed" ;;
+  esac
+}
+CLOSED_PORT=$(free_port)  # transcript-service is not part of this bench: its uploads are refused at once
+for wiring in ours true none; do
+  mkdir -p "$WORK/managed-$wiring/managed-settings.d"
+  managed_for "$wiring" >"$WORK/managed-$wiring/managed-settings.json"
+  jq -n --arg token "$TOKEN" '{env: {CLAUDE_TELEMETRY_USER: "bench", CLAUDE_TELEMETRY_TOKEN: $token}}' \
+    >"$WORK/managed-$wiring/managed-settings.d/50-identity.json"
+done
+use_managed() { umount /etc/claude-code 2>/dev/null || true; mount --bind "$WORK/managed-$1" /etc/claude-code; }
+use_managed ours
 SEED="/usr/bin/python3 $BENCH/seed_hook.py 127.0.0.1:$PUSH_PORT"
 
 # The guard must really decide here, or the numbers mean nothing.
@@ -86,7 +123,7 @@ for block in $(seq 1 "$HOOK_BLOCKS"); do
     -n "policy-service direct (curl)" "curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary @$INPUT http://127.0.0.1:$POLICY_PORT/v1/decisions" \
     -n "claude-guard -> hook-ingest -> policy-service" "$GUARD < $INPUT" \
     -n "seed hook (python3 + pushgateway)" "$SEED < $INPUT" \
-    -n "bash -p that only starts and exits (floor of any bash hook)" "/bin/bash -p -c : < $INPUT" >"$WORK/hyperfine.txt" 2>&1
+    -n "/bin/true (floor of any hook process)" "/bin/true < $INPUT" >"$WORK/hyperfine.txt" 2>&1
 done
 # One result per command over all blocks: its wall times together, CPU as the mean of the blocks' means.
 jq -s '[.[].results] | transpose | map({command: .[0].command, times: (map(.times) | add),
@@ -100,31 +137,29 @@ jq -r '.[] | "| \(.command) | \(.median*1000 | .*100 | round / 100) ms | \(.mean
 guard_ms=$(ms '.[1].median'); seed_ms=$(ms '.[2].median'); floor_ms=$(ms '.[3].median')
 guard_cpu=$(ms '.[1].cpu'); seed_cpu=$(ms '.[2].cpu')
 echo
-echo "wall: guard median ${guard_ms} ms (bash floor ${floor_ms} ms), seed median ${seed_ms} ms, seed/guard = $(echo "$seed_ms $guard_ms" | awk '{printf "%.1f", $1/$2}')x"
+echo "wall: guard median ${guard_ms} ms (/bin/true ${floor_ms} ms), seed median ${seed_ms} ms, seed/guard = $(echo "$seed_ms $guard_ms" | awk '{printf "%.1f", $1/$2}')x"
 echo "CPU: guard ${guard_cpu} ms, seed ${seed_cpu} ms, seed/guard = $(echo "$seed_cpu $guard_cpu" | awk '{printf "%.1f", $1/$2}')x"
 
 echo
-echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved)"
+echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved; ours, true, none: the managed settings at /etc/claude-code)"
 CP_FILE=$ROOT/e2e-tests/target/bench-classpath.txt
-[ -f "$CP_FILE" ] && [ -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ] ||
-  { echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2; exit 1; }
+if [ ! -f "$CP_FILE" ] || [ ! -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ]; then
+  echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2
+  exit 1
+fi
 java -cp "$ROOT/e2e-tests/target/test-classes:$(cat "$CP_FILE")" dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain 0 "$CALLS" \
   >"$WORK/api.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do grep -q listening "$WORK/api.log" && break; sleep 0.1; done
 API_URL=$(awk '/listening/ {print $2}' "$WORK/api.log")
 
-managed=$ROOT/k8s/claude-code/managed-settings.json
+# User settings: the seed's hooks for the seed wiring (under the managed settings of "none", which leave user hooks
+# allowed), nothing otherwise.
 settings_for() {
   case $1 in
-    none) echo '{}' ;;
-    true) jq '{hooks: (.hooks | map_values(map(.hooks |= map(.command = "/bin/true"))))}' "$managed" ;;
-    ours) jq --arg bin "$ROOT/k8s/claude-code/bin" --arg url "$HOOK_INGEST_URL" --arg token "$TOKEN" '
-            {hooks: (.hooks | map_values(map(.hooks |= map(.command |= sub("^/opt/claude-telemetry/bin"; $bin))))),
-             env: {HOOK_INGEST_URL: $url, CLAUDE_TELEMETRY_TOKEN: $token, CLAUDE_TELEMETRY_USER: "bench",
-                   CLAUDE_GUARD_TIMEOUT_SECONDS: "5", CLAUDE_HOOK_TIMEOUT_SECONDS: "2"}}' "$managed" ;;
     seed) jq -n --arg seed "$SEED" '{hooks: {
             PreToolUse: [{matcher: "*", hooks: [{type: "command", command: $seed, timeout: 10}]}],
             PostToolUse: [{matcher: "*", hooks: [{type: "command", command: $seed, timeout: 10}]}]}}' ;;
+    *) echo '{}' ;;
   esac
 }
 CONFIGS="none true ours seed"
@@ -136,6 +171,7 @@ done
 # CPU does not grow when other work on the machine makes everything wait.
 run_session() {
   local dir=$WORK/$1 out timing
+  case $1 in seed) use_managed none ;; *) use_managed "$1" ;; esac
   timing=$( { TIMEFORMAT='%R %U %S'; time (cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" \
     ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
     claude -p "[scenario:bench] run the commands" --output-format json --allowedTools Bash Read Write Edit \
@@ -167,6 +203,7 @@ echo
 echo "Load average after the CLI runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "## 3. Lost counts: $LOST_EVENTS PostToolUse events of one session, distinct tool_use_ids"
+use_managed ours
 post_input() { jq -c --arg id "toolu_bench_$1" '.tool_use_id = $id' "$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json"; }
 ingest_count() {
   curl -s "$HOOK_INGEST_URL/q/metrics" |

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,23 +100,36 @@ class ShippedFilesTest {
     assertThat(shipped)
         .doesNotContain(".claude-telemetry.svc.cluster.local")
         .contains(".ai-tools.svc.cluster.local");
+    // and the pinned search list (LOCALDOMAIN), which starts with the namespace's own domain
     assertThat(shipped)
         .isEqualTo(
-            original.replace(".claude-telemetry.svc.cluster.local", ".ai-tools.svc.cluster.local"));
+            original
+                .replace(".claude-telemetry.svc.cluster.local", ".ai-tools.svc.cluster.local")
+                .replace("\"claude-telemetry.svc.cluster.local ", "\"ai-tools.svc.cluster.local "));
+    assertThat(shipped).contains("\"LOCALDOMAIN\": \"ai-tools.svc.cluster.local svc.cluster.local");
   }
 
   @Test
-  void shouldShipEveryHookScriptByteForByteAndExecutable() throws IOException {
+  void shouldShipTheHookClientByteForByteAndExecutable() throws IOException {
     Map<String, String> expected = new TreeMap<>();
-    try (Stream<Path> scripts = Files.list(RepoFiles.existing("k8s/claude-code/bin"))) {
-      for (Path script : scripts.toList()) {
-        expected.put(script.getFileName().toString(), Files.readString(script));
+    try (Stream<Path> programs = Files.list(RepoFiles.existing("k8s/claude-code/bin"))) {
+      for (Path program : programs.toList()) {
+        expected.put(
+            program.getFileName().toString(),
+            Base64.getEncoder().encodeToString(Files.readAllBytes(program)));
       }
     }
-    assertThat(expected).as("hook scripts in k8s/claude-code/bin").containsKeys("claude-guard");
+    assertThat(expected)
+        .as("the hook client in k8s/claude-code/bin, built by hook-client (mvn package)")
+        .containsOnlyKeys("claude-guard", "claude-hook", "claude-transcript-sync");
 
     ConfigMap shipped = chart.object(ConfigMap.class, "claude-code-hook-scripts");
-    assertThat(new TreeMap<>(shipped.getData())).isEqualTo(expected);
+    assertThat(shipped.getData()).as("text data").isNullOrEmpty();
+    assertThat(new TreeMap<>(shipped.getBinaryData())).isEqualTo(expected);
+    // The API server refuses an object over 1 MiB; leave room for the rest of the ConfigMap.
+    assertThat(expected.values().stream().mapToInt(String::length).sum())
+        .as("base64 bytes in the ConfigMap")
+        .isLessThan(768 * 1024);
 
     PodSpec workspace = chart.podSpecs().get("StatefulSet/claude-code-developer");
     Volume scripts =

@@ -25,15 +25,40 @@ public final class ClusterDns {
   private static final int RCODE_NXDOMAIN = 3;
 
   private final Map<String, byte[]> addresses = new HashMap<>();
+  private final Map<String, byte[]> wildcards = new HashMap<>();
 
-  ClusterDns() throws IOException {
+  /**
+   * {@code extra}: more names, {@code name=address}; {@code *.domain=address} answers every name
+   * under that domain, as a public wildcard record someone registered would.
+   */
+  ClusterDns(String... extra) throws IOException {
     for (Service service : Service.values()) {
       addresses.put(service.host(), InetAddress.getByName(service.address).getAddress());
     }
+    for (String entry : extra) {
+      String[] parts = entry.split("=", 2);
+      byte[] address = InetAddress.getByName(parts[1]).getAddress();
+      if (parts[0].startsWith("*.")) {
+        wildcards.put(parts[0].substring(1), address);
+      } else {
+        addresses.put(parts[0], address);
+      }
+    }
   }
 
+  private byte[] addressOf(String host) {
+    byte[] address = addresses.get(host);
+    for (Map.Entry<String, byte[]> wildcard : wildcards.entrySet()) {
+      if (address == null && host.endsWith(wildcard.getKey())) {
+        address = wildcard.getValue();
+      }
+    }
+    return address;
+  }
+
+  /** args: the address to serve on, then the extra names of {@link #ClusterDns(String...)}. */
   public static void main(String[] args) throws IOException {
-    ClusterDns dns = new ClusterDns();
+    ClusterDns dns = new ClusterDns(java.util.Arrays.copyOfRange(args, 1, args.length));
     try (DatagramSocket socket =
         new DatagramSocket(new InetSocketAddress(InetAddress.getByName(args[0]), 53))) {
       System.out.println("serving " + args[0] + ":53");
@@ -89,7 +114,7 @@ public final class ClusterDns {
         "query " + host + " " + (type == TYPE_A ? "A" : type == TYPE_AAAA ? "AAAA" : type));
     System.out.flush();
 
-    byte[] address = addresses.get(host);
+    byte[] address = addressOf(host);
     boolean hasAnswer = address != null && type == TYPE_A;
     ByteBuffer out = ByteBuffer.allocate(questionEnd + (hasAnswer ? 16 : 0));
     out.putShort((short) id);

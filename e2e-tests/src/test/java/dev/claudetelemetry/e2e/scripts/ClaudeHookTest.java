@@ -3,11 +3,10 @@ package dev.claudetelemetry.e2e.scripts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudetelemetry.testsupport.FreePorts;
-import java.time.Duration;
-import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** k8s/claude-code/bin/claude-hook: delivers, stays silent, never fails or stalls the session. */
+/** claude-hook: delivers, stays silent, never fails or stalls the session. */
 class ClaudeHookTest {
 
   @Test
@@ -16,7 +15,7 @@ class ClaudeHookTest {
     try (StubServer ingest =
         new StubServer(r -> new StubServer.Response(200, "{\"additionalContext\":\"x\"}"))) {
       PodScript.Outcome outcome =
-          PodScript.run("claude-hook", input, ClaudeGuardTest.env(ingest.url()));
+          PodScript.run("claude-hook", input, ClaudeGuardTest.setup(ingest.url()));
 
       assertThat(outcome.exitCode()).isZero();
       // UserPromptSubmit's stdout would become context for the model: nothing may leak through.
@@ -38,40 +37,50 @@ class ClaudeHookTest {
     String input = PodScript.fixture("PostToolUse-Bash.json");
     PodScript.Outcome refused =
         PodScript.run(
-            "claude-hook", input, ClaudeGuardTest.env("http://127.0.0.1:" + FreePorts.next()));
+            "claude-hook", input, ClaudeGuardTest.setup("http://127.0.0.1:" + FreePorts.next()));
     assertThat(refused.exitCode()).isZero();
     assertThat(refused.stdout() + refused.stderr()).isEmpty();
 
     try (StubServer broken = new StubServer(r -> new StubServer.Response(500, "boom"))) {
       PodScript.Outcome failed =
-          PodScript.run("claude-hook", input, ClaudeGuardTest.env(broken.url()));
+          PodScript.run("claude-hook", input, ClaudeGuardTest.setup(broken.url()));
       assertThat(failed.exitCode()).isZero();
       assertThat(failed.stdout()).isEmpty();
     }
   }
 
+  /** The stub answers only after the hook has exited: it can only have ended by its timeout. */
   @Test
   void shouldGiveUpAfterItsShortTimeout() {
+    CountDownLatch hookExited = new CountDownLatch(1);
     try (StubServer hanging =
         new StubServer(
             r -> {
-              Thread.sleep(5000);
+              hookExited.await();
               return new StubServer.Response(200, "{}");
             })) {
-      Map<String, String> env = ClaudeGuardTest.env(hanging.url());
-      env.put("CLAUDE_HOOK_TIMEOUT_SECONDS", "1");
-      PodScript.Outcome outcome = PodScript.run("claude-hook", PodScript.fixture("Stop.json"), env);
+      PodScript.Outcome outcome =
+          PodScript.run(
+              "claude-hook",
+              PodScript.fixture("Stop.json"),
+              ClaudeGuardTest.setup(hanging.url()).managed("CLAUDE_HOOK_TIMEOUT_SECONDS", "0.5"));
+      hookExited.countDown();
       assertThat(outcome.exitCode()).isZero();
-      assertThat(outcome.took()).isLessThan(Duration.ofMillis(3500));
+      assertThat(outcome.stdout()).isEmpty();
+      assertThat(hanging.requests).hasSize(1);
     }
   }
 
   @Test
   void shouldSendNothingWithoutManagedConfiguration() {
     try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, "{}"))) {
-      Map<String, String> env = ClaudeGuardTest.env(ingest.url());
-      env.remove("CLAUDE_TELEMETRY_TOKEN");
-      PodScript.Outcome outcome = PodScript.run("claude-hook", PodScript.fixture("Stop.json"), env);
+      PodScript.Outcome outcome =
+          PodScript.run(
+              "claude-hook",
+              PodScript.fixture("Stop.json"),
+              ClaudeGuardTest.setup(ingest.url())
+                  .withoutManaged("CLAUDE_TELEMETRY_TOKEN")
+                  .process("CLAUDE_TELEMETRY_TOKEN", "pod-token-1"));
       assertThat(outcome.exitCode()).isZero();
       assertThat(ingest.requests).isEmpty();
     }

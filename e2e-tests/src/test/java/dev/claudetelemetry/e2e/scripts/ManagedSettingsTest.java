@@ -34,7 +34,7 @@ class ManagedSettingsTest {
   }
 
   @Test
-  void everyHandlerShouldRunOneOfThePodsScriptsWithoutAShell() throws IOException {
+  void everyHandlerShouldRunTheHookClientWithoutAShell() throws IOException {
     List<JsonNode> handlers = handlers(settings());
     assertThat(handlers)
         .hasSizeGreaterThan(25)
@@ -46,8 +46,8 @@ class ManagedSettingsTest {
               assertThat(PodScript.path(command.substring(BIN.length())))
                   .as("%s", handler)
                   .isExecutable();
-              // Without args Claude Code 2.1.330 runs `/bin/sh -c <command>`, and sh forks: a
-              // second process per hook.
+              // Without args Claude Code 2.1.330 runs `/bin/sh -c <command>`: a second process
+              // per hook, and a dynamically linked one that the agent's env could reach.
               assertThat(handler.path("args").isArray() && handler.path("args").isEmpty())
                   .as("%s has args: []", handler)
                   .isTrue();
@@ -66,5 +66,55 @@ class ManagedSettingsTest {
     assertThat(guard.get(0).path("command").asText()).isEqualTo(BIN + "claude-guard");
     assertThat(guard.get(0).path("onFailure").asText()).isEqualTo("block");
     assertThat(guard.get(0).path("async").asBoolean(false)).isFalse();
+  }
+
+  /**
+   * Defence in depth behind the hook client (which reads no variable at all): the managed env pins
+   * what changes a dynamically linked program or bash before it runs, so the agent's settings env
+   * cannot put it under Claude Code's own children. Not pinned: LD_SHOW_AUXV and
+   * LD_TRACE_LOADED_OBJECTS, which glibc's loader acts on when merely present (even empty, every
+   * program would print its auxiliary vector, or list its libraries instead of running).
+   */
+  @Test
+  void theManagedEnvShouldPinTheLoaderLibcAndShellVariables() throws IOException {
+    JsonNode env = settings().path("env");
+    for (String name :
+        List.of(
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "LD_AUDIT",
+            "LD_DEBUG",
+            "LD_DEBUG_OUTPUT",
+            "LD_PROFILE",
+            "LD_ORIGIN_PATH",
+            "GLIBC_TUNABLES",
+            "GCONV_PATH",
+            "GETCONF_DIR",
+            "HOSTALIASES",
+            "RES_OPTIONS",
+            "RESOLV_HOST_CONF",
+            "LOCPATH",
+            "NIS_PATH",
+            "NLSPATH",
+            "MALLOC_TRACE",
+            "MALLOC_CHECK_",
+            "MALLOC_PERTURB_",
+            "TMPDIR",
+            "TZDIR",
+            "BASH_ENV",
+            "ENV",
+            "FUNCNEST",
+            "BASH_XTRACEFD",
+            "GLOBIGNORE")) {
+      assertThat(env.path(name).isTextual()).as("%s pinned", name).isTrue();
+      assertThat(env.path(name).asText()).as(name).isEmpty();
+    }
+    // The pod's own search list (what the kubelet writes for namespace claude-telemetry) and
+    // bash's own default prompt: an empty value would change what the agent's commands see.
+    assertThat(env.path("LOCALDOMAIN").asText())
+        .isEqualTo("claude-telemetry.svc.cluster.local svc.cluster.local cluster.local");
+    assertThat(env.path("PS4").asText()).isEqualTo("+ ");
+    assertThat(env.has("LD_SHOW_AUXV")).isFalse();
+    assertThat(env.has("LD_TRACE_LOADED_OBJECTS")).isFalse();
   }
 }

@@ -10,20 +10,20 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * k8s/claude-code/bin/claude-transcript-sync against an in-memory transcript-service that keeps the
- * upload contract of docs/contracts.md (acknowledged offset, complete lines only, 409 with
- * expectedOffset). The real transcript-service is exercised by the emulated-pod suite.
+ * claude-transcript-sync (the hook client built by hook-client) against an in-memory
+ * transcript-service that keeps the upload contract of docs/contracts.md (acknowledged offset,
+ * complete lines only, 409 with expectedOffset). The real transcript-service is exercised by the
+ * emulated-pod suite.
  */
 class TranscriptSyncTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,8 +89,7 @@ class TranscriptSyncTest {
     Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
     Transcripts service = new Transcripts();
     try (StubServer server = new StubServer(service)) {
-      Map<String, String> env = env(server.url());
-      env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096");
+      PodScript.Setup env = env(server.url()).managed("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096");
 
       PodScript.Outcome outcome =
           PodScript.run("claude-transcript-sync", stopInput(transcript), env);
@@ -162,14 +161,33 @@ class TranscriptSyncTest {
     }
   }
 
+  /**
+   * Claude Code can append to a subagent's file after its SubagentStop: Stop brings every subagent
+   * file of the session (next to the transcript, in {@code <session>/subagents/}) up to date.
+   */
+  @Test
+  void shouldBringTheSessionsSubagentFilesUpToDateAtStop(@TempDir Path dir) throws Exception {
+    Path main = copy("session-with-subagents.jsonl", dir.resolve(SESSION + ".jsonl"));
+    Path subagents = Files.createDirectories(dir.resolve(SESSION).resolve("subagents"));
+    Path agent = copy("subagent.jsonl", subagents.resolve("agent-a08be501ad019018d.jsonl"));
+    Files.writeString(subagents.resolve("agent-a08be501ad019018d.meta.json"), "{}");
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(main), env(server.url()));
+
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(main));
+      assertThat(service.bytes("agent-a08be501ad019018d")).isEqualTo(Files.readAllBytes(agent));
+      assertThat(service.stored).hasSize(2);
+    }
+  }
+
   @Test
   void shouldUploadALineLongerThanTheChunkByGrowingTheChunk(@TempDir Path dir) throws Exception {
     Path transcript = dir.resolve("main.jsonl");
     Files.writeString(transcript, "{\"big\":\"" + "x".repeat(10_000) + "\"}\n{\"n\":2}\n");
     Transcripts service = new Transcripts();
     try (StubServer server = new StubServer(service)) {
-      Map<String, String> env = env(server.url());
-      env.put("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "1024");
+      PodScript.Setup env = env(server.url()).managed("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "1024");
       PodScript.run("claude-transcript-sync", stopInput(transcript), env);
       assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
     }
@@ -188,18 +206,23 @@ class TranscriptSyncTest {
     assertThat(refused.stdout()).isEmpty();
     assertThat(refused.stderr()).contains("retried next event");
 
+    // The stub answers only after the sync has exited: it can only have ended by its budget.
+    CountDownLatch syncExited = new CountDownLatch(1);
     try (StubServer hanging =
         new StubServer(
             r -> {
-              Thread.sleep(10_000);
+              syncExited.await();
               return new StubServer.Response(200, "{}");
             })) {
-      Map<String, String> env = env(hanging.url());
-      env.put("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "2");
       PodScript.Outcome stalled =
-          PodScript.run("claude-transcript-sync", stopInput(transcript), env);
+          PodScript.run(
+              "claude-transcript-sync",
+              stopInput(transcript),
+              env(hanging.url()).managed("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "1"));
+      syncExited.countDown();
       assertThat(stalled.exitCode()).isZero();
-      assertThat(stalled.took()).isLessThan(Duration.ofSeconds(5));
+      assertThat(stalled.stderr()).contains("main: offset unknown; retried next event");
+      assertThat(hanging.requests).hasSize(1);
     }
   }
 
@@ -227,11 +250,10 @@ class TranscriptSyncTest {
     return Files.copy(RepoPaths.claudeCodeFixtures().resolve("transcripts").resolve(fixture), to);
   }
 
-  private static Map<String, String> env(String url) {
-    Map<String, String> env = new HashMap<>();
-    env.put("TRANSCRIPT_SERVICE_URL", url);
-    env.put("CLAUDE_TELEMETRY_TOKEN", "pod-token-1");
-    env.put("CLAUDE_TELEMETRY_USER", "alice");
-    return env;
+  private static PodScript.Setup env(String url) {
+    return new PodScript.Setup()
+        .managed("TRANSCRIPT_SERVICE_URL", url)
+        .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1")
+        .managed("CLAUDE_TELEMETRY_USER", "alice");
   }
 }

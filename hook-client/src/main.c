@@ -1,0 +1,812 @@
+/*
+ * The claude-code pod's hook client: one statically linked program installed as claude-guard (PreToolUse),
+ * claude-hook (every other event) and claude-transcript-sync (transcript upload); argv[0]'s last component picks
+ * the role. See ../README.md for why it is C and how it is built.
+ *
+ * The agent can put any variable into a hook's environment through its own settings' env, and every program a
+ * dynamic loader starts reads some of them before main (LD_AUDIT, LD_PRELOAD, GCONV_PATH, GLIBC_TUNABLES, ...),
+ * as does bash (FUNCNEST, BASH_ENV, ...) and glibc's resolver (LOCALDOMAIN, RES_OPTIONS, HOSTALIASES). This
+ * program has no loader (static musl), drops its whole environment before doing anything, and reads its
+ * configuration from the root-owned managed settings files Claude Code itself reads, never from variables.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decision.h"
+#include "json.h"
+
+/* A compile-time path, not a variable: tests run the shipped binary in a mount namespace where this path is a
+ * bind mount of their own files. */
+#ifndef SETTINGS_DIR
+#define SETTINGS_DIR "/etc/claude-code"
+#endif
+
+#define SETTINGS_FILE_MAX (1 << 20)
+#define SETTINGS_DROP_INS_MAX 64
+#define SETTINGS_VALUE_MAX 4096
+#define INPUT_MAX (8 << 20)
+#define ANSWER_MAX (64 << 10)
+#define CHUNK_MAX (8 << 20)
+
+/* ------------------------------------------------------------------ configuration from managed settings */
+
+enum key {
+  HOOK_INGEST_URL,
+  TRANSCRIPT_SERVICE_URL,
+  CLAUDE_TELEMETRY_USER,
+  CLAUDE_TELEMETRY_TOKEN,
+  CLAUDE_GUARD_FAIL_OPEN,
+  CLAUDE_GUARD_TIMEOUT_SECONDS,
+  CLAUDE_HOOK_TIMEOUT_SECONDS,
+  CLAUDE_TRANSCRIPT_SYNC_SECONDS,
+  CLAUDE_TRANSCRIPT_CHUNK_BYTES,
+  KEY_COUNT
+};
+static const char *const KEY_NAMES[KEY_COUNT] = {
+    "HOOK_INGEST_URL",
+    "TRANSCRIPT_SERVICE_URL",
+    "CLAUDE_TELEMETRY_USER",
+    "CLAUDE_TELEMETRY_TOKEN",
+    "CLAUDE_GUARD_FAIL_OPEN",
+    "CLAUDE_GUARD_TIMEOUT_SECONDS",
+    "CLAUDE_HOOK_TIMEOUT_SECONDS",
+    "CLAUDE_TRANSCRIPT_SYNC_SECONDS",
+    "CLAUDE_TRANSCRIPT_CHUNK_BYTES",
+};
+static char settings[KEY_COUNT][SETTINGS_VALUE_MAX];
+static int settings_set[KEY_COUNT];
+
+static const char *setting(enum key key) { return settings_set[key] ? settings[key] : NULL; }
+
+static void say(const char *role, const char *format, ...) {
+  char line[512];
+  va_list args;
+  va_start(args, format);
+  int len = snprintf(line, sizeof line, "%s: ", role);
+  vsnprintf(line + len, sizeof line - (size_t)len, format, args);
+  va_end(args);
+  len = (int)strlen(line);
+  if (len < (int)sizeof line - 1) line[len++] = '\n';
+  (void)!write(2, line, (size_t)len);
+}
+
+/* Reads at most max bytes of path into a new buffer; NULL when it cannot, or when the file is larger. */
+static unsigned char *read_file(const char *path, size_t max, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  unsigned char *buf = NULL;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max && (buf = malloc((size_t)st.st_size + 1))) {
+    size_t got = 0;
+    ssize_t r;
+    while (got <= (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size + 1 - got)) > 0) got += (size_t)r;
+    if (got > (size_t)st.st_size || r < 0) {
+      free(buf);
+      buf = NULL;
+    } else {
+      *len = got;
+    }
+  }
+  close(fd);
+  return buf;
+}
+
+/* Takes the keys this client knows from one settings file's "env"; a file that is not valid JSON is skipped. */
+static void settings_apply(const char *path, const char *role) {
+  size_t len, env, value;
+  unsigned char *doc = read_file(path, SETTINGS_FILE_MAX, &len);
+  if (!doc) return;
+  if (!json_valid(doc, len)) {
+    say(role, "%s is not valid JSON; ignored", path);
+  } else if (json_member(doc, len, json_root(doc, len), "env", &env) && doc[env] == '{') {
+    for (int k = 0; k < KEY_COUNT; k++) {
+      if (json_member(doc, len, env, KEY_NAMES[k], &value) && doc[value] == '"') {
+        settings_set[k] = json_string(doc, len, value, settings[k], SETTINGS_VALUE_MAX) >= 0;
+      }
+    }
+  }
+  free(doc);
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Claude Code's order: managed-settings.json, then the drop-ins in name order, a later file winning. Hidden
+ * names are skipped (a mounted Secret or ConfigMap keeps its data under ..data). */
+static void settings_load(const char *role) {
+#ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+  if (role) return; /* local/run's build: settings_from_environment() has read them */
+#endif
+  char *names[SETTINGS_DROP_INS_MAX];
+  int count = 0;
+  char path[512];
+  settings_apply(SETTINGS_DIR "/managed-settings.json", role);
+  DIR *dir = opendir(SETTINGS_DIR "/managed-settings.d");
+  if (!dir) return;
+  struct dirent *entry;
+  while ((entry = readdir(dir)) && count < SETTINGS_DROP_INS_MAX) {
+    size_t len = strlen(entry->d_name);
+    if (entry->d_name[0] == '.' || len < 6 || strcmp(entry->d_name + len - 5, ".json") != 0) continue;
+    if ((names[count] = strdup(entry->d_name))) count++;
+  }
+  closedir(dir);
+  qsort(names, (size_t)count, sizeof *names, compare_names);
+  for (int i = 0; i < count; i++) {
+    if (snprintf(path, sizeof path, "%s/managed-settings.d/%s", SETTINGS_DIR, names[i]) < (int)sizeof path)
+      settings_apply(path, role);
+    free(names[i]);
+  }
+}
+
+/* Whether a value can go into a header line as it is: no quote, backslash, space or control character. */
+static int safe_header_value(const char *v) {
+  if (!v || !*v) return 0;
+  for (; *v; v++)
+    if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+/=@:-", *v)) return 0;
+  return 1;
+}
+
+/* "5", "0.5", "2.25" as milliseconds, at most an hour; the fallback for anything else. */
+static long millis_setting(enum key key, long fallback) {
+  const char *v = setting(key);
+  long whole = 0, fraction = 0, scale = 1000;
+  if (!v || !*v || *v == '.') return fallback;
+  for (; *v >= '0' && *v <= '9'; v++)
+    if ((whole = whole * 10 + (*v - '0')) > 3600) return fallback;
+  if (*v == '.')
+    for (v++; *v >= '0' && *v <= '9'; v++)
+      if ((scale /= 10) > 0) fraction += (*v - '0') * scale;
+  return *v ? fallback : whole * 1000 + fraction;
+}
+
+static long long whole_setting(enum key key, long long fallback) {
+  const char *v = setting(key);
+  long long n = 0;
+  if (!v || !*v) return fallback;
+  for (; *v; v++) {
+    if (*v < '0' || *v > '9' || n > (1LL << 40)) return fallback;
+    n = n * 10 + (*v - '0');
+  }
+  return n;
+}
+
+/* ------------------------------------------------------------------ time */
+
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int left_ms(long long deadline) {
+  long long left = deadline - now_ms();
+  return left < 0 ? 0 : left > 3600000 ? 3600000 : (int)left;
+}
+
+/* ------------------------------------------------------------------ stdin */
+
+/* All of fd 0 up to INPUT_MAX bytes. Claude Code (Node) hands hooks a socket, which read() reads like a pipe. */
+static unsigned char *read_input(size_t *len) {
+  size_t cap = 65536, got = 0;
+  unsigned char *buf = malloc(cap);
+  ssize_t r;
+  if (!buf) return NULL;
+  for (;;) {
+    if (got == cap) {
+      if (cap >= INPUT_MAX) break;
+      unsigned char *bigger = realloc(buf, cap * 2);
+      if (!bigger) break;
+      buf = bigger;
+      cap *= 2;
+    }
+    r = read(0, buf + got, cap - got);
+    if (r > 0) got += (size_t)r;
+    else if (r < 0 && errno == EINTR) continue;
+    else break;
+  }
+  *len = got;
+  return buf;
+}
+
+/* ------------------------------------------------------------------ HTTP/1.0 */
+
+struct url {
+  char host[256];
+  char port[6];
+  char path[256];     /* the URL's own path, without a trailing slash: requests append theirs */
+  char hostport[270]; /* for the Host header, as written in the URL */
+};
+
+/* Plain http:// only: the services are in-cluster; a mesh sidecar, if any, adds TLS below this. */
+static int url_parse(const char *text, struct url *u) {
+  const char *rest, *slash, *host_end;
+  size_t len;
+  if (!text || strncmp(text, "http://", 7) != 0) return -1;
+  rest = text + 7;
+  slash = strchr(rest, '/');
+  len = slash ? (size_t)(slash - rest) : strlen(rest);
+  if (len == 0 || len >= sizeof u->hostport) return -1;
+  memcpy(u->hostport, rest, len);
+  u->hostport[len] = 0;
+  const char *path = rest + len;
+  size_t path_len = strlen(path);
+  while (path_len > 0 && path[path_len - 1] == '/') path_len--;
+  if (path_len >= sizeof u->path) return -1;
+  for (size_t i = 0; i < path_len; i++)
+    if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~/-", path[i])) return -1;
+  memcpy(u->path, path, path_len);
+  u->path[path_len] = 0;
+
+  const char *hp = u->hostport, *port = NULL;
+  if (hp[0] == '[') {
+    host_end = strchr(hp, ']');
+    if (!host_end) return -1;
+    len = (size_t)(host_end - hp - 1);
+    memcpy(u->host, hp + 1, len);
+    if (host_end[1] == ':') port = host_end + 2;
+    else if (host_end[1]) return -1;
+  } else {
+    host_end = strchr(hp, ':');
+    len = host_end ? (size_t)(host_end - hp) : strlen(hp);
+    memcpy(u->host, hp, len);
+    if (host_end) port = host_end + 1;
+  }
+  u->host[len] = 0;
+  if (len == 0) return -1;
+  for (size_t i = 0; i < len; i++)
+    if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.:-", u->host[i])) return -1;
+  if (!port) port = "80";
+  size_t port_len = strlen(port);
+  if (port_len == 0 || port_len > 5 || strspn(port, "0123456789") != port_len || atoi(port) < 1 || atoi(port) > 65535)
+    return -1;
+  memcpy(u->port, port, port_len + 1);
+  return 0;
+}
+
+#define ADDRESSES_MAX 8
+struct addresses {
+  int count;
+  struct sockaddr_storage addr[ADDRESSES_MAX];
+  socklen_t len[ADDRESSES_MAX];
+};
+
+static void addresses_add(struct addresses *a, const char *numeric, int port) {
+  struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+  if (a->count >= ADDRESSES_MAX) return;
+  if (inet_pton(AF_INET, numeric, &v4.sin_addr) == 1) {
+    memcpy(&a->addr[a->count], &v4, sizeof v4);
+    a->len[a->count++] = sizeof v4;
+  } else if (inet_pton(AF_INET6, numeric, &v6.sin6_addr) == 1) {
+    memcpy(&a->addr[a->count], &v6, sizeof v6);
+    a->len[a->count++] = sizeof v6;
+  }
+}
+
+/* The addresses /etc/hosts gives exactly this name (tests and some pods map Service names there). */
+static void hosts_lookup(const char *name, int port, struct addresses *a) {
+  size_t len;
+  unsigned char *hosts = read_file("/etc/hosts", 1 << 20, &len);
+  if (!hosts) return;
+  char *text = (char *)hosts, *save = NULL;
+  text[len] = 0;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *hash = strchr(line, '#'), *field_save = NULL;
+    if (hash) *hash = 0;
+    char *address = strtok_r(line, " \t\r", &field_save);
+    if (!address) continue;
+    for (char *alias = strtok_r(NULL, " \t\r", &field_save); alias; alias = strtok_r(NULL, " \t\r", &field_save)) {
+      if (strcasecmp(alias, name) == 0) {
+        addresses_add(a, address, port);
+        break;
+      }
+    }
+  }
+  free(hosts);
+}
+
+/*
+ * A Service name is looked up as an absolute DNS name (a trailing dot): no search domain is ever tried, so no
+ * resolv.conf search list or ndots can turn it into a name someone else answers for. musl's resolver reads only
+ * /etc/resolv.conf and /etc/hosts (no LOCALDOMAIN, RES_OPTIONS or HOSTALIASES), and the environment is empty
+ * anyway. An exact /etc/hosts entry is honoured first.
+ */
+static int resolve(const struct url *u, struct addresses *a) {
+  int port = atoi(u->port);
+  a->count = 0;
+  addresses_add(a, u->host, port);
+  if (a->count) return 0;
+  hosts_lookup(u->host, port, a);
+  if (a->count) return 0;
+  char absolute[260];
+  size_t len = strlen(u->host);
+  snprintf(absolute, sizeof absolute, "%s%s", u->host, u->host[len - 1] == '.' ? "" : ".");
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+  struct addrinfo *found = NULL;
+  if (getaddrinfo(absolute, u->port, &hints, &found) != 0) return -1;
+  for (struct addrinfo *f = found; f && a->count < ADDRESSES_MAX; f = f->ai_next) {
+    memcpy(&a->addr[a->count], f->ai_addr, f->ai_addrlen);
+    a->len[a->count++] = f->ai_addrlen;
+  }
+  freeaddrinfo(found);
+  return a->count ? 0 : -1;
+}
+
+enum http_result {
+  HTTP_OK,
+  HTTP_UNREACHABLE,      /* no address, or every address refused */
+  HTTP_CONNECT_TIMEOUT,  /* no connection within the deadline (packets dropped) */
+  HTTP_ANSWER_TIMEOUT,   /* connected, but the answer did not arrive in time */
+  HTTP_FAILED,           /* the connection broke, or the answer is no HTTP answer or too large */
+};
+
+static int wait_for(int fd, short events, long long deadline) {
+  struct pollfd p = {.fd = fd, .events = events};
+  for (;;) {
+    int r = poll(&p, 1, left_ms(deadline));
+    if (r > 0) return 1;
+    if (r == 0) return 0;
+    if (errno != EINTR) return -1;
+  }
+}
+
+static int connect_any(const struct addresses *a, long long deadline, enum http_result *why) {
+  *why = HTTP_UNREACHABLE;
+  for (int i = 0; i < a->count; i++) {
+    int fd = socket(a->addr[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    if (connect(fd, (const struct sockaddr *)&a->addr[i], a->len[i]) == 0) return fd;
+    if (errno == EINPROGRESS) {
+      int ready = wait_for(fd, POLLOUT, deadline), error = 0;
+      socklen_t len = sizeof error;
+      if (ready > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0) return fd;
+      if (ready == 0) {
+        close(fd);
+        *why = HTTP_CONNECT_TIMEOUT;
+        return -1;
+      }
+    }
+    close(fd);
+  }
+  return -1;
+}
+
+struct answer {
+  int status;         /* 0: no HTTP status line */
+  const unsigned char *body;
+  size_t body_len;
+  unsigned char raw[ANSWER_MAX + 1];
+};
+
+static void answer_parse(struct answer *a, size_t len) {
+  a->status = 0;
+  a->body = NULL;
+  a->body_len = 0;
+  if (len < 12 || memcmp(a->raw, "HTTP/1.", 7) != 0 || (a->raw[7] != '0' && a->raw[7] != '1') || a->raw[8] != ' ')
+    return;
+  for (int k = 9; k < 12; k++)
+    if (a->raw[k] < '0' || a->raw[k] > '9') return;
+  if (len > 12 && a->raw[12] != ' ' && a->raw[12] != '\r') return;
+  a->status = (a->raw[9] - '0') * 100 + (a->raw[10] - '0') * 10 + (a->raw[11] - '0');
+  a->raw[len] = 0;
+  unsigned char *end = (unsigned char *)strstr((char *)a->raw, "\r\n\r\n");
+  if (end && end + 4 <= a->raw + len) {
+    a->body = end + 4;
+    a->body_len = len - (size_t)(end + 4 - a->raw);
+  } else {
+    a->body = a->raw + len;
+  }
+}
+
+/* Where the body of an answer whose head has arrived ends, by its Content-Length; 0 when it has none. */
+static size_t answer_expected_length(const unsigned char *raw, size_t len) {
+  const unsigned char *end = memmem(raw, len, "\r\n\r\n", 4);
+  if (!end) return 0;
+  for (const unsigned char *p = raw; p < end; p++) {
+    if ((p == raw || p[-1] == '\n') && (size_t)(end - p) > 15 && strncasecmp((const char *)p, "content-length:", 15) == 0) {
+      unsigned long long n = 0;
+      p += 15;
+      while (*p == ' ' || *p == '\t') p++;
+      if (*p < '0' || *p > '9') return 0;
+      while (*p >= '0' && *p <= '9' && n < ANSWER_MAX * 2ULL) n = n * 10 + (unsigned)(*p++ - '0');
+      return (size_t)(end + 4 - raw) + (size_t)n;
+    }
+  }
+  return 0;
+}
+
+static int send_all(int fd, const void *data, size_t len, long long deadline) {
+  const char *p = data;
+  while (len > 0) {
+    ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+    if (w > 0) {
+      p += w;
+      len -= (size_t)w;
+    } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (wait_for(fd, POLLOUT, deadline) <= 0) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/*
+ * One HTTP/1.0 request (the answer is never chunked and ends when the server closes, or at its Content-Length),
+ * all of it (connect, request, answer) within the deadline. At most ANSWER_MAX bytes of answer are read.
+ */
+static enum http_result http_request(const struct url *u, const char *head, const void *body, size_t body_len,
+                                     long long deadline, struct answer *a) {
+  struct addresses addresses;
+  enum http_result why;
+  a->status = 0;
+  if (resolve(u, &addresses) != 0) return HTTP_UNREACHABLE;
+  int fd = connect_any(&addresses, deadline, &why);
+  if (fd < 0) return why;
+  if (send_all(fd, head, strlen(head), deadline) != 0 || (body_len && send_all(fd, body, body_len, deadline) != 0)) {
+    /* a server that answered early (say, 401 before reading the body) may have closed: read what it said */
+  }
+  size_t got = 0, expected = 0;
+  enum http_result result = HTTP_OK;
+  for (;;) {
+    int ready = wait_for(fd, POLLIN, deadline);
+    if (ready == 0) {
+      result = HTTP_ANSWER_TIMEOUT;
+      break;
+    }
+    if (ready < 0) {
+      result = HTTP_FAILED;
+      break;
+    }
+    ssize_t r = recv(fd, a->raw + got, ANSWER_MAX + 1 - got, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (r < 0) {
+      result = got ? HTTP_OK : HTTP_FAILED;
+      break;
+    }
+    if (r == 0) break;
+    got += (size_t)r;
+    if (got > ANSWER_MAX) {
+      result = HTTP_FAILED;
+      break;
+    }
+    if (!expected) expected = answer_expected_length(a->raw, got);
+    if (expected && got >= expected) break;
+  }
+  close(fd);
+  if (result != HTTP_OK) return result;
+  answer_parse(a, expected && expected < got ? expected : got);
+  return HTTP_OK;
+}
+
+/* The request head, with the pod's token and user. NULL if it would not fit. */
+static char *request_head(const char *method, const struct url *u, const char *path, const char *content_type,
+                          size_t content_length, const char *extra_header) {
+  static char head[SETTINGS_VALUE_MAX * 2 + 2048];
+  const char *user = setting(CLAUDE_TELEMETRY_USER);
+  int len = snprintf(head, sizeof head,
+                     "%s %s%s HTTP/1.0\r\nHost: %s\r\nAuthorization: Bearer %s\r\n%s%s%s%s%s%s%s",
+                     method, u->path, path, u->hostport, setting(CLAUDE_TELEMETRY_TOKEN),
+                     safe_header_value(user) ? "X-Claude-Telemetry-User: " : "", safe_header_value(user) ? user : "",
+                     safe_header_value(user) ? "\r\n" : "", extra_header ? extra_header : "",
+                     content_type ? "Content-Type: " : "", content_type ? content_type : "", content_type ? "\r\n" : "");
+  if (len < 0 || (size_t)len >= sizeof head - 64) return NULL;
+  if (content_type) len += snprintf(head + len, sizeof head - (size_t)len, "Content-Length: %zu\r\n", content_length);
+  snprintf(head + len, sizeof head - (size_t)len, "\r\n");
+  return head;
+}
+
+static struct answer answer_buffer;
+
+/* ------------------------------------------------------------------ claude-guard */
+
+static const char *guard_timeout_text;
+
+static void guard_deny(const char *reason) {
+  const char *fail_open = setting(CLAUDE_GUARD_FAIL_OPEN);
+  if (fail_open && strcmp(fail_open, "1") == 0) {
+    say("claude-guard", "%s; failing open (CLAUDE_GUARD_FAIL_OPEN=1)", reason);
+    exit(0);
+  }
+  /* reason is always one of this file's fixed phrases, never text from the request or the answer */
+  printf("{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
+         "\"permissionDecisionReason\":\"Blocked by the claude-telemetry guard: %s, so no tool call can be checked "
+         "and none is allowed (fail closed). This is not about your command: ask your platform team to check "
+         "hook-ingest and policy-service in namespace claude-telemetry.\"}}\n",
+         reason);
+  exit(0);
+}
+
+static int guard(void) {
+  char reason[160];
+  struct url u;
+  size_t input_len;
+  unsigned char *input = read_input(&input_len);
+  long timeout = millis_setting(CLAUDE_GUARD_TIMEOUT_SECONDS, 5000);
+  const char *timeout_text = setting(CLAUDE_GUARD_TIMEOUT_SECONDS);
+  if (millis_setting(CLAUDE_GUARD_TIMEOUT_SECONDS, -1) < 0) timeout_text = "5";
+  guard_timeout_text = timeout_text;
+
+  if (!setting(HOOK_INGEST_URL) || !*setting(HOOK_INGEST_URL)) guard_deny("HOOK_INGEST_URL is not set in the managed settings");
+  if (!safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN))) guard_deny("the pod has no valid CLAUDE_TELEMETRY_TOKEN");
+  if (url_parse(setting(HOOK_INGEST_URL), &u) != 0) guard_deny("HOOK_INGEST_URL in the managed settings is not an http:// URL");
+  if (!input) guard_deny("the hook input could not be read");
+  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, NULL);
+  if (!head) guard_deny("the request to hook-ingest could not be built");
+
+  switch (http_request(&u, head, input, input_len, now_ms() + timeout, &answer_buffer)) {
+    case HTTP_OK:
+      break;
+    case HTTP_UNREACHABLE:
+      guard_deny("hook-ingest could not be reached (its name does not resolve or it refused the connection)");
+      break;
+    case HTTP_CONNECT_TIMEOUT:
+      snprintf(reason, sizeof reason, "hook-ingest did not accept a connection within %s s", guard_timeout_text);
+      guard_deny(reason);
+      break;
+    case HTTP_ANSWER_TIMEOUT:
+      snprintf(reason, sizeof reason, "hook-ingest did not answer within %s s", guard_timeout_text);
+      guard_deny(reason);
+      break;
+    default:
+      guard_deny("the call to hook-ingest failed");
+  }
+  if (answer_buffer.status == 0) guard_deny("hook-ingest sent no HTTP status");
+  if (answer_buffer.status == 401) guard_deny("hook-ingest refused this pod's token (HTTP 401)");
+  if (answer_buffer.status != 200) {
+    snprintf(reason, sizeof reason, "hook-ingest answered HTTP %d", answer_buffer.status);
+    guard_deny(reason);
+  }
+  static char decision[ANSWER_MAX + 256];
+  switch (decision_read(answer_buffer.body, answer_buffer.body_len, decision, sizeof decision)) {
+    case DECISION_GIVEN:
+      fputs(decision, stdout);
+      return 0;
+    case DECISION_NONE:
+      return 0;
+    default:
+      guard_deny("hook-ingest's answer was not a valid decision");
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ claude-hook */
+
+/* Sends the event, forgets the answer, prints nothing (some events' stdout becomes model context). */
+static int hook(void) {
+  struct url u;
+  size_t input_len;
+  unsigned char *input = read_input(&input_len);
+  long timeout = millis_setting(CLAUDE_HOOK_TIMEOUT_SECONDS, 2000);
+  if (!input || !safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(HOOK_INGEST_URL), &u) != 0)
+    return 0;
+  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, NULL);
+  if (head) http_request(&u, head, input, input_len, now_ms() + timeout, &answer_buffer);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ claude-transcript-sync */
+
+static const char *const SYNC = "claude-transcript-sync";
+
+static int safe_id(const char *id) {
+  size_t len = strlen(id);
+  return len > 0 && len <= 128 &&
+         strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+struct sync {
+  struct url url;
+  char session[SETTINGS_VALUE_MAX];
+  char cwd_header[SETTINGS_VALUE_MAX + 32];
+  long long deadline;
+  size_t chunk_bytes;
+};
+
+/* The acknowledged offset of one file, or -1. */
+static long long sync_offset(struct sync *s, const char *file_id) {
+  char path[512];
+  uint64_t offset;
+  size_t at;
+  snprintf(path, sizeof path, "/v1/transcripts/%.128s/files/%.128s", s->session, file_id);
+  char *head = request_head("GET", &s->url, path, NULL, 0, s->cwd_header);
+  if (!head || left_ms(s->deadline) == 0) return -1;
+  if (http_request(&s->url, head, NULL, 0, s->deadline, &answer_buffer) != HTTP_OK || answer_buffer.status != 200)
+    return -1;
+  const unsigned char *b = answer_buffer.body;
+  size_t n = answer_buffer.body_len;
+  if (!json_valid(b, n) || !json_member(b, n, json_root(b, n), "offset", &at) || !json_whole_number(b, n, at, &offset))
+    return -1;
+  return (long long)offset;
+}
+
+/* Uploads path as file_id from the acknowledged offset up to the size it has now; complete lines only are kept
+ * by the server, so a line still being written is sent again by the next event. */
+static void sync_file(struct sync *s, const char *path, const char *file_id) {
+  char request_path[512];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0) return;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return;
+  }
+  long long size = st.st_size, offset = sync_offset(s, file_id);
+  size_t chunk = s->chunk_bytes;
+  unsigned char *buf = NULL;
+  if (offset < 0) {
+    say(SYNC, "%s: offset unknown; retried next event", file_id);
+    close(fd);
+    return;
+  }
+  while (offset < size) {
+    if (left_ms(s->deadline) == 0) {
+      say(SYNC, "%s: out of time at offset %lld; retried next event", file_id, offset);
+      break;
+    }
+    size_t sent = size - offset < (long long)chunk ? (size_t)(size - offset) : chunk;
+    unsigned char *bigger = realloc(buf, sent ? sent : 1);
+    if (!bigger) break;
+    buf = bigger;
+    ssize_t r = pread(fd, buf, sent, offset);
+    if (r <= 0) break;
+    sent = (size_t)r;
+    snprintf(request_path, sizeof request_path, "/v1/transcripts/%.128s/files/%.128s?offset=%lld", s->session, file_id, offset);
+    char *head = request_head("POST", &s->url, request_path, "application/octet-stream", sent, s->cwd_header);
+    if (!head || http_request(&s->url, head, buf, sent, s->deadline, &answer_buffer) != HTTP_OK ||
+        answer_buffer.status == 0) {
+      say(SYNC, "%s: upload at offset %lld failed; retried next event", file_id, offset);
+      break;
+    }
+    const char *field = answer_buffer.status == 200 ? "offset" : answer_buffer.status == 409 ? "expectedOffset" : NULL;
+    if (!field) {
+      say(SYNC, "%s: transcript-service answered HTTP %d at offset %lld", file_id, answer_buffer.status, offset);
+      break;
+    }
+    const unsigned char *b = answer_buffer.body;
+    size_t n = answer_buffer.body_len, at;
+    uint64_t next;
+    if (!json_valid(b, n) || !json_member(b, n, json_root(b, n), field, &at) || !json_whole_number(b, n, at, &next)) {
+      say(SYNC, "%s: unreadable answer at offset %lld", file_id, offset);
+      break;
+    }
+    if (answer_buffer.status == 200 && (long long)next <= offset) {
+      /* No complete line in the chunk: the last line is still being written (wait for the next event), or one
+       * line is longer than the chunk (send a bigger one). */
+      if (sent < chunk || chunk >= CHUNK_MAX) break;
+      chunk *= 2;
+    }
+    offset = (long long)next;
+  }
+  free(buf);
+  close(fd);
+}
+
+static int input_string(const unsigned char *in, size_t n, const char *name, char *out, size_t cap) {
+  size_t at;
+  *out = 0;
+  return json_member(in, n, json_root(in, n), name, &at) && in[at] == '"' && json_string(in, n, at, out, cap) >= 0;
+}
+
+static int transcript_sync(void) {
+  static struct sync s;
+  static char value[SETTINGS_VALUE_MAX], agent_path[SETTINGS_VALUE_MAX], agent_file[SETTINGS_VALUE_MAX];
+  size_t n;
+  unsigned char *in = read_input(&n);
+  s.deadline = now_ms() + millis_setting(CLAUDE_TRANSCRIPT_SYNC_SECONDS, 5000);
+  long long chunk = whole_setting(CLAUDE_TRANSCRIPT_CHUNK_BYTES, 524288);
+  s.chunk_bytes = chunk < 1 ? 524288 : chunk > CHUNK_MAX ? CHUNK_MAX : (size_t)chunk;
+  if (!safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(TRANSCRIPT_SERVICE_URL), &s.url) != 0) {
+    say(SYNC, "TRANSCRIPT_SERVICE_URL or CLAUDE_TELEMETRY_TOKEN not set; nothing uploaded");
+    return 0;
+  }
+  if (!in || !json_valid(in, n) || !input_string(in, n, "session_id", s.session, sizeof s.session) || !safe_id(s.session)) {
+    say(SYNC, "no usable session_id in the hook input");
+    return 0;
+  }
+  if (input_string(in, n, "cwd", value, sizeof value) && safe_header_value(value))
+    snprintf(s.cwd_header, sizeof s.cwd_header, "X-Claude-Cwd: %s\r\n", value);
+  if (input_string(in, n, "agent_transcript_path", agent_path, sizeof agent_path) && *agent_path) {
+    const char *base = strrchr(agent_path, '/');
+    base = base ? base + 1 : agent_path;
+    size_t len = strlen(base);
+    if (len > 6 && strcmp(base + len - 6, ".jsonl") == 0) len -= 6;
+    if (len < sizeof agent_file && strncmp(base, "agent-", 6) == 0) {
+      memcpy(agent_file, base, len);
+      agent_file[len] = 0;
+    } else {
+      input_string(in, n, "agent_id", value, sizeof value);
+      snprintf(agent_file, sizeof agent_file, "agent-%.200s", value);
+    }
+    if (safe_id(agent_file) && strcmp(agent_file, "agent-") != 0) sync_file(&s, agent_path, agent_file);
+  }
+  if (input_string(in, n, "transcript_path", value, sizeof value) && *value) {
+    sync_file(&s, value, "main");
+    /* Claude Code may append to a subagent's file after its SubagentStop has fired (measured with 2.1.330: the
+     * upload then stopped short of the file's last lines): every other event but the per-batch one also brings
+     * the session's subagent files, <transcript without .jsonl>/subagents/agent-*.jsonl, up to date. */
+    char event[64];
+    size_t len = strlen(value);
+    if (!(input_string(in, n, "hook_event_name", event, sizeof event) && strcmp(event, "PostToolBatch") == 0) &&
+        len > 6 && strcmp(value + len - 6, ".jsonl") == 0 && len + 16 < sizeof value) {
+      strcpy(value + len - 6, "/subagents");
+      DIR *dir = opendir(value);
+      struct dirent *entry;
+      while (dir && (entry = readdir(dir))) {
+        size_t name_len = strlen(entry->d_name);
+        char file_id[160], path[SETTINGS_VALUE_MAX + 300];
+        if (strncmp(entry->d_name, "agent-", 6) != 0 || name_len < 7 || name_len - 6 >= sizeof file_id ||
+            strcmp(entry->d_name + name_len - 6, ".jsonl") != 0)
+          continue;
+        memcpy(file_id, entry->d_name, name_len - 6);
+        file_id[name_len - 6] = 0;
+        if (!safe_id(file_id)) continue;
+        snprintf(path, sizeof path, "%s/%s", value, entry->d_name);
+        sync_file(&s, path, file_id);
+      }
+      if (dir) closedir(dir);
+    }
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+#ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+/*
+ * local/run's build (target/local, never shipped to a pod): on a developer's own machine there are no managed
+ * settings files, and local mode's settings (passed with --settings) give the same keys as env. A pod's agent
+ * could set those variables; this build exists only where no agent is contained (local/README.md).
+ */
+static void settings_from_environment(void) {
+  for (int k = 0; k < KEY_COUNT; k++) {
+    const char *value = getenv(KEY_NAMES[k]);
+    if (value && strlen(value) < SETTINGS_VALUE_MAX) {
+      memcpy(settings[k], value, strlen(value) + 1);
+      settings_set[k] = 1;
+    }
+  }
+}
+#endif
+
+int main(int argc, char **argv) {
+#ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+  settings_from_environment();
+#endif
+  /* Before anything else: nothing below, in this file or in libc, may see a variable the agent set. */
+  clearenv();
+  const char *name = argc > 0 && argv[0] ? argv[0] : "";
+  const char *slash = strrchr(name, '/');
+  name = slash ? slash + 1 : name;
+
+  if (strcmp(name, "claude-guard") == 0) {
+    settings_load("claude-guard");
+    return guard();
+  }
+  if (strcmp(name, "claude-hook") == 0) {
+    settings_load("claude-hook");
+    return hook();
+  }
+  if (strcmp(name, "claude-transcript-sync") == 0) {
+    settings_load(SYNC);
+    return transcript_sync();
+  }
+  say("hook-client", "install me as claude-guard, claude-hook or claude-transcript-sync");
+  return 0;
+}
