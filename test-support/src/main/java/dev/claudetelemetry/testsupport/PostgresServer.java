@@ -160,7 +160,7 @@ public final class PostgresServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install postgresql-15 (.ci/run does)");
+        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install postgresql-15 (./test does)");
   }
 
   private static boolean isRoot() {

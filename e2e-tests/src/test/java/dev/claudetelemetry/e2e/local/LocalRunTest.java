@@ -117,7 +117,7 @@ class LocalRunTest {
     String prometheus = endpoints.getProperty("PROMETHEUS_URL");
     assertThat(ingest).isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_HOOK_INGEST_PORT"));
     assertThat(prometheus)
-        .as("Prometheus is installed here (.ci/run installs it)")
+        .as("Prometheus is installed here (./test installs it)")
         .isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_PROMETHEUS_PORT"));
     String readToken = Files.readString(RUN_DIR.resolve("tokens/read-token")).strip();
     for (String secret :
