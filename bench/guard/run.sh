@@ -106,8 +106,10 @@ echo "CPU: guard ${guard_cpu} ms, seed ${seed_cpu} ms, seed/guard = $(echo "$see
 echo
 echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved)"
 CP_FILE=$ROOT/e2e-tests/target/bench-classpath.txt
-[ -f "$CP_FILE" ] && [ -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ] ||
-  { echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2; exit 1; }
+if [ ! -f "$CP_FILE" ] || [ ! -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ]; then
+  echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2
+  exit 1
+fi
 java -cp "$ROOT/e2e-tests/target/test-classes:$(cat "$CP_FILE")" dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain 0 "$CALLS" \
   >"$WORK/api.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do grep -q listening "$WORK/api.log" && break; sleep 0.1; done
