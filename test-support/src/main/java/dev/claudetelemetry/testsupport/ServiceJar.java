@@ -36,7 +36,14 @@ public final class ServiceJar implements AutoCloseable {
   }
 
   public static ServiceJar start(String module, Map<String, String> env, Path logDir) {
-    int port = FreePorts.next();
+    return start(module, FreePorts.next(), env, logDir);
+  }
+
+  /**
+   * On a chosen port: a service restarted on the port it had, as a restarted pod keeps its Service
+   * address.
+   */
+  public static ServiceJar start(String module, int port, Map<String, String> env, Path logDir) {
     Map<String, String> fullEnv = new HashMap<>(env);
     fullEnv.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     fullEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));

@@ -137,10 +137,10 @@ class HookResourceTests {
 
   /**
    * Concurrent connections land on every event loop, and each loop has its own pool to
-   * policy-service.
+   * policy-service: 80 calls in ten waves of eight at once, each must get its own decision back.
    */
   @Test
-  void shouldGiveEachOfManyConcurrentCallsItsOwnDecision() throws Exception {
+  void shouldGiveEachCallInTenWavesOfEightConcurrentCallsItsOwnDecision() throws Exception {
     String session = UUID.randomUUID().toString();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     int wave = 8; // connections at once, accepted round-robin over the event loops
@@ -231,17 +231,23 @@ class HookResourceTests {
     String user = uniqueUser();
     Scrape before = Scrape.now();
 
-    post(Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_f", command), user)
-        .then()
-        .statusCode(200)
-        .body("hookSpecificOutput.hookEventName", equalTo("PreToolUse"))
-        .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
-        .body(
-            "hookSpecificOutput.permissionDecisionReason",
-            startsWith("claude-telemetry guard unavailable: "))
-        .body(
-            "hookSpecificOutput.permissionDecisionReason",
-            containsString("Contact your platform team."));
+    try {
+      post(Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_f", command), user)
+          .then()
+          .statusCode(200)
+          .body("hookSpecificOutput.hookEventName", equalTo("PreToolUse"))
+          .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
+          .body(
+              "hookSpecificOutput.permissionDecisionReason",
+              startsWith("claude-telemetry guard unavailable: "))
+          .body(
+              "hookSpecificOutput.permissionDecisionReason",
+              containsString("Contact your platform team."));
+    } finally {
+      // A slow answer was held until hook-ingest had answered: timed out, by ordering, not by
+      // racing a clock.
+      StubServers.policy().releaseSlowAnswers();
+    }
 
     Scrape after = Scrape.now();
     assertThat(
@@ -521,6 +527,7 @@ class HookResourceTests {
     post(denied, user).then().statusCode(200);
     post(prompt, user).then().statusCode(200);
     post(Fixtures.bash("PreToolUse", session, "toolu_fw2", "slow ls"), user).then().statusCode(200);
+    StubServers.policy().releaseSlowAnswers();
 
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
