@@ -106,6 +106,15 @@ metadata:
     {{- include "ct.labels" $labels | nindent 4 }}
 spec:
   type: ClusterIP
+  {{- with .values.sessionAffinity }}
+  # Every connection from one client IP (one workspace pod) goes to the same pod while that client keeps
+  # connecting within the timeout: a replica's per-call state (hook-ingest's count-once ledger) sees every
+  # event of that call.
+  sessionAffinity: ClientIP
+  sessionAffinityConfig:
+    clientIP:
+      timeoutSeconds: {{ .timeoutSeconds }}
+  {{- end }}
   selector:
     {{- include "ct.selectorLabels" $labels | nindent 4 }}
   ports:
