@@ -117,6 +117,13 @@ readinessProbe:
   failureThreshold: 3
 {{- end -}}
 
+{{/* A list of strings as OTTL string literals, comma-separated: "a", "b". */}}
+{{- define "ct.otelQuotedList" -}}
+{{- $quoted := list -}}
+{{- range . }}{{ $quoted = append $quoted (printf "%q" .) }}{{ end -}}
+{{- join ", " $quoted -}}
+{{- end -}}
+
 {{/* Comma-separated user names, for hook-ingest's label allowlist (keeps the `user` label bounded). */}}
 {{- define "ct.userNames" -}}
 {{- $names := list -}}
