@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudetelemetry.transcript.retention.RetentionJob;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +52,7 @@ class RetentionTest {
 
   private static double deletedCounter() {
     String metrics =
-        RestAssured.given().header("Accept", "text/plain").get("/q/metrics").asString();
+        Fixtures.management().header("Accept", "text/plain").get("/q/metrics").asString();
     return metrics
         .lines()
         .filter(l -> l.startsWith("claude_retention_deleted_sessions_total"))

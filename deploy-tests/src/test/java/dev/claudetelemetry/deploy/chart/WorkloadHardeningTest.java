@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import java.io.IOException;
@@ -216,11 +217,20 @@ class WorkloadHardeningTest {
       assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
       assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
       assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
-      assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
-          .isEqualTo("http");
+      // /q/health is served on the management interface only (quarkus.management.enabled).
+      for (Probe probe :
+          List.of(
+              container.getStartupProbe(),
+              container.getLivenessProbe(),
+              container.getReadinessProbe())) {
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
+      }
       assertThat(container.getPorts())
-          .singleElement()
-          .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
+          .extracting(p -> p.getName() + "=" + p.getContainerPort())
+          .containsExactlyInAnyOrder("http=8080", "management=9000");
+      assertThat(container.getEnv())
+          .extracting(e -> e.getName() + "=" + e.getValue())
+          .contains("QUARKUS_HTTP_PORT=8080", "QUARKUS_MANAGEMENT_PORT=9000");
       // tree-sitter and JNA extract native libraries to java.io.tmpdir; the root filesystem is
       // read-only.
       assertThat(container.getVolumeMounts())

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code POST /v1/hooks} end to end over HTTP: real stub servers on loopback, metrics read from
- * /q/metrics.
+ * /q/metrics on the management port.
  */
 @QuarkusTest
 @WithTestResource(StubServers.class)
@@ -431,8 +431,22 @@ class HookResourceTests {
                 - before.value("claude_hook_ingest_rejected_total", "reason", "unauthorized"))
         .isEqualTo(4);
     // Prometheus and the kubelet need no token.
-    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-    given().get("/q/health/live").then().statusCode(200);
+    Scrape.management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    Scrape.management().get("/q/health/live").then().statusCode(200);
+  }
+
+  @Test
+  void shouldServeMetricsAndHealthOnlyOnTheManagementPort() {
+    // The workspaces reach the main port; the metrics name every user, so they are not there.
+    for (String path : List.of("/q/metrics", "/q/health", "/q/health/ready", "/q/health/live")) {
+      Scrape.management().get(path).then().statusCode(200);
+      given().get(path).then().statusCode(404);
+      given()
+          .header("Authorization", "Bearer " + StubServers.TOKEN)
+          .get(path)
+          .then()
+          .statusCode(404);
+    }
   }
 
   @ParameterizedTest(name = "{0}")

@@ -91,7 +91,7 @@ class FilePolicyReloadTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                given()
+                MetricsAndHealthTest.management()
                     .get("/q/health/ready")
                     .then()
                     .statusCode(200)
