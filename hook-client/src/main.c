@@ -758,6 +758,10 @@ static int transcript_sync(void) {
         file_id[name_len - 6] = 0;
         if (!safe_id(file_id)) continue;
         snprintf(path, sizeof path, "%s/%s", value, entry->d_name);
+        /* Only files Claude Code wrote there: a symlink the agent planted would upload another file (say,
+         * another session's transcript) into this session's audit trail under a subagent's name. */
+        struct stat link;
+        if (lstat(path, &link) != 0 || !S_ISREG(link.st_mode)) continue;
         sync_file(&s, path, file_id);
       }
       if (dir) closedir(dir);

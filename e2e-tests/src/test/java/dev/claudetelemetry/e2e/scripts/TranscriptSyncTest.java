@@ -181,6 +181,27 @@ class TranscriptSyncTest {
     }
   }
 
+  /**
+   * A symlink in the subagents directory (the agent can write there) is not Claude Code's: it would
+   * bring another file into this session's audit trail under a subagent's name.
+   */
+  @Test
+  void shouldSkipASymlinkAmongTheSubagentFiles(@TempDir Path dir) throws Exception {
+    Path main = copy("session-with-subagents.jsonl", dir.resolve(SESSION + ".jsonl"));
+    Path subagents = Files.createDirectories(dir.resolve(SESSION).resolve("subagents"));
+    Path agent = copy("subagent.jsonl", subagents.resolve("agent-a08be501ad019018d.jsonl"));
+    Path elsewhere = copy("session-with-denials.jsonl", dir.resolve("elsewhere.jsonl"));
+    Files.createSymbolicLink(subagents.resolve("agent-planted.jsonl"), elsewhere);
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(main), env(server.url()));
+
+      assertThat(service.bytes("agent-a08be501ad019018d")).isEqualTo(Files.readAllBytes(agent));
+      assertThat(service.stored)
+          .containsOnlyKeys(SESSION + "/main", SESSION + "/agent-a08be501ad019018d");
+    }
+  }
+
   @Test
   void shouldUploadALineLongerThanTheChunkByGrowingTheChunk(@TempDir Path dir) throws Exception {
     Path transcript = dir.resolve("main.jsonl");
