@@ -170,7 +170,7 @@ class UserTokenTests {
     Scrape after = Scrape.now();
     assertThat(rejected(after, "unauthorized") - rejected(before, "unauthorized")).isEqualTo(3);
     assertThat(prompts(after, "bob") - prompts(before, "bob")).isZero();
-    given()
+    Scrape.management()
         .get("/q/health/ready")
         .then()
         .statusCode(200)
