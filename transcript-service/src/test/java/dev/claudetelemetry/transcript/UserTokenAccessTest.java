@@ -13,7 +13,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,7 +68,7 @@ class UserTokenAccessTest {
   }
 
   private static double metric(String prefix) {
-    return RestAssured.given()
+    return Fixtures.management()
         .header("Accept", "text/plain; version=0.0.4")
         .get("/q/metrics")
         .asString()

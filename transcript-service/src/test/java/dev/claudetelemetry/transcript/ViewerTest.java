@@ -77,6 +77,34 @@ class ViewerTest {
   }
 
   @Test
+  void shouldShowATranscriptCutAfterItsUpload() throws Exception {
+    String session = Fixtures.newSessionId();
+    byte[] transcript = bytes("transcripts/session-with-denials.jsonl");
+    upload(session, "main", 0, transcript).then().statusCode(200);
+    // What the sync sends for the file after the agent cut it to its first 100 bytes.
+    writer()
+        .contentType("application/octet-stream")
+        .header("X-Transcript-Size", "100")
+        .body(new byte[0])
+        .post("/v1/transcripts/{s}/files/main?offset=" + transcript.length, session)
+        .then()
+        .statusCode(409);
+
+    String dom = Chromium.dumpDom(url("/sessions/" + session));
+
+    assertThat(dom)
+        .contains("Transcript rewritten after upload")
+        .contains(">shrank<")
+        .contains(transcript.length + " bytes")
+        .contains("100 bytes")
+        .contains("(generation 2)");
+    // A session nobody tampered with shows no such section.
+    storeRecordedSessions();
+    assertThat(Chromium.dumpDom(url("/sessions/" + SESSION)))
+        .doesNotContain("Transcript rewritten after upload");
+  }
+
+  @Test
   void shouldNestASubagentUnderTheCallThatStartedIt() throws Exception {
     storeRecordedSessions();
     String dom = Chromium.dumpDom(url("/sessions/" + WITH_SUBAGENT));

@@ -24,6 +24,8 @@ public class TranscriptMetrics {
   public static final String DENIED_SERVICE_API = "user_token_on_service_api";
 
   public static final String DENIED_NOT_OWNER = "not_owner";
+  public static final String REWRITE_SHRANK = "shrank";
+  public static final String REWRITE_CHANGED = "rewritten";
 
   private final MeterRegistry registry;
   private final Counter lines;
@@ -33,6 +35,7 @@ public class TranscriptMetrics {
   private final Map<String, Counter> auditEvents = new ConcurrentHashMap<>();
   private final Map<String, Counter> redactions = new ConcurrentHashMap<>();
   private final Map<String, Counter> accessDenied = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rewrites = new ConcurrentHashMap<>();
 
   public TranscriptMetrics(MeterRegistry registry, Redactor redactor) {
     this.registry = registry;
@@ -60,6 +63,16 @@ public class TranscriptMetrics {
       auditEvent(kind);
     }
     redactor.kinds().forEach(this::redaction);
+    for (String kind : new String[] {REWRITE_SHRANK, REWRITE_CHANGED}) {
+      rewrites.put(
+          kind,
+          Counter.builder("claude_transcript_rewrites")
+              .description(
+                  "Transcript files found shorter than acknowledged (shrank) or with their"
+                      + " acknowledged bytes changed (rewritten); each starts a new generation")
+              .tag("kind", kind)
+              .register(registry));
+    }
     for (String reason : new String[] {DENIED_SERVICE_API, DENIED_NOT_OWNER}) {
       accessDenied.put(
           reason,
@@ -70,6 +83,11 @@ public class TranscriptMetrics {
               .tag("reason", reason)
               .register(registry));
     }
+  }
+
+  /** REWRITE_SHRANK or REWRITE_CHANGED. */
+  public void rewriteDetected(String kind) {
+    rewrites.get(kind).increment();
   }
 
   public void userHeaderMismatch() {

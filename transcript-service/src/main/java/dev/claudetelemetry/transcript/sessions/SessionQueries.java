@@ -34,6 +34,20 @@ public class SessionQueries {
 
   public record FileSummary(String fileId, long offset, int lines) {}
 
+  /**
+   * A transcript file found shorter than acknowledged ({@code shrank}) or with its acknowledged
+   * bytes changed ({@code rewritten}): the lines from {@code firstLineNo} on are its new
+   * generation.
+   */
+  public record Rewrite(
+      String fileId,
+      String kind,
+      java.time.Instant detectedAt,
+      long ackedOffset,
+      Long reportedSize,
+      int newGeneration,
+      int firstLineNo) {}
+
   public record StoredTranscriptLine(
       String fileId,
       int lineNo,
@@ -130,6 +144,34 @@ public class SessionQueries {
         }
       }
       return files;
+    }
+  }
+
+  /** The session's transcript rewrites, oldest first. */
+  public List<Rewrite> rewrites(String sessionId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT file_id, kind, detected_at, acked_offset, reported_size, new_generation,"
+                    + " first_line_no FROM transcript_rewrites WHERE session_id = ?"
+                    + " ORDER BY detected_at, id")) {
+      ps.setString(1, sessionId);
+      List<Rewrite> rewrites = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long size = rs.getLong(5);
+          rewrites.add(
+              new Rewrite(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getTimestamp(3).toInstant(),
+                  rs.getLong(4),
+                  rs.wasNull() ? null : size,
+                  rs.getInt(6),
+                  rs.getInt(7)));
+        }
+      }
+      return rewrites;
     }
   }
 

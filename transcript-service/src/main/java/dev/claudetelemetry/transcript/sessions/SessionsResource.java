@@ -42,7 +42,8 @@ public class SessionsResource {
   public record SessionDetail(
       SessionSummary session,
       List<SessionQueries.FileSummary> files,
-      List<SessionQueries.DecidedEvent> denials) {}
+      List<SessionQueries.DecidedEvent> denials,
+      List<SessionQueries.Rewrite> rewrites) {}
 
   @GET
   public SessionList list(
@@ -74,7 +75,7 @@ public class SessionsResource {
         queries.events(id, 10_000).stream()
             .filter(e -> "deny".equals(e.verdict()) || "fail-closed".equals(e.source()))
             .toList();
-    return new SessionDetail(session, queries.files(id), denials);
+    return new SessionDetail(session, queries.files(id), denials, queries.rewrites(id));
   }
 
   /**

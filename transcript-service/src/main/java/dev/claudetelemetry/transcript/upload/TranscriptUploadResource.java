@@ -33,7 +33,18 @@ public class TranscriptUploadResource {
     this.maxBodyBytes = config.limits().maxBodyBytes();
   }
 
-  public record FileStatus(String sessionId, String fileId, long offset, int lines) {}
+  /**
+   * {@code prefixSha256}: SHA-256 of the file's bytes before {@code offset} as they were uploaded
+   * (null for a file acknowledged before digests were kept); {@code generation}: 1, plus one for
+   * each time the file was found shrunk or rewritten.
+   */
+  public record FileStatus(
+      String sessionId,
+      String fileId,
+      long offset,
+      int lines,
+      String prefixSha256,
+      int generation) {}
 
   @GET
   public FileStatus status(
@@ -44,7 +55,13 @@ public class TranscriptUploadResource {
     FileState state =
         uploads.state(
             Identifiers.sessionId(sessionId), Identifiers.fileId(fileId), tokenUser(security));
-    return new FileStatus(sessionId, fileId, state.offset(), state.lines());
+    return new FileStatus(
+        sessionId,
+        fileId,
+        state.offset(),
+        state.lines(),
+        state.digest() == null ? null : state.digest().hex(),
+        state.generation());
   }
 
   @POST
@@ -55,6 +72,8 @@ public class TranscriptUploadResource {
       @QueryParam("offset") Long offset,
       @HeaderParam("X-Claude-Telemetry-User") String user,
       @HeaderParam("X-Claude-Cwd") String cwd,
+      @HeaderParam("X-Transcript-Size") String size,
+      @HeaderParam("X-Transcript-Prefix-Sha256") String prefixSha256,
       @Context SecurityContext security,
       InputStream body)
       throws IOException, SQLException {
@@ -74,7 +93,31 @@ public class TranscriptUploadResource {
             ? new TranscriptUploadService.Writer(tokenUser, true)
             : new TranscriptUploadService.Writer(
                 Identifiers.headerValue("X-Claude-Telemetry-User", user, 256), false),
-        Identifiers.headerValue("X-Claude-Cwd", cwd, 4096));
+        Identifiers.headerValue("X-Claude-Cwd", cwd, 4096),
+        new TranscriptUploadService.ClientView(fileSize(size), digest(prefixSha256)));
+  }
+
+  private static Long fileSize(String header) {
+    if (header == null) {
+      return null;
+    }
+    if (!header.matches("[0-9]{1,18}")) {
+      throw ApiProblem.badRequest(
+          "header X-Transcript-Size must be the file's size in bytes (a whole number)");
+    }
+    return Long.parseLong(header);
+  }
+
+  private static String digest(String header) {
+    if (header == null) {
+      return null;
+    }
+    if (!header.matches("[0-9a-f]{64}")) {
+      throw ApiProblem.badRequest(
+          "header X-Transcript-Prefix-Sha256 must be 64 lower-case hex digits: the SHA-256 of the"
+              + " file's bytes before offset");
+    }
+    return header;
   }
 
   /** The user of the request's own token; null with the service token. */

@@ -61,12 +61,32 @@ public class TranscriptUploadService {
           throw notOwner();
         }
       }
-      return files.find(c, sessionId, fileId).orElse(new FileState(sessionId, fileId, 0, 0, false));
+      return files.find(c, sessionId, fileId).orElse(FileState.none(sessionId, fileId));
     }
+  }
+
+  /**
+   * What the sync client says about its file as it reads it now: its size, and the SHA-256 of its
+   * bytes before the upload's offset (each null when not sent).
+   */
+  public record ClientView(Long size, String prefixSha256) {
+    static final ClientView NONE = new ClientView(null, null);
   }
 
   public UploadResult upload(
       String sessionId, String fileId, long offset, byte[] body, Writer writer, String cwd)
+      throws SQLException {
+    return upload(sessionId, fileId, offset, body, writer, cwd, ClientView.NONE);
+  }
+
+  public UploadResult upload(
+      String sessionId,
+      String fileId,
+      long offset,
+      byte[] body,
+      Writer writer,
+      String cwd,
+      ClientView client)
       throws SQLException {
     if (offset < 0) {
       throw ApiProblem.badRequest("offset must be a non-negative byte position");
@@ -74,8 +94,13 @@ public class TranscriptUploadService {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Outcome outcome = store(c, sessionId, fileId, offset, body, writer, cwd);
+        Outcome outcome = store(c, sessionId, fileId, offset, body, writer, cwd, client);
         c.commit();
+        if (outcome.rewrite != null) {
+          // Committed first: the new generation and its audit entry stay whatever the client does.
+          metrics.rewriteDetected(outcome.rewrite);
+          throw rewriteProblem(sessionId, fileId, outcome);
+        }
         metrics.linesStored(outcome.lines.size(), outcome.bytesAccepted);
         outcome.lines.forEach(line -> metrics.redactions(line.redactions()));
         return new UploadResult(outcome.offset, outcome.lines.size());
@@ -88,7 +113,12 @@ public class TranscriptUploadService {
     }
   }
 
-  private record Outcome(long offset, List<StoredLine> lines, long bytesAccepted) {}
+  private record Outcome(
+      long offset, List<StoredLine> lines, long bytesAccepted, String rewrite, long ackedBefore) {
+    Outcome(long offset, List<StoredLine> lines, long bytesAccepted) {
+      this(offset, lines, bytesAccepted, null, 0);
+    }
+  }
 
   private Outcome store(
       Connection c,
@@ -97,7 +127,8 @@ public class TranscriptUploadService {
       long offset,
       byte[] body,
       Writer writer,
-      String cwd)
+      String cwd,
+      ClientView client)
       throws SQLException {
     String user = writer.user();
     sessions.ensure(c, sessionId, user, cwd, Instant.now());
@@ -105,6 +136,21 @@ public class TranscriptUploadService {
       throw notOwner();
     }
     FileState state = files.lock(c, sessionId, fileId);
+    String rewrite = rewriteOf(state, offset, client);
+    if (rewrite != null) {
+      FileState next =
+          new FileState(
+              sessionId,
+              fileId,
+              0,
+              state.lines(),
+              false,
+              PrefixDigest.empty(),
+              state.generation() + 1);
+      files.advance(c, next);
+      files.recordRewrite(c, state, rewrite, client.size(), next);
+      return new Outcome(0, List.of(), 0, rewrite, state.offset());
+    }
     if (offset > state.offset()) {
       throw new ApiProblem(
           409,
@@ -155,9 +201,21 @@ public class TranscriptUploadService {
         break;
       }
     }
-    files.insertLines(c, sessionId, fileId, state.lines() + 1, lines);
+    files.insertLines(c, sessionId, fileId, state.generation(), state.lines() + 1, lines);
+    PrefixDigest digest = state.digest();
+    if (digest != null) {
+      digest.update(body, (int) alreadyStored, (int) (fileOffset - state.offset()));
+    }
     files.advance(
-        c, new FileState(sessionId, fileId, fileOffset, state.lines() + lines.size(), inOversized));
+        c,
+        new FileState(
+            sessionId,
+            fileId,
+            fileOffset,
+            state.lines() + lines.size(),
+            inOversized,
+            digest,
+            state.generation()));
     mergeFacts(c, sessionId, user, cwd, lines);
     return new Outcome(fileOffset, lines, fileOffset - state.offset());
   }
@@ -183,6 +241,44 @@ public class TranscriptUploadService {
     if (lastCost != null) {
       sessions.transcriptCost(c, sessionId, lastCost);
     }
+  }
+
+  /**
+   * {@code shrank} when the client's file is shorter than what was acknowledged, {@code rewritten}
+   * when its bytes before the acknowledged offset are not the ones uploaded, else null. The digest
+   * can only be compared at the acknowledged offset itself; an upload from an earlier offset (two
+   * syncs racing) is checked by its size only.
+   */
+  private static String rewriteOf(FileState state, long offset, ClientView client) {
+    if (client.size() != null && client.size() < state.offset()) {
+      return TranscriptMetrics.REWRITE_SHRANK;
+    }
+    if (client.prefixSha256() != null
+        && offset == state.offset()
+        && state.digest() != null
+        && !client.prefixSha256().equals(state.digest().hex())) {
+      return TranscriptMetrics.REWRITE_CHANGED;
+    }
+    return null;
+  }
+
+  private static ApiProblem rewriteProblem(String sessionId, String fileId, Outcome outcome) {
+    boolean shrank = TranscriptMetrics.REWRITE_SHRANK.equals(outcome.rewrite);
+    return new ApiProblem(
+        409,
+        shrank ? "transcript-shrank" : "transcript-rewritten",
+        shrank ? "Transcript shrank" : "Transcript rewritten",
+        sessionId
+            + "/"
+            + fileId
+            + (shrank
+                ? " is shorter than the "
+                : " no longer holds the bytes uploaded before offset ")
+            + outcome.ackedBefore
+            + (shrank ? " bytes acknowledged" : "")
+            + "; recorded in the session's audit trail. The stored lines stay; send the file again"
+            + " from offset 0, it is kept as a new generation",
+        Map.of("expectedOffset", 0L));
   }
 
   private ApiProblem notOwner() {

@@ -50,6 +50,7 @@ public class ViewerResource {
         SessionSummary session,
         List<SessionQueries.FileSummary> files,
         List<SessionQueries.DecidedEvent> denials,
+        List<SessionQueries.Rewrite> rewrites,
         Conversation main,
         List<Conversation> otherSubagents,
         boolean capped);
@@ -104,7 +105,13 @@ public class ViewerResource {
             .filter(e -> "deny".equals(e.verdict()) || "fail-closed".equals(e.source()))
             .toList();
     return Templates.session(
-        session, queries.files(id), denials, built.main(), built.unlinkedSubagents(), capped);
+        session,
+        queries.files(id),
+        denials,
+        queries.rewrites(id),
+        built.main(),
+        built.unlinkedSubagents(),
+        capped);
   }
 
   private static String blank(String value) {
