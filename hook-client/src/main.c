@@ -29,6 +29,7 @@
 
 #include "decision.h"
 #include "json.h"
+#include "sha256.h"
 
 /* A compile-time path, not a variable: tests run the shipped binary in a mount namespace where this path is a
  * bind mount of their own files. */
@@ -619,11 +620,12 @@ struct sync {
   size_t chunk_bytes;
 };
 
-/* The acknowledged offset of one file, or -1. */
-static long long sync_offset(struct sync *s, const char *file_id) {
+/* The acknowledged offset of one file, or -1; server_digest gets the server's SHA-256 of that prefix, or "". */
+static long long sync_offset(struct sync *s, const char *file_id, char server_digest[65]) {
   char path[512];
   uint64_t offset;
   size_t at;
+  server_digest[0] = 0;
   snprintf(path, sizeof path, "/v1/transcripts/%.128s/files/%.128s", s->session, file_id);
   char *head = request_head("GET", &s->url, path, NULL, 0, s->cwd_header);
   if (!head || left_ms(s->deadline) == 0) return -1;
@@ -633,13 +635,38 @@ static long long sync_offset(struct sync *s, const char *file_id) {
   size_t n = answer_buffer.body_len;
   if (!json_valid(b, n) || !json_member(b, n, json_root(b, n), "offset", &at) || !json_whole_number(b, n, at, &offset))
     return -1;
+  char digest[128];
+  if (json_member(b, n, json_root(b, n), "prefixSha256", &at) && b[at] == '"' &&
+      json_string(b, n, at, digest, sizeof digest) == 64 && strspn(digest, "0123456789abcdef") == 64)
+    memcpy(server_digest, digest, 65);
   return (long long)offset;
 }
 
-/* Uploads path as file_id from the acknowledged offset up to the size it has now; complete lines only are kept
- * by the server, so a line still being written is sent again by the next event. */
+/* Hashes the file's bytes [from, to) into digest; -1 if the file ends before to. */
+static int digest_range(int fd, struct sha256 *digest, long long from, long long to, unsigned char *buf, size_t cap) {
+  while (from < to) {
+    size_t want = to - from < (long long)cap ? (size_t)(to - from) : cap;
+    ssize_t r = pread(fd, buf, want, from);
+    if (r <= 0) return -1;
+    sha256_update(digest, buf, (size_t)r);
+    from += r;
+  }
+  return 0;
+}
+
+/*
+ * Uploads path as file_id from the acknowledged offset up to the size it has now; complete lines only are kept
+ * by the server, so a line still being written is sent again by the next event.
+ *
+ * Every upload says how large the file is now and the SHA-256 of its bytes before the offset (X-Transcript-Size,
+ * X-Transcript-Prefix-Sha256). transcript-service keeps the digest of what it acknowledged: a file that shrank
+ * below that, or whose acknowledged part is no longer what was uploaded (the agent can write its own
+ * transcript), is answered 409 with expectedOffset 0 after the server has recorded it, and the file is then sent
+ * again from its start, which the server keeps as a new generation next to the old one. Nothing already stored
+ * is replaced, and new content is never spliced onto the old at a byte offset that no longer means anything.
+ */
 static void sync_file(struct sync *s, const char *path, const char *file_id) {
-  char request_path[512];
+  char request_path[512], server_digest[65], local_digest[65], extra[SETTINGS_VALUE_MAX + 160];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st;
   if (fd < 0) return;
@@ -647,28 +674,55 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
     close(fd);
     return;
   }
-  long long size = st.st_size, offset = sync_offset(s, file_id);
+  long long size = st.st_size, offset = sync_offset(s, file_id, server_digest);
   size_t chunk = s->chunk_bytes;
   unsigned char *buf = NULL;
+  struct sha256 prefix;
+  int prefix_known = 0;
   if (offset < 0) {
     say(SYNC, "%s: offset unknown; retried next event", file_id);
     close(fd);
     return;
   }
-  while (offset < size) {
+  for (int restarts = 0;;) {
     if (left_ms(s->deadline) == 0) {
       say(SYNC, "%s: out of time at offset %lld; retried next event", file_id, offset);
       break;
     }
-    size_t sent = size - offset < (long long)chunk ? (size_t)(size - offset) : chunk;
-    unsigned char *bigger = realloc(buf, sent ? sent : 1);
-    if (!bigger) break;
-    buf = bigger;
-    ssize_t r = pread(fd, buf, sent, offset);
-    if (r <= 0) break;
-    sent = (size_t)r;
+    size_t sent = 0;
+    if (!prefix_known) {
+      unsigned char *bigger = realloc(buf, chunk);
+      if (!bigger) break;
+      buf = bigger;
+      sha256_init(&prefix);
+      prefix_known = size >= offset && digest_range(fd, &prefix, 0, offset, buf, chunk) == 0;
+      if (prefix_known && server_digest[0]) {
+        sha256_hex(&prefix, local_digest);
+        if (strcmp(local_digest, server_digest) != 0)
+          say(SYNC, "%s: the first %lld bytes are no longer the ones uploaded; transcript-service records it", file_id, offset);
+        server_digest[0] = 0;
+      } else if (!prefix_known) {
+        say(SYNC, "%s: the file shrank to %lld bytes below the %lld uploaded; transcript-service records it", file_id, size, offset);
+      }
+    }
+    if (offset == size && prefix_known) break;
+    if (offset < size && prefix_known) {
+      sent = size - offset < (long long)chunk ? (size_t)(size - offset) : chunk;
+      unsigned char *bigger = realloc(buf, sent);
+      if (!bigger) break;
+      buf = bigger;
+      ssize_t r = pread(fd, buf, sent, offset);
+      if (r <= 0) break;
+      sent = (size_t)r;
+    }
+    /* A file shorter than the acknowledged offset sends no bytes, only its size: the server answers 409. */
+    int len = snprintf(extra, sizeof extra, "%sX-Transcript-Size: %lld\r\n", s->cwd_header, size);
+    if (prefix_known) {
+      sha256_hex(&prefix, local_digest);
+      snprintf(extra + len, sizeof extra - (size_t)len, "X-Transcript-Prefix-Sha256: %s\r\n", local_digest);
+    }
     snprintf(request_path, sizeof request_path, "/v1/transcripts/%.128s/files/%.128s?offset=%lld", s->session, file_id, offset);
-    char *head = request_head("POST", &s->url, request_path, "application/octet-stream", sent, s->cwd_header);
+    char *head = request_head("POST", &s->url, request_path, "application/octet-stream", sent, extra);
     if (!head || http_request(&s->url, head, buf, sent, s->deadline, &answer_buffer) != HTTP_OK ||
         answer_buffer.status == 0) {
       say(SYNC, "%s: upload at offset %lld failed; retried next event", file_id, offset);
@@ -686,12 +740,22 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
       say(SYNC, "%s: unreadable answer at offset %lld", file_id, offset);
       break;
     }
-    if (answer_buffer.status == 200 && (long long)next <= offset) {
+    if (answer_buffer.status == 409) {
+      /* Another offset than ours: the prefix digest is computed again for it. At most a few times per sync. */
+      if (++restarts > 3) break;
+      prefix_known = 0;
+      offset = (long long)next;
+      continue;
+    }
+    if ((long long)next <= offset) {
       /* No complete line in the chunk: the last line is still being written (wait for the next event), or one
        * line is longer than the chunk (send a bigger one). */
       if (sent < chunk || chunk >= CHUNK_MAX) break;
       chunk *= 2;
+      continue;
     }
+    if ((long long)next > offset + (long long)sent) break; /* the server acknowledged more than was sent */
+    sha256_update(&prefix, buf, (size_t)(next - offset));
     offset = (long long)next;
   }
   free(buf);

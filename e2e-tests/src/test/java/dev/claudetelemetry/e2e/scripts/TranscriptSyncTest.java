@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +39,7 @@ class TranscriptSyncTest {
         Pattern.compile("/v1/transcripts/([^/]+)/files/([^/?]+)(?:\\?offset=(\\d+))?");
     final Map<String, ByteArrayOutputStream> stored = new ConcurrentHashMap<>();
     final Map<String, Long> reportedOffsetOverride = new ConcurrentHashMap<>();
+    final List<String> rewrites = new java.util.concurrent.CopyOnWriteArrayList<>();
     long bytesReceived;
 
     @Override
@@ -52,9 +54,27 @@ class TranscriptSyncTest {
       if ("GET".equals(request.method())) {
         long reported = reportedOffsetOverride.getOrDefault(key, acknowledged);
         reportedOffsetOverride.remove(key);
-        return new StubServer.Response(200, "{\"offset\":" + reported + ",\"lines\":0}");
+        return new StubServer.Response(
+            200,
+            "{\"offset\":"
+                + reported
+                + ",\"lines\":0,\"prefixSha256\":\""
+                + sha256(file.toByteArray())
+                + "\"}");
       }
       long offset = Long.parseLong(m.group(3));
+      // transcript-service's tamper check (docs/contracts.md): shrank, or other bytes before the
+      // acknowledged offset, starts the file again from 0.
+      String size = request.header("X-Transcript-Size");
+      String digest = request.header("X-Transcript-Prefix-Sha256");
+      boolean shrank = size != null && Long.parseLong(size) < acknowledged;
+      boolean rewritten =
+          digest != null && offset == acknowledged && !digest.equals(sha256(file.toByteArray()));
+      if (shrank || rewritten) {
+        rewrites.add(key + (shrank ? " shrank" : " rewritten"));
+        stored.put(key, new ByteArrayOutputStream());
+        return new StubServer.Response(409, "{\"status\":409,\"expectedOffset\":0}");
+      }
       if (offset > acknowledged) {
         return new StubServer.Response(
             409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
@@ -68,6 +88,15 @@ class TranscriptSyncTest {
           new String(fresh, 0, end, StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count();
       return new StubServer.Response(
           200, "{\"offset\":" + file.size() + ",\"linesStored\":" + lines + "}");
+    }
+
+    static String sha256(byte[] bytes) {
+      try {
+        return java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     byte[] bytes(String fileId) {
@@ -105,6 +134,50 @@ class TranscriptSyncTest {
       assertThat(post.header("Content-Type")).isEqualTo("application/octet-stream");
       assertThat(post.header("X-Claude-Telemetry-User")).isEqualTo("alice");
       assertThat(post.header("X-Claude-Cwd")).isEqualTo("/home/claude-user/workspace");
+      // Each chunk carries the file's size and the SHA-256 of the bytes before its offset.
+      byte[] content = Files.readAllBytes(transcript);
+      for (StubServer.Request request : server.requests) {
+        if (!request.method().equals("POST")) {
+          continue;
+        }
+        int offset = Integer.parseInt(request.pathAndQuery().replaceAll(".*offset=", ""));
+        assertThat(request.header("X-Transcript-Size")).isEqualTo(Integer.toString(content.length));
+        assertThat(request.header("X-Transcript-Prefix-Sha256"))
+            .isEqualTo(Transcripts.sha256(Arrays.copyOf(content, offset)));
+      }
+    }
+  }
+
+  /**
+   * The agent cuts or rewrites its transcript after it was uploaded. The sync reports the file as
+   * it finds it; the service answers 409 expectedOffset 0 and the sync sends the whole file again.
+   */
+  @Test
+  void shouldSendATranscriptCutOrRewrittenAfterItsUploadAgainFromItsStart(@TempDir Path dir)
+      throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    List<String> lines = Files.readAllLines(transcript);
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      assertThat(service.rewrites).isEmpty();
+
+      Files.writeString(transcript, lines.get(0) + "\n" + lines.get(1) + "\n");
+      PodScript.Outcome cut =
+          PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      assertThat(service.rewrites).containsExactly(SESSION + "/main shrank");
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
+      assertThat(cut.stderr()).contains("shrank");
+
+      // Same length, other bytes, then more lines: only the digest tells.
+      String second = lines.get(1);
+      String changed = second.replaceAll("[a-z]", "x");
+      Files.writeString(transcript, lines.get(0) + "\n" + changed + "\n" + lines.get(2) + "\n");
+      PodScript.Outcome rewritten =
+          PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      assertThat(service.rewrites).hasSize(2).last().isEqualTo(SESSION + "/main rewritten");
+      assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
+      assertThat(rewritten.stderr()).contains("no longer the ones uploaded");
     }
   }
 

@@ -932,8 +932,107 @@ class ClaudeCodePodTest {
     }
   }
 
+  /**
+   * The agent hides a step it took by cutting it out of its own transcript file (it can write
+   * there) after the step was uploaded; Claude Code then appends the rest of the session. The next
+   * sync finds the file shorter than, or different from, what transcript-service acknowledged: the
+   * rewrite is in the session's audit trail and counted, the hidden step stays stored, and what
+   * followed is stored as a new generation instead of spliced in at a stale offset.
+   */
   @Test
   @Order(10)
+  void shouldRecordATranscriptTheAgentCutAfterItsUploadAndKeepWhatItHid() throws Exception {
+    PodSession session = fixture.session("cut-transcript");
+    fixture.api.script(
+        "cut-transcript",
+        List.of(
+            Turn.bash("echo the-hidden-step-4711"),
+            Turn.bash(
+                "until [ -f release ]; do sleep 0.2; done;"
+                    + " f=$(ls -t \"$HOME\"/.claude/projects/*/*.jsonl | head -n 1);"
+                    + " head -n 2 \"$f\" > keep.tmp; cat keep.tmp > \"$f\"; echo cut"),
+            Turn.finalText("all tidy")));
+    Snapshot before = Snapshot.take();
+    double rewritesBefore =
+        fixture
+            .services
+            .metrics(Service.TRANSCRIPT_SERVICE)
+            .sum("claude_transcript_rewrites_total");
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    String ts = Service.TRANSCRIPT_SERVICE.url();
+    try {
+      Future<ClaudeResult> running = runner.submit(() -> session.run("tidy up"));
+      Path projects = session.home().resolve(".claude/projects");
+      String[] sessionId = new String[1];
+      // The step is stored before the agent cuts it (the per-batch upload).
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                try (var files = Files.walk(projects)) {
+                  Path transcript =
+                      files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+                  sessionId[0] = transcript.getFileName().toString().replace(".jsonl", "");
+                }
+                assertThat(
+                        fixture.pod.get(
+                            ts + "/v1/sessions/" + sessionId[0] + "/transcript",
+                            PodServices.READ_TOKEN))
+                    .contains("the-hidden-step-4711");
+              });
+      Files.writeString(session.workspace().resolve("release"), "");
+      ClaudeResult result = running.get(150, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(result.exitCode()).as(result.describe()).isZero();
+      assertThat(fixture.api.toolResults("cut-transcript"))
+          .last()
+          .satisfies(r -> assertThat(r.content()).contains("cut"));
+      Snapshot.awaitSessionsEnded(before, 1);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                JsonNode detail =
+                    JSON.readTree(
+                        fixture.pod.get(
+                            ts + "/v1/sessions/" + sessionId[0], PodServices.READ_TOKEN));
+                assertThat(detail.path("rewrites")).isNotEmpty();
+                assertThat(detail.path("rewrites").get(0).path("fileId").asText())
+                    .isEqualTo("main");
+                assertThat(detail.path("rewrites").get(0).path("kind").asText())
+                    .isIn("shrank", "rewritten");
+                String stored =
+                    fixture.pod.get(
+                        ts + "/v1/sessions/" + sessionId[0] + "/transcript",
+                        PodServices.READ_TOKEN);
+                assertThat(stored).contains("the-hidden-step-4711").contains("all tidy");
+              });
+      assertThat(
+              fixture
+                      .services
+                      .metrics(Service.TRANSCRIPT_SERVICE)
+                      .sum("claude_transcript_rewrites_total")
+                  - rewritesBefore)
+          .isPositive();
+      // Stored as whole lines: every stored line of the session is JSON, none spliced mid-line.
+      String stored =
+          fixture.pod.get(
+              ts + "/v1/sessions/" + sessionId[0] + "/transcript", PodServices.READ_TOKEN);
+      for (String line : stored.split("\n")) {
+        JSON.readTree(line);
+      }
+    } finally {
+      Files.writeString(session.workspace().resolve("release"), "");
+      runner.shutdown();
+      runner.awaitTermination(150, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(11)
   void shouldStillDenyWithAClearReasonWhenPolicyServiceAndThenHookIngestAreDown() throws Exception {
     fixture.services.stop(Service.POLICY_SERVICE);
     PodSession noPolicy = fixture.session("no-policy");
