@@ -25,7 +25,16 @@ HOOK_RUNS=${HOOK_RUNS:-100}
 HOOK_BLOCKS=${HOOK_BLOCKS:-5}
 LOST_EVENTS=${LOST_EVENTS:-100}
 TOKEN=bench-token-not-secret
+SERVICE_TOKEN=bench-service-token-not-secret
+PGBIN=/usr/lib/postgresql/15/bin
 bench_init guard
+# transcript-service's PostgreSQL runs as user postgres (pg_ctl daemonizes it): stopped here, then the rest.
+pg_stop() {
+  if [ -d "$WORK/pg" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+}
+trap 'pg_stop; bench_cleanup' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -34,18 +43,38 @@ INPUT=$WORK/PreToolUse-Bash.json
 jq -c . "$ROOT/testdata/claude-code/hooks/PreToolUse-Bash.json" >"$INPUT"
 POLICY_PORT=$(free_port); INGEST_PORT=$(free_port); PUSH_PORT=$(free_port)
 POLICY_MGMT_PORT=$(free_port); INGEST_MGMT_PORT=$(free_port)
+TRANSCRIPT_PORT=$(free_port); TRANSCRIPT_MGMT_PORT=$(free_port); PG_PORT=$(free_port)
+# As in a cluster: the pod's token is its user's own (a Secret-style directory, one file per user), hook-ingest
+# forwards every event to transcript-service, and the transcript sync uploads to a real transcript-service.
+mkdir -p "$WORK/user-tokens" && echo "$TOKEN" >"$WORK/user-tokens/bench"
+chown postgres "$WORK" && chmod 755 "$WORK"
+runuser -u postgres -- "$PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$WORK/pg" >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -w -l "$WORK/pg.log" \
+  -o "-p $PG_PORT -h 127.0.0.1 -k $WORK -c fsync=off -c synchronous_commit=off" start >/dev/null
+runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q -d postgres \
+  -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
+QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$TRANSCRIPT_PORT \
+  QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$TRANSCRIPT_MGMT_PORT \
+  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" QUARKUS_DATASOURCE_USERNAME=bench \
+  QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=$SERVICE_TOKEN TRANSCRIPT_READ_TOKEN=bench-read \
+  CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens TRANSCRIPT_RETENTION_ENABLED=false \
+  java -Xmx256m -XX:+UseSerialGC -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!)
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$POLICY_MGMT_PORT \
   java -Xmx256m -XX:+UseSerialGC -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!); POLICY_PID=$!
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$INGEST_PORT POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$INGEST_MGMT_PORT \
-  HOOK_INGEST_TOKEN=$TOKEN java -Xmx256m -XX:+UseSerialGC -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!); INGEST_PID=$!
+  CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens \
+  TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT TRANSCRIPT_SERVICE_TOKEN=$SERVICE_TOKEN \
+  java -Xmx256m -XX:+UseSerialGC -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!); INGEST_PID=$!
 prometheus-pushgateway --web.listen-address=127.0.0.1:"$PUSH_PORT" >"$WORK/pushgateway.log" 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.1:$POLICY_MGMT_PORT/q/health/ready"
 wait_http "http://127.0.0.1:$INGEST_MGMT_PORT/q/health/ready"
+wait_http "http://127.0.0.1:$TRANSCRIPT_MGMT_PORT/q/health/ready"
 wait_http "http://127.0.0.1:$PUSH_PORT/-/ready"
 
 HOOK_INGEST_URL=http://127.0.0.1:$INGEST_PORT
+TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT
 for layer in etc opt; do mkdir -p "$WORK/$layer-upper" "$WORK/$layer-work"; done
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$WORK/etc-upper,workdir=$WORK/etc-work" /etc
 mount -t overlay overlay -o "lowerdir=/opt,upperdir=$WORK/opt-upper,workdir=$WORK/opt-work" /opt
@@ -58,17 +87,16 @@ HOOK=/opt/claude-telemetry/bin/claude-hook
 # OTLP export off, there is no collector here), the same with every hook command /bin/true, and with no hooks.
 managed=$ROOT/k8s/claude-code/managed-settings.json
 managed_for() {
-  # shellcheck disable=SC2016  # a jq program: $url and $closed are jq's arguments
-  local services='.env.HOOK_INGEST_URL = $url | .env.TRANSCRIPT_SERVICE_URL = $closed
+  # shellcheck disable=SC2016  # a jq program: $url and $transcripts are jq's arguments
+  local services='.env.HOOK_INGEST_URL = $url | .env.TRANSCRIPT_SERVICE_URL = $transcripts
     | .env.CLAUDE_CODE_ENABLE_TELEMETRY = "0" | del(.env.OTEL_METRICS_EXPORTER, .env.OTEL_LOGS_EXPORTER)'
   case $1 in
-    ours) jq --arg url "$HOOK_INGEST_URL" --arg closed "http://127.0.0.1:$CLOSED_PORT" "$services" "$managed" ;;
-    true) jq --arg url "$HOOK_INGEST_URL" --arg closed "http://127.0.0.1:$CLOSED_PORT" \
+    ours) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" "$services" "$managed" ;;
+    true) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" \
             "$services"' | .hooks |= map_values(map(.hooks |= map(.command = "/bin/true")))' "$managed" ;;
-    none) jq --arg url "$HOOK_INGEST_URL" --arg closed "http://127.0.0.1:$CLOSED_PORT" "$services"' | del(.hooks, .allowManagedHooksOnly)' "$managed" ;;
+    none) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" "$services"' | del(.hooks, .allowManagedHooksOnly)' "$managed" ;;
   esac
 }
-CLOSED_PORT=$(free_port)  # transcript-service is not part of this bench: its uploads are refused at once
 for wiring in ours true none; do
   mkdir -p "$WORK/managed-$wiring/managed-settings.d"
   managed_for "$wiring" >"$WORK/managed-$wiring/managed-settings.json"
@@ -202,7 +230,12 @@ for config in $CONFIGS; do
   echo "| $config | $m ms | $per | $c ms | $cpu_per | $(tr '\n' ' ' <"$WORK/$config.times")|"
 done
 
+# The ours sessions really uploaded their transcripts, or section 2 measured less than is shipped.
+uploaded=$(runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d bench -tAq \
+  -c "SELECT count(*) FROM transcript_files WHERE file_id = 'main' AND acked_offset > 0")
 echo
+echo "transcript-service stored the transcripts of $uploaded sessions (ours ran $((ROUNDS + 1)), warm-up included)"
+[ "$uploaded" -ge $((ROUNDS + 1)) ] || { echo "bench: the ours sessions' transcripts were not uploaded" >&2; exit 1; }
 echo "Load average after the CLI runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "## 3. Lost counts: $LOST_EVENTS PostToolUse events of one session, distinct tool_use_ids"
