@@ -1,4 +1,4 @@
-package dev.claudetelemetry.ingest.auth;
+package dev.claudetelemetry.servicesupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

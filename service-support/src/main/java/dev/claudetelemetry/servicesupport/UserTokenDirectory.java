@@ -1,4 +1,4 @@
-package dev.claudetelemetry.ingest.auth;
+package dev.claudetelemetry.servicesupport;
 
 import java.io.IOException;
 import java.io.InputStream;
