@@ -74,9 +74,12 @@ public final class Spool implements AutoCloseable {
   private final AtomicLong unacknowledged = new AtomicLong();
 
   private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
+  private static final SyncRequest STOP = new SyncRequest(null, List.of(), false);
   private final Object appendLock = new Object();
   private final Object progress = new Object();
   private final Thread writer;
+  private final Thread syncer;
   private volatile boolean closed;
 
   // The writer thread's own.
@@ -105,6 +108,8 @@ public final class Spool implements AutoCloseable {
     this.firstNewSegment = firstNewSegment;
     this.writer = new Thread(this::writeLoop, "hook-spool-writer");
     this.writer.setDaemon(true);
+    this.syncer = new Thread(this::syncLoop, "hook-spool-syncer");
+    this.syncer.setDaemon(true);
   }
 
   /**
@@ -151,6 +156,7 @@ public final class Spool implements AutoCloseable {
     spool.activeSegment = newSegment - 1;
     spool.roll();
     metrics.spool(spool.usedBytes::get, options.maxBytes());
+    spool.syncer.start();
     spool.writer.start();
     return spool;
   }
@@ -189,7 +195,13 @@ public final class Spool implements AutoCloseable {
     return append.done();
   }
 
-  // ---- the writer thread ----
+  // ---- the writer and the syncer ----
+
+  /**
+   * What the syncer is to do: sync {@code channel}, then complete {@code waiting}; close the
+   * channel after that when {@code sealed} (the writer has moved on to the next segment).
+   */
+  private record SyncRequest(FileChannel channel, List<Append> waiting, boolean sealed) {}
 
   private void writeLoop() {
     List<Append> group = new ArrayList<>();
@@ -207,7 +219,8 @@ public final class Spool implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      closeActive();
+      sealActive();
+      syncQueue.add(STOP);
     }
   }
 
@@ -218,29 +231,31 @@ public final class Spool implements AutoCloseable {
       if (active != null
           && activeSize + batchBytes > 0
           && activeSize + batchBytes + append.bytes() > options.segmentBytes()) {
-        flush(batch, batchBytes);
+        write(batch, batchBytes);
         batch.clear();
         batchBytes = 0;
         try {
           roll();
         } catch (IOException e) {
           LOG.errorf("could not begin a new spool segment: %s", e.toString());
-          active = null;
         }
       }
       batch.add(append);
       batchBytes += append.bytes();
     }
-    flush(batch, batchBytes);
+    write(batch, batchBytes);
   }
 
-  /** Writes the batch with one gathering write and syncs once; completes each append when due. */
-  private void flush(List<Append> batch, long bytes) {
+  /**
+   * Writes the batch with one gathering write and hands it to the syncer; appends that only needed
+   * the write complete now. The writer does not wait for the sync: while the syncer syncs one
+   * group, the next is written, and the syncer's next sync covers all of it.
+   */
+  private void write(List<Append> batch, long bytes) {
     if (batch.isEmpty()) {
       return;
     }
     long before = activeSize;
-    boolean writtenAll = false;
     try {
       if (active == null) {
         roll();
@@ -255,56 +270,38 @@ public final class Spool implements AutoCloseable {
       while (left > 0) {
         left -= active.write(buffers);
       }
-      writtenAll = true;
-      activeSize += bytes;
-      publish();
-      for (Append append : batch) {
-        if (append.durability() == Durability.WRITTEN) {
-          complete(append);
-        }
-      }
-      long started = System.nanoTime();
-      active.force(false);
-      metrics.spoolSynced(batch.size(), System.nanoTime() - started);
-      for (Append append : batch) {
-        complete(append);
-      }
     } catch (IOException e) {
-      LOG.errorf(
-          "could not %s %d events in the spool: %s",
-          writtenAll ? "sync" : "write", batch.size(), e.toString());
-      if (!writtenAll) {
-        // Nothing of the batch counts as spooled; what did reach the file is a damaged tail the
-        // reader skips, so the segment is sealed here and the next append begins a new one.
-        long actual = before;
-        try {
-          actual = active == null ? before : active.size();
-        } catch (IOException ignored) {
-          // the size stays unknown: count as if nothing was written
-        }
-        usedBytes.addAndGet(actual - before - bytes);
-        unacknowledged.addAndGet(-batch.size());
-        activeSize = actual;
-        closeActive();
-        active = null;
+      LOG.errorf("could not write %d events to the spool: %s", batch.size(), e.toString());
+      // Nothing of the batch counts as spooled; what did reach the file is a damaged tail the
+      // reader skips, so the segment is sealed here and the next append begins a new one.
+      long actual = before;
+      try {
+        actual = active == null ? before : active.size();
+      } catch (IOException ignored) {
+        // the size stays unknown: count as if nothing was written
       }
-      // Appends already answered as WRITTEN stay answered: completing a future twice does nothing.
-      for (Append append : batch) {
-        append
-            .done()
-            .completeExceptionally(
-                new NotSpooledException(NotSpooledException.Reason.FAILED, e.toString()));
+      usedBytes.addAndGet(actual - before - bytes);
+      unacknowledged.addAndGet(-batch.size());
+      activeSize = actual;
+      sealActive();
+      NotSpooledException failure =
+          new NotSpooledException(NotSpooledException.Reason.FAILED, e.toString());
+      batch.forEach(append -> append.done().completeExceptionally(failure));
+      return;
+    }
+    activeSize += bytes;
+    publish();
+    for (Append append : batch) {
+      if (append.durability() == Durability.WRITTEN) {
+        append.done().complete(null);
       }
     }
-  }
-
-  private static void complete(Append append) {
-    append.done().complete(null);
+    syncQueue.add(new SyncRequest(active, new ArrayList<>(batch), false));
   }
 
   /** Seals the active segment (if any) and begins the next one. */
   private void roll() throws IOException {
-    closeActive();
+    sealActive();
     long next = activeSegment + 1;
     FileChannel channel =
         FileChannel.open(
@@ -322,17 +319,79 @@ public final class Spool implements AutoCloseable {
     publish();
   }
 
-  private void closeActive() {
+  /** The writer is done with the active segment: the syncer syncs and closes it. */
+  private void sealActive() {
     if (active == null) {
       return;
     }
     segments.put(activeSegment, activeSize);
-    try {
-      active.close();
-    } catch (IOException e) {
-      LOG.debugf("closing spool segment %d: %s", activeSegment, e.toString());
-    }
+    syncQueue.add(new SyncRequest(active, List.of(), true));
     active = null;
+  }
+
+  private void syncLoop() {
+    List<SyncRequest> requests = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        requests.add(syncQueue.take());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      syncQueue.drainTo(requests);
+      stop = requests.remove(STOP);
+      sync(requests);
+      requests.clear();
+    }
+  }
+
+  /** One sync per channel for every request waiting: the group commit. */
+  private void sync(List<SyncRequest> requests) {
+    Map<FileChannel, IOException> failures = new java.util.IdentityHashMap<>();
+    List<FileChannel> synced = new ArrayList<>();
+    for (SyncRequest request : requests) {
+      if (synced.stream().anyMatch(c -> c == request.channel())) {
+        continue;
+      }
+      synced.add(request.channel());
+      int events = 0;
+      for (SyncRequest same : requests) {
+        if (same.channel() == request.channel()) {
+          events += same.waiting().size();
+        }
+      }
+      long started = System.nanoTime();
+      try {
+        request.channel().force(false);
+        metrics.spoolSynced(events, System.nanoTime() - started);
+      } catch (IOException e) {
+        LOG.errorf("could not sync %d events in the spool: %s", events, e.toString());
+        failures.put(request.channel(), e);
+      }
+    }
+    for (SyncRequest request : requests) {
+      IOException failure = failures.get(request.channel());
+      for (Append append : request.waiting()) {
+        if (failure == null) {
+          append.done().complete(null);
+        } else {
+          // Written but perhaps not durable: not acknowledged to its hook (an append already
+          // answered as WRITTEN stays answered: completing a future twice does nothing).
+          append
+              .done()
+              .completeExceptionally(
+                  new NotSpooledException(NotSpooledException.Reason.FAILED, failure.toString()));
+        }
+      }
+      if (request.sealed()) {
+        try {
+          request.channel().close();
+        } catch (IOException e) {
+          LOG.debugf("closing a spool segment: %s", e.toString());
+        }
+      }
+    }
   }
 
   /** A new or deleted file is durable only once its directory is synced. */
@@ -544,6 +603,7 @@ public final class Spool implements AutoCloseable {
     }
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
+      syncer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
