@@ -439,6 +439,90 @@ class ChartInDockerTest {
         () -> "transcript-service does not hold the whole transcript of " + result.sessionId());
   }
 
+  /**
+   * {@code kubectl exec -it <pod> -- claude} as a user meets it: {@code docker exec -it} under tmux
+   * (the user's terminal). The platform's answers are pre-seeded by the image's start script; what
+   * is left is the user's (approving the API key). A denied call shows the guard's reason, an
+   * {@code ask} rule Claude Code's confirmation prompt, and "No" leaves the call undone.
+   */
+  @Test
+  @Order(5)
+  void anInteractiveSessionShowsTheGuardsReasonsAndAsksWhereThePolicyAsks() throws Exception {
+    String id = pods.get(CLAUDE_POD).container("claude-code");
+    docker(
+        DOCKER,
+        "exec",
+        "-w",
+        "/home/claude-user/workspace",
+        id,
+        "sh",
+        "-c",
+        "mkdir -p repo && cd repo && git init -q && echo draft > untracked.txt");
+    api.script(
+        "interactive",
+        List.of(
+            Turn.bash("rm -rf ../outside"),
+            Turn.bash("cd repo && git clean -fdx"),
+            Turn.finalText("Left everything in place.")));
+    MetricsSnapshot policyBefore = metrics("policy-service-pod");
+    MetricsSnapshot before = metrics("hook-ingest-pod");
+    Terminal terminal = new Terminal("ct-" + UUID.randomUUID().toString().substring(0, 6));
+    cleanup.add(terminal);
+    terminal.start("docker exec -it -w /home/claude-user/workspace " + id + " claude");
+
+    // The first run in a fresh pod: no onboarding, theme or trust screens; the API key is the
+    // user's to approve.
+    String first = terminal.await("Do you want to use this API key?");
+    assertThat(first).doesNotContain("trust").doesNotContain("Choose the text style");
+    terminal.keys("Up");
+    terminal.keys("Enter");
+    terminal.await("auto mode");
+
+    terminal.type(FakeMessagesApi.tag("interactive") + " tidy up");
+    terminal.keys("Enter");
+    String asked = terminal.await("Do you want to proceed?");
+    assertThat(asked).contains("Blocked by policy rule rm-recursive-outside-workspace");
+    assertThat(asked).contains("git clean -f deletes untracked files for good");
+    terminal.keys("Down");
+    terminal.keys("Enter");
+    Files.writeString(
+        RepoPaths.root().resolve("e2e-tests/target/chart-in-docker/interactive-ask.txt"), asked);
+    // "No" ends the turn: Claude Code asks the user what to do instead; the model is not asked
+    // again.
+    Files.writeString(
+        RepoPaths.root().resolve("e2e-tests/target/chart-in-docker/interactive-declined.txt"),
+        terminal.await("What should Claude do instead?"));
+    terminal.type("/exit");
+    terminal.keys("Enter");
+    terminal.awaitExit();
+
+    assertThat(docker(DOCKER, "exec", id, "cat", "/home/claude-user/outside/keep.txt").strip())
+        .isEqualTo("keep");
+    assertThat(
+            docker(DOCKER, "exec", id, "cat", "/home/claude-user/workspace/repo/untracked.txt")
+                .strip())
+        .isEqualTo("draft");
+    DockerKubelet.await(
+        () -> metrics("hook-ingest-pod").delta(before, "claude_sessions_ended_total") == 1,
+        Duration.ofSeconds(30),
+        () -> "SessionEnd never counted");
+    MetricsSnapshot after = metrics("hook-ingest-pod");
+    assertThat(after.delta(before, "claude_sessions_started_total")).isEqualTo(1);
+    assertThat(after.delta(before, "claude_prompts_total", "user", USER)).isEqualTo(1);
+    MetricsSnapshot policyAfter = metrics("policy-service-pod");
+    assertThat(policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "deny"))
+        .isEqualTo(1);
+    // Asked twice about the same call: at PreToolUse, and at the PermissionRequest Claude Code
+    // sends
+    // when it shows the prompt (hook-ingest asks policy-service about both).
+    assertThat(policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "ask"))
+        .isEqualTo(2);
+    assertThat(
+            after.delta(
+                before, "claude_hook_events_total", "event", "PermissionRequest", "user", USER))
+        .isEqualTo(1);
+  }
+
   private MetricsSnapshot metrics(String pod) {
     Docker.Result scrape =
         kubelet.inNode(
