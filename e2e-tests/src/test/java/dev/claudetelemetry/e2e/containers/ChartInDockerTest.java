@@ -405,38 +405,11 @@ class ChartInDockerTest {
             policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "allow"))
         .isEqualTo(1);
 
-    // Recorded complete: transcript-service holds exactly the file Claude Code wrote.
-    String transcriptPath =
+    assertTranscriptRecorded(
+        id,
         "/home/claude-user/.claude/projects/-home-claude-user-workspace/"
             + result.sessionId()
-            + ".jsonl";
-    String written = docker(DOCKER, "exec", id, "cat", transcriptPath);
-    assertThat(written.lines().count()).isGreaterThan(5);
-    String url =
-        "http://"
-            + pods.get("transcript-service-pod").address()
-            + ":8080/v1/sessions/"
-            + result.sessionId()
-            + "/transcript";
-    String readToken = render.secretValue("claude-telemetry-tokens", "read-token");
-    DockerKubelet.await(
-        () ->
-            written
-                .strip()
-                .equals(
-                    kubelet
-                        .inNode(
-                            "curl",
-                            "-sf",
-                            "--max-time",
-                            "10",
-                            "-H",
-                            "Authorization: Bearer " + readToken,
-                            url)
-                        .output()
-                        .strip()),
-        Duration.ofSeconds(30),
-        () -> "transcript-service does not hold the whole transcript of " + result.sessionId());
+            + ".jsonl");
   }
 
   /**
@@ -512,15 +485,56 @@ class ChartInDockerTest {
     MetricsSnapshot policyAfter = metrics("policy-service-pod");
     assertThat(policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "deny"))
         .isEqualTo(1);
+    assertTranscriptRecorded(
+        id,
+        docker(
+                DOCKER,
+                "exec",
+                id,
+                "sh",
+                "-c",
+                "ls -t /home/claude-user/.claude/projects/-home-claude-user-workspace/*.jsonl | head -n 1")
+            .strip());
     // Asked twice about the same call: at PreToolUse, and at the PermissionRequest Claude Code
-    // sends
-    // when it shows the prompt (hook-ingest asks policy-service about both).
+    // sends when it shows the prompt (hook-ingest asks policy-service about both).
     assertThat(policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "ask"))
         .isEqualTo(2);
     assertThat(
             after.delta(
                 before, "claude_hook_events_total", "event", "PermissionRequest", "user", USER))
         .isEqualTo(1);
+  }
+
+  /** transcript-service holds exactly the file Claude Code wrote: recorded complete. */
+  private void assertTranscriptRecorded(String container, String transcriptPath) {
+    String sessionId = Path.of(transcriptPath).getFileName().toString().replace(".jsonl", "");
+    String written = docker(DOCKER, "exec", container, "cat", transcriptPath);
+    assertThat(written.lines().count()).isGreaterThan(5);
+    String url =
+        "http://"
+            + pods.get("transcript-service-pod").address()
+            + ":8080/v1/sessions/"
+            + sessionId
+            + "/transcript";
+    String readToken = render.secretValue("claude-telemetry-tokens", "read-token");
+    DockerKubelet.await(
+        () ->
+            written
+                .strip()
+                .equals(
+                    kubelet
+                        .inNode(
+                            "curl",
+                            "-sf",
+                            "--max-time",
+                            "10",
+                            "-H",
+                            "Authorization: Bearer " + readToken,
+                            url)
+                        .output()
+                        .strip()),
+        Duration.ofSeconds(30),
+        () -> "transcript-service does not hold the whole transcript of " + sessionId);
   }
 
   private MetricsSnapshot metrics(String pod) {
