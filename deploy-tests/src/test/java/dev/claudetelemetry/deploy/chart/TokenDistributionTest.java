@@ -122,11 +122,13 @@ class TokenDistributionTest {
 
     assertThat(readers.get(tokens + "/service-token"))
         .containsExactlyInAnyOrder(
-            "Deployment/hook-ingest", "Deployment/transcript-service", "Deployment/otel-collector");
+            "StatefulSet/hook-ingest",
+            "Deployment/transcript-service",
+            "Deployment/otel-collector");
     assertThat(readers.get(tokens + "/read-token"))
         .containsExactly("Deployment/transcript-service");
     assertThat(readers.get(USER_TOKENS + "/*"))
-        .containsExactlyInAnyOrder("Deployment/hook-ingest", "Deployment/transcript-service");
+        .containsExactlyInAnyOrder("StatefulSet/hook-ingest", "Deployment/transcript-service");
     assertThat(readers.keySet())
         .as("no other key of the token Secrets is read anywhere but a workspace's own")
         .allMatch(
@@ -135,7 +137,7 @@ class TokenDistributionTest {
                         .anyMatch(key -> ref.endsWith("/" + key))
                     || ref.startsWith(USER_TOKENS + "/"));
 
-    for (String service : List.of("Deployment/hook-ingest", "Deployment/transcript-service")) {
+    for (String service : List.of("StatefulSet/hook-ingest", "Deployment/transcript-service")) {
       PodSpec pod = chart.podSpecs().get(service);
       Container container = pod.getContainers().get(0);
       assertThat(container.getEnv())
@@ -175,7 +177,7 @@ class TokenDistributionTest {
         RenderedChart.render(Map.of("tokens.existingUserTokensSecret", "user-tokens-from-vault"));
 
     assertThat(chart.find(Secret.class, USER_TOKENS)).isEmpty();
-    PodSpec ingest = chart.podSpecs().get("Deployment/hook-ingest");
+    PodSpec ingest = chart.podSpecs().get("StatefulSet/hook-ingest");
     assertThat(ingest.getVolumes())
         .filteredOn(v -> v.getSecret() != null)
         .extracting(v -> v.getSecret().getSecretName())
