@@ -24,6 +24,7 @@ import java.util.regex.PatternSyntaxException;
 @Singleton
 public class Redactor {
   private final List<RedactionPattern> patterns;
+  private final KeywordIndex keywords;
 
   @Inject
   public Redactor(TranscriptConfig config) {
@@ -32,6 +33,8 @@ public class Redactor {
 
   public Redactor(List<RedactionPattern> patterns) {
     this.patterns = List.copyOf(patterns);
+    this.keywords =
+        new KeywordIndex(this.patterns.stream().map(RedactionPattern::keywords).toList());
   }
 
   /**
@@ -49,7 +52,17 @@ public class Redactor {
                     + "' must be lower-case letters, digits and dashes (it becomes a metric label)");
           }
           try {
-            all.add(new RedactionPattern(kind, Pattern.compile(regex), List.of()));
+            all.add(
+                new RedactionPattern(
+                    kind,
+                    Pattern.compile(regex),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    false,
+                    0,
+                    0,
+                    List.of()));
           } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException(
                 "transcript.redaction.extra-patterns."
@@ -114,8 +127,13 @@ public class Redactor {
 
   /** Returns the same instance when nothing matched, so callers can tell cheaply. */
   private String redactInto(String text, Map<String, Integer> counts) {
+    long[] mentioned = keywords.patternsMentionedIn(text);
     String current = text;
-    for (RedactionPattern pattern : patterns) {
+    for (int p = 0; p < patterns.size(); p++) {
+      RedactionPattern pattern = patterns.get(p);
+      if (!pattern.keywords().isEmpty() && !KeywordIndex.contains(mentioned, p)) {
+        continue;
+      }
       if (!pattern.worthTrying(current)) {
         continue;
       }
@@ -123,16 +141,24 @@ public class Redactor {
       if (!matcher.find()) {
         continue;
       }
-      boolean group = pattern.hasSecretGroup();
+      boolean named = pattern.hasSecretGroup();
       String marker = "[REDACTED:" + pattern.kind() + "]";
-      StringBuilder out = new StringBuilder(current.length());
+      StringBuilder out = null;
       int last = 0;
       int found = 0;
       do {
-        int start = group ? matcher.start("secret") : matcher.start();
-        int end = group ? matcher.end("secret") : matcher.end();
-        if (start < 0) {
+        int group = pattern.secretGroupOf(matcher, named);
+        int start = named ? matcher.start("secret") : matcher.start(group);
+        int end = named ? matcher.end("secret") : matcher.end(group);
+        if (start < 0 || start < last) {
           continue;
+        }
+        String secret = current.substring(start, end);
+        if (!pattern.isSecret(secret, matcher.group(), lineAround(current, start, end))) {
+          continue;
+        }
+        if (out == null) {
+          out = new StringBuilder(current.length());
         }
         out.append(current, last, start).append(marker);
         last = end;
@@ -145,5 +171,12 @@ public class Redactor {
       }
     }
     return current;
+  }
+
+  /** The line(s) of {@code text} that hold {@code [start, end)}: an allowlist's "line" target. */
+  private static String lineAround(String text, int start, int end) {
+    int from = text.lastIndexOf('\n', start - 1) + 1;
+    int to = text.indexOf('\n', end);
+    return text.substring(from, to < 0 ? text.length() : to);
   }
 }
