@@ -38,10 +38,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * guarded, counted and recorded through Service names.
  *
  * <p>PostgreSQL and the OpenTelemetry Collector, whose images cannot be pulled here, are stood in
- * for: Debian's PostgreSQL runs in the postgresql pod's network namespace; the collector's pod
- * holds its address and nothing listens (Claude Code's OTLP export then fails, as it may in a
- * cluster). The images are named by {@code -Dimages.registry} and {@code -Dimages.tag}; {@code
- * ./test} builds them with {@code k8s/build-images.sh --offline} and runs this class.
+ * for in their pods' network namespaces: Debian's PostgreSQL, and {@link OtlpSink}, which takes
+ * Claude Code's OTLP exports and logs what arrived. The images are named by {@code
+ * -Dimages.registry} and {@code -Dimages.tag}; {@code ./test} builds them with {@code
+ * k8s/build-images.sh --offline} and runs this class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -60,6 +60,7 @@ class ChartInDockerTest {
   private final List<String> ours = new ArrayList<>();
   private final Map<String, String> podOfWorkload = new LinkedHashMap<>();
   private FakeMessagesApi api;
+  private ManagedProcess collector;
 
   @BeforeAll
   void startTheChart() throws Exception {
@@ -153,29 +154,50 @@ class ChartInDockerTest {
       kubelet.awaitProbes(pods.get(pod), templates.get(pod));
     }
 
+    collector =
+        javaInPod(
+            pod("otel-collector"),
+            "otel-collector-stand-in",
+            work,
+            OtlpSink.class.getName(),
+            "4318");
+    collector.awaitReady(() -> collector.logTail(5).contains("listening"), Duration.ofSeconds(30));
+
     api = FakeMessagesApi.start();
     cleanup.add(api);
     Path socket = work.resolve("anthropic-api.sock");
     cleanup.add(SocketRelay.fromUnixSocket(socket, api.port()));
     ManagedProcess relay =
-        ManagedProcess.start(
+        javaInPod(
+            pod(CLAUDE_WORKLOAD),
             "anthropic-api-relay",
+            work,
+            SocketRelay.class.getName(),
+            Integer.toString(API_PORT),
+            socket.toString());
+    relay.awaitReady(() -> relay.logTail(5).contains("relaying"), Duration.ofSeconds(30));
+  }
+
+  /** A main of these test classes in a small JVM (the host's) inside {@code pod}'s network. */
+  private ManagedProcess javaInPod(
+      DockerKubelet.Pod pod, String name, Path work, String main, String... args) {
+    List<String> command =
+        new ArrayList<>(
             List.of(
                 "nsenter",
                 "-t",
-                Long.toString(pod(CLAUDE_WORKLOAD).holderPid()),
+                Long.toString(pod.holderPid()),
                 "-n",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx32m",
                 "-cp",
                 testClasses(),
-                SocketRelay.class.getName(),
-                Integer.toString(API_PORT),
-                socket.toString()),
-            Map.of(),
-            work.resolve("relay.log"));
-    cleanup.add(relay);
-    relay.awaitReady(() -> relay.logTail(5).contains("relaying"), Duration.ofSeconds(30));
+                main));
+    command.addAll(List.of(args));
+    ManagedProcess process =
+        ManagedProcess.start(name, command, Map.of(), work.resolve(name + ".log"));
+    cleanup.add(process);
+    return process;
   }
 
   private static Map<String, String> toNames(Map<String, JsonNode> templates) {
@@ -367,6 +389,12 @@ class ChartInDockerTest {
     assertThat(
             docker(DOCKER, "exec", id, "cat", "/home/claude-user/workspace/greeting.txt").strip())
         .isEqualTo("hello");
+
+    // Claude Code's OTLP export reached the collector's Service name (its stand-in).
+    DockerKubelet.await(
+        () -> collector.logTail(200).contains("received /v1/"),
+        Duration.ofSeconds(30),
+        () -> "no OTLP export reached otel-collector:4318:\n" + collector.logTail(20));
 
     // Counted exactly, with the user from the drop-in (SessionEnd's hook is asynchronous).
     DockerKubelet.await(
