@@ -169,3 +169,8 @@ readinessProbe:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end -}}
+
+{{/* Where the collector's logs exporter keeps its queue (file_storage), on the PVC otel-collector-queue. */}}
+{{- define "ct.collectorQueueDir" -}}
+/var/lib/otelcol/file_storage
+{{- end -}}

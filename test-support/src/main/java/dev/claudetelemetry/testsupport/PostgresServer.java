@@ -100,6 +100,22 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets clients from {@code cidr} (say, a pod network) log in over TCP with their role's password;
+   * initdb's rules cover only loopback.
+   */
+  public void allowPasswordLogins(String cidr) {
+    try {
+      Files.writeString(
+          dataDir.resolve("pg_hba.conf"),
+          "host all all " + cidr + " scram-sha-256\n",
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    psql("SELECT pg_reload_conf()");
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://" + listenAddress + ":" + port + "/" + DATABASE;
   }

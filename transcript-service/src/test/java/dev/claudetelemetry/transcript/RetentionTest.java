@@ -20,7 +20,7 @@ class RetentionTest {
   @Inject RetentionJob retention;
 
   @Test
-  void shouldDeleteOldSessionsWithEverythingTheyOwnInBatchesAndCountThem() throws Exception {
+  void shouldDeleteOldSessionsBeyondOneBatchWithEverythingTheyOwnAndCountThem() throws Exception {
     String[] old = new String[5];
     for (int i = 0; i < old.length; i++) {
       old[i] = newSessionId();
@@ -34,7 +34,7 @@ class RetentionTest {
     upload(recent, "main", 0, bytes("transcripts/subagent.jsonl")).then().statusCode(200);
     double before = deletedCounter();
 
-    // the test profile's batch size is 2, so this takes several transactions
+    // more old sessions than the test profile's batch size (2), so the loop must go past one batch
     int deleted = retention.purge(Instant.now().minus(Duration.ofDays(90)));
 
     assertThat(deleted).isGreaterThanOrEqualTo(5);
