@@ -45,7 +45,9 @@ log() { echo "build-images: $*"; }
 if [ "$maven" = true ]; then
   # The whole reactor: k8s/claude-code/bin may hold what a module builds, not only checked-in scripts.
   log "mvn package"
-  mvn -B -ntp -q package -DskipTests
+  t0=$(date +%s)
+  mvn -B -ntp -q -Dstyle.color=never package -DskipTests
+  log "  packaged in $(($(date +%s) - t0)) s"
 fi
 for service in hook-ingest policy-service transcript-service; do
   if [ ! -f "$service/target/quarkus-app/quarkus-run.jar" ]; then
@@ -69,6 +71,8 @@ offline_base() {
   command -v debootstrap >/dev/null || { echo "build-images: --offline needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
   root=$(mktemp -d "${TMPDIR:-/tmp}/ct-base.XXXXXX")
   log "debootstrap --variant=minbase bookworm from $DEBIAN_MIRROR" >&2
+  local t0
+  t0=$(date +%s)
   debootstrap --variant=minbase bookworm "$root" "$DEBIAN_MIRROR" >"$root.log" 2>&1 \
     || { tail -n 20 "$root.log" >&2; exit 1; }
   # The images' apt-get upgrade then brings the point release's and the security fixes.
@@ -83,6 +87,7 @@ EOF
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["/bin/bash"]' - "$name" >/dev/null
   rm -rf "$root" "$root.log"
+  log "  base made and imported in $(($(date +%s) - t0)) s" >&2
   echo "$name"
 }
 

@@ -28,11 +28,6 @@ fi
 TOKEN=bench-token-not-secret
 bench_init hook-ingest-spool
 
-latency_ms() {
-  awk -v p="$2" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f\n", v }' "$1"
-}
-rps() { awk '/^Requests\/sec/ { printf "%.0f\n", $2 }' "$1"; }
-non2xx() { awk '/Non-2xx/ { print $NF }' "$1" | grep . || echo 0; }
 metric() { # $1 = management URL, $2 = metric name (exact, no labels): its value summed over series
   curl -s -H 'Accept: text/plain; version=0.0.4' "$1/q/metrics" |
     awk -v name="$2" '($1 == name || index($1, name "{") == 1) { sum += $NF } END { printf "%.6f\n", sum }'

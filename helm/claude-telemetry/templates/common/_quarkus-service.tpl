@@ -50,9 +50,15 @@ spec:
     metadata:
       labels:
         {{- include "ct.labels" $labels | nindent 8 }}
+        {{- with include "ct.podLabels" .values }}{{ . | nindent 8 }}{{ end }}
+      {{- with include "ct.podAnnotations" .values }}
+      annotations:
+        {{- . | nindent 8 }}
+      {{- end }}
     spec:
       serviceAccountName: {{ .component }}
       automountServiceAccountToken: false
+      {{- with include "ct.podPlacement" .values }}{{ . | nindent 6 }}{{ end }}
       {{- with .terminationGracePeriodSeconds }}
       terminationGracePeriodSeconds: {{ . }}
       {{- end }}

@@ -38,17 +38,17 @@ import org.junit.jupiter.api.TestMethodOrder;
  * guarded, counted and recorded through Service names.
  *
  * <p>PostgreSQL and the OpenTelemetry Collector, whose images cannot be pulled here, are stood in
- * for: Debian's PostgreSQL runs in the postgresql pod's network namespace; the collector's pod
- * holds its address and nothing listens (Claude Code's OTLP export then fails, as it may in a
- * cluster). The images are named by {@code -Dimages.registry} and {@code -Dimages.tag}; {@code
- * ./test} builds them with {@code k8s/build-images.sh --offline} and runs this class.
+ * for in their pods' network namespaces: Debian's PostgreSQL, and {@link OtlpSink}, which takes
+ * Claude Code's OTLP exports and logs what arrived. The images are named by {@code
+ * -Dimages.registry} and {@code -Dimages.tag}; {@code ./test} builds them with {@code
+ * k8s/build-images.sh --offline} and runs this class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChartInDockerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = "developer";
-  private static final String CLAUDE_POD = "claude-code-developer-0";
+  private static final String CLAUDE_WORKLOAD = "claude-code-developer";
   private static final int API_PORT = 18443;
   private static final Duration DOCKER = Duration.ofSeconds(120);
 
@@ -58,7 +58,9 @@ class ChartInDockerTest {
   private final Map<String, DockerKubelet.Pod> pods = new LinkedHashMap<>();
   private final Map<String, JsonNode> templates = new LinkedHashMap<>();
   private final List<String> ours = new ArrayList<>();
+  private final Map<String, String> podOfWorkload = new LinkedHashMap<>();
   private FakeMessagesApi api;
+  private ManagedProcess collector;
 
   @BeforeAll
   void startTheChart() throws Exception {
@@ -107,6 +109,7 @@ class ChartInDockerTest {
             .isEqualTo(1);
         String pod = kind.equals("StatefulSet") ? name + "-0" : name + "-pod";
         templates.put(pod, workload.path("spec").path("template"));
+        podOfWorkload.put(name, pod);
         List<String> claimNames = new ArrayList<>();
         workload
             .path("spec")
@@ -128,21 +131,22 @@ class ChartInDockerTest {
       }
     }
     assertThat(ours)
+        .extracting(this::workloadOf)
         .containsExactlyInAnyOrder(
-            "hook-ingest-pod", "policy-service-pod", "transcript-service-pod", CLAUDE_POD);
-    assertThat(templates.keySet())
+            "hook-ingest", "policy-service", "transcript-service", "claude-code-developer");
+    assertThat(podOfWorkload.keySet())
         .as("stood in for: PostgreSQL and the collector")
         .containsExactlyInAnyOrder(
-            "hook-ingest-pod",
-            "policy-service-pod",
-            "transcript-service-pod",
-            CLAUDE_POD,
-            "postgresql-0",
-            "otel-collector-pod");
+            "hook-ingest",
+            "policy-service",
+            "transcript-service",
+            "claude-code-developer",
+            "postgresql",
+            "otel-collector");
 
     kubelet.plan(toNames(templates));
     pods.putAll(kubelet.createNetworks(templates));
-    startPostgresStandIn(pods.get("postgresql-0"));
+    startPostgresStandIn(pod("postgresql"));
     for (String pod : ours) {
       kubelet.start(pods.get(pod), templates.get(pod), claims.get(pod), Map.of());
     }
@@ -150,29 +154,50 @@ class ChartInDockerTest {
       kubelet.awaitProbes(pods.get(pod), templates.get(pod));
     }
 
+    collector =
+        javaInPod(
+            pod("otel-collector"),
+            "otel-collector-stand-in",
+            work,
+            OtlpSink.class.getName(),
+            "4318");
+    collector.awaitReady(() -> collector.logTail(5).contains("listening"), Duration.ofSeconds(30));
+
     api = FakeMessagesApi.start();
     cleanup.add(api);
     Path socket = work.resolve("anthropic-api.sock");
     cleanup.add(SocketRelay.fromUnixSocket(socket, api.port()));
     ManagedProcess relay =
-        ManagedProcess.start(
+        javaInPod(
+            pod(CLAUDE_WORKLOAD),
             "anthropic-api-relay",
+            work,
+            SocketRelay.class.getName(),
+            Integer.toString(API_PORT),
+            socket.toString());
+    relay.awaitReady(() -> relay.logTail(5).contains("relaying"), Duration.ofSeconds(30));
+  }
+
+  /** A main of these test classes in a small JVM (the host's) inside {@code pod}'s network. */
+  private ManagedProcess javaInPod(
+      DockerKubelet.Pod pod, String name, Path work, String main, String... args) {
+    List<String> command =
+        new ArrayList<>(
             List.of(
                 "nsenter",
                 "-t",
-                Long.toString(pods.get(CLAUDE_POD).holderPid()),
+                Long.toString(pod.holderPid()),
                 "-n",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx32m",
                 "-cp",
                 testClasses(),
-                SocketRelay.class.getName(),
-                Integer.toString(API_PORT),
-                socket.toString()),
-            Map.of(),
-            work.resolve("relay.log"));
-    cleanup.add(relay);
-    relay.awaitReady(() -> relay.logTail(5).contains("relaying"), Duration.ofSeconds(30));
+                main));
+    command.addAll(List.of(args));
+    ManagedProcess process =
+        ManagedProcess.start(name, command, Map.of(), work.resolve(name + ".log"));
+    cleanup.add(process);
+    return process;
   }
 
   private static Map<String, String> toNames(Map<String, JsonNode> templates) {
@@ -264,7 +289,7 @@ class ChartInDockerTest {
   @Test
   @Order(2)
   void policyServiceParsesBashWithATmpItCannotExecuteFrom() {
-    String id = pods.get("policy-service-pod").container("policy-service");
+    String id = pod("policy-service").container("policy-service");
     assertThat(docker(DOCKER, "exec", id, "grep", " /tmp ", "/proc/mounts")).contains("noexec");
     // Ready means its policy's own examples were parsed and judged: tree-sitter's library is
     // loaded.
@@ -281,7 +306,7 @@ class ChartInDockerTest {
                 "{\"session_id\":\"s\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\","
                     + "\"cwd\":\"/home/claude-user/workspace\",\"tool_use_id\":\"t\","
                     + "\"tool_input\":{\"command\":\"cd /tmp && rm -rf /etc\"}}",
-                "http://" + pods.get("policy-service-pod").address() + ":8080/v1/decisions")
+                "http://" + pod("policy-service").address() + ":8080/v1/decisions")
             .output();
     assertThat(answer).contains("\"permissionDecision\":\"deny\"");
   }
@@ -289,7 +314,7 @@ class ChartInDockerTest {
   @Test
   @Order(3)
   void theIdentityInitContainerWroteADropInTheAgentCannotChange() throws Exception {
-    String id = pods.get(CLAUDE_POD).container("claude-code");
+    String id = pod(CLAUDE_WORKLOAD).container("claude-code");
     JsonNode dropIn =
         JSON.readTree(
             docker(
@@ -312,7 +337,7 @@ class ChartInDockerTest {
   @Test
   @Order(4)
   void aRealClaudeSessionIsGuardedCountedAndRecordedThroughServiceNames() throws Exception {
-    String id = pods.get(CLAUDE_POD).container("claude-code");
+    String id = pod(CLAUDE_WORKLOAD).container("claude-code");
     docker(
         DOCKER,
         "exec",
@@ -326,8 +351,8 @@ class ChartInDockerTest {
             Turn.bash("echo hello > greeting.txt"),
             Turn.bash("rm -rf ../outside"),
             Turn.finalText("Done, the delete was refused.")));
-    MetricsSnapshot before = metrics("hook-ingest-pod");
-    MetricsSnapshot policyBefore = metrics("policy-service-pod");
+    MetricsSnapshot before = metrics("hook-ingest");
+    MetricsSnapshot policyBefore = metrics("policy-service");
 
     Instant started = Instant.now();
     Docker.Result run =
@@ -365,12 +390,18 @@ class ChartInDockerTest {
             docker(DOCKER, "exec", id, "cat", "/home/claude-user/workspace/greeting.txt").strip())
         .isEqualTo("hello");
 
+    // Claude Code's OTLP export reached the collector's Service name (its stand-in).
+    DockerKubelet.await(
+        () -> collector.logTail(200).contains("received /v1/"),
+        Duration.ofSeconds(30),
+        () -> "no OTLP export reached otel-collector:4318:\n" + collector.logTail(20));
+
     // Counted exactly, with the user from the drop-in (SessionEnd's hook is asynchronous).
     DockerKubelet.await(
-        () -> metrics("hook-ingest-pod").delta(before, "claude_sessions_ended_total") == 1,
+        () -> metrics("hook-ingest").delta(before, "claude_sessions_ended_total") == 1,
         Duration.ofSeconds(30),
         () -> "SessionEnd never counted");
-    MetricsSnapshot after = metrics("hook-ingest-pod");
+    MetricsSnapshot after = metrics("hook-ingest");
     assertThat(
             after.delta(
                 before,
@@ -396,7 +427,7 @@ class ChartInDockerTest {
     assertThat(after.delta(before, "claude_tool_calls_total")).isEqualTo(2);
     assertThat(after.delta(before, "claude_sessions_started_total")).isEqualTo(1);
     assertThat(after.delta(before, "claude_prompts_total", "user", USER)).isEqualTo(1);
-    MetricsSnapshot policyAfter = metrics("policy-service-pod");
+    MetricsSnapshot policyAfter = metrics("policy-service");
     assertThat(policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "deny"))
         .isEqualTo(1);
     assertThat(
@@ -419,7 +450,7 @@ class ChartInDockerTest {
   @Test
   @Order(5)
   void anInteractiveSessionShowsTheGuardsReasonsAndAsksWhereThePolicyAsks() throws Exception {
-    String id = pods.get(CLAUDE_POD).container("claude-code");
+    String id = pod(CLAUDE_WORKLOAD).container("claude-code");
     docker(
         DOCKER,
         "exec",
@@ -435,8 +466,8 @@ class ChartInDockerTest {
             Turn.bash("rm -rf ../outside"),
             Turn.bash("cd repo && git clean -fdx"),
             Turn.finalText("Left everything in place.")));
-    MetricsSnapshot policyBefore = metrics("policy-service-pod");
-    MetricsSnapshot before = metrics("hook-ingest-pod");
+    MetricsSnapshot policyBefore = metrics("policy-service");
+    MetricsSnapshot before = metrics("hook-ingest");
     Terminal terminal = new Terminal("ct-" + UUID.randomUUID().toString().substring(0, 6));
     cleanup.add(terminal);
     terminal.start("docker exec -it -w /home/claude-user/workspace " + id + " claude");
@@ -474,13 +505,13 @@ class ChartInDockerTest {
                 .strip())
         .isEqualTo("draft");
     DockerKubelet.await(
-        () -> metrics("hook-ingest-pod").delta(before, "claude_sessions_ended_total") == 1,
+        () -> metrics("hook-ingest").delta(before, "claude_sessions_ended_total") == 1,
         Duration.ofSeconds(30),
         () -> "SessionEnd never counted");
-    MetricsSnapshot after = metrics("hook-ingest-pod");
+    MetricsSnapshot after = metrics("hook-ingest");
     assertThat(after.delta(before, "claude_sessions_started_total")).isEqualTo(1);
     assertThat(after.delta(before, "claude_prompts_total", "user", USER)).isEqualTo(1);
-    MetricsSnapshot policyAfter = metrics("policy-service-pod");
+    MetricsSnapshot policyAfter = metrics("policy-service");
     assertThat(policyAfter.delta(policyBefore, "claude_policy_decisions_total", "decision", "deny"))
         .isEqualTo(1);
     assertTranscriptRecorded(
@@ -510,7 +541,7 @@ class ChartInDockerTest {
     assertThat(written.lines().count()).isGreaterThan(5);
     String url =
         "http://"
-            + pods.get("transcript-service-pod").address()
+            + pod("transcript-service").address()
             + ":8080/v1/sessions/"
             + sessionId
             + "/transcript";
@@ -535,7 +566,20 @@ class ChartInDockerTest {
         () -> "transcript-service does not hold the whole transcript of " + sessionId);
   }
 
-  private MetricsSnapshot metrics(String pod) {
+  /** The pod of a Deployment or StatefulSet of the render. */
+  private DockerKubelet.Pod pod(String workload) {
+    return pods.get(podOfWorkload.get(workload));
+  }
+
+  private String workloadOf(String pod) {
+    return podOfWorkload.entrySet().stream()
+        .filter(e -> e.getValue().equals(pod))
+        .findFirst()
+        .orElseThrow()
+        .getKey();
+  }
+
+  private MetricsSnapshot metrics(String workload) {
     Docker.Result scrape =
         kubelet.inNode(
             "curl",
@@ -544,9 +588,9 @@ class ChartInDockerTest {
             "10",
             "-H",
             "Accept: text/plain; version=0.0.4",
-            "http://" + pods.get(pod).address() + ":9000/q/metrics");
+            "http://" + pod(workload).address() + ":9000/q/metrics");
     if (!scrape.ok()) {
-      throw new IllegalStateException(pod + " /q/metrics: " + scrape.output());
+      throw new IllegalStateException(workload + " /q/metrics: " + scrape.output());
     }
     return MetricsSnapshot.parse(scrape.output());
   }

@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  *       workingDir, env (values, Secret and ConfigMap references, the pod's name and namespace).
  *   <li>Volumes: ConfigMap and Secret as files with the kubelet's {@code ..data} layout and modes,
  *       subPath mounts, emptyDirs (a tmpfs with Docker's defaults, noexec included, when only one
- *       container mounts it; a shared directory otherwise), claim templates as directories owned by
- *       the pod's fsGroup.
+ *       container mounts it; a shared directory otherwise), claim templates and claims as
+ *       directories owned by the pod's fsGroup.
  *   <li>securityContext: user and group, fsGroup as a supplementary group, read-only root, dropped
  *       and added capabilities, no new privileges; runAsNonRoot is checked.
  *   <li>Probes: startup, then readiness and liveness, exec in the container or HTTP GET from the
@@ -434,23 +434,31 @@ final class DockerKubelet implements AutoCloseable {
         } else if (volume.has("emptyDir")) {
           Files.createDirectories(dir);
           Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        } else if (volume.has("persistentVolumeClaim")) {
+          // A standalone claim (the collector's queue): a directory of the pod, as a claim
+          // template's.
+          claimDirectory(dir, fsGroup);
         } else {
           throw new IllegalStateException("volume kind not emulated: " + volume);
         }
       }
       for (String claim : claimNames) {
-        Path dir = root.resolve(claim);
-        Files.createDirectories(dir);
-        chown(dir, "0", fsGroup == null ? "0" : fsGroup);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxr-x"));
-        Docker.check(
-            List.of("chmod"),
-            Docker.run(List.of("chmod", "g+s", dir.toString()), Duration.ofSeconds(10)));
+        claimDirectory(root.resolve(claim), fsGroup);
       }
       return root;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A claim's volume: a directory owned by the pod's fsGroup, new files inheriting the group. */
+  private void claimDirectory(Path dir, String fsGroup) throws IOException {
+    Files.createDirectories(dir);
+    chown(dir, "0", fsGroup == null ? "0" : fsGroup);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxr-x"));
+    Docker.check(
+        List.of("chmod"),
+        Docker.run(List.of("chmod", "g+s", dir.toString()), Duration.ofSeconds(10)));
   }
 
   /**

@@ -104,16 +104,18 @@ public class EventForwarder {
                 options.linger(),
                 IDLE_POLL,
                 () -> stopping);
+        // While stopping, batches that are delivered keep coming until nothing is left; one that
+        // fails is given up on at the grace deadline (deliver), and stop() interrupts a request
+        // still waiting after that.
         if (!batch.isEmpty()) {
-          deliver(batch);
+          if (!deliver(batch)) {
+            return; // given up at the deadline: what is left is the backlog's to keep or count
+          }
         } else {
           backlog.handled(batch);
           if (stopping) {
             return;
           }
-        }
-        if (stopping && System.nanoTime() - stopDeadline > 0) {
-          return;
         }
       }
     } catch (InterruptedException e) {
@@ -121,7 +123,8 @@ public class EventForwarder {
     }
   }
 
-  private void deliver(Backlog.Batch batch) throws InterruptedException {
+  /** Delivers the batch (or gives its events up for good); false when shutdown gave up on it. */
+  private boolean deliver(Backlog.Batch batch) throws InterruptedException {
     long backoff = options.initialBackoff().toNanos();
     List<byte[]> pending = batch.events();
     while (true) {
@@ -136,13 +139,13 @@ public class EventForwarder {
       if (outcome.result() == BatchSender.Result.DELIVERED) {
         metrics.forwarded(pending.size());
         backlog.handled(batch);
-        return;
+        return true;
       }
       if (outcome.result() == BatchSender.Result.REFUSED) {
         if (outcome.refused().isEmpty() || outcome.refused().size() >= pending.size()) {
           metrics.dropped(DropReason.rejected, pending.size());
           backlog.handled(batch);
-          return;
+          return true;
         }
         // Only the events transcript-service named are malformed: give those up, send the rest
         // again.
@@ -165,7 +168,7 @@ public class EventForwarder {
               "shutting down: gave up on a batch of %d events transcript-service did not take",
               pending.size());
           backlog.abandoned(batch, pending.size());
-          return;
+          return false;
         }
         wait = Math.min(wait, left);
       }

@@ -27,6 +27,12 @@ final class SpoolBacklog implements Backlog {
   private final Spool spool;
   private final HookMetrics metrics;
 
+  /**
+   * Set once a batch was given up on at shutdown: nothing after it may be acknowledged, or its
+   * events would be skipped at the next start.
+   */
+  private volatile boolean abandoned;
+
   SpoolBacklog(Spool spool, HookMetrics metrics) {
     this.spool = spool;
     this.metrics = metrics;
@@ -62,11 +68,14 @@ final class SpoolBacklog implements Backlog {
 
   @Override
   public void handled(Batch batch) {
-    spool.acknowledge((Position) batch.end(), batch.events().size());
+    if (!abandoned) {
+      spool.acknowledge((Position) batch.end(), batch.events().size());
+    }
   }
 
   @Override
   public void abandoned(Batch batch, int undelivered) {
+    abandoned = true;
     LOG.infof("shutting down: %d events stay in the spool for the next start", undelivered);
   }
 

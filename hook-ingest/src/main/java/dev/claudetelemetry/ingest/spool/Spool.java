@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -348,7 +349,7 @@ public final class Spool implements AutoCloseable {
 
   /** One sync per channel for every request waiting: the group commit. */
   private void sync(List<SyncRequest> requests) {
-    Map<FileChannel, IOException> failures = new java.util.IdentityHashMap<>();
+    Map<FileChannel, IOException> failures = new IdentityHashMap<>();
     List<FileChannel> synced = new ArrayList<>();
     for (SyncRequest request : requests) {
       if (synced.stream().anyMatch(c -> c == request.channel())) {

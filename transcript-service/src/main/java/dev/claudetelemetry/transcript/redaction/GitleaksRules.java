@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -80,13 +81,18 @@ public final class GitleaksRules {
         continue;
       }
       Pattern regex;
+      String java;
       // The file's global allowlists apply to each of its rules, before the rule's own.
       List<Allowlist> allowlists = new ArrayList<>(global);
       try {
-        regex = Pattern.compile(Re2Syntax.toJava(rule.get("regex").asText()));
         for (JsonNode node : rule.path("allowlists")) {
           allowlists.add(allowlist(node));
         }
+        java = Re2Syntax.toJava(rule.get("regex").asText());
+        boolean matchTextMatters =
+            allowlists.stream().anyMatch(a -> a.target() == Allowlist.Target.MATCH);
+        java = matchTextMatters ? java : withoutLeadingContext(java);
+        regex = Pattern.compile(java);
       } catch (PatternSyntaxException e) {
         skipped.put(id, "regex does not compile in Java: " + e.getDescription());
         continue;
@@ -103,9 +109,128 @@ public final class GitleaksRules {
               true,
               rule.path("secretGroup").asInt(0),
               rule.path("entropy").asDouble(0),
-              allowlists));
+              allowlists,
+              startsWithKeyword(java, keywords)));
     }
     return new GitleaksRules(patterns, skipped);
+  }
+
+  /**
+   * gitleaks' rules that find a secret by the name it is assigned to start with {@code
+   * [\w.-]{0,50}?}: up to 50 characters of the name before the vendor's word, lazily. It can match
+   * nothing, so it decides where a match starts, never whether there is one or which secret it
+   * holds; but Java's engine tries it at every position of the text, 50 characters each, which
+   * makes these rules the most expensive of the set on long tool outputs. It is dropped (also at
+   * the start of a leading {@code (?i:} group) unless an allowlist looks at the matched text.
+   */
+  static String withoutLeadingContext(String regex) {
+    String context = "[\\w.-]{0,50}?";
+    StringBuilder kept = new StringBuilder();
+    String rest = regex;
+    while (true) {
+      if (rest.startsWith("(?i)") || rest.startsWith("(?i:")) {
+        kept.append(rest, 0, 4);
+        rest = rest.substring(4);
+      } else if (rest.startsWith(context)) {
+        rest = rest.substring(context.length());
+      } else {
+        return kept + rest;
+      }
+    }
+  }
+
+  /**
+   * Whether every match of {@code regex} starts with one of {@code keywords} (any case): after
+   * leading word boundaries, flags and group openings, each alternative of the innermost group
+   * opened there (or of the whole regex) begins with the literal text of a keyword. Then the regex
+   * needs trying only where a keyword occurs.
+   */
+  static boolean startsWithKeyword(String regex, List<String> keywords) {
+    int i = 0;
+    int opened = 0;
+    while (true) {
+      if (regex.startsWith("\\b", i)) {
+        i += 2;
+      } else if (regex.startsWith("(?i)", i)) {
+        i += 4;
+      } else if (regex.startsWith("(?:", i)) {
+        i += 3;
+        opened++;
+      } else if (regex.startsWith("(?i:", i)) {
+        i += 4;
+        opened++;
+      } else if (regex.startsWith("(", i) && !regex.startsWith("(?", i)) {
+        i += 1;
+        opened++;
+      } else {
+        break;
+      }
+    }
+    List<String> alternatives = new ArrayList<>();
+    int depth = 0;
+    boolean inClass = false;
+    int start = i;
+    for (; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (inClass) {
+        inClass = c != ']';
+      } else if (c == '[') {
+        inClass = true;
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        if (depth == 0) {
+          break;
+        }
+        depth--;
+      } else if (c == '|' && depth == 0) {
+        alternatives.add(regex.substring(start, i));
+        start = i + 1;
+      }
+    }
+    if (opened > 0 && i >= regex.length()) {
+      return false;
+    }
+    alternatives.add(regex.substring(start, i));
+    for (String alternative : alternatives) {
+      String literal = leadingLiteral(alternative).toLowerCase(Locale.ROOT);
+      if (literal.isEmpty()
+          || keywords.stream().noneMatch(k -> literal.startsWith(k.toLowerCase(Locale.ROOT)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The text an alternative surely starts with: its literal characters before any operator. */
+  private static String leadingLiteral(String alternative) {
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < alternative.length(); i++) {
+      char c = alternative.charAt(i);
+      char literalChar;
+      int width = 1;
+      if (c == '\\' && i + 1 < alternative.length()) {
+        char escaped = alternative.charAt(i + 1);
+        if (Character.isLetterOrDigit(escaped)) {
+          break;
+        }
+        literalChar = escaped;
+        width = 2;
+      } else if ("[](){}.*+?|^$".indexOf(c) >= 0) {
+        break;
+      } else {
+        literalChar = c;
+      }
+      int after = i + width;
+      if (after < alternative.length() && "?*{".indexOf(alternative.charAt(after)) >= 0) {
+        break;
+      }
+      literal.append(literalChar);
+      i = after - 1;
+    }
+    return literal.toString();
   }
 
   private static Allowlist allowlist(JsonNode node) {

@@ -19,7 +19,16 @@ import java.util.Queue;
 final class KeywordIndex {
   private static final int ALPHABET = 128;
 
-  /** delta[state * ALPHABET + c]: the next state, failure transitions already folded in. */
+  /**
+   * The automaton reads character classes, not characters: each character of some keyword is a
+   * class (upper case with its lower case), every other character is class 0, which leads back to
+   * the start. The transition table stays small enough to stay in the CPU's cache.
+   */
+  private final byte[] classOf = new byte[ALPHABET];
+
+  private final int classes;
+
+  /** delta[state * classes + class]: the next state, failure transitions already folded in. */
   private final int[] delta;
 
   /** For each state, the patterns (bit per index) whose keyword ends there, or null. */
@@ -32,6 +41,23 @@ final class KeywordIndex {
    */
   KeywordIndex(List<List<String>> keywordsByPattern) {
     words = Math.max(1, (keywordsByPattern.size() + 63) / 64);
+    int distinct = 1;
+    for (List<String> keywords : keywordsByPattern) {
+      for (String keyword : keywords) {
+        for (char c : keyword.toLowerCase(Locale.ROOT).toCharArray()) {
+          if (c < ALPHABET && classOf[c] == 0) {
+            if (distinct > Byte.MAX_VALUE) {
+              throw new IllegalArgumentException("too many distinct keyword characters");
+            }
+            classOf[c] = (byte) distinct++;
+            if (c >= 'a' && c <= 'z') {
+              classOf[c - 'a' + 'A'] = classOf[c];
+            }
+          }
+        }
+      }
+    }
+    classes = distinct;
     List<int[]> next = new ArrayList<>();
     List<long[]> output = new ArrayList<>();
     next.add(newRow());
@@ -44,7 +70,7 @@ final class KeywordIndex {
         }
         int state = 0;
         for (int k = 0; k < lower.length(); k++) {
-          int c = lower.charAt(k);
+          int c = classOf[lower.charAt(k)];
           if (next.get(state)[c] < 0) {
             next.get(state)[c] = next.size();
             next.add(newRow());
@@ -61,11 +87,11 @@ final class KeywordIndex {
       }
     }
     int states = next.size();
-    delta = new int[states * ALPHABET];
+    delta = new int[states * classes];
     matches = new long[states][];
     int[] fail = new int[states];
     Queue<Integer> queue = new ArrayDeque<>();
-    for (int c = 0; c < ALPHABET; c++) {
+    for (int c = 0; c < classes; c++) {
       int child = next.get(0)[c];
       delta[c] = Math.max(child, 0);
       if (child > 0) {
@@ -77,14 +103,14 @@ final class KeywordIndex {
     while (!queue.isEmpty()) {
       int state = queue.remove();
       matches[state] = union(output.get(state), matches[fail[state]]);
-      for (int c = 0; c < ALPHABET; c++) {
+      for (int c = 0; c < classes; c++) {
         int child = next.get(state)[c];
         if (child > 0) {
-          fail[child] = delta[fail[state] * ALPHABET + c];
-          delta[state * ALPHABET + c] = child;
+          fail[child] = delta[fail[state] * classes + c];
+          delta[state * classes + c] = child;
           queue.add(child);
         } else {
-          delta[state * ALPHABET + c] = delta[fail[state] * ALPHABET + c];
+          delta[state * classes + c] = delta[fail[state] * classes + c];
         }
       }
     }
@@ -95,15 +121,8 @@ final class KeywordIndex {
     long[] found = null;
     int state = 0;
     for (int i = 0; i < text.length(); i++) {
-      int c = text.charAt(i);
-      if (c >= ALPHABET) {
-        state = 0;
-        continue;
-      }
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      state = delta[state * ALPHABET + c];
+      char c = text.charAt(i);
+      state = delta[state * classes + (c < ALPHABET ? classOf[c] : 0)];
       long[] here = matches[state];
       if (here != null) {
         if (found == null) {
@@ -121,8 +140,8 @@ final class KeywordIndex {
     return bits != null && (bits[pattern >>> 6] & (1L << pattern)) != 0;
   }
 
-  private static int[] newRow() {
-    int[] row = new int[ALPHABET];
+  private int[] newRow() {
+    int[] row = new int[classes];
     Arrays.fill(row, -1);
     return row;
   }

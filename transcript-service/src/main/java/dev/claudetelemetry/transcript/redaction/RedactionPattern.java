@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * for all patterns at once by {@link KeywordIndex}), one of {@code hints} (exact case) and every
  * one of {@code required}, when any are given: most text holds none, which keeps redaction cheap on
  * the upload path. A match is not a secret when the secret's Shannon entropy is at most {@code
- * minEntropy} (0: no check) or an {@link Allowlist} says it is a known non-secret.
+ * minEntropy} (0: no check) or an {@link Allowlist} says it is a known non-secret. When every match
+ * starts with one of the keywords ({@code startsAtKeyword}), the regex is tried only where one
+ * occurs.
  */
 public record RedactionPattern(
     String kind,
@@ -30,7 +32,8 @@ public record RedactionPattern(
     boolean firstGroupIsSecret,
     int secretGroup,
     double minEntropy,
-    List<Allowlist> allowlists) {
+    List<Allowlist> allowlists,
+    boolean startsAtKeyword) {
 
   public RedactionPattern {
     keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
@@ -42,7 +45,16 @@ public record RedactionPattern(
   /** A pattern tried on text holding one of {@code hints}; its secret as described above. */
   public static RedactionPattern of(String kind, String regex, String... hints) {
     return new RedactionPattern(
-        kind, Pattern.compile(regex), List.of(), List.of(hints), List.of(), false, 0, 0, List.of());
+        kind,
+        Pattern.compile(regex),
+        List.of(),
+        List.of(hints),
+        List.of(),
+        false,
+        0,
+        0,
+        List.of(),
+        false);
   }
 
   /** A pattern tried on text holding one of {@code keywords}, in any case. */
@@ -56,7 +68,8 @@ public record RedactionPattern(
         false,
         0,
         0,
-        List.of());
+        List.of(),
+        false);
   }
 
   /** The same pattern, tried only on text that also holds each of {@code literals}. */
@@ -70,7 +83,8 @@ public record RedactionPattern(
         firstGroupIsSecret,
         secretGroup,
         minEntropy,
-        allowlists);
+        allowlists,
+        startsAtKeyword);
   }
 
   boolean worthTrying(String text) {

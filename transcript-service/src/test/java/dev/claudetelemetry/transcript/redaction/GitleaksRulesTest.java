@@ -166,4 +166,68 @@ class GitleaksRulesTest {
         .contains("dotenv-secret", "url-password", "github-pat", "private-key");
     assertThat(ALL_BUILT_IN.redact("api_key = \"8f4b2c9e1a7d3f6b0c5e\"").changed()).isFalse();
   }
+
+  @Test
+  void shouldFindTheSameSecretsWhenTryingARuleOnlyWhereItsKeywordsOccur() {
+    List<RedactionPattern> anchored =
+        RULES.patterns().stream().filter(RedactionPattern::startsAtKeyword).toList();
+    assertThat(anchored)
+        .extracting(RedactionPattern::kind)
+        .contains("jwt", "vault-service-token", "curl-auth-header", "twilio-api-key", "github-pat")
+        .hasSizeGreaterThan(150);
+    assertThat(RULES.patterns())
+        .filteredOn(p -> p.kind().equals("airtable-personnal-access-token"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.startsAtKeyword()).isFalse());
+
+    Random random = new Random(11);
+    for (RedactionPattern rule : anchored) {
+      RedactionPattern everywhere =
+          new RedactionPattern(
+              rule.kind(),
+              rule.pattern(),
+              rule.keywords(),
+              rule.hints(),
+              rule.required(),
+              rule.firstGroupIsSecret(),
+              rule.secretGroup(),
+              rule.minEntropy(),
+              rule.allowlists(),
+              false);
+      for (int n = 0; n < 20; n++) {
+        String sample = RegexSamples.sample(rule.pattern().pattern(), random);
+        String text =
+            rule.keywords().get(0).toUpperCase(Locale.ROOT)
+                + " x"
+                + sample
+                + " "
+                + sample
+                + "\n"
+                + rule.keywords().get(0)
+                + sample;
+        assertThat(new Redactor(List.of(rule)).redact(text))
+            .as("%s on %s", rule.kind(), text)
+            .isEqualTo(new Redactor(List.of(everywhere)).redact(text));
+      }
+    }
+  }
+
+  @Test
+  void shouldDropOnlyTheOptionalNameBeforeAVendorsWord() {
+    assertThat(
+            GitleaksRules.withoutLeadingContext(
+                "[\\w.-]{0,50}?(?i:[\\w.-]{0,50}?(?:cohere|CO_API_KEY)(?:[ \\t\\w.-]{0,20}))=(x)"))
+        .isEqualTo("(?i:(?:cohere|CO_API_KEY)(?:[ \\t\\w.-]{0,20}))=(x)");
+    assertThat(GitleaksRules.withoutLeadingContext("(?i)[\\w.-]{0,50}?(?:adafruit)x"))
+        .isEqualTo("(?i)(?:adafruit)x");
+    assertThat(GitleaksRules.withoutLeadingContext("\\bghp_[\\w.-]{0,50}?"))
+        .isEqualTo("\\bghp_[\\w.-]{0,50}?");
+    assertThat(
+            GitleaksRules.startsWithKeyword(
+                "\\b((?:hvs\\.[\\w-]{90}|s\\.(?i:[a-z]{24})))", List.of("hvs.", "s.")))
+        .isTrue();
+    assertThat(GitleaksRules.startsWithKeyword("\\b(pat[a-z]{14})", List.of("airtable"))).isFalse();
+    assertThat(GitleaksRules.startsWithKeyword("(?:ab|cd)x", List.of("ab"))).isFalse();
+    assertThat(GitleaksRules.startsWithKeyword("ey?x", List.of("ey"))).isFalse();
+  }
 }
