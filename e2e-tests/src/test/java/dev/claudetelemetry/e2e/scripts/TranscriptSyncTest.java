@@ -40,7 +40,9 @@ class TranscriptSyncTest {
     final Map<String, ByteArrayOutputStream> stored = new ConcurrentHashMap<>();
     final Map<String, Long> reportedOffsetOverride = new ConcurrentHashMap<>();
     final List<String> rewrites = new java.util.concurrent.CopyOnWriteArrayList<>();
-    long bytesReceived;
+    // Written by the stub's server threads, read by the test thread.
+    final java.util.concurrent.atomic.AtomicLong bytesReceived =
+        new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public StubServer.Response answer(StubServer.Request request) {
@@ -80,7 +82,7 @@ class TranscriptSyncTest {
             409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
       }
       byte[] body = request.body();
-      bytesReceived += body.length;
+      bytesReceived.addAndGet(body.length);
       byte[] fresh = Arrays.copyOfRange(body, (int) (acknowledged - offset), body.length);
       int end = lastNewline(fresh) + 1;
       file.write(fresh, 0, end);
@@ -190,7 +192,7 @@ class TranscriptSyncTest {
     try (StubServer server = new StubServer(service)) {
       PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
       assertThat(new String(service.bytes("main"))).isEqualTo("{\"n\":1}\n{\"n\":2}\n");
-      long afterFirst = service.bytesReceived;
+      long afterFirst = service.bytesReceived.get();
 
       Files.writeString(transcript, "{\"n\":1}\n{\"n\":2}\n{\"n\":3, \"half\":true}\n{\"n\":4}\n");
       PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
@@ -198,7 +200,7 @@ class TranscriptSyncTest {
 
       assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
       // The second run starts at the acknowledged offset; the third finds nothing to send.
-      assertThat(service.bytesReceived - afterFirst).isEqualTo(Files.size(transcript) - 16);
+      assertThat(service.bytesReceived.get() - afterFirst).isEqualTo(Files.size(transcript) - 16);
     }
   }
 
