@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * k8s/claude-code/bin/claude-guard against answers hook-ingest gives, and against the ones it must
@@ -84,13 +85,29 @@ class ClaudeGuardTest {
     }
   }
 
+  /**
+   * hook-ingest's "no decision" (no rule decided, audit mode, fail-open there): Claude Code's own
+   * permission system must apply, so the guard passes no decision on, rather than deny or allow.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"{}", "{ }\n"})
+  void shouldPassNoDecisionOnAsNoDecision(String answer) throws Exception {
+    try (StubServer ingest = new StubServer(r -> new StubServer.Response(200, answer))) {
+      PodScript.Outcome outcome = PodScript.run("claude-guard", INPUT, env(ingest.url()));
+      assertThat(outcome.exitCode()).isZero();
+      assertThat(outcome.stdout().strip()).isEqualTo("{}");
+      assertThat(outcome.stderr()).isEmpty();
+    }
+  }
+
   static Stream<Arguments> answersThatAreNoDecision() {
     return Stream.of(
         Arguments.of(500, DENY, "hook-ingest answered HTTP 500"),
         Arguments.of(503, "", "hook-ingest answered HTTP 503"),
         Arguments.of(401, "{}", "refused this pod's token (HTTP 401)"),
         Arguments.of(200, "not json at all", "not a valid decision"),
-        Arguments.of(200, "{}", "not a valid decision"),
+        Arguments.of(200, "{\"policy\":{\"verdict\":\"none\"}}", "not a valid decision"),
+        Arguments.of(200, "", "not a valid decision"),
         Arguments.of(200, "[]", "not a valid decision"),
         Arguments.of(
             200,

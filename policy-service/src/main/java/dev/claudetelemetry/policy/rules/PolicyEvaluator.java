@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Judges one tool call against a policy. Deny beats ask beats allow; among rules of the same
- * decision the first in the file wins. Thread-safe and free of I/O except symlink look-ups.
+ * Judges one tool call against a policy. Deny beats ask beats allow beats none (no rule decided);
+ * among rules of the same decision the first in the file wins. Thread-safe and free of I/O except
+ * symlink look-ups.
  */
 public final class PolicyEvaluator {
 
@@ -40,8 +41,13 @@ public final class PolicyEvaluator {
   public Decision evaluate(Policy policy, ToolCall call) {
     CallFacts facts = facts(policy.settings(), call);
     Decision ask = null;
+    boolean allowRules = false;
     for (Rule rule : policy.rules()) {
       if (!rule.appliesTo(call.tool())) {
+        continue;
+      }
+      if (rule.decision() == Verdict.ALLOW) {
+        allowRules = true;
         continue;
       }
       Optional<String> quote = match(rule, facts);
@@ -58,34 +64,108 @@ public final class PolicyEvaluator {
     if (ask != null) {
       return ask;
     }
-    if (facts.isShell()
-        && !facts.shell.complete()
-        && policy.settings().unparseable() != Verdict.ALLOW) {
+    if (facts.isShell() && !facts.shell.complete()) {
+      // An allow rule never grants a command the guard could not read completely: the part it
+      // could not read is exactly what the rule's author did not see.
+      Verdict unparseable = policy.settings().unparseable();
+      if (unparseable == Verdict.NONE) {
+        return Decision.UNDECIDED;
+      }
       return new Decision(
-          policy.settings().unparseable(),
+          unparseable,
           UNPARSEABLE_RULE_ID,
-          "Policy rule "
-              + UNPARSEABLE_RULE_ID
+          lead(unparseable, UNPARSEABLE_RULE_ID)
               + ": the guard could not fully analyse "
               + quoted(call.command())
               + " ("
               + facts.shell.problem()
               + "). Instead: split it into simple commands without deep nesting, or ask the user to run it.");
     }
-    return Decision.ALLOWED;
+    if (allowRules) {
+      Decision granted = granted(policy, facts);
+      if (granted != null) {
+        return granted;
+      }
+    }
+    return Decision.UNDECIDED;
+  }
+
+  /**
+   * The first allow rule that covers the whole call, or {@code null}. A Bash call is granted only
+   * when every simple command it would run is matched by some allow rule: an allow rule for {@code
+   * git status} must not carry {@code git status; rm -rf x} through.
+   */
+  private Decision granted(Policy policy, CallFacts facts) {
+    if (!facts.isShell()) {
+      for (Rule rule : policy.rules()) {
+        if (rule.decision() == Verdict.ALLOW && rule.appliesTo(facts.call.tool())) {
+          Optional<String> quote = match(rule, facts);
+          if (quote.isPresent()) {
+            return decision(rule, quote.get());
+          }
+        }
+      }
+      return null;
+    }
+    List<ShellCommand> commands = facts.shell.commands();
+    if (commands.isEmpty()) {
+      return null;
+    }
+    Decision first = null;
+    for (ShellCommand command : commands) {
+      Decision covering = null;
+      for (Rule rule : policy.rules()) {
+        if (rule.decision() == Verdict.ALLOW && rule.appliesTo(facts.call.tool())) {
+          Optional<String> quote = matchOne(rule, command, facts);
+          if (quote.isPresent()) {
+            covering = decision(rule, quote.get());
+            break;
+          }
+        }
+      }
+      if (covering == null) {
+        return null;
+      }
+      if (first == null) {
+        first = covering;
+      }
+    }
+    return first;
   }
 
   /** Whether one rule, on its own, matches the call (used to check a rule's examples). */
   boolean matches(Rule rule, PolicySettings settings, ToolCall call) {
-    return rule.appliesTo(call.tool()) && match(rule, facts(settings, call)).isPresent();
+    if (!rule.appliesTo(call.tool())) {
+      return false;
+    }
+    CallFacts facts = facts(settings, call);
+    if (rule.decision() != Verdict.ALLOW || !facts.isShell()) {
+      return match(rule, facts).isPresent();
+    }
+    if (!facts.shell.complete() || facts.shell.commands().isEmpty()) {
+      return false;
+    }
+    for (ShellCommand command : facts.shell.commands()) {
+      if (matchOne(rule, command, facts).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Optional<String> matchOne(Rule rule, ShellCommand command, CallFacts facts) {
+    Optional<String> quote = matchCommand(rule, command, facts);
+    if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, command)))) {
+      return quote;
+    }
+    return Optional.empty();
   }
 
   private Optional<String> match(Rule rule, CallFacts facts) {
     if (facts.isShell()) {
       for (ShellCommand command : facts.shell.commands()) {
-        Optional<String> quote = matchCommand(rule, command, facts);
-        if (quote.isPresent()
-            && (rule.when() == null || rule.when().test(variables(facts, command)))) {
+        Optional<String> quote = matchOne(rule, command, facts);
+        if (quote.isPresent()) {
           return quote;
         }
       }
@@ -219,12 +299,18 @@ public final class PolicyEvaluator {
   }
 
   private static Decision decision(Rule rule, String quote) {
-    String lead =
-        rule.decision() == Verdict.DENY
-            ? "Blocked by policy rule " + rule.id()
-            : "Policy rule " + rule.id() + " needs your confirmation";
     return new Decision(
-        rule.decision(), rule.id(), lead + ": " + quote + ". " + rule.message().strip());
+        rule.decision(),
+        rule.id(),
+        lead(rule.decision(), rule.id()) + ": " + quote + ". " + rule.message().strip());
+  }
+
+  private static String lead(Verdict verdict, String ruleId) {
+    return switch (verdict) {
+      case DENY -> "Blocked by policy rule " + ruleId;
+      case ASK -> "Policy rule " + ruleId + " needs your confirmation";
+      default -> "Allowed by policy rule " + ruleId;
+    };
   }
 
   static String quoted(String value) {

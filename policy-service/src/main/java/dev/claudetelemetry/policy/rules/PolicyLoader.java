@@ -202,17 +202,21 @@ public final class PolicyLoader {
       String exampleCwd,
       String exampleHome,
       List<String> problems) {
+    // The rule's own decision names the examples it must match. The ones it must leave alone go
+    // under "none" (any rule) or, for a deny or ask rule, "allow" as well.
     String matchKey = decision.wireName();
-    String otherKey = decision == Verdict.DENY ? "ask" : "deny";
-    if (node.has(otherKey)) {
-      problems.add(
-          where
-              + ": decides "
-              + matchKey
-              + ", so its matching examples belong under examples."
-              + matchKey
-              + ", not examples."
-              + otherKey);
+    for (String key : List.of("deny", "ask", "allow")) {
+      boolean nonMatchKey = key.equals("allow") && decision != Verdict.ALLOW;
+      if (!key.equals(matchKey) && !nonMatchKey && node.has(key)) {
+        problems.add(
+            where
+                + ": decides "
+                + matchKey
+                + ", so its matching examples belong under examples."
+                + matchKey
+                + ", not examples."
+                + key);
+      }
     }
     if (!node.path(matchKey).isArray() || node.path(matchKey).isEmpty()) {
       problems.add(where + ": needs at least one example under examples." + matchKey);
@@ -221,7 +225,12 @@ public final class PolicyLoader {
     for (JsonNode example : node.path(matchKey)) {
       examples.add(example(example, true, exampleCwd, exampleHome));
     }
-    for (JsonNode example : node.path("allow")) {
+    List<JsonNode> nonMatching = new ArrayList<>();
+    node.path("none").forEach(nonMatching::add);
+    if (decision != Verdict.ALLOW) {
+      node.path("allow").forEach(nonMatching::add);
+    }
+    for (JsonNode example : nonMatching) {
       examples.add(example(example, false, exampleCwd, exampleHome));
     }
     return List.copyOf(examples);
@@ -267,7 +276,7 @@ public final class PolicyLoader {
                     ? " should get "
                         + rule.decision().wireName()
                         + " from this rule but does not match it"
-                    : " is listed under allow but the rule matches it"));
+                    : " is listed as one the rule must not match, but the rule matches it"));
       }
     }
   }

@@ -39,10 +39,10 @@ public class MetricsAndHealthTest {
   void shouldCountDecisionsByVerdictRuleToolAndMode() throws IOException {
     String deny =
         "claude_policy_decisions_total{decision=\"deny\",mode=\"enforce\",rule=\"rm-recursive-outside-workspace\",tool=\"Bash\"}";
-    String allow =
-        "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
+    String undecided =
+        "claude_policy_decisions_total{decision=\"none\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
     String other =
-        "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
+        "claude_policy_decisions_total{decision=\"none\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
     String before = scrape();
 
     DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /"))
@@ -61,7 +61,7 @@ public class MetricsAndHealthTest {
 
     String after = scrape();
     assertThat(value(after, deny) - value(before, deny)).isEqualTo(2.0);
-    assertThat(value(after, allow) - value(before, allow)).isEqualTo(1.0);
+    assertThat(value(after, undecided) - value(before, undecided)).isEqualTo(1.0);
     assertThat(value(after, other) - value(before, other)).isEqualTo(1.0);
     assertThat(after).doesNotContain("mcp__some_server");
   }
