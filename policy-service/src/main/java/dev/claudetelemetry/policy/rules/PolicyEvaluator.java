@@ -39,6 +39,30 @@ public final class PolicyEvaluator {
   }
 
   public Decision evaluate(Policy policy, ToolCall call) {
+    Decision direct = evaluateAsIs(policy, call);
+    if (!McpViews.isMcp(call.tool()) || direct.verdict() == Verdict.DENY) {
+      return direct;
+    }
+    // An MCP tool is also judged as the built-in tools its arguments amount to; those views can
+    // deny or ask, but never grant: only a rule naming the MCP tool itself can allow it.
+    Decision strongest = direct.verdict() == Verdict.ALLOW ? direct : null;
+    for (McpViews.View view : McpViews.of(call)) {
+      Decision decision = evaluateAsIs(policy, view.call());
+      if (decision.verdict().compareTo(Verdict.ALLOW) > 0
+          && (strongest == null || decision.verdict().compareTo(strongest.verdict()) > 0)) {
+        strongest =
+            new Decision(
+                decision.verdict(),
+                decision.ruleId(),
+                decision.reason() + " (" + call.tool() + " judged as " + view.label() + ")");
+      }
+    }
+    return strongest != null && strongest.verdict().compareTo(direct.verdict()) > 0
+        ? strongest
+        : direct;
+  }
+
+  private Decision evaluateAsIs(Policy policy, ToolCall call) {
     CallFacts facts = facts(policy.settings(), call);
     Decision ask = null;
     boolean allowRules = false;
@@ -88,6 +112,56 @@ public final class PolicyEvaluator {
       }
     }
     return Decision.UNDECIDED;
+  }
+
+  /** How {@link #evaluate} sees the call, and every rule that matches it (the check CLI). */
+  public Explanation explain(Policy policy, ToolCall call) {
+    CallFacts facts = facts(policy.settings(), call);
+    List<Explanation.Command> commands = new java.util.ArrayList<>();
+    if (facts.isShell()) {
+      for (ShellCommand command : facts.shell.commands()) {
+        commands.add(
+            new Explanation.Command(
+                command.argv(),
+                command.depth(),
+                command.cwd(),
+                command.upstream(),
+                command.substitutions(),
+                explained(facts.pathUses(command))));
+      }
+    }
+    List<Explanation.Match> matches = new java.util.ArrayList<>();
+    for (Rule rule : policy.rules()) {
+      if (rule.appliesTo(call.tool())) {
+        match(rule, facts)
+            .ifPresent(
+                quote -> matches.add(new Explanation.Match(rule.id(), rule.decision(), quote)));
+      }
+    }
+    return new Explanation(
+        evaluate(policy, call),
+        facts.paths.cwd(),
+        NO_WORKSPACE.equals(facts.paths.workspace()) ? null : facts.paths.workspace(),
+        facts.paths.home(),
+        facts.isShell() ? facts.shell.problem() : null,
+        commands,
+        facts.isShell() ? List.of() : explained(facts.filePathUses()),
+        matches,
+        McpViews.isMcp(call.tool())
+            ? McpViews.of(call).stream().map(McpViews.View::label).toList()
+            : List.of());
+  }
+
+  private static List<Explanation.Path> explained(List<PathUse> uses) {
+    return uses.stream()
+        .map(
+            use ->
+                new Explanation.Path(
+                    use.written(),
+                    use.normalized(),
+                    use.access().name().toLowerCase(java.util.Locale.ROOT),
+                    !use.operand()))
+        .toList();
   }
 
   /**

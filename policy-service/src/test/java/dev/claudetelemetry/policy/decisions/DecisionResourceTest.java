@@ -52,7 +52,7 @@ public class DecisionResourceTest {
         .body("policy", hasKey("ruleId"))
         .body("policy.ruleId", nullValue())
         .body("policy.mode", equalTo("enforce"))
-        .body("policy.version", equalTo("2026-11-25.1"))
+        .body("policy.version", equalTo("2026-12-07.1"))
         .body("policy.sha256", equalTo(shippedSha()));
   }
 
@@ -173,7 +173,7 @@ public class DecisionResourceTest {
         .then()
         .statusCode(200)
         .body("source", equalTo(source))
-        .body("version", equalTo("2026-11-25.1"))
+        .body("version", equalTo("2026-12-07.1"))
         .body("sha256", equalTo(shippedSha()))
         .body("mode", equalTo("enforce"))
         .body("origin", equalTo("classpath:default"))

@@ -82,7 +82,7 @@ public class MetricsAndHealthTest {
                 scrape,
                 "claude_policy_info{sha=\""
                     + DecisionResourceTest.shippedSha()
-                    + "\",version=\"2026-11-25.1\"}"))
+                    + "\",version=\"2026-12-07.1\"}"))
         .isEqualTo(1.0);
     assertThat(scrape).contains("# TYPE claude_policy_decisions_total counter");
     assertThat(scrape).contains("# TYPE claude_policy_evaluation_seconds histogram");
@@ -96,7 +96,7 @@ public class MetricsAndHealthTest {
         .statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.name", hasItem("policy"))
-        .body("checks.find { it.name == 'policy' }.data.version", equalTo("2026-11-25.1"))
+        .body("checks.find { it.name == 'policy' }.data.version", equalTo("2026-12-07.1"))
         .body("checks.find { it.name == 'policy' }.data.origin", equalTo("classpath:default"))
         .body(
             "checks.find { it.name == 'policy' }.data.sha256",

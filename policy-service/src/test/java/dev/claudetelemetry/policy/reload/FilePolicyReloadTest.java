@@ -56,7 +56,7 @@ class FilePolicyReloadTest {
   static String policy(String mode, String version) throws IOException {
     return Files.readString(Path.of("../policies/default-policy.yaml"))
         .replace("mode: enforce", "mode: " + mode)
-        .replace("version: \"2026-11-25.1\"", "version: \"" + version + "\"");
+        .replace("version: \"2026-12-07.1\"", "version: \"" + version + "\"");
   }
 
   @Test

@@ -43,6 +43,12 @@ class CorpusTest {
           if (node.has("bash")) {
             call = Policies.bash(node.get("bash").asText(), cwd);
             label = node.get("bash").asText();
+          } else if (node.has("input")) {
+            String tool = node.path("tool").asText();
+            call =
+                new ToolCall(
+                    "PreToolUse", tool, node.get("input"), cwd, Policies.TRANSCRIPT, "default");
+            label = tool + " " + node.get("input");
           } else {
             String tool = node.path("tool").asText();
             call = Policies.file(tool, node.path("path").asText());
