@@ -317,6 +317,7 @@ public final class BashAnalyzer {
 
       void redirected(TSNode node, Context context) {
         List<Redirect> redirects = new ArrayList<>();
+        List<String> trailing = new ArrayList<>();
         TSNode body = null;
         String bodyType = null;
         int count = Nodes.namedChildCount(node);
@@ -326,7 +327,7 @@ public final class BashAnalyzer {
           // The grammar's "redirect" field holds only *_redirect nodes; anything else is the
           // "body".
           if (type.endsWith("_redirect")) {
-            collectRedirects(child, type, redirects, context);
+            collectRedirects(child, type, redirects, trailing, context);
           } else if (body == null) {
             body = child;
             bodyType = type;
@@ -334,7 +335,9 @@ public final class BashAnalyzer {
             visitSubstitutions(child, type, context);
           }
         }
-        if (body != null) {
+        if (body != null && bodyType.equals("command") && !trailing.isEmpty()) {
+          command(body, context.withRedirects(redirects), trailing);
+        } else if (body != null) {
           visit(body, bodyType, context.withRedirects(redirects));
         } else if (!redirects.isEmpty()) {
           // A bare redirection ("> file") still truncates the file.
@@ -350,6 +353,16 @@ public final class BashAnalyzer {
       }
 
       void collectRedirects(TSNode node, String type, List<Redirect> into, Context context) {
+        collectRedirects(node, type, into, null, context);
+      }
+
+      /**
+       * @param argv where words that follow a redirection's target go ({@code rm -rf 2>/dev/null
+       *     /}: tree-sitter-bash puts {@code /} inside the redirect, bash passes it to rm); {@code
+       *     null} outside a simple command
+       */
+      void collectRedirects(
+          TSNode node, String type, List<Redirect> into, List<String> argv, Context context) {
         switch (type) {
           case "file_redirect" -> {
             String operator = "";
@@ -362,9 +375,16 @@ public final class BashAnalyzer {
               String childType = Nodes.type(child, symbol);
               if (!Nodes.isNamed(child, symbol)) {
                 operator = childType;
-              } else if (!"file_descriptor".equals(childType)) {
+              } else if ("file_descriptor".equals(childType)) {
+                continue;
+              } else if (destination == null) {
                 destination = child;
                 destinationType = childType;
+              } else if (argv != null) {
+                argv.add(words.value(child, childType));
+                visitSubstitutions(child, childType, context);
+              } else {
+                visitSubstitutions(child, childType, context);
               }
             }
             if (destination != null) {
@@ -413,6 +433,14 @@ public final class BashAnalyzer {
       }
 
       void command(TSNode node, Context context) {
+        command(node, context, List.of());
+      }
+
+      /**
+       * @param trailing words the grammar put after a redirection of the statement around this
+       *     command, which bash passes to the command as arguments
+       */
+      void command(TSNode node, Context context, List<String> trailing) {
         List<String> argv = new ArrayList<>();
         List<String> substitutions = new ArrayList<>();
         List<Redirect> redirects = new ArrayList<>(context.redirects());
@@ -428,7 +456,7 @@ public final class BashAnalyzer {
             argv.add(words.value(word, wordType));
             substitutions.addAll(visitSubstitutions(word, wordType, context));
           } else if (type.endsWith("_redirect")) {
-            collectRedirects(child, type, redirects, context);
+            collectRedirects(child, type, redirects, argv, context);
           } else if (type.equals("variable_assignment") && argv.isEmpty()) {
             // Leading "VAR=value" assignments: only their substitutions run.
             substitutions.addAll(visitSubstitutions(child, type, context));
@@ -437,6 +465,7 @@ public final class BashAnalyzer {
             substitutions.addAll(visitSubstitutions(child, type, context));
           }
         }
+        argv.addAll(trailing);
         if (!argv.isEmpty()) {
           emit(argv, redirects, substitutions, context);
         }
