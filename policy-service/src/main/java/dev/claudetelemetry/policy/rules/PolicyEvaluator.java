@@ -22,6 +22,15 @@ public final class PolicyEvaluator {
   /** Rule id reported when a Bash command could not be fully analysed and no rule matched. */
   public static final String UNPARSEABLE_RULE_ID = "shell-unparseable";
 
+  /**
+   * Rule id reported when a Bash command runs something the guard cannot know before it runs and no
+   * rule matched.
+   */
+  public static final String OPAQUE_RULE_ID = "shell-opaque";
+
+  /** A rule's match: the quote for the reason, and whether it holds only if an unknown is bad. */
+  private record Match(String quote, boolean throughUnknown) {}
+
   private static final int QUOTE_LIMIT = 160;
 
   /** A workspace no path is inside of. */
@@ -44,10 +53,17 @@ public final class PolicyEvaluator {
       if (!rule.appliesTo(call.tool())) {
         continue;
       }
-      Optional<String> quote = match(rule, facts);
-      if (quote.isPresent()) {
-        Decision decision = decision(rule, quote.get());
-        if (rule.decision() == Verdict.DENY) {
+      Optional<Match> match = match(rule, facts);
+      if (match.isPresent()) {
+        Verdict verdict = rule.decision();
+        if (match.get().throughUnknown()) {
+          verdict = weaker(verdict, policy.settings().opaque());
+          if (verdict == Verdict.ALLOW) {
+            continue;
+          }
+        }
+        Decision decision = decision(rule, verdict, match.get());
+        if (verdict == Verdict.DENY) {
           return decision;
         }
         if (ask == null) {
@@ -72,7 +88,25 @@ public final class PolicyEvaluator {
               + facts.shell.problem()
               + "). Instead: split it into simple commands without deep nesting, or ask the user to run it.");
     }
+    if (facts.isShell()
+        && facts.shell.opaque() != null
+        && policy.settings().opaque() != Verdict.ALLOW) {
+      return new Decision(
+          policy.settings().opaque(),
+          OPAQUE_RULE_ID,
+          "Policy rule "
+              + OPAQUE_RULE_ID
+              + ": "
+              + quoted(call.command())
+              + " runs something the guard cannot see before it runs ("
+              + quote(facts.shell.opaque())
+              + "). Instead: write the commands out literally, or ask the user to run it.");
+    }
     return Decision.ALLOWED;
+  }
+
+  private static Verdict weaker(Verdict a, Verdict b) {
+    return a.ordinal() <= b.ordinal() ? a : b;
   }
 
   /** Whether one rule, on its own, matches the call (used to check a rule's examples). */
@@ -80,44 +114,63 @@ public final class PolicyEvaluator {
     return rule.appliesTo(call.tool()) && match(rule, facts(settings, call)).isPresent();
   }
 
-  private Optional<String> match(Rule rule, CallFacts facts) {
+  private Optional<Match> match(Rule rule, CallFacts facts) {
     if (facts.isShell()) {
+      Match throughUnknown = null;
       for (ShellCommand command : facts.shell.commands()) {
-        Optional<String> quote = matchCommand(rule, command, facts);
-        if (quote.isPresent()
+        Optional<Match> match = matchCommand(rule, command, facts);
+        if (match.isPresent()
             && (rule.when() == null || rule.when().test(variables(facts, command)))) {
-          return quote;
+          if (!match.get().throughUnknown()) {
+            return match;
+          }
+          if (throughUnknown == null) {
+            throughUnknown = match.get();
+          }
         }
       }
-      return Optional.empty();
+      return Optional.ofNullable(throughUnknown);
     }
     Optional<String> quote = matchFileTool(rule, facts);
     if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, null)))) {
-      return quote;
+      return Optional.of(new Match(quote.get(), false));
     }
     return Optional.empty();
   }
 
-  private Optional<String> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
+  private Optional<Match> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
     if (rule.matchers().isEmpty()) {
-      return Optional.of(quoted(command.text()));
+      return Optional.of(new Match(quoted(command.text()), false));
     }
     // Quotes are built only for the matcher that matches: most calls match nothing, and every rule
     // is tried.
+    Match throughUnknown = null;
     for (Matcher matcher : rule.matchers()) {
-      if (matcher.command() != null && !matcher.command().matches(command, facts)) {
+      CommandMatcher.Outcome outcome =
+          matcher.command() == null
+              ? CommandMatcher.Outcome.YES
+              : matcher.command().match(command, facts);
+      if (outcome == CommandMatcher.Outcome.NO) {
+        continue;
+      }
+      if (outcome == CommandMatcher.Outcome.THROUGH_UNKNOWN_TARGET) {
+        if (throughUnknown == null) {
+          throughUnknown =
+              new Match(quoted(command.text()) + " (its target is not known before it runs)", true);
+        }
         continue;
       }
       if (matcher.paths() == null) {
-        return Optional.of(quoted(command.text()));
+        return Optional.of(new Match(quoted(command.text()), false));
       }
       Optional<String> path =
           matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
       if (path.isPresent()) {
-        return Optional.of(quoted(command.text()) + " touches " + quoted(path.get()));
+        return Optional.of(
+            new Match(quoted(command.text()) + " touches " + quoted(path.get()), false));
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(throughUnknown);
   }
 
   private Optional<String> matchFileTool(Rule rule, CallFacts facts) {
@@ -218,13 +271,13 @@ public final class PolicyEvaluator {
     return input == null ? Map.of() : input;
   }
 
-  private static Decision decision(Rule rule, String quote) {
+  private static Decision decision(Rule rule, Verdict verdict, Match match) {
     String lead =
-        rule.decision() == Verdict.DENY
+        verdict == Verdict.DENY
             ? "Blocked by policy rule " + rule.id()
             : "Policy rule " + rule.id() + " needs your confirmation";
     return new Decision(
-        rule.decision(), rule.id(), lead + ": " + quote + ". " + rule.message().strip());
+        verdict, rule.id(), lead + ": " + match.quote() + ". " + rule.message().strip());
   }
 
   static String quoted(String value) {

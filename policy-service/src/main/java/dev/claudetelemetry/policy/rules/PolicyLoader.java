@@ -111,8 +111,14 @@ public final class PolicyLoader {
         node.hasNonNull("unparseable")
             ? Verdict.fromWireName(node.get("unparseable").asText())
             : Verdict.ASK;
+    Verdict opaque =
+        node.hasNonNull("opaque") ? Verdict.fromWireName(node.get("opaque").asText()) : Verdict.ASK;
     return new PolicySettings(
-        roots, home, unparseable, node.path("examples").path("cwd").asText(DEFAULT_EXAMPLE_CWD));
+        roots,
+        home,
+        unparseable,
+        node.path("examples").path("cwd").asText(DEFAULT_EXAMPLE_CWD),
+        opaque);
   }
 
   private Rule rule(JsonNode node, String exampleCwd, String exampleHome, List<String> problems) {

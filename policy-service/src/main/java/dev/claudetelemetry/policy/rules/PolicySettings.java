@@ -12,6 +12,19 @@ import java.util.List;
  * @param unparseable the verdict for a Bash command the analysis does not fully understand and no
  *     rule matched
  * @param exampleCwd the {@code cwd} of examples written as plain command strings
+ * @param opaque the verdict for a Bash command that runs something the guard cannot know before it
+ *     runs (a shell or interpreter fed code from a file, a download or a variable; a command name
+ *     in a variable), and for a rule whose only dangerous target is such a value
  */
 public record PolicySettings(
-    List<Glob> workspaceRoots, String home, Verdict unparseable, String exampleCwd) {}
+    List<Glob> workspaceRoots,
+    String home,
+    Verdict unparseable,
+    String exampleCwd,
+    Verdict opaque) {
+
+  public PolicySettings(
+      List<Glob> workspaceRoots, String home, Verdict unparseable, String exampleCwd) {
+    this(workspaceRoots, home, unparseable, exampleCwd, Verdict.ASK);
+  }
+}

@@ -25,6 +25,32 @@ final class Wrappers {
   /** {@code -c} alone or among other single-letter options: {@code -lc}, {@code -ec}. */
   private static final Pattern SHELL_COMMAND_OPTION = Pattern.compile("-[a-zA-Z]*c[a-zA-Z]*");
 
+  /** {@code -s} among other single-letter options: {@code -is}, {@code -ls}. */
+  private static final Pattern SHELL_STDIN_OPTION = Pattern.compile("-[a-zA-Z]*s[a-zA-Z]*");
+
+  private static final String SSH_OPTIONS_WITH_VALUE = "BbcDEeFIiJLlmOoPpQRSWw";
+
+  private static final Set<String> PARALLEL_OPTIONS_WITH_VALUE =
+      Set.of(
+          "-j",
+          "-P",
+          "-n",
+          "-N",
+          "-L",
+          "-S",
+          "-a",
+          "-d",
+          "-C",
+          "--jobs",
+          "--delay",
+          "--timeout",
+          "--joblog",
+          "--results",
+          "--arg-file",
+          "--colsep",
+          "--tmpdir",
+          "--sshlogin");
+
   private Wrappers() {}
 
   static Optional<Unwrapping> unwrap(List<String> argv) {
@@ -137,6 +163,9 @@ final class Wrappers {
                                   argv, 1, Set.of("-w", "--timeout", "-E", "--conflict-exit-code"))
                               + 1));
       case "find" -> findExec(argv);
+      case "script" -> scriptCommand(argv);
+      case "ssh" -> ssh(argv);
+      case "parallel" -> parallel(argv);
       default -> Optional.empty();
     };
   }
@@ -227,6 +256,113 @@ final class Wrappers {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The script file a shell given no {@code -c} runs ({@code bash f.sh}); {@code null} when it
+   * reads its commands from standard input ({@code bash}, {@code sh -s}, {@code bash -}).
+   */
+  static String shellScriptOperand(List<String> argv) {
+    for (int i = 1; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if (word.equals("-") || word.equals("-s") || SHELL_STDIN_OPTION.matcher(word).matches()) {
+        return null;
+      }
+      if (SHELL_COMMAND_OPTION.matcher(word).matches()) {
+        return "-c";
+      }
+      if (word.equals("-o")
+          || word.equals("+o")
+          || word.equals("-O")
+          || word.equals("+O")
+          || word.equals("--rcfile")
+          || word.equals("--init-file")) {
+        i++;
+      } else if (word.equals("--")) {
+        return i + 1 < argv.size() ? argv.get(i + 1) : null;
+      } else if (!word.startsWith("-") && !word.startsWith("+")) {
+        return word;
+      }
+    }
+    return null;
+  }
+
+  /** {@code script -c CMD}, also {@code -qc CMD} and {@code --command=CMD}. */
+  private static Optional<Unwrapping> scriptCommand(List<String> argv) {
+    for (int i = 1; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if (word.startsWith("--command=")) {
+        return Optional.of(new Unwrapping.Script(word.substring("--command=".length())));
+      }
+      if ((word.equals("--command") || SHELL_COMMAND_OPTION.matcher(word).matches())
+          && i + 1 < argv.size()) {
+        return Optional.of(new Unwrapping.Script(argv.get(i + 1)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code ssh [options] HOST CMD...}: the remote shell runs the words after the host. */
+  private static Optional<Unwrapping> ssh(List<String> argv) {
+    int i = 1;
+    while (i < argv.size()) {
+      String word = argv.get(i);
+      if (word.equals("--")) {
+        i++;
+        break;
+      }
+      if (!word.startsWith("-")) {
+        break;
+      }
+      i += word.length() == 2 && SSH_OPTIONS_WITH_VALUE.indexOf(word.charAt(1)) >= 0 ? 2 : 1;
+    }
+    if (i + 1 >= argv.size()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Unwrapping.Script(String.join(" ", argv.subList(i + 1, argv.size()))));
+  }
+
+  /**
+   * {@code parallel CMD ::: ARGS}: runs CMD once per argument, through a shell, with the argument
+   * in place of {@code {}} or appended; without CMD each argument is a command line.
+   */
+  private static Optional<Unwrapping> parallel(List<String> argv) {
+    int separator = -1;
+    for (int i = 1; i < argv.size(); i++) {
+      if (argv.get(i).startsWith(":::")) {
+        separator = i;
+        break;
+      }
+    }
+    if (separator < 0) {
+      return Optional.empty();
+    }
+    int i = 1;
+    while (i < separator && argv.get(i).startsWith("-")) {
+      i += PARALLEL_OPTIONS_WITH_VALUE.contains(argv.get(i)) ? 2 : 1;
+    }
+    String template = String.join(" ", argv.subList(Math.min(i, separator), separator));
+    List<String> values = new ArrayList<>();
+    boolean fromFile = false;
+    for (int j = separator; j < argv.size(); j++) {
+      String word = argv.get(j);
+      if (word.startsWith(":::")) {
+        fromFile = word.startsWith("::::");
+      } else if (values.size() < 64) {
+        values.add(fromFile ? UnknownValues.placeholder("the file " + word) : word);
+      }
+    }
+    StringBuilder script = new StringBuilder();
+    for (String value : values) {
+      String line =
+          template.isEmpty()
+              ? value
+              : template.contains("{}") ? template.replace("{}", value) : template + " " + value;
+      script.append(line).append('\n');
+    }
+    return script.length() == 0
+        ? Optional.empty()
+        : Optional.of(new Unwrapping.Script(script.toString()));
   }
 
   private static Optional<String> optionValue(
