@@ -1,5 +1,8 @@
 package dev.claudetelemetry.policy.shell;
 
+import dev.claudetelemetry.policy.interpreters.Effect;
+import dev.claudetelemetry.policy.interpreters.InlineCode;
+import dev.claudetelemetry.policy.interpreters.InterpreterCode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -344,6 +347,10 @@ public final class BashAnalyzer {
         if (runsScript(argv, stdin, redirects, substitutions, context)) {
           return;
         }
+        Optional<InlineCode> inline = InlineCode.find(argv);
+        if (inline.isPresent()) {
+          interpret(name, inline.get(), redirects, substitutions, context);
+        }
         Feed printed = Producers.output(argv, stdin, scope.files(), scope.cwd);
         rememberWrittenFiles(argv, redirects, stdin, printed, scope);
         if (!stdoutToFile) {
@@ -423,6 +430,61 @@ public final class BashAnalyzer {
         return true;
       }
       return false;
+    }
+
+    /**
+     * Inline interpreter code ({@code python3 -c}, {@code node -e}, a here-document into {@code
+     * python3 -}): what it deletes, writes, reads and runs is judged as the shell command that
+     * would do the same. Code from a source the guard cannot know makes the line opaque.
+     */
+    void interpret(
+        String name,
+        InlineCode inline,
+        List<Redirect> redirects,
+        List<String> substitutions,
+        Context context) {
+      String code = inline.code();
+      if (code == null) {
+        Feed stdin = context.stdin();
+        if (stdin.isUnknown()) {
+          opaque(name + " reads code from " + stdin.source() + ", which the guard cannot know");
+        }
+        if (!stdin.known()) {
+          return;
+        }
+        code = stdin.text();
+      }
+      if (context.depth() + 1 > maxDepth) {
+        fail("code is nested deeper than " + maxDepth + " levels");
+        return;
+      }
+      Context inside =
+          new Context(
+              context.scope(), List.of(), context.upstream(), context.depth() + 1, Feed.NONE);
+      for (Effect effect : InterpreterCode.effects(inline.language(), code)) {
+        switch (effect.kind()) {
+          case DELETE ->
+              emit(List.of("rm", "-f", effect.path()), redirects, substitutions, inside, true);
+          case DELETE_TREE ->
+              emit(List.of("rm", "-rf", effect.path()), redirects, substitutions, inside, true);
+          case REMOVE_DIRECTORY ->
+              emit(List.of("rmdir", effect.path()), redirects, substitutions, inside, true);
+          case READ -> emit(List.of("cat", effect.path()), redirects, substitutions, inside, true);
+          case WRITE ->
+              commands.add(
+                  new ShellCommand(
+                      List.of(),
+                      List.of(new Redirect(">", effect.path(), true)),
+                      context.scope().cwd,
+                      context.upstream(),
+                      substitutions,
+                      inside.depth()));
+          case SHELL ->
+              parseNested(effect.shell(), redirects, substitutions, context.withStdin(Feed.NONE));
+          case EXEC -> emit(effect.argv(), redirects, substitutions, inside, true);
+          case OPAQUE -> opaque(name + ": " + effect.reason());
+        }
+      }
     }
 
     /**
