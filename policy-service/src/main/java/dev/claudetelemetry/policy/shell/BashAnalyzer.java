@@ -228,6 +228,10 @@ public final class BashAnalyzer {
 
   private static final int MAX_LOOP_VALUES = 64;
 
+  /** Unquoted expansions the shell splits into words. */
+  private static final Set<String> SPLIT_TYPES =
+      Set.of("simple_expansion", "expansion", "command_substitution", "concatenation");
+
   private final class Walk {
     final List<ShellCommand> commands = new ArrayList<>();
     String problem;
@@ -517,6 +521,14 @@ public final class BashAnalyzer {
         }
       }
       Feed stdin = context.stdin();
+      for (int i = 1; i < inner.wrapperLength(); i++) {
+        String option = argv.get(i);
+        if ((option.equals("-a") || option.equals("--arg-file")) && i + 1 < argv.size()) {
+          stdin = Feed.unknown("the file " + argv.get(i + 1));
+        } else if (option.startsWith("--arg-file=")) {
+          stdin = Feed.unknown("the file " + option.substring("--arg-file=".length()));
+        }
+      }
       List<String> items = new ArrayList<>();
       if (stdin.known()) {
         String[] parts =
@@ -729,12 +741,24 @@ public final class BashAnalyzer {
         return words.value(node, type);
       }
 
-      /** The words one argument becomes: several after brace expansion. */
+      /**
+       * The words one argument becomes: several after brace expansion, or after word splitting of
+       * an unquoted expansion the guard resolved ({@code C="rm -rf /"; $C}).
+       */
       void addValues(TSNode node, String type, Context context, List<String> into) {
         String value = value(node, type, context);
-        if ((type.equals("word") || type.equals("concatenation"))
-            && Braces.expands(words.text(node))) {
+        String raw = words.text(node);
+        if ((type.equals("word") || type.equals("concatenation")) && Braces.expands(raw)) {
           into.addAll(Braces.expand(value));
+        } else if (SPLIT_TYPES.contains(type)
+            && !value.equals(raw)
+            && raw.indexOf('"') < 0
+            && raw.indexOf('\'') < 0) {
+          for (String part : value.split("[ \t\n]+")) {
+            if (!part.isEmpty()) {
+              into.add(part);
+            }
+          }
         } else {
           into.add(value);
         }

@@ -51,6 +51,29 @@ final class Wrappers {
           "--tmpdir",
           "--sshlogin");
 
+  private static final Set<String> FIND_ACTIONS =
+      Set.of(
+          "-exec", "-execdir", "-ok", "-okdir", "-delete", "-print", "-print0", "-ls", "-fprint");
+
+  /** Options and tests of find that do not narrow which files it reaches. */
+  private static final Set<String> FIND_NON_FILTERS =
+      Set.of(
+          "-depth",
+          "-d",
+          "-maxdepth",
+          "-mindepth",
+          "-xdev",
+          "-mount",
+          "-noleaf",
+          "-follow",
+          "-ignore_readdir_race",
+          "-daystart",
+          "-warn",
+          "-nowarn",
+          "-type",
+          "-xtype",
+          "-true");
+
   private Wrappers() {}
 
   static Optional<Unwrapping> unwrap(List<String> argv) {
@@ -401,7 +424,24 @@ final class Wrappers {
     if (starts.isEmpty()) {
       starts.add(".");
     }
+    // Without a test that narrows what is found, find reaches every file below the start paths and
+    // the start path itself: "find . -delete" wipes the tree as "rm -rf ." would.
+    boolean everything = true;
+    for (int j = i; j < argv.size(); j++) {
+      String word = argv.get(j);
+      if (FIND_ACTIONS.contains(word)) {
+        break;
+      }
+      if (word.startsWith("-") && !FIND_NON_FILTERS.contains(word)) {
+        everything = false;
+      }
+    }
     List<List<String>> commands = new ArrayList<>();
+    if (everything && argv.contains("-delete")) {
+      for (String start : starts) {
+        commands.add(List.of("rm", "-rf", start));
+      }
+    }
     for (; i < argv.size(); i++) {
       String word = argv.get(i);
       if (!word.equals("-exec")
@@ -423,6 +463,13 @@ final class Wrappers {
             command.add(part.replace("{}", found));
           }
           commands.add(command);
+          if (everything) {
+            List<String> itself = new ArrayList<>(template.size());
+            for (String part : template) {
+              itself.add(part.replace("{}", start));
+            }
+            commands.add(itself);
+          }
         }
       }
       i = end;

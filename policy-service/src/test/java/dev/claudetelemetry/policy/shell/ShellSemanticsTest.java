@@ -138,4 +138,19 @@ class ShellSemanticsTest {
     assertThat(Producers.printf(List.of("%s\\n", "a", "b")).text()).isEqualTo("a\nb\n");
     assertThat(Producers.printf(List.of("\\101\\0102")).text()).isEqualTo("AB");
   }
+
+  @Test
+  void shouldSplitResolvedUnquotedExpansionsIntoWords() {
+    assertThat(argvs("C='rm -rf /'; $C")).contains(List.of("rm", "-rf", "/"));
+    assertThat(argvs("C='a b'; echo \"$C\"")).contains(List.of("echo", "a b"));
+    assertThat(argvs("echo $UNKNOWN")).contains(List.of("echo", "$UNKNOWN"));
+  }
+
+  @Test
+  void shouldTreatFindWithoutAFilterAsReachingEverythingBelowItsStart() {
+    assertThat(argvs("find . -delete")).contains(List.of("rm", "-rf", "."));
+    assertThat(argvs("find w -exec rm -rf {} +")).contains(List.of("rm", "-rf", "w"));
+    assertThat(argvs("find . -name '*.o' -delete")).doesNotContain(List.of("rm", "-rf", "."));
+    assertThat(argvs("find . -name x -exec rm {} +")).doesNotContain(List.of("rm", "."));
+  }
 }
