@@ -228,6 +228,12 @@ public final class BashAnalyzer {
 
   private static final int MAX_LOOP_VALUES = 64;
 
+  /**
+   * Loop bodies, function calls and commands a line may expand to before the analysis stops: nested
+   * loops and recursive functions multiply, and a decision must stay within microseconds.
+   */
+  private static final int MAX_WORK = 4096;
+
   /** Unquoted expansions the shell splits into words. */
   private static final Set<String> SPLIT_TYPES =
       Set.of("simple_expansion", "expansion", "command_substitution", "concatenation");
@@ -239,6 +245,16 @@ public final class BashAnalyzer {
     Output output = new Output();
     final Map<String, String> definedFunctions = new LinkedHashMap<>();
     final Set<String> calledFunctions = new HashSet<>();
+    int work;
+
+    /** Counts one unit of work; false (and the analysis incomplete) once the budget is spent. */
+    boolean spend() {
+      if (++work > MAX_WORK) {
+        fail("the command expands to more than " + MAX_WORK + " commands, loop rounds or calls");
+        return false;
+      }
+      return true;
+    }
 
     void fail(String reason) {
       if (problem == null) {
@@ -303,6 +319,9 @@ public final class BashAnalyzer {
         List<String> substitutions,
         Context context,
         boolean stdoutToFile) {
+      if (!spend()) {
+        return;
+      }
       Scope scope = context.scope();
       if (!argv.isEmpty() && scope.aliases != null && scope.aliases.containsKey(argv.get(0))) {
         String alias = scope.aliases.get(argv.get(0));
@@ -748,7 +767,9 @@ public final class BashAnalyzer {
       void addValues(TSNode node, String type, Context context, List<String> into) {
         String value = value(node, type, context);
         String raw = words.text(node);
-        if ((type.equals("word") || type.equals("concatenation")) && Braces.expands(raw)) {
+        // A lone range ({1..64}) is its own node type; a range inside a word is a concatenation.
+        if ((type.equals("word") || type.equals("concatenation") || type.equals("brace_expression"))
+            && Braces.expands(raw)) {
           into.addAll(Braces.expand(value));
         } else if (SPLIT_TYPES.contains(type)
             && !value.equals(raw)
@@ -864,6 +885,9 @@ public final class BashAnalyzer {
           distinct.add(null);
         }
         for (String value : distinct) {
+          if (!spend()) {
+            return;
+          }
           if (variable != null) {
             context.scope().assign(variable, value);
           }
@@ -873,9 +897,8 @@ public final class BashAnalyzer {
         }
       }
 
-      /** Runs the stages of a pipeline, each fed what the one before printed. */
       void pipeline(TSNode node, Context context) {
-        visitPipelineAfter(node, context);
+        stages(node, context);
       }
 
       void redirected(TSNode node, Context context) {
@@ -938,7 +961,7 @@ public final class BashAnalyzer {
           runBody.run();
           output = outer;
           Context rest = context.withUpstream(upstreamOf(context)).withStdin(bodyOutput.feed());
-          visitPipelineAfter(pipe, rest);
+          stages(pipe, rest);
         } else {
           runBody.run();
         }
@@ -960,8 +983,12 @@ public final class BashAnalyzer {
         return upstream;
       }
 
-      /** The stages after a here-document's command: {@code cat <<EOF | sh}. */
-      private void visitPipelineAfter(TSNode pipe, Context context) {
+      /**
+       * Runs the stages of a pipeline, each fed what the one before printed; also the stages after
+       * a here-document's own command ({@code cat <<EOF | sh}), which the grammar puts inside the
+       * here-document.
+       */
+      private void stages(TSNode pipe, Context context) {
         List<String> upstream = new ArrayList<>(context.upstream());
         Feed feed = context.stdin();
         int count = Nodes.namedChildCount(pipe);

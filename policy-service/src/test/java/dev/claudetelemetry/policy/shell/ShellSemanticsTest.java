@@ -153,4 +153,21 @@ class ShellSemanticsTest {
     assertThat(argvs("find . -name '*.o' -delete")).doesNotContain(List.of("rm", "-rf", "."));
     assertThat(argvs("find . -name x -exec rm {} +")).doesNotContain(List.of("rm", "."));
   }
+
+  @Test
+  void shouldLoopOverABraceRangeWordByWord() {
+    assertThat(argvs("for d in {1..3}; do rm -rf /x$d; done"))
+        .contains(List.of("rm", "-rf", "/x1"), List.of("rm", "-rf", "/x3"));
+  }
+
+  @Test
+  void shouldStopWhenLoopsAndCallsMultiplyBeyondTheBudget() {
+    ShellAnalysis analysis =
+        analyzer.analyze(
+            "for a in {1..64}; do for b in {1..64}; do for c in {1..64}; do x=1; done; done; done",
+            "/w");
+
+    assertThat(analysis.complete()).isFalse();
+    assertThat(analysis.problem()).contains("expands to more than");
+  }
 }
