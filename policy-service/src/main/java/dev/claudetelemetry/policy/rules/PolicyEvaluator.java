@@ -23,6 +23,15 @@ public final class PolicyEvaluator {
   /** Rule id reported when a Bash command could not be fully analysed and no rule matched. */
   public static final String UNPARSEABLE_RULE_ID = "shell-unparseable";
 
+  /**
+   * Rule id reported when a Bash command runs something the guard cannot know before it runs and no
+   * rule matched.
+   */
+  public static final String OPAQUE_RULE_ID = "shell-opaque";
+
+  /** A rule's match: the quote for the reason, and whether it holds only if an unknown is bad. */
+  private record Match(String quote, boolean throughUnknown) {}
+
   private static final int QUOTE_LIMIT = 160;
 
   /** A workspace no path is inside of. */
@@ -74,10 +83,18 @@ public final class PolicyEvaluator {
         allowRules = true;
         continue;
       }
-      Optional<String> quote = match(rule, facts);
-      if (quote.isPresent()) {
-        Decision decision = decision(rule, quote.get());
-        if (rule.decision() == Verdict.DENY) {
+      Optional<Match> match = match(rule, facts);
+      if (match.isPresent()) {
+        Verdict verdict = rule.decision();
+        if (match.get().throughUnknown()) {
+          // A rule that holds only if an unknown value is bad decides at most settings.opaque.
+          verdict = weaker(verdict, policy.settings().opaque());
+          if (verdict.compareTo(Verdict.ASK) < 0) {
+            continue;
+          }
+        }
+        Decision decision = decision(rule, verdict, match.get().quote());
+        if (verdict == Verdict.DENY) {
           return decision;
         }
         if (ask == null) {
@@ -104,6 +121,22 @@ public final class PolicyEvaluator {
               + " ("
               + facts.shell.problem()
               + "). Instead: split it into simple commands without deep nesting, or ask the user to run it.");
+    }
+    if (facts.isShell() && facts.shell.opaque() != null) {
+      // Like an incomplete analysis, what runs here was never seen by an allow rule's author.
+      Verdict opaque = policy.settings().opaque();
+      if (opaque == Verdict.NONE) {
+        return Decision.UNDECIDED;
+      }
+      return new Decision(
+          opaque,
+          OPAQUE_RULE_ID,
+          lead(opaque, OPAQUE_RULE_ID)
+              + ": "
+              + quoted(call.command())
+              + " runs something the guard cannot see before it runs ("
+              + quote(facts.shell.opaque())
+              + "). Instead: write the commands out literally, or ask the user to run it.");
     }
     if (allowRules) {
       Decision granted = granted(policy, facts);
@@ -135,7 +168,14 @@ public final class PolicyEvaluator {
       if (rule.appliesTo(call.tool())) {
         match(rule, facts)
             .ifPresent(
-                quote -> matches.add(new Explanation.Match(rule.id(), rule.decision(), quote)));
+                match ->
+                    matches.add(
+                        new Explanation.Match(
+                            rule.id(),
+                            match.throughUnknown() && rule.decision() != Verdict.ALLOW
+                                ? weaker(rule.decision(), policy.settings().opaque())
+                                : rule.decision(),
+                            match.quote())));
       }
     }
     return new Explanation(
@@ -173,9 +213,9 @@ public final class PolicyEvaluator {
     if (!facts.isShell()) {
       for (Rule rule : policy.rules()) {
         if (rule.decision() == Verdict.ALLOW && rule.appliesTo(facts.call.tool())) {
-          Optional<String> quote = match(rule, facts);
-          if (quote.isPresent()) {
-            return decision(rule, quote.get());
+          Optional<Match> match = match(rule, facts);
+          if (match.isPresent() && !match.get().throughUnknown()) {
+            return decision(rule, rule.decision(), match.get().quote());
           }
         }
       }
@@ -190,9 +230,9 @@ public final class PolicyEvaluator {
       Decision covering = null;
       for (Rule rule : policy.rules()) {
         if (rule.decision() == Verdict.ALLOW && rule.appliesTo(facts.call.tool())) {
-          Optional<String> quote = matchOne(rule, command, facts);
-          if (quote.isPresent()) {
-            covering = decision(rule, quote.get());
+          Optional<Match> match = matchOne(rule, command, facts);
+          if (match.isPresent() && !match.get().throughUnknown()) {
+            covering = decision(rule, rule.decision(), match.get().quote());
             break;
           }
         }
@@ -205,6 +245,10 @@ public final class PolicyEvaluator {
       }
     }
     return first;
+  }
+
+  private static Verdict weaker(Verdict a, Verdict b) {
+    return a.ordinal() <= b.ordinal() ? a : b;
   }
 
   /** Whether one rule, on its own, matches the call (used to check a rule's examples). */
@@ -220,58 +264,78 @@ public final class PolicyEvaluator {
       return false;
     }
     for (ShellCommand command : facts.shell.commands()) {
-      if (matchOne(rule, command, facts).isEmpty()) {
+      Optional<Match> match = matchOne(rule, command, facts);
+      if (match.isEmpty() || match.get().throughUnknown()) {
         return false;
       }
     }
     return true;
   }
 
-  private Optional<String> matchOne(Rule rule, ShellCommand command, CallFacts facts) {
-    Optional<String> quote = matchCommand(rule, command, facts);
-    if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, command)))) {
-      return quote;
+  private Optional<Match> matchOne(Rule rule, ShellCommand command, CallFacts facts) {
+    Optional<Match> match = matchCommand(rule, command, facts);
+    if (match.isPresent() && (rule.when() == null || rule.when().test(variables(facts, command)))) {
+      return match;
     }
     return Optional.empty();
   }
 
-  private Optional<String> match(Rule rule, CallFacts facts) {
+  private Optional<Match> match(Rule rule, CallFacts facts) {
     if (facts.isShell()) {
+      Match throughUnknown = null;
       for (ShellCommand command : facts.shell.commands()) {
-        Optional<String> quote = matchOne(rule, command, facts);
-        if (quote.isPresent()) {
-          return quote;
+        Optional<Match> match = matchOne(rule, command, facts);
+        if (match.isPresent()) {
+          if (!match.get().throughUnknown()) {
+            return match;
+          }
+          if (throughUnknown == null) {
+            throughUnknown = match.get();
+          }
         }
       }
-      return Optional.empty();
+      return Optional.ofNullable(throughUnknown);
     }
     Optional<String> quote = matchFileTool(rule, facts);
     if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, null)))) {
-      return quote;
+      return Optional.of(new Match(quote.get(), false));
     }
     return Optional.empty();
   }
 
-  private Optional<String> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
+  private Optional<Match> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
     if (rule.matchers().isEmpty()) {
-      return Optional.of(quoted(command.text()));
+      return Optional.of(new Match(quoted(command.text()), false));
     }
     // Quotes are built only for the matcher that matches: most calls match nothing, and every rule
     // is tried.
+    Match throughUnknown = null;
     for (Matcher matcher : rule.matchers()) {
-      if (matcher.command() != null && !matcher.command().matches(command, facts)) {
+      CommandMatcher.Outcome outcome =
+          matcher.command() == null
+              ? CommandMatcher.Outcome.YES
+              : matcher.command().match(command, facts);
+      if (outcome == CommandMatcher.Outcome.NO) {
+        continue;
+      }
+      if (outcome == CommandMatcher.Outcome.THROUGH_UNKNOWN_TARGET) {
+        if (throughUnknown == null) {
+          throughUnknown =
+              new Match(quoted(command.text()) + " (its target is not known before it runs)", true);
+        }
         continue;
       }
       if (matcher.paths() == null) {
-        return Optional.of(quoted(command.text()));
+        return Optional.of(new Match(quoted(command.text()), false));
       }
       Optional<String> path =
           matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
       if (path.isPresent()) {
-        return Optional.of(quoted(command.text()) + " touches " + quoted(path.get()));
+        return Optional.of(
+            new Match(quoted(command.text()) + " touches " + quoted(path.get()), false));
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(throughUnknown);
   }
 
   private Optional<String> matchFileTool(Rule rule, CallFacts facts) {
@@ -296,7 +360,10 @@ public final class PolicyEvaluator {
             : homeOf(call);
     String cwd = PathNormalizer.normalize(call.cwd().isEmpty() ? home : call.cwd(), home, home);
     String workspace = workspaceOf(cwd, settings.workspaceRoots(), home);
-    ShellAnalysis shell = "Bash".equals(call.tool()) ? analyzer.analyze(call.command(), cwd) : null;
+    ShellAnalysis shell =
+        "Bash".equals(call.tool())
+            ? analyzer.analyze(call.command(), cwd, settings.environment())
+            : null;
     return new CallFacts(call, new PathContext(cwd, home, workspace), shell, normalizer);
   }
 
@@ -372,11 +439,11 @@ public final class PolicyEvaluator {
     return input == null ? Map.of() : input;
   }
 
-  private static Decision decision(Rule rule, String quote) {
+  private static Decision decision(Rule rule, Verdict verdict, String quote) {
     return new Decision(
-        rule.decision(),
+        verdict,
         rule.id(),
-        lead(rule.decision(), rule.id()) + ": " + quote + ". " + rule.message().strip());
+        lead(verdict, rule.id()) + ": " + quote + ". " + rule.message().strip());
   }
 
   private static String lead(Verdict verdict, String ruleId) {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -111,8 +112,19 @@ public final class PolicyLoader {
         node.hasNonNull("unparseable")
             ? Verdict.fromWireName(node.get("unparseable").asText())
             : Verdict.ASK;
+    Verdict opaque =
+        node.hasNonNull("opaque") ? Verdict.fromWireName(node.get("opaque").asText()) : Verdict.ASK;
+    Map<String, String> environment = new java.util.LinkedHashMap<>();
+    node.path("environment")
+        .fields()
+        .forEachRemaining(field -> environment.put(field.getKey(), field.getValue().asText()));
     return new PolicySettings(
-        roots, home, unparseable, node.path("examples").path("cwd").asText(DEFAULT_EXAMPLE_CWD));
+        roots,
+        home,
+        unparseable,
+        node.path("examples").path("cwd").asText(DEFAULT_EXAMPLE_CWD),
+        opaque,
+        environment);
   }
 
   private Rule rule(JsonNode node, String exampleCwd, String exampleHome, List<String> problems) {
