@@ -25,13 +25,16 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 INPUT=$WORK/PreToolUse-Bash.json
 jq -c . "$ROOT/testdata/claude-code/hooks/PreToolUse-Bash.json" >"$INPUT"
 POLICY_PORT=$(free_port); INGEST_PORT=$(free_port); PUSH_PORT=$(free_port)
+POLICY_MGMT_PORT=$(free_port); INGEST_MGMT_PORT=$(free_port)
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
+  QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$POLICY_MGMT_PORT \
   java -Xmx256m -XX:+UseSerialGC -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!); POLICY_PID=$!
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$INGEST_PORT POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
+  QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$INGEST_MGMT_PORT \
   HOOK_INGEST_TOKEN=$TOKEN java -Xmx256m -XX:+UseSerialGC -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!); INGEST_PID=$!
 prometheus-pushgateway --web.listen-address=127.0.0.1:"$PUSH_PORT" >"$WORK/pushgateway.log" 2>&1 & PIDS+=($!)
-wait_http "http://127.0.0.1:$POLICY_PORT/q/health/ready"
-wait_http "http://127.0.0.1:$INGEST_PORT/q/health/ready"
+wait_http "http://127.0.0.1:$POLICY_MGMT_PORT/q/health/ready"
+wait_http "http://127.0.0.1:$INGEST_MGMT_PORT/q/health/ready"
 wait_http "http://127.0.0.1:$PUSH_PORT/-/ready"
 
 export HOOK_INGEST_URL=http://127.0.0.1:$INGEST_PORT CLAUDE_TELEMETRY_TOKEN=$TOKEN CLAUDE_TELEMETRY_USER=bench
@@ -106,8 +109,10 @@ echo "CPU: guard ${guard_cpu} ms, seed ${seed_cpu} ms, seed/guard = $(echo "$see
 echo
 echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved)"
 CP_FILE=$ROOT/e2e-tests/target/bench-classpath.txt
-[ -f "$CP_FILE" ] && [ -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ] ||
-  { echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2; exit 1; }
+if [ ! -f "$CP_FILE" ] || [ ! -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ]; then
+  echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2
+  exit 1
+fi
 java -cp "$ROOT/e2e-tests/target/test-classes:$(cat "$CP_FILE")" dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain 0 "$CALLS" \
   >"$WORK/api.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do grep -q listening "$WORK/api.log" && break; sleep 0.1; done
@@ -169,7 +174,7 @@ echo
 echo "## 3. Lost counts: $LOST_EVENTS PostToolUse events of one session, distinct tool_use_ids"
 post_input() { jq -c --arg id "toolu_bench_$1" '.tool_use_id = $id' "$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json"; }
 ingest_count() {
-  curl -s "$HOOK_INGEST_URL/q/metrics" |
+  curl -s "http://127.0.0.1:$INGEST_MGMT_PORT/q/metrics" |
     awk '/^claude_hook_events_total\{/ && /event="PostToolUse"/ && /user="bench"/ {s += $NF} END {print s + 0}'
 }
 before=$(ingest_count)

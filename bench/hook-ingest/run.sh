@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # hook-ingest under load, on loopback, with its baselines measured side by side in the same run:
 #   1. ingest throughput: PostToolUse events (a fresh tool_use_id each) through POST /v1/hooks, next to
-#      the same JVM's trivial GET /q/health/live (the ceiling the HTTP stack alone reaches here);
+#      the same JVM's trivial GET /q/health/live (the ceiling the HTTP stack alone reaches here; it is
+#      served on the management port, a second Vert.x server of the same JVM);
 #   2. guard overhead: PreToolUse straight to policy-service's /v1/decisions vs through hook-ingest's
 #      /v1/hooks (which asks that same policy-service), one connection each, alternating rounds.
-# Afterwards it checks N in = N counted: the events wrk got answers for vs claude_hook_events_total.
+# Afterwards it checks N in = N counted (the events wrk got answers for vs claude_hook_events_total) and
+# fails on a mismatch. hook-ingest runs without forwarding: no transcript-service is started.
 #
 #   bench/hook-ingest/run.sh      # needs: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests
 #   DURATION=10 CONNECTIONS=16 ROUNDS=10 GUARD_DURATION=2 bench/hook-ingest/run.sh
@@ -25,11 +27,11 @@ TOKEN=bench-token-not-secret
 bench_init hook-ingest
 
 metric_sum() { # sum of a metric's samples whose labels contain $2
-  curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST/q/metrics" |
+  curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST_MGMT/q/metrics" |
     awk -v name="$1" -v match_="$2" 'index($0, name "{") == 1 && index($0, match_) { sum += $NF } END { printf "%d\n", sum }'
 }
 metric_float() { # the same, as a decimal, for histogram sums in seconds
-  curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST/q/metrics" |
+  curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST_MGMT/q/metrics" |
     awk -v name="$1" -v match_="$2" '(index($0, name "{") == 1 || index($0, name " ") == 1) && index($0, match_) { sum += $NF } END { printf "%.6f\n", sum }'
 }
 # wrk --latency prints "50%  1.23ms"; normalise to milliseconds.
@@ -41,14 +43,18 @@ completed() { awk '/requests in/ { print $1 }' "$1"; }
 non2xx() { awk '/Non-2xx/ { print $NF }' "$1" | grep . || echo 0; }
 
 POLICY_PORT=$(free_port); INGEST_PORT=$(free_port)
+POLICY_MGMT_PORT=$(free_port); INGEST_MGMT_PORT=$(free_port)
 POLICY=http://127.0.0.1:$POLICY_PORT
 INGEST=http://127.0.0.1:$INGEST_PORT
+INGEST_MGMT=http://127.0.0.1:$INGEST_MGMT_PORT
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
+  QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$POLICY_MGMT_PORT \
   java -Xmx256m -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!)
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$INGEST_PORT POLICY_SERVICE_URL=$POLICY HOOK_INGEST_TOKEN=$TOKEN \
+  QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$INGEST_MGMT_PORT \
   java -Xmx256m -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!)
-wait_http "$POLICY/q/health/ready"
-wait_http "$INGEST/q/health/ready"
+wait_http "http://127.0.0.1:$POLICY_MGMT_PORT/q/health/ready"
+wait_http "$INGEST_MGMT/q/health/ready"
 
 POST_TOOL_USE=$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json
 PRE_TOOL_USE=$ROOT/testdata/claude-code/hooks/PreToolUse-Bash.json
@@ -87,13 +93,13 @@ echo
 wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post-tool-use.lua" "$INGEST/v1/hooks" >/dev/null
 wrk -t1 -c1 -d3s -s "$WORK/direct.lua" "$POLICY" >/dev/null
 wrk -t1 -c1 -d3s -s "$WORK/via.lua" "$INGEST" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d3s "$INGEST/q/health/live" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d3s "$INGEST_MGMT/q/health/live" >/dev/null
 
 events_before=$(metric_sum claude_hook_events_total 'user="bench"')
 echo "## 1. Ingest throughput (wrk -t2 -c$CONNECTIONS -d${DURATION}s)"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post-tool-use.lua" "$INGEST/v1/hooks" >"$WORK/ingest.txt"
 events_after=$(metric_sum claude_hook_events_total 'user="bench"')
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$INGEST/q/health/live" >"$WORK/health.txt"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$INGEST_MGMT/q/health/live" >"$WORK/health.txt"
 echo "| endpoint | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
 for run in ingest health; do
@@ -102,8 +108,16 @@ for run in ingest health; do
 done
 echo
 echo "ingest/baseline throughput ratio: $(awk -v a="$(rps "$WORK/ingest.txt")" -v b="$(rps "$WORK/health.txt")" 'BEGIN { printf "%.2f", a / b }')"
-echo "N in = N counted: wrk completed $(completed "$WORK/ingest.txt") requests; claude_hook_events_total{user=\"bench\"} rose by $((events_after - events_before))" \
-  "(wrk does not count requests still in flight when it stops, at most $CONNECTIONS)"
+# wrk does not count requests still in flight when it stops (at most one per connection), so the
+# counter may exceed wrk's completions by up to $CONNECTIONS, never fall short of them.
+completed_requests=$(completed "$WORK/ingest.txt")
+counted=$((events_after - events_before))
+echo "N in = N counted: wrk completed $completed_requests requests; claude_hook_events_total{user=\"bench\"} rose by $counted" \
+  "(hook-ingest runs without forwarding here: no transcript-service is started)"
+if [ "$counted" -lt "$completed_requests" ] || [ "$counted" -gt $((completed_requests + CONNECTIONS)) ]; then
+  echo "bench: counted $counted events for $completed_requests completed requests (allowed: up to $CONNECTIONS more in flight)" >&2
+  exit 1
+fi
 echo
 
 echo "## 2. Guard overhead: PreToolUse direct to policy-service vs through hook-ingest (1 connection, ${GUARD_DURATION}s x $ROUNDS rounds each, alternating)"

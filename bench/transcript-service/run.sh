@@ -18,6 +18,7 @@ chown postgres "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 pg_port=$(free_port)
 app_port=$(free_port)
+mgmt_port=$(free_port)
 app_pid=""
 cleanup() {
   if [ -n "$app_pid" ]; then
@@ -36,16 +37,17 @@ psql=(runuser -u postgres -- "$PGBIN/psql" -h "$work" -p "$pg_port" -U postgres 
 "${psql[@]}" -d postgres -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
 
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$app_port \
+QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$mgmt_port \
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$pg_port/bench" QUARKUS_DATASOURCE_USERNAME=bench \
 QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=bench-write TRANSCRIPT_READ_TOKEN=bench-read \
 TRANSCRIPT_RETENTION_ENABLED=false \
   java -Xmx1g -jar "$JAR" >"$work/service.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$app_port/q/health/ready" >/dev/null && break
+  curl -sf "http://127.0.0.1:$mgmt_port/q/health/ready" >/dev/null && break
   sleep 0.5
 done
-curl -sf "http://127.0.0.1:$app_port/q/health/ready" >/dev/null || { tail -40 "$work/service.log"; exit 1; }
+curl -sf "http://127.0.0.1:$mgmt_port/q/health/ready" >/dev/null || { tail -40 "$work/service.log"; exit 1; }
 
 python3 bench/transcript-service/generate.py "$work/data-in" "$LINES" "$PER_SESSION"
 chmod -R a+rX "$work/data-in"

@@ -101,20 +101,27 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* The three Quarkus services' probes (SmallRye Health). */}}
+{{/* The three Quarkus services' probes (SmallRye Health), on the management port where /q/health lives. */}}
 {{- define "ct.quarkusProbes" -}}
 startupProbe:
-  httpGet: {path: /q/health/started, port: http}
+  httpGet: {path: /q/health/started, port: management}
   periodSeconds: 2
   failureThreshold: 60
 livenessProbe:
-  httpGet: {path: /q/health/live, port: http}
+  httpGet: {path: /q/health/live, port: management}
   periodSeconds: 10
   failureThreshold: 3
 readinessProbe:
-  httpGet: {path: /q/health/ready, port: http}
+  httpGet: {path: /q/health/ready, port: management}
   periodSeconds: 5
   failureThreshold: 3
+{{- end -}}
+
+{{/* A list of strings as OTTL string literals, comma-separated: "a", "b". */}}
+{{- define "ct.otelQuotedList" -}}
+{{- $quoted := list -}}
+{{- range . }}{{ $quoted = append $quoted (printf "%q" .) }}{{ end -}}
+{{- join ", " $quoted -}}
 {{- end -}}
 
 {{/* Comma-separated user names, for hook-ingest's label allowlist (keeps the `user` label bounded). */}}
@@ -138,6 +145,21 @@ readinessProbe:
   podSelector:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+{{/* The ingress rule of a Quarkus service's management port (/q/metrics, /q/health): Prometheus only. */}}
+{{- define "ct.np.managementIngress" -}}
+# /q/metrics and /q/health: Prometheus only (the kubelet's probes come from the node).
+- from:
+    {{- include "ct.np.prometheus" . | nindent 4 }}
+  ports:
+    - {port: 9000, protocol: TCP}
+{{- end -}}
+{{/* The cluster DNS (CoreDNS / kube-dns pods), the only DNS server the workspaces may ask. */}}
+{{- define "ct.np.clusterDns" -}}
+- namespaceSelector:
+    {{- toYaml .Values.networkPolicies.dnsNamespaceSelector | nindent 4 }}
+  podSelector:
+    {{- toYaml .Values.networkPolicies.dnsPodSelector | nindent 4 }}
 {{- end -}}
 {{- define "ct.np.grafana" -}}
 - namespaceSelector:

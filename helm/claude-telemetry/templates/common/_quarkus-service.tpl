@@ -59,9 +59,16 @@ spec:
             - name: http
               containerPort: 8080
               protocol: TCP
+            # /q/metrics and /q/health only (Quarkus' management interface); the NetworkPolicies open it
+            # to Prometheus alone, the kubelet's probes come from the node.
+            - name: management
+              containerPort: 9000
+              protocol: TCP
           env:
             - name: QUARKUS_HTTP_PORT
               value: "8080"
+            - name: QUARKUS_MANAGEMENT_PORT
+              value: "9000"
             # tree-sitter and JNA extract native libraries here; the root filesystem is read-only.
             - name: JAVA_TOOL_OPTIONS
               value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=75"
@@ -99,12 +106,26 @@ metadata:
     {{- include "ct.labels" $labels | nindent 4 }}
 spec:
   type: ClusterIP
+  {{- with .values.sessionAffinity }}
+  # Every connection from one client IP (one workspace pod) goes to the same pod while that client keeps
+  # connecting within the timeout: a replica's per-call state (hook-ingest's count-once ledger) sees every
+  # event of that call.
+  sessionAffinity: ClientIP
+  sessionAffinityConfig:
+    clientIP:
+      timeoutSeconds: {{ .timeoutSeconds }}
+  {{- end }}
   selector:
     {{- include "ct.selectorLabels" $labels | nindent 4 }}
   ports:
     - name: http
       port: 8080
       targetPort: http
+      protocol: TCP
+    # The ServiceMonitor scrapes this port by name.
+    - name: management
+      port: 9000
+      targetPort: management
       protocol: TCP
 {{- if gt (int .values.replicas) 1 }}
 ---

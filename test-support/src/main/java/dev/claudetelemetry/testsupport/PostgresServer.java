@@ -118,6 +118,11 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Runs one SQL statement as the superuser (each call is its own transaction). */
   public String psql(String sql) {
+    return psql("postgres", sql);
+  }
+
+  /** Runs one SQL statement as the superuser in {@code database}, e.g. {@link #DATABASE}. */
+  public String psql(String database, String sql) {
     return run(
         List.of(
             bin("psql"),
@@ -128,7 +133,7 @@ public final class PostgresServer implements AutoCloseable {
             "-U",
             "postgres",
             "-d",
-            "postgres",
+            database,
             "-v",
             "ON_ERROR_STOP=1",
             "-tA",
@@ -160,7 +165,7 @@ public final class PostgresServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install postgresql-15 (.ci/run does)");
+        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install postgresql-15 (./test does)");
   }
 
   private static boolean isRoot() {

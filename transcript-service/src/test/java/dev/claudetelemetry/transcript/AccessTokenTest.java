@@ -96,7 +96,16 @@ class AccessTokenTest {
 
   @Test
   void shouldLeaveHealthAndMetricsOpenForProbesAndPrometheus() {
-    RestAssured.get("/q/health/ready").then().statusCode(200);
-    RestAssured.get("/q/metrics").then().statusCode(200);
+    Fixtures.management().get("/q/health/ready").then().statusCode(200);
+    Fixtures.management().get("/q/metrics").then().statusCode(200);
+  }
+
+  @Test
+  void shouldServeMetricsAndHealthOnlyOnTheManagementPort() {
+    // The workspaces reach the main port; the metrics count every user's activity.
+    for (String path : new String[] {"/q/metrics", "/q/health", "/q/health/ready"}) {
+      RestAssured.get(path).then().statusCode(404);
+      given().header("Authorization", "Bearer " + Fixtures.READ).get(path).then().statusCode(404);
+    }
   }
 }

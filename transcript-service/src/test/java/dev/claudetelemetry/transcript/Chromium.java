@@ -33,7 +33,7 @@ final class Chromium {
       throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
-          "/usr/bin/chromium is missing: apt-get install chromium (.ci/run does)");
+          "/usr/bin/chromium is missing: apt-get install chromium (./test does)");
     }
     Path profile = Files.createTempDirectory("ct-chromium");
     Path err = Files.createTempFile("ct-chromium", ".log");

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Tokens, recorded Claude Code fixtures and the calls the tests make again and again. */
 final class Fixtures {
@@ -23,6 +24,15 @@ final class Fixtures {
   static final String READ = "test-read-token";
 
   private Fixtures() {}
+
+  /**
+   * A request to the management interface, where /q/metrics and /q/health live: the port the test
+   * run bound ({@code quarkus.management.test-port=0} resolves to a free one).
+   */
+  static RequestSpecification management() {
+    return given()
+        .port(ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class));
+  }
 
   static Path claudeCode(String relative) {
     return RepoPaths.claudeCodeFixtures().resolve(relative);

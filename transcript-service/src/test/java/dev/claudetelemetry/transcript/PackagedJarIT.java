@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +104,21 @@ class PackagedJarIT {
       assertThat(service.process().logTail(200))
           .contains("TRANSCRIPT_WRITE_TOKEN is not set")
           .contains("TRANSCRIPT_READ_TOKEN is not set");
+    }
+  }
+
+  @Test
+  void shouldServeMetricsAndHealthOnTheManagementPortOnly() throws Exception {
+    // The packaged jar's own configuration (not the test profile's) decides where they live.
+    try (ServiceJar service = start(Map.of("TRANSCRIPT_READ_TOKEN", "r-1"))) {
+      for (String path : List.of("/q/metrics", "/q/health/ready", "/q/health/live")) {
+        HttpResponse<String> management =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create(service.managementUrl(path))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(management.statusCode()).as("management %s", path).isEqualTo(200);
+        assertThat(get(service, path, "r-1").statusCode()).as("main %s", path).isEqualTo(404);
+      }
     }
   }
 

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudetelemetry.transcript.retention.RetentionJob;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,7 @@ class RetentionTest {
   @Inject RetentionJob retention;
 
   @Test
-  void shouldDeleteOldSessionsWithEverythingTheyOwnInBatchesAndCountThem() throws Exception {
+  void shouldDeleteOldSessionsBeyondOneBatchWithEverythingTheyOwnAndCountThem() throws Exception {
     String[] old = new String[5];
     for (int i = 0; i < old.length; i++) {
       old[i] = newSessionId();
@@ -35,7 +34,7 @@ class RetentionTest {
     upload(recent, "main", 0, bytes("transcripts/subagent.jsonl")).then().statusCode(200);
     double before = deletedCounter();
 
-    // the test profile's batch size is 2, so this takes several transactions
+    // more old sessions than the test profile's batch size (2), so the loop must go past one batch
     int deleted = retention.purge(Instant.now().minus(Duration.ofDays(90)));
 
     assertThat(deleted).isGreaterThanOrEqualTo(5);
@@ -53,7 +52,7 @@ class RetentionTest {
 
   private static double deletedCounter() {
     String metrics =
-        RestAssured.given().header("Accept", "text/plain").get("/q/metrics").asString();
+        Fixtures.management().header("Accept", "text/plain").get("/q/metrics").asString();
     return metrics
         .lines()
         .filter(l -> l.startsWith("claude_retention_deleted_sessions_total"))

@@ -14,7 +14,6 @@ import static org.hamcrest.Matchers.hasItem;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -174,7 +173,8 @@ class SearchAndMetricsTest {
 
   @Test
   void shouldReportTheDatabaseInReadiness() {
-    RestAssured.get("/q/health/ready")
+    Fixtures.management()
+        .get("/q/health/ready")
         .then()
         .statusCode(200)
         .body("checks.name", hasItem(containsString("Database connections health check")));
@@ -182,7 +182,7 @@ class SearchAndMetricsTest {
 
   private static double metric(String series) {
     String text =
-        RestAssured.given()
+        Fixtures.management()
             .header("Accept", "text/plain; version=0.0.4")
             .get("/q/metrics")
             .asString();

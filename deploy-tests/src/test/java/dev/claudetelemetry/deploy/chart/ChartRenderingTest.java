@@ -3,6 +3,9 @@ package dev.claudetelemetry.deploy.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -94,18 +97,37 @@ class ChartRenderingTest {
 
   @ParameterizedTest(name = "ci/{0}")
   @MethodSource("scenarios")
-  void shouldMatchThePrometheusOperatorCrdSchemas(String scenario) {
+  void shouldMatchThePrometheusOperatorCrdSchemas(String scenario) throws IOException {
     CrdSchemas schemas = CrdSchemas.prometheusOperator();
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
     List<String> problems = new ArrayList<>();
-    chart.documents().stream()
-        .filter(d -> schemas.covers(d.kind()))
-        .forEach(
-            d ->
-                schemas
-                    .validate(d.kind(), d.tree())
-                    .forEach(p -> problems.add(d.kind() + "/" + d.name() + p)));
+    List<RenderedChart.Document> covered =
+        chart.documents().stream().filter(d -> schemas.covers(d.kind())).toList();
+    covered.forEach(
+        d ->
+            schemas
+                .validate(d.kind(), d.tree())
+                .forEach(p -> problems.add(d.kind() + "/" + d.name() + p)));
+    assertThat(covered)
+        .as("every Prometheus Operator object has a schema to be checked against")
+        .containsExactlyInAnyOrderElementsOf(
+            chart.documents().stream()
+                .filter(
+                    d ->
+                        String.valueOf(d.tree().get("apiVersion"))
+                            .startsWith("monitoring.coreos.com/"))
+                .toList());
+    JsonNode monitoring =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(RepoFiles.chart().resolve("ci").resolve(scenario).toFile())
+            .path("monitoring");
+    if (monitoring.path("serviceMonitors").path("enabled").asBoolean(true)
+        || monitoring.path("prometheusRules").path("enabled").asBoolean(true)) {
+      // A scenario without the Prometheus Operator renders none; every other must render some, or
+      // this test would pass having checked nothing.
+      assertThat(covered).as("Prometheus Operator objects checked").isNotEmpty();
+    }
     assertThat(problems).isEmpty();
   }
 

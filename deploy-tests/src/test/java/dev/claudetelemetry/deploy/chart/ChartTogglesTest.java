@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodDNSConfig;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -40,13 +42,20 @@ class ChartTogglesTest {
             "hook-ingest", "policy-service", "transcript-service", "otel-collector");
     monitors.forEach(
         m -> {
+          String component = m.getMetadata().getName();
           assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
           assertThat(m.getSpec().getEndpoints())
               .singleElement()
               .satisfies(
                   e -> {
-                    assertThat(e.getPort()).isIn("http", "metrics");
+                    // The Quarkus services serve /q/metrics on the management port only.
+                    assertThat(e.getPort())
+                        .isEqualTo(component.equals("otel-collector") ? "metrics" : "management");
                     assertThat(e.getTargetPort()).isNull();
+                    // The named port exists on the Service the monitor selects.
+                    assertThat(defaults.object(Service.class, component).getSpec().getPorts())
+                        .extracting(ServicePort::getName)
+                        .contains(e.getPort());
                   });
         });
     assertThat(

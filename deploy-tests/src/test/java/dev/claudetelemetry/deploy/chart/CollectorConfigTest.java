@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +34,12 @@ class CollectorConfigTest {
         chart.object(ConfigMap.class, "otel-collector").getData().get("config.yaml"));
   }
 
-  /** The identity transform's statements of one OTTL context ("datapoint" or "resource"). */
-  private static List<String> statements(JsonNode config, String context) {
+  /** The statements of one transform processor for one OTTL context ("datapoint", "resource"). */
+  private static List<String> statements(JsonNode config, String processor, String context) {
     List<String> statements = new ArrayList<>();
     config
         .path("processors")
-        .path("transform/claude-code-identity")
+        .path(processor)
         .path("metric_statements")
         .forEach(
             group -> {
@@ -44,6 +48,12 @@ class CollectorConfigTest {
               }
             });
     return statements;
+  }
+
+  private static List<String> metricsProcessors(JsonNode config) {
+    List<String> processors = new ArrayList<>();
+    config.at("/service/pipelines/metrics/processors").forEach(p -> processors.add(p.asText()));
+    return processors;
   }
 
   @Test
@@ -140,55 +150,147 @@ class CollectorConfigTest {
   }
 
   @Test
-  void
-      shouldLabelPointsWithThePodIdentityAndDropUnboundedAndPersonalAttributesBeforeTheyBecomeCumulative() {
-    JsonNode config = config(RenderedChart.render());
+  void shouldTakeTheUserLabelFromTheSendingPodNotFromWhatTheSenderClaims() {
+    RenderedChart chart = RenderedChart.render();
+    JsonNode config = config(chart);
 
-    // the label contract of grafana-dashboards/README.md: `user` = the identity drop-in's user.id
-    // (a resource
-    // attribute), no session id, no installation hash, no e-mail address
-    assertThat(statements(config, "datapoint"))
+    // Forged claims go first (the pod tag included), then the lookup, then the relabelling, all
+    // while
+    // the points are still deltas.
+    assertThat(metricsProcessors(config))
         .containsExactly(
-            "set(attributes[\"user\"], resource.attributes[\"user.id\"]) where resource.attributes[\"user.id\"] != nil",
-            "delete_key(attributes, \"session.id\")",
-            "delete_key(attributes, \"user.id\")",
-            "delete_key(attributes, \"user.email\")");
-    assertThat(statements(config, "resource"))
-        .containsExactly("delete_key(attributes, \"user.email\")");
-    List<String> processors = new ArrayList<>();
-    config.at("/service/pipelines/metrics/processors").forEach(p -> processors.add(p.asText()));
-    assertThat(processors)
-        .containsSubsequence("transform/claude-code-identity", "deltatocumulative", "batch");
+            "memory_limiter",
+            "filter/claude-code-metrics",
+            "transform/claude-code-untrusted",
+            "k8sattributes/claude-code-pod",
+            "transform/claude-code-identity",
+            "deltatocumulative",
+            "batch");
+    assertThat(statements(config, "transform/claude-code-untrusted", "resource"))
+        .containsExactly(
+            "keep_keys(attributes, [\"service.name\", \"service.version\", \"host.arch\","
+                + " \"os.type\", \"os.version\"])");
+    JsonNode lookup = config.path("processors").path("k8sattributes/claude-code-pod");
+    assertThat(lookup.path("passthrough").asBoolean(true)).isFalse();
+    assertThat(lookup.at("/filter/namespace").asText()).isEqualTo(RenderedChart.NAMESPACE);
+    // Associated by the connection's source IP only: no resource attribute the sender could set.
+    assertThat(lookup.path("pod_association").toString())
+        .isEqualTo("[{\"sources\":[{\"from\":\"connection\"}]}]");
+    assertThat(lookup.at("/extract/labels").toString())
+        .isEqualTo(
+            "[{\"tag_name\":\"claude_telemetry.pod.user\",\"key\":\"claude-telemetry.dev/user\","
+                + "\"from\":\"pod\"}]");
+    assertThat(statements(config, "transform/claude-code-identity", "datapoint"))
+        .containsExactly(
+            "set(attributes[\"user\"], resource.attributes[\"claude_telemetry.pod.user\"]) where"
+                + " resource.attributes[\"claude_telemetry.pod.user\"] != nil",
+            "set(attributes[\"user\"], \"unknown\") where"
+                + " resource.attributes[\"claude_telemetry.pod.user\"] == nil",
+            "keep_keys(attributes, [\"anthropic.provider\", \"decision\", \"effort\", \"language\","
+                + " \"model\", \"query_source\", \"source\", \"start_type\", \"terminal.type\","
+                + " \"tool_name\", \"type\", \"user\"])");
+    assertThat(statements(config, "transform/claude-code-identity", "resource"))
+        .containsExactly(
+            "keep_keys(attributes, [\"service.name\", \"service.version\", \"host.arch\","
+                + " \"os.type\", \"os.version\"])",
+            "set(attributes[\"service.name\"], \"claude-code\")");
+    assertThat(statements(config, "transform/claude-code-identity", "scope"))
+        .containsExactly("set(version, \"\")");
+
+    // The label the lookup reads is on every workspace pod, with the user's name.
+    for (StatefulSet workspace : chart.objects(StatefulSet.class)) {
+      if (workspace.getMetadata().getName().startsWith("claude-code-")) {
+        assertThat(workspace.getSpec().getTemplate().getMetadata().getLabels())
+            .containsEntry(
+                "claude-telemetry.dev/user",
+                workspace.getMetadata().getName().substring("claude-code-".length()));
+      }
+    }
   }
 
   @Test
-  void shouldPassAttributesThroughWhenRelabellingIsSwitchedOff() {
-    JsonNode config =
-        config(
-            RenderedChart.render(Map.of(), "helm/claude-telemetry/ci/all-attributes-values.yaml"));
+  void shouldLetOnlyClaudeCodesOwnMetricsThrough() {
+    JsonNode filter =
+        config(RenderedChart.render()).path("processors").path("filter/claude-code-metrics");
 
-    assertThat(config.path("processors").has("transform/claude-code-identity")).isFalse();
-    assertThat(config.at("/service/pipelines/metrics/processors").toString())
-        .doesNotContain("transform");
+    List<String> conditions = new ArrayList<>();
+    filter.at("/metrics/metric").forEach(c -> conditions.add(c.asText()));
+    assertThat(conditions)
+        .containsExactly(
+            "not IsMatch(name, \"^claude_code\\\\.\")",
+            "instrumentation_scope.name != \"com.anthropic.claude_code\"");
+  }
+
+  @Test
+  void shouldGiveTheCollectorReadOnlyAccessToThisNamespacesPodsAndItsTokenOnlyToItsContainer() {
+    RenderedChart chart = RenderedChart.render();
+
+    Role role = chart.object(Role.class, "otel-collector-pod-reader");
+    assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+    assertThat(role.getRules())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              assertThat(rule.getApiGroups()).containsExactly("");
+              assertThat(rule.getResources()).containsExactly("pods");
+              assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
+            });
+    RoleBinding binding = chart.object(RoleBinding.class, "otel-collector-pod-reader");
+    assertThat(binding.getRoleRef().getName()).isEqualTo("otel-collector-pod-reader");
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("otel-collector"));
+    assertThat(chart.names()).noneMatch(n -> n.startsWith("ClusterRole"));
+
+    PodSpec pod =
+        chart.object(Deployment.class, "otel-collector").getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("otel-collector");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath())
+                  .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+  }
+
+  @Test
+  void shouldNeitherLookUpPodsNorHoldATokenWhenTheUserLabelIsOff() {
+    RenderedChart chart =
+        RenderedChart.render(Map.of(), "helm/claude-telemetry/ci/all-attributes-values.yaml");
+    JsonNode config = config(chart);
+
+    assertThat(metricsProcessors(config)).doesNotContain("k8sattributes/claude-code-pod");
+    assertThat(config.path("processors").has("k8sattributes/claude-code-pod")).isFalse();
+    assertThat(statements(config, "transform/claude-code-identity", "datapoint"))
+        .singleElement()
+        .satisfies(s -> assertThat(s).startsWith("keep_keys(").contains("\"session.id\""));
+    assertThat(chart.names()).noneMatch(n -> n.startsWith("Role"));
+    assertThat(
+            chart
+                .object(Deployment.class, "otel-collector")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getVolumes())
+        .noneMatch(v -> v.getName().equals("kube-api-access"));
     assertThat(config.at("/service/pipelines").has("logs")).isFalse();
     assertThat(config.path("exporters").has("otlphttp/transcript-service")).isFalse();
   }
 
   @Test
-  void shouldDropTheConfiguredAttributes() {
+  void shouldKeepTheConfiguredAttributes() {
     JsonNode config =
         config(
             RenderedChart.render(
                 Map.of(
-                    "otelCollector.metrics.dropAttributes[0]",
-                    "session.id",
-                    "otelCollector.metrics.dropAttributes[1]",
-                    "terminal.type",
-                    "otelCollector.metrics.userLabel",
-                    false)));
+                    "otelCollector.metrics.keepAttributes[0]",
+                    "model",
+                    "otelCollector.metrics.keepAttributes[1]",
+                    "session.id")));
 
-    assertThat(statements(config, "datapoint"))
-        .containsExactly(
-            "delete_key(attributes, \"session.id\")", "delete_key(attributes, \"terminal.type\")");
+    assertThat(statements(config, "transform/claude-code-identity", "datapoint"))
+        .contains("keep_keys(attributes, [\"model\", \"session.id\", \"user\"])");
   }
 }

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -20,19 +22,57 @@ class NetworkPolicyTest {
 
   /** Components (pod peers) and namespace selectors allowed in, over every ingress rule. */
   private Set<String> ingressPeers(String policy) {
-    NetworkPolicy np = chart.object(NetworkPolicy.class, policy);
-    return np.getSpec().getIngress().stream()
-        .flatMap(rule -> rule.getFrom().stream())
-        .map(NetworkPolicyPeer.class::cast)
-        .map(NetworkPolicyTest::describe)
-        .collect(Collectors.toSet());
+    return ingress(chart, policy).keySet();
   }
 
   private Set<Integer> ingressPorts(String policy) {
+    return ingress(chart, policy).values().stream()
+        .flatMap(Set::stream)
+        .collect(Collectors.toSet());
+  }
+
+  /** Each peer allowed in, with the ports it may reach, over every ingress rule. */
+  private static Map<String, Set<Integer>> ingress(RenderedChart chart, String policy) {
     NetworkPolicy np = chart.object(NetworkPolicy.class, policy);
-    return np.getSpec().getIngress().stream()
-        .flatMap(rule -> rule.getPorts().stream())
-        .map(p -> p.getPort().getIntVal())
+    Map<String, Set<Integer>> ingress = new TreeMap<>();
+    np.getSpec()
+        .getIngress()
+        .forEach(
+            rule ->
+                rule.getFrom()
+                    .forEach(
+                        peer ->
+                            ingress
+                                .computeIfAbsent(describe(peer), k -> new TreeSet<>())
+                                .addAll(ports(rule.getPorts()))));
+    return ingress;
+  }
+
+  /** Each peer the workspaces may reach, with its ports ("anywhere" for a rule without peers). */
+  private static Map<String, Set<Integer>> workspaceEgress(RenderedChart chart) {
+    NetworkPolicy np = chart.object(NetworkPolicy.class, "claude-code");
+    Map<String, Set<Integer>> egress = new TreeMap<>();
+    np.getSpec()
+        .getEgress()
+        .forEach(
+            rule -> {
+              List<String> peers =
+                  rule.getTo() == null || rule.getTo().isEmpty()
+                      ? List.of("anywhere")
+                      : rule.getTo().stream().map(NetworkPolicyTest::describe).toList();
+              peers.forEach(
+                  peer ->
+                      egress
+                          .computeIfAbsent(peer, k -> new TreeSet<>())
+                          .addAll(ports(rule.getPorts())));
+            });
+    return egress;
+  }
+
+  private static Set<Integer> ports(List<NetworkPolicyPort> ports) {
+    return ports.stream()
+        .map(NetworkPolicyPort::getPort)
+        .map(p -> p.getIntVal())
         .collect(Collectors.toSet());
   }
 
@@ -44,6 +84,12 @@ class NetworkPolicyTest {
       return "namespace:"
           + peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
     }
+    if (peer.getNamespaceSelector() != null) {
+      return "namespace:"
+          + peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name")
+          + "/pods:"
+          + new TreeMap<>(peer.getPodSelector().getMatchLabels());
+    }
     if (peer.getIpBlock() != null) {
       return "cidr:" + peer.getIpBlock().getCidr();
     }
@@ -51,23 +97,53 @@ class NetworkPolicyTest {
   }
 
   @Test
-  void shouldLetOnlyWorkspacesAndPrometheusReachHookIngest() {
-    assertThat(ingressPeers("hook-ingest"))
-        .containsExactlyInAnyOrder("pods:claude-code", "namespace:monitoring");
-    assertThat(ingressPorts("hook-ingest")).containsExactly(8080);
+  void shouldLetOnlyWorkspacesReachHookIngestAndOnlyPrometheusItsManagementPort() {
+    assertThat(ingress(chart, "hook-ingest"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("pods:claude-code", Set.of(8080), "namespace:monitoring", Set.of(9000)));
   }
 
   @Test
-  void shouldLetOnlyHookIngestAndPrometheusReachPolicyService() {
-    assertThat(ingressPeers("policy-service"))
-        .containsExactlyInAnyOrder("pods:hook-ingest", "namespace:monitoring");
+  void shouldLetOnlyHookIngestReachPolicyServiceAndOnlyPrometheusItsManagementPort() {
+    assertThat(ingress(chart, "policy-service"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("pods:hook-ingest", Set.of(8080), "namespace:monitoring", Set.of(9000)));
   }
 
   @Test
-  void shouldLetOnlyItsWritersAndPrometheusReachTranscriptService() {
-    assertThat(ingressPeers("transcript-service"))
-        .containsExactlyInAnyOrder(
-            "pods:claude-code", "pods:hook-ingest", "pods:otel-collector", "namespace:monitoring");
+  void shouldLetOnlyItsWritersReachTranscriptServiceAndOnlyPrometheusItsManagementPort() {
+    assertThat(ingress(chart, "transcript-service"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "pods:claude-code", Set.of(8080),
+                "pods:hook-ingest", Set.of(8080),
+                "pods:otel-collector", Set.of(8080),
+                "namespace:monitoring", Set.of(9000)));
+  }
+
+  @Test
+  void shouldKeepEveryMetricsPortAwayFromTheWorkspaces() {
+    // /q/metrics names every user and counts their activity: no policy lets a workspace pod reach
+    // the management port of a service or the collector's Prometheus exporter, in either direction.
+    Set<Integer> metricsPorts = Set.of(9000, 8889, 13133);
+    for (NetworkPolicy np : chart.objects(NetworkPolicy.class)) {
+      String name = np.getMetadata().getName();
+      if (name.equals("claude-code")) {
+        continue;
+      }
+      assertThat(ingress(chart, name).getOrDefault("pods:claude-code", Set.of()))
+          .as("ports of %s open to the workspaces", name)
+          .doesNotContainAnyElementsOf(metricsPorts);
+    }
+    workspaceEgress(chart)
+        .forEach(
+            (peer, ports) -> {
+              if (peer.startsWith("pods:")) {
+                assertThat(ports)
+                    .as("egress to %s", peer)
+                    .doesNotContainAnyElementsOf(metricsPorts);
+              }
+            });
   }
 
   @Test
@@ -82,49 +158,47 @@ class NetworkPolicyTest {
     NetworkPolicy np = chart.object(NetworkPolicy.class, "otel-collector");
 
     assertThat(np.getSpec().getIngress()).hasSize(2);
-    assertThat(np.getSpec().getIngress().get(0).getFrom())
-        .singleElement()
-        .satisfies(p -> assertThat(describe(p)).isEqualTo("pods:claude-code"));
-    assertThat(np.getSpec().getIngress().get(0).getPorts())
-        .extracting(p -> p.getPort().getIntVal())
-        .containsExactlyInAnyOrder(4317, 4318);
-    assertThat(np.getSpec().getIngress().get(1).getPorts())
-        .extracting(p -> p.getPort().getIntVal())
-        .containsExactly(8889);
+    assertThat(ingress(chart, "otel-collector"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("pods:claude-code", Set.of(4317, 4318), "namespace:monitoring", Set.of(8889)));
   }
 
   @Test
-  void shouldShutWorkspacesInAndLetThemOutOnlyToDnsHttpsAndOurServices() {
+  void shouldShutWorkspacesInAndLetThemOutOnlyToClusterDnsHttpsAndOurServices() {
     NetworkPolicy np = chart.object(NetworkPolicy.class, "claude-code");
 
     assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
     assertThat(np.getSpec().getIngress()).isNullOrEmpty();
-    Map<String, Set<Integer>> egress = new java.util.TreeMap<>();
-    np.getSpec()
-        .getEgress()
-        .forEach(
-            rule -> {
-              List<String> peers =
-                  rule.getTo() == null || rule.getTo().isEmpty()
-                      ? List.of("anywhere")
-                      : rule.getTo().stream().map(NetworkPolicyTest::describe).toList();
-              Set<Integer> ports =
-                  rule.getPorts().stream()
-                      .map(NetworkPolicyPort::getPort)
-                      .map(p -> p.getIntVal())
-                      .collect(Collectors.toSet());
-              peers.forEach(
-                  peer ->
-                      egress.computeIfAbsent(peer, k -> new java.util.TreeSet<>()).addAll(ports));
-            });
-    assertThat(egress)
+    assertThat(workspaceEgress(chart))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
-                "anywhere", Set.of(53),
+                "namespace:kube-system/pods:{k8s-app=kube-dns}", Set.of(53),
                 "cidr:0.0.0.0/0", Set.of(443),
                 "pods:hook-ingest", Set.of(8080),
                 "pods:transcript-service", Set.of(8080),
                 "pods:otel-collector", Set.of(4317, 4318)));
+    // Port 53 over both transports (large answers fall back to TCP), and nowhere else.
+    assertThat(
+            np.getSpec().getEgress().stream()
+                .flatMap(rule -> rule.getPorts().stream())
+                .filter(p -> p.getPort().getIntVal() == 53)
+                .map(NetworkPolicyPort::getProtocol))
+        .containsExactlyInAnyOrder("UDP", "TCP");
+  }
+
+  @Test
+  void shouldSendWorkspaceDnsToTheConfiguredClusterDns() {
+    RenderedChart custom =
+        RenderedChart.render(
+            Map.of(
+                "networkPolicies.dnsNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name",
+                "dns",
+                "networkPolicies.dnsPodSelector.matchLabels.k8s-app",
+                "node-local-dns"));
+
+    assertThat(workspaceEgress(custom))
+        .containsEntry("namespace:dns/pods:{k8s-app=node-local-dns}", Set.of(53))
+        .doesNotContainKey("anywhere");
   }
 
   @Test
@@ -145,11 +219,9 @@ class NetworkPolicyTest {
                 "networkPolicies.prometheusNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name",
                 "observability"));
 
-    NetworkPolicy np = custom.object(NetworkPolicy.class, "policy-service");
-    assertThat(np.getSpec().getIngress().get(0).getFrom())
-        .extracting(NetworkPolicyTest::describe)
-        .contains("namespace:observability")
-        .doesNotContain("namespace:monitoring");
+    assertThat(ingress(custom, "policy-service"))
+        .containsEntry("namespace:observability", Set.of(9000))
+        .doesNotContainKey("namespace:monitoring");
   }
 
   @Test

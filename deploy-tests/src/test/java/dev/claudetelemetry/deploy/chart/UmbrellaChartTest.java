@@ -114,7 +114,9 @@ class UmbrellaChartTest {
                 assertThat(v)
                     .contains("http://" + prometheusService + ".claude-telemetry.svc:9090"));
     List<NetworkPolicyPeer> policyServicePeers =
-        chart.object(NetworkPolicy.class, "policy-service").getSpec().getIngress().get(0).getFrom();
+        chart.object(NetworkPolicy.class, "policy-service").getSpec().getIngress().stream()
+            .flatMap(rule -> rule.getFrom().stream())
+            .toList();
     assertThat(policyServicePeers)
         .filteredOn(peer -> peer.getNamespaceSelector() != null)
         .singleElement()

@@ -3,12 +3,20 @@ package dev.claudetelemetry.deploy.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.SoftAssertions.assertSoftly;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every pod the chart renders runs hardened, bounded and probed, in every install scenario. */
 class WorkloadHardeningTest {
 
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final List<String> QUARKUS_SERVICES =
       List.of("hook-ingest", "policy-service", "transcript-service");
 
@@ -32,10 +41,32 @@ class WorkloadHardeningTest {
     return all;
   }
 
-  private static boolean sudoWorkspace(String workload, RenderedChart chart, Container container) {
-    return workload.startsWith("StatefulSet/claude-code-")
-        && container.getName().equals("claude-code")
-        && Boolean.TRUE.equals(container.getSecurityContext().getAllowPrivilegeEscalation());
+  /**
+   * The one container allowed to escalate: the workspace container, and only in a scenario that
+   * asks for {@code claudeCode.sudo}. Any other container that escalates fails the checks below.
+   */
+  private static boolean sudoWorkspace(String workload, boolean sudo, Container container) {
+    return sudo
+        && workload.startsWith("StatefulSet/claude-code-")
+        && container.getName().equals("claude-code");
+  }
+
+  private static boolean setsSudo(String scenario) throws IOException {
+    JsonNode values = YAML.readTree(RepoFiles.chart().resolve("ci").resolve(scenario).toFile());
+    return values.path("claudeCode").path("sudo").asBoolean(false);
+  }
+
+  /** Names of the pod's volumes that are emptyDirs. */
+  private static Set<String> emptyDirs(PodSpec pod) {
+    Set<String> names = new HashSet<>();
+    if (pod.getVolumes() != null) {
+      for (Volume volume : pod.getVolumes()) {
+        if (volume.getEmptyDir() != null) {
+          names.add(volume.getName());
+        }
+      }
+    }
+    return names;
   }
 
   @ParameterizedTest(name = "ci/{0}")
@@ -70,8 +101,10 @@ class WorkloadHardeningTest {
 
   @ParameterizedTest(name = "ci/{0}")
   @MethodSource("scenarios")
-  void shouldDropAllCapabilitiesAndKeepTheRootFilesystemReadOnly(String scenario) {
+  void shouldDropAllCapabilitiesAndKeepTheRootFilesystemReadOnly(String scenario)
+      throws IOException {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
+    boolean sudo = setsSudo(scenario);
 
     assertSoftly(
         softly ->
@@ -91,7 +124,7 @@ class WorkloadHardeningTest {
                             .assertThat(sc.getRunAsNonRoot())
                             .as("%s runAsNonRoot", what)
                             .isTrue();
-                        if (sudoWorkspace(workload, chart, container)) {
+                        if (sudoWorkspace(workload, sudo, container)) {
                           continue; // checked in shouldRelaxOnlyTheWorkspaceContainerForSudo
                         }
                         softly
@@ -106,10 +139,19 @@ class WorkloadHardeningTest {
                             .assertThat(sc.getCapabilities().getAdd())
                             .as("%s adds", what)
                             .isNullOrEmpty();
+                        if (!pod.getContainers().contains(container)) {
+                          // Init containers run one command that writes only to its own volume.
+                          continue;
+                        }
+                        Set<String> emptyDirs = emptyDirs(pod);
                         softly
                             .assertThat(container.getVolumeMounts())
-                            .as("%s has a writable /tmp", what)
-                            .isNotNull();
+                            .as("%s has a writable /tmp on an emptyDir", what)
+                            .anySatisfy(
+                                m -> {
+                                  assertThat(m.getMountPath()).isEqualTo("/tmp");
+                                  assertThat(emptyDirs).contains(m.getName());
+                                });
                       }
                     }));
   }
@@ -175,11 +217,20 @@ class WorkloadHardeningTest {
       assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
       assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
       assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
-      assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
-          .isEqualTo("http");
+      // /q/health is served on the management interface only (quarkus.management.enabled).
+      for (Probe probe :
+          List.of(
+              container.getStartupProbe(),
+              container.getLivenessProbe(),
+              container.getReadinessProbe())) {
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
+      }
       assertThat(container.getPorts())
-          .singleElement()
-          .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
+          .extracting(p -> p.getName() + "=" + p.getContainerPort())
+          .containsExactlyInAnyOrder("http=8080", "management=9000");
+      assertThat(container.getEnv())
+          .extracting(e -> e.getName() + "=" + e.getValue())
+          .contains("QUARKUS_HTTP_PORT=8080", "QUARKUS_MANAGEMENT_PORT=9000");
       // tree-sitter and JNA extract native libraries to java.io.tmpdir; the root filesystem is
       // read-only.
       assertThat(container.getVolumeMounts())

@@ -1,7 +1,10 @@
 package dev.claudetelemetry.deploy.monitoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
+import dev.claudetelemetry.testsupport.RepoPaths;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +29,27 @@ import java.util.TreeMap;
  * produces:
  *
  * <ul>
- *   <li>the {@code transform} processor of grafana-dashboards/README.md: data point attribute
- *       {@code user} from the resource attribute {@code user.id} (the identity drop-in's
- *       OTEL_RESOURCE_ATTRIBUTES); {@code user.id}, {@code user.email}, {@code session.id} removed
- *       from data points, {@code user.email} from the resource;
+ *   <li>the chart's label rule (templates/otel-collector/configmap.yaml): only {@code
+ *       claude_code.*} metrics of Claude Code's scope pass; data point attribute {@code user} is
+ *       the sending pod's {@code claude-telemetry.dev/user} label (the {@code k8sattributes} lookup
+ *       by connection IP; here: the user whose pod {@link #receive(String, Map, Map)} is told the
+ *       export came from), whatever {@code user.id} the sender claims; data point and resource
+ *       attributes outside the chart's allowlists ({@code otelCollector.metrics.keepAttributes},
+ *       {@code keepResourceAttributes}, read from values.yaml) removed; {@code service.name} fixed
+ *       to {@code claude-code}, the scope version emptied;
  *   <li>the {@code prometheus} exporter's naming (add_metric_suffixes on,
  *       resource_to_telemetry_conversion off): dots to underscores, the unit as a suffix ({@code s}
  *       becomes {@code seconds}, {@code USD} and {@code tokens} stay), {@code _total} on monotonic
- *       sums, delta sums accumulated into cumulative counters, {@code otel_scope_name}/{@code
- *       otel_scope_version} labels, {@code job} from {@code service.name}, resource attributes on
- *       {@code target_info}.
+ *       sums, delta sums accumulated into cumulative counters, the {@code otel_scope_name} label
+ *       (an empty scope version gives no label), {@code job} from {@code service.name}, resource
+ *       attributes on {@code target_info}.
  * </ul>
  */
 final class CollectorPrometheusExporter implements AutoCloseable {
-  private static final Set<String> DROPPED_POINT_ATTRIBUTES =
-      Set.of("user.id", "user.email", "session.id");
-  private static final Set<String> DROPPED_RESOURCE_ATTRIBUTES = Set.of("user.email");
+  private static final String CLAUDE_CODE_SCOPE = "com.anthropic.claude_code";
+  private static final Set<String> KEPT_POINT_ATTRIBUTES = chartAllowlist("keepAttributes");
+  private static final Set<String> KEPT_RESOURCE_ATTRIBUTES =
+      chartAllowlist("keepResourceAttributes");
   private static final Map<String, String> UNITS =
       Map.of("s", "seconds", "ms", "milliseconds", "By", "bytes", "min", "minutes", "h", "hours");
 
@@ -101,28 +110,46 @@ final class CollectorPrometheusExporter implements AutoCloseable {
    * attribute.
    */
   synchronized void receive(String user) {
+    receive(user, Map.of("user.id", user), Map.of());
+  }
+
+  /**
+   * One OTLP export over a connection from {@code podUser}'s pod, whose sender added {@code
+   * claimedResource} to the resource and {@code claimedPoint} to every data point (an agent can
+   * post its own OTLP with anything in it).
+   */
+  synchronized void receive(
+      String podUser, Map<String, String> claimedResource, Map<String, String> claimedPoint) {
     for (JsonNode resourceMetrics : recording.path("resourceMetrics")) {
       Map<String, String> resource =
           attributes(resourceMetrics.path("resource").path("attributes"));
-      resource.put("user.id", user);
+      resource.putAll(claimedResource);
+      resource.keySet().retainAll(KEPT_RESOURCE_ATTRIBUTES);
+      resource.put("service.name", "claude-code");
       for (JsonNode scopeMetrics : resourceMetrics.path("scopeMetrics")) {
         JsonNode scope = scopeMetrics.path("scope");
+        if (!CLAUDE_CODE_SCOPE.equals(scope.path("name").asText())) {
+          continue;
+        }
         for (JsonNode metric : scopeMetrics.path("metrics")) {
-          receiveMetric(metric, scope, resource);
+          if (metric.path("name").asText().startsWith("claude_code.")) {
+            receiveMetric(metric, scope, podUser, claimedPoint);
+          }
         }
       }
       targetInfo.clear();
       resource.forEach(
           (key, value) -> {
-            if (!DROPPED_RESOURCE_ATTRIBUTES.contains(key) && !key.equals("service.name")) {
+            if (!key.equals("service.name")) {
               targetInfo.put(labelName(key), value);
             }
           });
-      targetInfo.put("job", resource.getOrDefault("service.name", "unknown_service"));
+      targetInfo.put("job", resource.get("service.name"));
     }
   }
 
-  private void receiveMetric(JsonNode metric, JsonNode scope, Map<String, String> resource) {
+  private void receiveMetric(
+      JsonNode metric, JsonNode scope, String podUser, Map<String, String> claimedPoint) {
     JsonNode data;
     String type;
     boolean cumulativeInput;
@@ -142,18 +169,18 @@ final class CollectorPrometheusExporter implements AutoCloseable {
     families.putIfAbsent(name, new Family(name, type, metric.path("description").asText()));
     Map<String, Double> series = samples.computeIfAbsent(name, n -> new LinkedHashMap<>());
     for (JsonNode point : data.path("dataPoints")) {
+      Map<String, String> attributes = attributes(point.path("attributes"));
+      attributes.putAll(claimedPoint);
       Map<String, String> labels = new TreeMap<>();
-      attributes(point.path("attributes"))
-          .forEach(
-              (key, value) -> {
-                if (!DROPPED_POINT_ATTRIBUTES.contains(key)) {
-                  labels.put(labelName(key), value);
-                }
-              });
-      labels.put("user", resource.get("user.id"));
-      labels.put("job", resource.getOrDefault("service.name", "unknown_service"));
+      attributes.forEach(
+          (key, value) -> {
+            if (KEPT_POINT_ATTRIBUTES.contains(key)) {
+              labels.put(labelName(key), value);
+            }
+          });
+      labels.put("user", podUser);
+      labels.put("job", "claude-code");
       labels.put("otel_scope_name", scope.path("name").asText());
-      labels.put("otel_scope_version", scope.path("version").asText());
       double value =
           point.has("asDouble")
               ? point.path("asDouble").asDouble()
@@ -203,6 +230,27 @@ final class CollectorPrometheusExporter implements AutoCloseable {
       tokens.add("total");
     }
     return String.join("_", tokens);
+  }
+
+  /** One of the chart's collector allowlists, from values.yaml (otelCollector.metrics.NAME). */
+  private static Set<String> chartAllowlist(String name) {
+    try {
+      JsonNode values =
+          new ObjectMapper(new YAMLFactory())
+              .readTree(RepoPaths.root().resolve("helm/claude-telemetry/values.yaml").toFile());
+      Set<String> allowlist = new HashSet<>();
+      values
+          .path("otelCollector")
+          .path("metrics")
+          .path(name)
+          .forEach(v -> allowlist.add(v.asText()));
+      if (allowlist.isEmpty()) {
+        throw new IllegalStateException("values.yaml has no otelCollector.metrics." + name);
+      }
+      return Set.copyOf(allowlist);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String labelName(String attribute) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudetelemetry.testsupport.RepoPaths;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,5 +52,33 @@ class CollectorPrometheusExporterTest {
                     .doesNotContain("session_id")
                     .doesNotContain("user_email")
                     .doesNotContain("user_id"));
+  }
+
+  @Test
+  void shouldLabelByThePodTheDataCameFromNotByWhatTheSenderClaims() {
+    CollectorPrometheusExporter exporter =
+        new CollectorPrometheusExporter(
+            RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"), List.of("alice"));
+    exporter.receive("alice");
+    long seriesBefore = exporter.render().lines().filter(l -> l.startsWith("claude_code_")).count();
+
+    // alice's agent posts the same export claiming to be bob, with attributes of its own.
+    exporter.receive(
+        "alice",
+        Map.of("user.id", "bob", "service.name", "forged", "forged.resource", "x1"),
+        Map.of("user", "bob", "forged.point", "x2", "session.id", "s-123"));
+    String text = exporter.render();
+
+    assertThat(text)
+        .doesNotContain("bob")
+        .doesNotContain("forged")
+        .doesNotContain("x1")
+        .doesNotContain("x2")
+        .doesNotContain("s-123")
+        .containsPattern(
+            "claude_code_token_usage_tokens_total\\{[^}]*type=\"input\"[^}]*user=\"alice\"[^}]*\\} 1200.0");
+    assertThat(text.lines().filter(l -> l.startsWith("claude_code_")).count())
+        .as("no new series")
+        .isEqualTo(seriesBefore);
   }
 }

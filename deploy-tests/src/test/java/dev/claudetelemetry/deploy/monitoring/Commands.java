@@ -26,7 +26,7 @@ final class Commands {
       return new Result(process.exitValue(), output);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "could not run " + command + " (is it installed? .ci/run installs prometheus)", e);
+          "could not run " + command + " (is it installed? ./test installs prometheus)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

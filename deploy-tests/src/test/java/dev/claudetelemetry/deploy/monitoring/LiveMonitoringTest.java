@@ -531,11 +531,12 @@ class LiveMonitoringTest {
         scrape_configs:
         """
                 .formatted(AlertRules.file()));
+    // As the chart's ServiceMonitors: the Quarkus services' /q/metrics is on the management port.
     Map<String, String> jobs =
         Map.of(
-            "hook-ingest", hookIngest.baseUrl(),
-            "policy-service", policyService.baseUrl(),
-            "transcript-service", transcriptService.baseUrl());
+            "hook-ingest", hookIngest.managementBaseUrl(),
+            "policy-service", policyService.managementBaseUrl(),
+            "transcript-service", transcriptService.managementBaseUrl());
     jobs.forEach(
         (job, url) ->
             config.append(

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class ClaudeCli {
   private ClaudeCli() {}
 
-  /** The version the repository pins in e2e-tests/claude-code.version (what .ci/run installs). */
+  /** The version the repository pins in e2e-tests/claude-code.version (what ./test installs). */
   public static String pinnedVersion() {
     try {
       return Files.readString(RepoPaths.root().resolve("e2e-tests/claude-code.version")).strip();

@@ -92,6 +92,9 @@ class LocalRunTest {
             "LOCAL_POLICY_SERVICE_PORT", FreePorts.next(),
             "LOCAL_HOOK_INGEST_PORT", FreePorts.next(),
             "LOCAL_TRANSCRIPT_SERVICE_PORT", FreePorts.next(),
+            "LOCAL_POLICY_SERVICE_MANAGEMENT_PORT", FreePorts.next(),
+            "LOCAL_HOOK_INGEST_MANAGEMENT_PORT", FreePorts.next(),
+            "LOCAL_TRANSCRIPT_SERVICE_MANAGEMENT_PORT", FreePorts.next(),
             "LOCAL_PROMETHEUS_PORT", FreePorts.next(),
             "LOCAL_POSTGRES_PORT", FreePorts.next());
 
@@ -113,11 +116,14 @@ class LocalRunTest {
       endpoints.load(in);
     }
     String ingest = endpoints.getProperty("HOOK_INGEST_URL");
+    String ingestManagement = endpoints.getProperty("HOOK_INGEST_MANAGEMENT_URL");
+    assertThat(ingestManagement)
+        .isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_HOOK_INGEST_MANAGEMENT_PORT"));
     String transcripts = endpoints.getProperty("TRANSCRIPT_SERVICE_URL");
     String prometheus = endpoints.getProperty("PROMETHEUS_URL");
     assertThat(ingest).isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_HOOK_INGEST_PORT"));
     assertThat(prometheus)
-        .as("Prometheus is installed here (.ci/run installs it)")
+        .as("Prometheus is installed here (./test installs it)")
         .isEqualTo("http://127.0.0.1:" + ports.get("LOCAL_PROMETHEUS_PORT"));
     String readToken = Files.readString(RUN_DIR.resolve("tokens/read-token")).strip();
     for (String secret :
@@ -162,7 +168,7 @@ class LocalRunTest {
     String sessionId = session.sessionId();
 
     // hook-ingest counted what the session did, under the user the settings carry.
-    MetricsSnapshot metrics = MetricsSnapshot.parse(scrape(ingest + "/q/metrics"));
+    MetricsSnapshot metrics = MetricsSnapshot.parse(scrape(ingestManagement + "/q/metrics"));
     assertThat(
             metrics.sum(
                 "claude_tool_calls_total", "tool", "Bash", "outcome", "succeeded", "user", USER))

@@ -15,8 +15,9 @@ import java.util.Set;
 
 /**
  * The claude-telemetry services as the pod sees them: each packaged jar started inside the pod's
- * network namespace on its Service address, port 8080, configured exactly through the env the
- * deployment uses. transcript-service gets a throwaway PostgreSQL inside the same namespace.
+ * network namespace on its Service address, port 8080 (the APIs) and 9000 (the management
+ * interface: /q/metrics, /q/health), configured exactly through the env the deployment uses.
+ * transcript-service gets a throwaway PostgreSQL inside the same namespace.
  */
 public final class PodServices implements AutoCloseable {
   /**
@@ -26,6 +27,9 @@ public final class PodServices implements AutoCloseable {
   public static final String POD_TOKEN = "e2e-pod-token-7f3a";
 
   public static final String READ_TOKEN = "e2e-read-token-19c2";
+
+  /** The chart's management port; the pod's network namespace is this test's own. */
+  private static final int MANAGEMENT_PORT = 9000;
 
   private final EmulatedPod pod;
   private final Map<Service, ManagedProcess> running = new EnumMap<>(Service.class);
@@ -63,6 +67,8 @@ public final class PodServices implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("QUARKUS_HTTP_HOST", service.address);
     env.put("QUARKUS_HTTP_PORT", "8080");
+    env.put("QUARKUS_MANAGEMENT_HOST", service.address);
+    env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(MANAGEMENT_PORT));
     switch (service) {
       case HOOK_INGEST -> {
         env.put("HOOK_INGEST_TOKEN", POD_TOKEN);
@@ -93,7 +99,8 @@ public final class PodServices implements AutoCloseable {
             env);
     running.put(service, process);
     process.awaitReady(
-        () -> pod.get(url(service, "/q/health/ready"), null) != null, Duration.ofSeconds(120));
+        () -> pod.get(managementUrl(service, "/q/health/ready"), null) != null,
+        Duration.ofSeconds(120));
   }
 
   /** Stops one service (SIGTERM, then SIGKILL), as a crashed or scaled-down Deployment would be. */
@@ -108,9 +115,17 @@ public final class PodServices implements AutoCloseable {
     return "http://" + service.address + ":8080" + path;
   }
 
-  /** A scrape of {@code service}'s /q/metrics from inside the pod. */
+  /**
+   * {@code path} on {@code service}'s management interface. In the cluster only Prometheus reaches
+   * it (NetworkPolicy); this emulated pod has no NetworkPolicy, so the tests read it from inside.
+   */
+  public static String managementUrl(Service service, String path) {
+    return "http://" + service.address + ":" + MANAGEMENT_PORT + path;
+  }
+
+  /** A scrape of {@code service}'s /q/metrics (management port) from inside the pod. */
   public MetricsSnapshot metrics(Service service) {
-    String text = pod.get(url(service, "/q/metrics"), null);
+    String text = pod.get(managementUrl(service, "/q/metrics"), null);
     if (text == null) {
       throw new IllegalStateException(service.name + " /q/metrics is not reachable");
     }

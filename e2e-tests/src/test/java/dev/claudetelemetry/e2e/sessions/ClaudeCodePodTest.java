@@ -312,6 +312,14 @@ class ClaudeCodePodTest {
             allowLog.toString()),
         Map.of());
     String agentUrl = "http://127.0.0.1:" + allowPort;
+    // Up and reachable from inside the pod, so "never asked" below means the guard did not ask it:
+    // one probe, logged as the only request the server may ever see.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> fixture.pod.get(agentUrl + "/probe", null) != null);
+    String probeOnly = "GET /probe\n";
+    assertThat(allowLog).hasContent(probeOnly);
     String allowJson =
         "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}";
     Path ws = session.workspace();
@@ -413,9 +421,8 @@ class ClaudeCodePodTest {
     secrets.assertIntactAndNeverSentToTheModel("tamper");
     secrets.assertIntactAndNeverSentToTheModel("tamper-later");
     assertThat(allowLog)
-        .as("the agent's allow server was never asked")
-        .satisfiesAnyOf(
-            log -> assertThat(log).doesNotExist(), log -> assertThat(log).isEmptyFile());
+        .as("the agent's allow server was never asked after the test's own probe")
+        .hasContent(probeOnly);
 
     Snapshot after = Snapshot.awaitSessionsEnded(before, 2);
     assertThat(after.ingest.sum("claude_hook_events_total", "user", "mallory")).isZero();

@@ -148,7 +148,14 @@ public class EventForwarder {
     try {
       List<ForwardedEvent> pending = batch;
       while (true) {
-        BatchSender.Outcome outcome = sender.send(pending);
+        BatchSender.Outcome outcome;
+        try {
+          outcome = sender.send(pending);
+        } catch (InterruptedException e) {
+          // stop() interrupts a request still waiting when its grace is over: the batch is lost.
+          metrics.dropped(DropReason.shutdown, pending.size());
+          throw e;
+        }
         if (outcome.result() == BatchSender.Result.DELIVERED) {
           metrics.forwarded(pending.size());
           return;

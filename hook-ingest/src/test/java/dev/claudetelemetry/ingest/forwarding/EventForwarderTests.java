@@ -9,6 +9,7 @@ import dev.claudetelemetry.ingest.support.EventReceiver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The forwarder against a real HTTP receiver on loopback that refuses, goes down and comes back.
@@ -134,14 +136,15 @@ class EventForwarderTests {
   void shouldLoseNothingThatFittedInTheBufferWhileTranscriptServiceRestarts() throws Exception {
     forwarder = forwarder(500, 20, Duration.ofSeconds(2));
     forwarder.start();
+    List<String> offered = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      forwarder.offer(event(i));
+      offered.add(offer(forwarder, event(i)));
     }
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.events().size() == 30);
 
     receiver.down();
     for (int i = 30; i < 200; i++) {
-      forwarder.offer(event(i));
+      offered.add(offer(forwarder, event(i)));
     }
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
@@ -163,8 +166,22 @@ class EventForwarderTests {
     Set<Integer> numbers = new HashSet<>();
     receiver.events().forEach(e -> numbers.add(e.path("event").path("n").asInt()));
     assertThat(numbers).hasSize(200);
+    assertThat(receiver.acceptedIds())
+        .as("each event accepted exactly once: nothing sent again after it was taken")
+        .containsExactlyInAnyOrderElementsOf(offered);
+    assertThat(receiver.attempts())
+        .filteredOn(a -> a.status() != 200)
+        .as("the batches answered 503 were sent again with the same ids")
+        .isNotEmpty()
+        .allSatisfy(a -> assertThat(offered).containsAll(a.ids()));
     assertThat(counter("claude.hook.forwarded.events")).isEqualTo(200);
     assertThat(counter("claude.hook.forward.dropped", "reason", "buffer_full")).isZero();
+  }
+
+  /** Offers the event and returns its id. */
+  private static String offer(EventForwarder forwarder, ForwardedEvent event) {
+    forwarder.offer(event);
+    return event.id();
   }
 
   @Test
@@ -236,8 +253,9 @@ class EventForwarderTests {
     receiver.answer(500);
     forwarder = forwarder(100, 10, Duration.ofSeconds(1));
     forwarder.start();
+    List<String> offered = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      forwarder.offer(event(i));
+      offered.add(offer(forwarder, event(i)));
     }
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests() >= 3);
     receiver.answer(200);
@@ -245,9 +263,17 @@ class EventForwarderTests {
     forwarder.stop();
     assertThat(counter("claude.hook.forwarded.events")).isEqualTo(5);
     assertThat(counter("claude.hook.forward.failures")).isGreaterThanOrEqualTo(2);
+    // Every attempt, refused or not, carried the same ids the forwarder was given; the receiver's
+    // de-duplication would hide new ids on a retry or a second delivery, so look at the wire.
+    List<EventReceiver.Attempt> attempts = receiver.attempts();
+    assertThat(attempts.stream().filter(a -> a.status() == 500)).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(attempts)
+        .allSatisfy(a -> assertThat(a.ids()).containsExactlyInAnyOrderElementsOf(offered));
+    assertThat(receiver.acceptedIds()).containsExactlyInAnyOrderElementsOf(offered);
   }
 
   @Test
+  @Timeout(60)
   void shouldFlushOnShutdownAndCountWhatCouldNotBeDelivered() throws Exception {
     forwarder = forwarder(100, 10, Duration.ofMillis(300));
     forwarder.start();
@@ -257,12 +283,15 @@ class EventForwarderTests {
     forwarder.stop();
     assertThat(receiver.events()).hasSize(7);
 
-    EventReceiver gone = new EventReceiver();
-    gone.down();
+    // transcript-service takes the batch and never answers while hook-ingest shuts down: the
+    // receiver holds its answer until stop() has returned, so stop() can only return by giving up
+    // on its own, when its grace period is over (the JUnit timeout guards against a hang).
+    EventReceiver silent = new EventReceiver();
+    silent.hold();
     EventForwarder stranded =
         new EventForwarder(
             new ForwardingOptions(
-                ForwardingOptions.eventsUrl(URI.create(gone.url())),
+                ForwardingOptions.eventsUrl(URI.create(silent.url())),
                 Optional.empty(),
                 100,
                 1 << 20,
@@ -278,11 +307,16 @@ class EventForwarderTests {
     for (int i = 0; i < 4; i++) {
       stranded.offer(event(i));
     }
-    long started = System.nanoTime();
-    stranded.stop();
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
-    assertThat(counter("claude.hook.forward.dropped", "reason", "shutdown")).isEqualTo(4);
-    stranded.offer(event(9));
-    assertThat(counter("claude.hook.forward.dropped", "reason", "shutdown")).isEqualTo(5);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> silent.requests() == 1);
+    try {
+      stranded.stop();
+      assertThat(silent.attempts()).as("no answer was given before stop() returned").isEmpty();
+      assertThat(counter("claude.hook.forward.dropped", "reason", "shutdown")).isEqualTo(4);
+      stranded.offer(event(9));
+      assertThat(counter("claude.hook.forward.dropped", "reason", "shutdown")).isEqualTo(5);
+    } finally {
+      silent.release();
+      silent.close();
+    }
   }
 }

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code POST /v1/hooks} end to end over HTTP: real stub servers on loopback, metrics read from
- * /q/metrics.
+ * /q/metrics on the management port.
  */
 @QuarkusTest
 @WithTestResource(StubServers.class)
@@ -143,10 +143,10 @@ class HookResourceTests {
 
   /**
    * Concurrent connections land on every event loop, and each loop has its own pool to
-   * policy-service.
+   * policy-service: 80 calls in ten waves of eight at once, each must get its own decision back.
    */
   @Test
-  void shouldGiveEachOfManyConcurrentCallsItsOwnDecision() throws Exception {
+  void shouldGiveEachCallInTenWavesOfEightConcurrentCallsItsOwnDecision() throws Exception {
     String session = UUID.randomUUID().toString();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     int wave = 8; // connections at once, accepted round-robin over the event loops
@@ -242,17 +242,23 @@ class HookResourceTests {
     String user = uniqueUser();
     Scrape before = Scrape.now();
 
-    post(Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_f", command), user)
-        .then()
-        .statusCode(200)
-        .body("hookSpecificOutput.hookEventName", equalTo("PreToolUse"))
-        .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
-        .body(
-            "hookSpecificOutput.permissionDecisionReason",
-            startsWith("claude-telemetry guard unavailable: "))
-        .body(
-            "hookSpecificOutput.permissionDecisionReason",
-            containsString("Contact your platform team."));
+    try {
+      post(Fixtures.bash("PreToolUse", UUID.randomUUID().toString(), "toolu_f", command), user)
+          .then()
+          .statusCode(200)
+          .body("hookSpecificOutput.hookEventName", equalTo("PreToolUse"))
+          .body("hookSpecificOutput.permissionDecision", equalTo("deny"))
+          .body(
+              "hookSpecificOutput.permissionDecisionReason",
+              startsWith("claude-telemetry guard unavailable: "))
+          .body(
+              "hookSpecificOutput.permissionDecisionReason",
+              containsString("Contact your platform team."));
+    } finally {
+      // A slow answer was held until hook-ingest had answered: timed out, by ordering, not by
+      // racing a clock.
+      StubServers.policy().releaseSlowAnswers();
+    }
 
     Scrape after = Scrape.now();
     assertThat(
@@ -436,8 +442,22 @@ class HookResourceTests {
                 - before.value("claude_hook_ingest_rejected_total", "reason", "unauthorized"))
         .isEqualTo(4);
     // Prometheus and the kubelet need no token.
-    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-    given().get("/q/health/live").then().statusCode(200);
+    Scrape.management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    Scrape.management().get("/q/health/live").then().statusCode(200);
+  }
+
+  @Test
+  void shouldServeMetricsAndHealthOnlyOnTheManagementPort() {
+    // The workspaces reach the main port; the metrics name every user, so they are not there.
+    for (String path : List.of("/q/metrics", "/q/health", "/q/health/ready", "/q/health/live")) {
+      Scrape.management().get(path).then().statusCode(200);
+      given().get(path).then().statusCode(404);
+      given()
+          .header("Authorization", "Bearer " + StubServers.TOKEN)
+          .get(path)
+          .then()
+          .statusCode(404);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -532,6 +552,7 @@ class HookResourceTests {
     post(denied, user).then().statusCode(200);
     post(prompt, user).then().statusCode(200);
     post(Fixtures.bash("PreToolUse", session, "toolu_fw2", "slow ls"), user).then().statusCode(200);
+    StubServers.policy().releaseSlowAnswers();
 
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))

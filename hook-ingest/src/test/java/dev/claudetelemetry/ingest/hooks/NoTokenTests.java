@@ -46,7 +46,7 @@ class NoTokenTests {
             after.value(
                 "claude_hook_events_total", "event", "Stop", "tool", "none", "user", "unknown"))
         .isZero();
-    given()
+    Scrape.management()
         .get("/q/health/ready")
         .then()
         .statusCode(200)

@@ -88,7 +88,7 @@ class PolicyServiceDownTests {
 
   @Test
   void shouldSayInHealthThatForwardingIsOff() {
-    given()
+    Scrape.management()
         .get("/q/health/ready")
         .then()
         .statusCode(200)

@@ -13,14 +13,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A transcript-service stand-in for {@code POST /v1/events}, real HTTP on loopback: stores each
  * event id once (as transcript-service does), can answer a chosen status, and can go down and come
- * back on the same port.
+ * back on the same port. Besides what it stores it keeps, in order, the ids of every batch it was
+ * sent and what it answered, so a test sees what de-duplication would hide: an id sent again after
+ * it was accepted, or a retry with new ids. It can also hold every answer until released.
  */
 public final class EventReceiver implements AutoCloseable {
 
@@ -29,6 +33,8 @@ public final class EventReceiver implements AutoCloseable {
   private final int port;
   private final Map<String, JsonNode> eventsById = new LinkedHashMap<>();
   private final List<Integer> batchSizes = new ArrayList<>();
+  private final List<Attempt> attempts = new ArrayList<>();
+  private volatile CountDownLatch held = new CountDownLatch(0);
   private final AtomicInteger requests = new AtomicInteger();
   private volatile int status = 200;
   private volatile String lastAuthorization;
@@ -71,6 +77,30 @@ public final class EventReceiver implements AutoCloseable {
     return new ArrayList<>(batchSizes);
   }
 
+  /** One batch answered: its event ids in order and the status it was answered with. */
+  public record Attempt(List<String> ids, int status) {}
+
+  /** Every batch answered (a held one once released), in order, whatever the status. */
+  public synchronized List<Attempt> attempts() {
+    return new ArrayList<>(attempts);
+  }
+
+  /** Ids in batches answered 200, each as often as it was accepted: no de-duplication. */
+  public synchronized List<String> acceptedIds() {
+    List<String> ids = new ArrayList<>();
+    attempts.stream().filter(a -> a.status() == 200).forEach(a -> ids.addAll(a.ids()));
+    return ids;
+  }
+
+  /** From now on every request waits, unanswered, until {@link #release()}. */
+  public void hold() {
+    held = new CountDownLatch(1);
+  }
+
+  public void release() {
+    held.countDown();
+  }
+
   public int requests() {
     return requests.get();
   }
@@ -91,6 +121,14 @@ public final class EventReceiver implements AutoCloseable {
     requests.incrementAndGet();
     lastAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
     JsonNode body = JSON.readTree(exchange.getRequestBody());
+    try {
+      if (!held.await(60, TimeUnit.SECONDS)) {
+        throw new IOException("held longer than a minute: nobody released it");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     int answer = status;
     int accepted = 0;
     int duplicates = 0;
@@ -103,6 +141,11 @@ public final class EventReceiver implements AutoCloseable {
     }
     if (answer == 200 && !errors.isEmpty()) {
       answer = 422;
+    }
+    List<String> ids = new ArrayList<>();
+    body.path("events").forEach(event -> ids.add(event.path("id").asText()));
+    synchronized (this) {
+      attempts.add(new Attempt(ids, answer));
     }
     if (answer == 200) {
       synchronized (this) {

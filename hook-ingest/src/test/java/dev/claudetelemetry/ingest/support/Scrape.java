@@ -2,10 +2,15 @@ package dev.claudetelemetry.ingest.support;
 
 import static io.restassured.RestAssured.given;
 
+import io.restassured.specification.RequestSpecification;
 import java.util.Map;
 import java.util.TreeMap;
+import org.eclipse.microprofile.config.ConfigProvider;
 
-/** Reads one sample from hook-ingest's own {@code /q/metrics} (Prometheus text format). */
+/**
+ * Reads one sample from hook-ingest's own {@code /q/metrics} (Prometheus text format), which is
+ * served on the management interface only.
+ */
 public final class Scrape {
 
   private final String text;
@@ -14,9 +19,18 @@ public final class Scrape {
     this.text = text;
   }
 
+  /**
+   * A request to the management interface, where /q/metrics and /q/health live: the port the test
+   * run bound ({@code quarkus.management.test-port=0} resolves to a free one).
+   */
+  public static RequestSpecification management() {
+    return given()
+        .port(ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class));
+  }
+
   public static Scrape now() {
     return new Scrape(
-        given()
+        management()
             .accept("text/plain; version=0.0.4")
             .get("/q/metrics")
             .then()

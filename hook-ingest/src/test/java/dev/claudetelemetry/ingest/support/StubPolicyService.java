@@ -9,15 +9,18 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A policy-service stand-in on loopback, real HTTP. Its answer is chosen by the Bash command in the
  * hook input, so each test picks a behaviour without shared state: {@code deny ...}, {@code ask
- * ...}, {@code slow ...}, {@code garbage ...}, {@code status500 ...}, and so on; anything else is
- * allowed. The real policy-service runs in the e2e suite; here we need answers it would never give.
+ * ...}, {@code slow ...} (held until {@link #releaseSlowAnswers()}), {@code garbage ...}, {@code
+ * status500 ...}, and so on; anything else is allowed. The real policy-service runs in the e2e
+ * suite; here we need answers it would never give.
  */
 public final class StubPolicyService implements AutoCloseable {
 
@@ -27,6 +30,7 @@ public final class StubPolicyService implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final AtomicInteger requests = new AtomicInteger();
   private volatile String lastAuthorization;
+  private volatile CountDownLatch slowAnswers = new CountDownLatch(1);
 
   public StubPolicyService() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -43,6 +47,16 @@ public final class StubPolicyService implements AutoCloseable {
     return requests.get();
   }
 
+  /**
+   * Lets every held {@code slow ...} answer go (late: hook-ingest has given up on it by then); the
+   * next ones are held again.
+   */
+  public void releaseSlowAnswers() {
+    CountDownLatch released = slowAnswers;
+    slowAnswers = new CountDownLatch(1);
+    released.countDown();
+  }
+
   public String lastAuthorization() {
     return lastAuthorization;
   }
@@ -56,7 +70,7 @@ public final class StubPolicyService implements AutoCloseable {
     String behaviour = command.split(" ", 2)[0];
     switch (behaviour) {
       case "slow" -> {
-        sleep(1500);
+        awaitRelease(slowAnswers);
         send(exchange, 200, answer(event, "none", null));
       }
       case "garbage" -> send(exchange, 200, "this is not json");
@@ -131,9 +145,10 @@ public final class StubPolicyService implements AutoCloseable {
     }
   }
 
-  private static void sleep(long millis) {
+  /** Holds an answer until released, or a minute if a test forgot to release it. */
+  private static void awaitRelease(CountDownLatch release) {
     try {
-      Thread.sleep(millis);
+      release.await(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

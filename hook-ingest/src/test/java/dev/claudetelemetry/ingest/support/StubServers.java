@@ -7,7 +7,9 @@ import java.util.Map;
 
 /**
  * Starts the policy-service stub and the events receiver on loopback and points hook-ingest at
- * them.
+ * them. The guard keeps its shipped timeout: a shorter one would fail calls closed whenever the
+ * machine is busy. The stub's {@code slow} answer does not race that timeout either: it is held
+ * until the test, having seen hook-ingest's timeout answer, releases it.
  */
 public class StubServers implements QuarkusTestResourceLifecycleManager {
 
@@ -40,8 +42,6 @@ public class StubServers implements QuarkusTestResourceLifecycleManager {
         policy.url(),
         "ingest.guard.policy-token",
         "test-policy-token",
-        "ingest.guard.timeout",
-        "400ms",
         "ingest.forward.url",
         receiver.url(),
         "ingest.forward.token",

@@ -194,6 +194,9 @@ public final class PolicyReloader implements AutoCloseable {
               StandardWatchEventKinds.ENTRY_CREATE,
               StandardWatchEventKinds.ENTRY_MODIFY,
               StandardWatchEventKinds.ENTRY_DELETE);
+          // A change between the last read and this registration raised no event: read once now,
+          // or it would wait for the next safety-net re-read.
+          check();
         }
         if (service == null) {
           Thread.sleep(recheckInterval.toMillis());

@@ -209,8 +209,12 @@ public class DecisionResourceTest {
         "PreToolUse or PermissionRequest");
   }
 
+  /**
+   * Bodies over the event loop's share take the other path through {@code DecisionResource}; only
+   * the answers are compared here, not which thread gave them.
+   */
   @Test
-  void shouldDecideInputsTooLargeForTheEventLoopOnAWorkerWithTheSameAnswers() throws IOException {
+  void shouldAnswerInputsTooLargeForTheEventLoopAsItAnswersSmallOnes() throws IOException {
     String padding = "x".repeat(DecisionResource.EVENT_LOOP_MAX_BODY_BYTES);
     post(padded(fixture("PreToolUse-Read.json"), padding))
         .then()

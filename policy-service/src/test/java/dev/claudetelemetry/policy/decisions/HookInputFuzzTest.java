@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mutated recorded hook inputs and random JSON over HTTP, fixed seed and a bounded count: every
- * answer is a decision (200) or a problem (4xx), never a 5xx.
+ * answer is a decision (200) that the evaluator reached without crashing, or a problem (4xx), never
+ * a 5xx.
  */
 @QuarkusTest
 class HookInputFuzzTest {
@@ -80,6 +81,10 @@ class HookInputFuzzTest {
       if (status == 200) {
         String verdict = response.jsonPath().getString("policy.verdict");
         assertThat(verdict).isIn("none", "allow", "ask", "deny");
+        // DecisionService turns an evaluator crash into a deny: over HTTP that is the only trace.
+        assertThat(response.jsonPath().getString("policy.ruleId"))
+            .as("rule for body %s", new String(body, java.nio.charset.StandardCharsets.UTF_8))
+            .isNotEqualTo(DecisionService.EVALUATION_FAILED_RULE);
       } else {
         assertThat(status).isIn(400, 413);
         assertThat(response.contentType()).startsWith("application/problem+json");

@@ -6,19 +6,30 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 public class MetricsAndHealthTest {
 
   /**
+   * A request to the management interface, where /q/metrics and /q/health live: the port the test
+   * run bound ({@code quarkus.management.test-port=0} resolves to a free one).
+   */
+  public static RequestSpecification management() {
+    return given()
+        .port(ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class));
+  }
+
+  /**
    * The Prometheus text format, with the trailing comma Micrometer writes in label sets removed.
    */
   public static String scrape() {
-    return given()
+    return management()
         .accept("text/plain; version=0.0.4")
         .get("/q/metrics")
         .then()
@@ -90,7 +101,7 @@ public class MetricsAndHealthTest {
 
   @Test
   void shouldBeReadyWithActivePolicyInHealthDetails() {
-    given()
+    management()
         .get("/q/health/ready")
         .then()
         .statusCode(200)
@@ -101,5 +112,13 @@ public class MetricsAndHealthTest {
         .body(
             "checks.find { it.name == 'policy' }.data.sha256",
             equalTo(DecisionResourceTest.shippedSha()));
+  }
+
+  @Test
+  void shouldServeMetricsAndHealthOnlyOnTheManagementPort() {
+    for (String path : new String[] {"/q/metrics", "/q/health", "/q/health/ready"}) {
+      management().get(path).then().statusCode(200);
+      given().get(path).then().statusCode(404);
+    }
   }
 }

@@ -34,11 +34,15 @@ class PolicyReloaderTest {
     return FilePolicyReloadTest.policy("enforce", version);
   }
 
+  /**
+   * The safety-net re-read set to an hour: within a test, only the directory watcher (or a direct
+   * {@code check()}) can pick a change up.
+   */
   PolicyReloader reloader(Path file) {
     reloader =
         new PolicyReloader(
             Optional.of(file),
-            Duration.ofSeconds(2),
+            Duration.ofHours(1),
             Policies.loader(),
             active,
             new PolicyMetrics(registry),

@@ -87,7 +87,8 @@ class CorpusTest {
   }
 
   @Test
-  void shouldHoldAtLeastTwoHundredCasesOfEveryVerdict() throws IOException {
+  void shouldHoldAtLeastTwoHundredCasesInAllWithEachVerdictAndEveryShippedRule()
+      throws IOException {
     List<Case> cases = cases();
 
     assertThat(cases).hasSizeGreaterThanOrEqualTo(200);

@@ -123,28 +123,39 @@ class BashAnalyzerTest {
   }
 
   @Test
-  void shouldBeUsableFromManyThreadsAtOnce() throws InterruptedException {
-    Thread[] threads = new Thread[4];
-    java.util.concurrent.atomic.AtomicInteger wrong =
-        new java.util.concurrent.atomic.AtomicInteger();
-    for (int t = 0; t < threads.length; t++) {
-      int id = t;
-      threads[t] =
-          new Thread(
-              () -> {
-                for (int i = 0; i < 300; i++) {
-                  String word = "w" + id + "_" + i;
-                  if (!argvs("echo " + word + " | cat").get(0).equals(List.of("echo", word))) {
-                    wrong.incrementAndGet();
+  void shouldBeUsableFromManyThreadsAtOnce() throws Exception {
+    int threads = 4;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    try {
+      List<java.util.concurrent.Future<List<String>>> workers = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        workers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  List<String> wrong = new java.util.ArrayList<>();
+                  for (int i = 0; i < 300; i++) {
+                    String word = "w" + id + "_" + i;
+                    List<List<String>> found = argvs("echo " + word + " | cat");
+                    if (!found.equals(List.of(List.of("echo", word), List.of("cat")))) {
+                      wrong.add(word + " -> " + found);
+                    }
                   }
-                }
-              });
-      threads[t].start();
+                  return wrong;
+                }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<List<String>> worker : workers) {
+        // get() rethrows whatever a worker threw, so an exception fails the test, not just a
+        // thread.
+        assertThat(worker.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    for (Thread thread : threads) {
-      thread.join();
-    }
-    assertThat(wrong.get()).isZero();
   }
 
   @Test
