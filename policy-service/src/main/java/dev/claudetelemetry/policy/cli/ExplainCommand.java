@@ -155,6 +155,9 @@ final class ExplainCommand {
               + (explanation.problem() == null
                   ? "complete"
                   : "INCOMPLETE: " + explanation.problem()));
+      if (explanation.opaque() != null) {
+        out.println("unseen    " + explanation.opaque());
+      }
     }
     int index = 0;
     for (Explanation.Command command : explanation.commands()) {

@@ -12,6 +12,8 @@ import java.util.List;
  * @param workspace the workspace the call is judged against ({@code null} when there is none)
  * @param home the agent's home directory
  * @param problem why a Bash command could not be analysed completely, {@code null} when it was
+ * @param opaque what a Bash command runs that the guard cannot know before it runs, {@code null}
+ *     when there is nothing
  * @param commands the simple commands the shell would run (empty for other tools)
  * @param filePaths the paths a file tool names (empty for Bash)
  * @param matches every rule that matched, in policy order
@@ -23,6 +25,7 @@ public record Explanation(
     String workspace,
     String home,
     String problem,
+    String opaque,
     List<Command> commands,
     List<Path> filePaths,
     List<Match> matches,

@@ -184,6 +184,7 @@ public final class PolicyEvaluator {
         NO_WORKSPACE.equals(facts.paths.workspace()) ? null : facts.paths.workspace(),
         facts.paths.home(),
         facts.isShell() ? facts.shell.problem() : null,
+        facts.isShell() ? facts.shell.opaque() : null,
         commands,
         facts.isShell() ? List.of() : explained(facts.filePathUses()),
         matches,
