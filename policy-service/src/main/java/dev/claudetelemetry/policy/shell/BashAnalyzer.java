@@ -254,6 +254,7 @@ public final class BashAnalyzer {
     Output output = new Output();
     final Map<String, String> definedFunctions = new LinkedHashMap<>();
     final Set<String> calledFunctions = new HashSet<>();
+    final Set<List<String>> activeCalls = new HashSet<>();
     int work;
     Map<String, String> environment = Map.of();
 
@@ -633,10 +634,25 @@ public final class BashAnalyzer {
 
     void callFunction(String name, List<String> argv, Context context) {
       calledFunctions.add(name);
+      // A function calling itself with the arguments it is already running with runs the commands
+      // already being judged: the fork bomb (":(){ :|:& };:") would otherwise double per level.
+      List<String> call = List.copyOf(argv);
+      if (activeCalls.contains(call)) {
+        return;
+      }
       if (context.depth() + 1 > maxDepth) {
         fail("functions call each other deeper than " + maxDepth + " levels");
         return;
       }
+      activeCalls.add(call);
+      try {
+        runFunction(name, argv, context);
+      } finally {
+        activeCalls.remove(call);
+      }
+    }
+
+    private void runFunction(String name, List<String> argv, Context context) {
       Scope scope = context.scope();
       Map<String, String> saved =
           scope.variables == null ? Map.of() : new HashMap<>(scope.variables);

@@ -62,10 +62,19 @@ class ShellSemanticsTest {
 
   @Test
   void shouldStopRecursiveFunctionsAtTheDepthLimit() {
-    ShellAnalysis analysis = analyzer.analyze("f(){ f; }; f", "/w");
+    ShellAnalysis analysis = analyzer.analyze("f(){ rm -rf $1; f $1/x; }; f /a", "/w");
 
     assertThat(analysis.complete()).isFalse();
     assertThat(analysis.problem()).contains("deeper");
+  }
+
+  @Test
+  void shouldJudgeARecursiveCallWithNewArgumentsAndSkipOneWithTheSame() {
+    assertThat(argvs("f(){ rm -rf $1; f /; }; f build"))
+        .contains(List.of("rm", "-rf", "build"), List.of("rm", "-rf", "/"));
+    ShellAnalysis bomb = analyzer.analyze(":(){ :|:& };:", "/w");
+    assertThat(bomb.complete()).isTrue();
+    assertThat(bomb.commands()).hasSizeLessThan(8);
   }
 
   @Test
