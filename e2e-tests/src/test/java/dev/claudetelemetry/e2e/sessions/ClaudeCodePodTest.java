@@ -56,9 +56,11 @@ class ClaudeCodePodTest {
     assertThat(ClaudeCli.installedVersion())
         .as("the pinned Claude Code CLI")
         .isEqualTo(ClaudeCli.pinnedVersion());
+    // Not below /tmp: the shipped policy treats /tmp as the pod's scratch space, where deleting is
+    // allowed, and the sessions delete outside their workspace ("rm -rf ../outside") to be denied.
     fixture =
         PodFixture.start(
-            Files.createTempDirectory(Path.of("/tmp"), "ctpod"),
+            Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctpod"),
             IDENTITY,
             EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE));
   }
@@ -674,10 +676,16 @@ class ClaudeCodePodTest {
 
     Snapshot after = Snapshot.awaitSessionsEnded(before, 1);
     after.printIngestDeltas(before);
+    // The undecided touch is judged twice, both times none: at PreToolUse, and at the
+    // PermissionRequest Claude Code's own gate then raises (which nobody answers in -p).
+    assertThat(
+            after.ingestDelta(
+                before, "claude_hook_events_total", "event", "PermissionRequest", "tool", "Bash"))
+        .isEqualTo(1);
     assertThat(
             after.policyDelta(
                 before, "claude_policy_decisions_total", "decision", "none", "tool", "Bash"))
-        .isEqualTo(1);
+        .isEqualTo(2);
     assertThat(
             after.policyDelta(
                 before,
@@ -690,7 +698,7 @@ class ClaudeCodePodTest {
     assertThat(
             after.ingestDelta(
                 before, "claude_hook_guard_decisions_total", "source", "policy", "verdict", "none"))
-        .isEqualTo(1);
+        .isEqualTo(2);
     assertThat(
             after.ingestDelta(
                 before, "claude_hook_guard_decisions_total", "source", "policy", "verdict", "deny"))
