@@ -30,3 +30,10 @@ jar() {
   [ -f "$j" ] || { echo "bench: $j missing: mvn -B -ntp -o -pl policy-service,hook-ingest package -DskipTests" >&2; exit 1; }
   echo "$j"
 }
+
+# wrk --latency output: latency_ms FILE 50% (in milliseconds), rps FILE, non2xx FILE.
+latency_ms() {
+  awk -v p="$2" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f\n", v }' "$1"
+}
+rps() { awk '/^Requests\/sec/ { printf "%.0f\n", $2 }' "$1"; }
+non2xx() { awk '/Non-2xx/ { print $NF }' "$1" | grep . || echo 0; }

@@ -34,13 +34,7 @@ metric_float() { # the same, as a decimal, for histogram sums in seconds
   curl -s -H 'Accept: text/plain; version=0.0.4' "$INGEST_MGMT/q/metrics" |
     awk -v name="$1" -v match_="$2" '(index($0, name "{") == 1 || index($0, name " ") == 1) && index($0, match_) { sum += $NF } END { printf "%.6f\n", sum }'
 }
-# wrk --latency prints "50%  1.23ms"; normalise to milliseconds.
-latency_ms() {
-  awk -v p="$2" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f\n", v }' "$1"
-}
-rps() { awk '/^Requests\/sec/ { printf "%.0f\n", $2 }' "$1"; }
 completed() { awk '/requests in/ { print $1 }' "$1"; }
-non2xx() { awk '/Non-2xx/ { print $NF }' "$1" | grep . || echo 0; }
 
 POLICY_PORT=$(free_port); INGEST_PORT=$(free_port)
 POLICY_MGMT_PORT=$(free_port); INGEST_MGMT_PORT=$(free_port)

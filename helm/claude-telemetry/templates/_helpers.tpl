@@ -169,3 +169,44 @@ readinessProbe:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end -}}
+
+{{/* Where the collector's logs exporter keeps its queue (file_storage), on the PVC otel-collector-queue. */}}
+{{- define "ct.collectorQueueDir" -}}
+/var/lib/otelcol/file_storage
+{{- end -}}
+
+{{/*
+What a platform team adds to one component's pods: placement (priorityClassName, nodeSelector, tolerations,
+affinity) for the pod spec, and labels and annotations for the pod template's metadata. Call each with the
+component's values. The schema keeps podLabels off the chart's own keys (app.kubernetes.io/*,
+claude-telemetry.dev/*): selectors, NetworkPolicies and the collector's user lookup rely on those.
+*/}}
+{{- define "ct.podPlacement" -}}
+{{- with .priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{- define "ct.podLabels" -}}
+{{- with .podLabels }}
+{{- toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "ct.podAnnotations" -}}
+{{- with .podAnnotations }}
+{{- toYaml . }}
+{{- end }}
+{{- end -}}

@@ -3,6 +3,8 @@ ServiceAccount + Deployment + Service (+ PodDisruptionBudget when replicas > 1) 
 component folder calls this with its own environment and volumes, so the shape stays identical across the three.
 Call with (dict "context" $ "component" "hook-ingest" "values" $.Values.hookIngest "env" <yaml list string>
            "volumes" <yaml list string> "volumeMounts" <yaml list string>).
+Optional: "volumeClaimTemplates" <yaml list string> makes it a StatefulSet with a volume per replica (governed by
+the component's own Service), and "terminationGracePeriodSeconds" <int>.
 */}}
 {{- define "ct.quarkusService" -}}
 {{- $ctx := .context -}}
@@ -17,7 +19,7 @@ metadata:
 automountServiceAccountToken: false
 ---
 apiVersion: apps/v1
-kind: Deployment
+kind: {{ if .volumeClaimTemplates }}StatefulSet{{ else }}Deployment{{ end }}
 metadata:
   name: {{ .component }}
   namespace: {{ $ctx.Release.Namespace }}
@@ -26,6 +28,21 @@ metadata:
 spec:
   replicas: {{ .values.replicas }}
   revisionHistoryLimit: 3
+  {{- if .volumeClaimTemplates }}
+  serviceName: {{ .component }}
+  # Replicas are independent (no ordinal ordering at start or scale); the StatefulSet is here for the
+  # volume each replica keeps across restarts and rollouts.
+  podManagementPolicy: Parallel
+  updateStrategy:
+    type: RollingUpdate
+  # A volume can hold events not yet delivered: it outlives a scale-down (scaling up again delivers them)
+  # and an uninstall.
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain
+  volumeClaimTemplates:
+    {{- .volumeClaimTemplates | nindent 4 }}
+  {{- end }}
   selector:
     matchLabels:
       {{- include "ct.selectorLabels" $labels | nindent 6 }}
@@ -33,9 +50,18 @@ spec:
     metadata:
       labels:
         {{- include "ct.labels" $labels | nindent 8 }}
+        {{- with include "ct.podLabels" .values }}{{ . | nindent 8 }}{{ end }}
+      {{- with include "ct.podAnnotations" .values }}
+      annotations:
+        {{- . | nindent 8 }}
+      {{- end }}
     spec:
       serviceAccountName: {{ .component }}
       automountServiceAccountToken: false
+      {{- with include "ct.podPlacement" .values }}{{ . | nindent 6 }}{{ end }}
+      {{- with .terminationGracePeriodSeconds }}
+      terminationGracePeriodSeconds: {{ . }}
+      {{- end }}
       {{- with $ctx.Values.global.imagePullSecrets }}
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}

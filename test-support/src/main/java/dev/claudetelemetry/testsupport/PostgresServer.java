@@ -71,33 +71,65 @@ public final class PostgresServer implements AutoCloseable {
               "-D",
               data.toString()),
           Duration.ofSeconds(60));
-      server.run(
-          List.of(
-              server.bin("pg_ctl"),
-              "-D",
-              data.toString(),
-              "-w",
-              "-t",
-              "30",
-              "-l",
-              root.resolve("server.log").toString(),
-              "-o",
-              "-F -p "
-                  + port
-                  + " -h "
-                  + listenAddress
-                  + " -k "
-                  + sockets
-                  + " -c fsync=off -c full_page_writes=off"
-                  + " -c synchronous_commit=off -c max_connections=200",
-              "start"),
-          Duration.ofSeconds(60));
+      server.startServer();
       server.psql("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
       server.psql("CREATE DATABASE " + DATABASE + " OWNER " + USER);
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start PostgreSQL", e);
     }
+  }
+
+  private void startServer() {
+    run(
+        List.of(
+            bin("pg_ctl"),
+            "-D",
+            dataDir.toString(),
+            "-w",
+            "-t",
+            "30",
+            "-l",
+            dataDir.resolveSibling("server.log").toString(),
+            "-o",
+            "-F -p "
+                + port
+                + " -h "
+                + listenAddress
+                + " -k "
+                + socketDir
+                + " -c fsync=off -c full_page_writes=off"
+                + " -c synchronous_commit=off -c max_connections=200",
+            "start"),
+        Duration.ofSeconds(60));
+  }
+
+  /** Stops the server, keeping its data (a fast shutdown, as a restart or failover does). */
+  public void stopServer() {
+    run(
+        List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "stop"),
+        Duration.ofSeconds(30));
+  }
+
+  /** Starts the server stopped with {@link #stopServer()} again, on the same address. */
+  public void startAgain() {
+    startServer();
+  }
+
+  /**
+   * Lets clients from {@code cidr} (say, a pod network) log in over TCP with their role's password;
+   * initdb's rules cover only loopback.
+   */
+  public void allowPasswordLogins(String cidr) {
+    try {
+      Files.writeString(
+          dataDir.resolve("pg_hba.conf"),
+          "host all all " + cidr + " scram-sha-256\n",
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    psql("SELECT pg_reload_conf()");
   }
 
   public String jdbcUrl() {

@@ -188,9 +188,7 @@ class HookEventsTest {
     String session = newSessionId();
     ObjectNode item = event(session, "PreToolUse-Bash.json", DENY);
     ((ObjectNode) item.get("event").get("tool_input"))
-        .put(
-            "command",
-            "curl -H 'Authorization: token ghp_abcdefghijklmnopqrstuvwxyz0123456789' https://api.github.com");
+        .put("command", "gh auth login --with-token <<< ghp_Xq7Lm2Rt9Vw4Zb8Nc3KdHs5Pf1Jy6Ug0Ea2O");
     writer()
         .contentType("application/json")
         .body(batch(item))
@@ -200,8 +198,8 @@ class HookEventsTest {
 
     String stored =
         sql("SELECT payload::text FROM hook_events WHERE session_id = '" + session + "'");
-    assertThat(stored).contains("[REDACTED:github-token]").doesNotContain("ghp_abcdefghij");
+    assertThat(stored).contains("[REDACTED:github-pat]").doesNotContain("ghp_Xq7Lm2Rt9");
     assertThat(sql("SELECT command FROM audit_denials WHERE session_id = '" + session + "'"))
-        .contains("token [REDACTED:github-token]");
+        .contains("--with-token <<< [REDACTED:github-pat]");
   }
 }

@@ -144,7 +144,7 @@ class SearchAndMetricsTest {
     double lines = metric("claude_transcript_lines_total");
     double bytesTotal = metric("claude_transcript_bytes_total");
     double hookEvents = metric("claude_audit_events_total{kind=\"hook_event\"}");
-    double github = metric("claude_redactions_total{kind=\"github-token\"}");
+    double github = metric("claude_redactions_total{kind=\"github-pat\"}");
 
     String session = newSessionId();
     byte[] denials = bytes("transcripts/session-with-denials.jsonl");
@@ -166,9 +166,9 @@ class SearchAndMetricsTest {
     assertThat(metric("claude_transcript_bytes_total") - bytesTotal)
         .isEqualTo(denials.length + leaked.length);
     assertThat(metric("claude_audit_events_total{kind=\"hook_event\"}") - hookEvents).isEqualTo(1);
-    assertThat(metric("claude_redactions_total{kind=\"github-token\"}") - github).isEqualTo(1);
+    assertThat(metric("claude_redactions_total{kind=\"github-pat\"}") - github).isEqualTo(1);
     String exported = new String(exportTranscript(session, "main"), StandardCharsets.UTF_8);
-    assertThat(exported).doesNotContain(secret).contains("my token is [REDACTED:github-token]");
+    assertThat(exported).doesNotContain(secret).contains("my token is [REDACTED:github-pat]");
   }
 
   @Test

@@ -3,9 +3,14 @@ package dev.claudetelemetry.transcript;
 import static dev.claudetelemetry.transcript.Fixtures.bytes;
 import static dev.claudetelemetry.transcript.Fixtures.upload;
 import static dev.claudetelemetry.transcript.Fixtures.writer;
+import static io.restassured.RestAssured.given;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudetelemetry.transcript.auth.TokenFilter;
+import dev.claudetelemetry.transcript.sessions.TranscriptExport;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -98,5 +103,63 @@ class ViewerTest {
         .contains("href=\"/sessions/" + SESSION + "\"")
         .doesNotContain("href=\"/sessions/" + WITH_SUBAGENT + "\"")
         .contains("<mark>victim</mark>");
+  }
+
+  @Test
+  void shouldOpenTheFilesLinksInABrowserWithTheViewersCookie() throws Exception {
+    storeRecordedSessions();
+    String base = root.toString().replaceAll("/$", "");
+    String page = "/sessions/" + WITH_SUBAGENT;
+    try (ChromiumBrowser browser = ChromiumBrowser.start()) {
+      browser.open(url(page));
+      assertThat(browser.evaluate("location.href")).isEqualTo(base + page);
+
+      browser.click("a[href$='/transcript?file=agent-ada04c885a0344e5c']");
+      browser.waitUntil(
+          "location.pathname.endsWith('/transcript') && document.readyState === 'complete'");
+      assertThat(browser.evaluate("document.body.innerText").strip().lines())
+          .containsExactlyElementsOf(
+              new String(bytes("transcripts/subagent.jsonl"), UTF_8).strip().lines().toList());
+
+      // Back on the page by its plain address: the cookie alone lets the browser in.
+      browser.open(base + page);
+      browser.click("a[href$='/transcript?file=main']");
+      browser.waitUntil(
+          "location.pathname.endsWith('/transcript') && document.readyState === 'complete'");
+      assertThat(browser.evaluate("document.body.innerText").strip().lines())
+          .containsExactlyElementsOf(
+              new String(bytes("transcripts/session-with-subagents.jsonl"), UTF_8)
+                  .strip()
+                  .lines()
+                  .toList());
+    }
+  }
+
+  @Test
+  void shouldServeTheFilesLinksToTheReadTokenOnly() throws Exception {
+    storeRecordedSessions();
+    String file = "/sessions/" + SESSION + "/transcript?file=main";
+
+    given()
+        .cookie(TokenFilter.VIEWER_COOKIE, Fixtures.READ)
+        .get(file)
+        .then()
+        .statusCode(200)
+        .contentType(containsString("text/plain"))
+        .body(containsString("do the thing"));
+    given()
+        .header("Authorization", "Bearer " + Fixtures.READ)
+        .get("/sessions/" + SESSION + "/transcript?file=*")
+        .then()
+        .statusCode(200)
+        .header(TranscriptExport.FILES_HEADER, "main=48");
+    given().cookie(TokenFilter.VIEWER_COOKIE, Fixtures.WRITE).get(file).then().statusCode(401);
+    given().get(file).then().statusCode(401);
+    // The read API keeps to its bearer header; the cookie is the viewer's.
+    given()
+        .cookie(TokenFilter.VIEWER_COOKIE, Fixtures.READ)
+        .get("/v1/sessions/" + SESSION + "/transcript?file=main")
+        .then()
+        .statusCode(401);
   }
 }

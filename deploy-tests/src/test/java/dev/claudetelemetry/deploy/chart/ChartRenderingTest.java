@@ -56,7 +56,7 @@ class ChartRenderingTest {
 
     assertThat(chart.names())
         .contains(
-            "Deployment/hook-ingest",
+            "StatefulSet/hook-ingest",
             "Deployment/policy-service",
             "Deployment/transcript-service",
             "Deployment/otel-collector",

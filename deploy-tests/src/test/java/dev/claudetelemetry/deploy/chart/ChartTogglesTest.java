@@ -129,7 +129,7 @@ class ChartTogglesTest {
         .hasSize(40)
         .isNotEqualTo(tokens.getStringData().get("read-token"));
     assertThat(
-            env(container(defaults, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")
+            env(container(defaults, "StatefulSet/hook-ingest"), "HOOK_INGEST_TOKEN")
                 .orElseThrow()
                 .getValueFrom()
                 .getSecretKeyRef()
@@ -158,7 +158,7 @@ class ChartTogglesTest {
     assertThat(chart.find(Secret.class, "claude-telemetry-tokens")).isEmpty();
     assertThat(chart.text()).doesNotContain("name: claude-telemetry-tokens");
     assertThat(
-            env(container(chart, "Deployment/hook-ingest"), "HOOK_INGEST_TOKEN")
+            env(container(chart, "StatefulSet/hook-ingest"), "HOOK_INGEST_TOKEN")
                 .orElseThrow()
                 .getValueFrom()
                 .getSecretKeyRef()
@@ -208,7 +208,11 @@ class ChartTogglesTest {
     assertThat(team.objects(StatefulSet.class))
         .extracting(s -> s.getMetadata().getName())
         .containsExactlyInAnyOrder(
-            "postgresql", "claude-code-alice", "claude-code-bob", "claude-code-carol-ops");
+            "postgresql",
+            "hook-ingest",
+            "claude-code-alice",
+            "claude-code-bob",
+            "claude-code-carol-ops");
     Secret bob = team.object(Secret.class, "claude-code-bob-identity");
     assertThat(bob.getStringData())
         .containsEntry("user", "bob")
@@ -248,7 +252,9 @@ class ChartTogglesTest {
         .isEqualTo("anthropic-api-key");
     // hook-ingest keeps its `user` label to the configured users
     assertThat(
-            env(container(team, "Deployment/hook-ingest"), "INGEST_USERS").orElseThrow().getValue())
+            env(container(team, "StatefulSet/hook-ingest"), "INGEST_USERS")
+                .orElseThrow()
+                .getValue())
         .isEqualTo("alice,bob,carol-ops");
   }
 
@@ -315,22 +321,22 @@ class ChartTogglesTest {
             Map.of("hookIngest.guard.failMode", "open", "hookIngest.guard.timeout", "750ms"));
 
     assertThat(
-            env(container(defaults, "Deployment/hook-ingest"), "INGEST_GUARD_FAIL_MODE")
+            env(container(defaults, "StatefulSet/hook-ingest"), "INGEST_GUARD_FAIL_MODE")
                 .orElseThrow()
                 .getValue())
         .isEqualTo("closed");
     assertThat(
-            env(container(open, "Deployment/hook-ingest"), "INGEST_GUARD_FAIL_MODE")
+            env(container(open, "StatefulSet/hook-ingest"), "INGEST_GUARD_FAIL_MODE")
                 .orElseThrow()
                 .getValue())
         .isEqualTo("open");
     assertThat(
-            env(container(open, "Deployment/hook-ingest"), "INGEST_GUARD_TIMEOUT")
+            env(container(open, "StatefulSet/hook-ingest"), "INGEST_GUARD_TIMEOUT")
                 .orElseThrow()
                 .getValue())
         .isEqualTo("750ms");
     assertThat(
-            env(container(defaults, "Deployment/hook-ingest"), "POLICY_SERVICE_URL")
+            env(container(defaults, "StatefulSet/hook-ingest"), "POLICY_SERVICE_URL")
                 .orElseThrow()
                 .getValue())
         .isEqualTo("http://policy-service.claude-telemetry.svc.cluster.local:8080");

@@ -99,9 +99,27 @@ final class CollectorComponents {
       }
     }
     JsonNode service = config.path("service");
+    Set<String> running = new TreeSet<>();
     for (JsonNode extension : service.path("extensions")) {
+      running.add(extension.asText());
       if (!config.path("extensions").has(extension.asText())) {
         problems.add("service.extensions names undeclared extension " + extension.asText());
+      }
+    }
+    // A persistent sending queue needs its storage extension declared and started, or the collector
+    // refuses to start ("storage extension not found").
+    for (Iterator<Map.Entry<String, JsonNode>> exporters = config.path("exporters").fields();
+        exporters.hasNext(); ) {
+      Map.Entry<String, JsonNode> exporter = exporters.next();
+      JsonNode storage = exporter.getValue().path("sending_queue").path("storage");
+      if (storage.isMissingNode() || storage.isNull()) {
+        continue;
+      }
+      String where = "exporters." + exporter.getKey() + ".sending_queue.storage";
+      if (!config.path("extensions").has(storage.asText())) {
+        problems.add(where + " names undeclared extension " + storage.asText());
+      } else if (!running.contains(storage.asText())) {
+        problems.add(where + " names " + storage.asText() + ", not in service.extensions");
       }
     }
     for (Iterator<Map.Entry<String, JsonNode>> pipelines = service.path("pipelines").fields();

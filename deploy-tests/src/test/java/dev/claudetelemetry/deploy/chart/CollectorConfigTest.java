@@ -1,11 +1,14 @@
 package dev.claudetelemetry.deploy.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -98,6 +101,111 @@ class CollectorConfigTest {
         .containsExactlyInAnyOrder(
             "processors.attribute_dropper: no processor of type 'attribute_dropper' in otelcol-contrib 0.159.0",
             "pipeline metrics names undeclared processors batch");
+  }
+
+  @Test
+  void shouldRejectAPersistentQueueWhoseStorageIsNotRunning() {
+    JsonNode config =
+        CollectorComponents.parse(
+            """
+        extensions: {health_check: {}, file_storage/queue: {}}
+        receivers: {otlp: {}}
+        exporters:
+          otlphttp/a: {sending_queue: {storage: file_storage/queue}}
+          otlphttp/b: {sending_queue: {storage: file_storage/missing}}
+        service:
+          extensions: [health_check]
+          pipelines:
+            logs: {receivers: [otlp], exporters: [otlphttp/a, otlphttp/b]}
+        """);
+
+    assertThat(CONTRIB.check(config))
+        .containsExactlyInAnyOrder(
+            "exporters.otlphttp/a.sending_queue.storage names file_storage/queue, not in service.extensions",
+            "exporters.otlphttp/b.sending_queue.storage names undeclared extension file_storage/missing");
+  }
+
+  @Test
+  void shouldQueueEventsForTranscriptServiceOnAVolumeThatOutlivesThePod() {
+    RenderedChart chart = RenderedChart.render();
+    JsonNode config = config(chart);
+    JsonNode exporter = config.path("exporters").path("otlphttp/transcript-service");
+    String storage = exporter.at("/sending_queue/storage").asText();
+    assertThat(storage).startsWith("file_storage/");
+    assertThat(exporter.at("/sending_queue/queue_size").asInt()).isEqualTo(5000);
+    assertThat(exporter.at("/retry_on_failure/max_elapsed_time").asText())
+        .as("retried for as long as transcript-service is down")
+        .isEqualTo("0");
+    assertThat(config.at("/service/extensions").toString()).contains("\"" + storage + "\"");
+    JsonNode fileStorage = config.path("extensions").path(storage);
+    String directory = fileStorage.path("directory").asText();
+    assertThat(fileStorage.path("fsync").asBoolean()).isTrue();
+    assertThat(fileStorage.at("/compaction/directory").asText()).isEqualTo(directory);
+    assertThat(CONTRIB.check(config)).isEmpty();
+
+    Deployment collector = chart.object(Deployment.class, "otel-collector");
+    assertThat(collector.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    PodSpec pod = collector.getSpec().getTemplate().getSpec();
+    String volume =
+        pod.getContainers().get(0).getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals(directory))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(directory + " is not mounted"))
+            .getName();
+    String claim =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(volume))
+            .findFirst()
+            .orElseThrow()
+            .getPersistentVolumeClaim()
+            .getClaimName();
+    PersistentVolumeClaim queue = chart.object(PersistentVolumeClaim.class, claim);
+    assertThat(queue.getSpec().getResources().getRequests().get("storage"))
+        .isEqualTo(new Quantity("1Gi"));
+    assertThat(queue.getMetadata().getAnnotations())
+        .containsEntry("helm.sh/resource-policy", "keep");
+    // The collector's non-root user can write it.
+    assertThat(pod.getSecurityContext().getFsGroup())
+        .isEqualTo(pod.getSecurityContext().getRunAsUser());
+  }
+
+  @Test
+  void shouldKeepTheQueueInMemoryWhenThePersistentQueueIsOffOrNothingIsForwarded() {
+    for (RenderedChart chart :
+        List.of(
+            RenderedChart.render(Map.of("otelCollector.logs.persistentQueue.enabled", false)),
+            RenderedChart.render("helm/claude-telemetry/ci/all-attributes-values.yaml"))) {
+      JsonNode config = config(chart);
+      assertThat(config.path("extensions").fieldNames())
+          .toIterable()
+          .noneMatch(name -> name.startsWith("file_storage"));
+      assertThat(chart.find(PersistentVolumeClaim.class, "otel-collector-queue")).isEmpty();
+      assertThat(CONTRIB.check(config)).isEmpty();
+    }
+    JsonNode memory =
+        config(RenderedChart.render(Map.of("otelCollector.logs.persistentQueue.enabled", false)));
+    assertThat(
+            memory
+                .at("/exporters/otlphttp~1transcript-service/retry_on_failure/max_elapsed_time")
+                .asText())
+        .isEqualTo("10m");
+  }
+
+  @Test
+  void shouldRefuseAPersistentQueueWithSeveralReplicas() {
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("otelCollector.replicas", 2)))
+        .hasMessageContaining("otelCollector.logs.persistentQueue needs otelCollector.replicas: 1");
+    assertThat(
+            RenderedChart.render(
+                    Map.of(
+                        "otelCollector.replicas",
+                        2,
+                        "otelCollector.logs.persistentQueue.enabled",
+                        false))
+                .object(Deployment.class, "otel-collector")
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(2);
   }
 
   @ParameterizedTest(name = "ci/{0}")

@@ -213,7 +213,13 @@ class WorkloadHardeningTest {
     RenderedChart chart = RenderedChart.render();
 
     for (String service : QUARKUS_SERVICES) {
-      Container container = chart.podSpecs().get("Deployment/" + service).getContainers().get(0);
+      // hook-ingest is a StatefulSet (its spool's volume per replica), the other two Deployments.
+      PodSpec pod =
+          chart
+              .podSpecs()
+              .getOrDefault(
+                  "Deployment/" + service, chart.podSpecs().get("StatefulSet/" + service));
+      Container container = pod.getContainers().get(0);
       assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
       assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
       assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
@@ -304,7 +310,7 @@ class WorkloadHardeningTest {
         .isFalse();
     assertThat(
             sudo.podSpecs()
-                .get("Deployment/hook-ingest")
+                .get("StatefulSet/hook-ingest")
                 .getContainers()
                 .get(0)
                 .getSecurityContext()

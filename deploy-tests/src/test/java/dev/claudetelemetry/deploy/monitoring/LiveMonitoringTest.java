@@ -105,7 +105,10 @@ class LiveMonitoringTest {
                 "TRANSCRIPT_SERVICE_TOKEN",
                 WRITE_TOKEN,
                 "HOOK_INGEST_TOKEN",
-                INGEST_TOKEN),
+                INGEST_TOKEN,
+                // As the chart runs it: the spool's metrics are what its alerts watch.
+                "HOOK_INGEST_SPOOL_DIR",
+                work.resolve("hook-ingest-spool").toString()),
             logs);
 
     collector =

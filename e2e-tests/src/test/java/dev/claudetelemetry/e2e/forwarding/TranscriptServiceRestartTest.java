@@ -152,6 +152,6 @@ class TranscriptServiceRestartTest {
   }
 
   private static MetricsSnapshot metrics(ServiceJar service) {
-    return MetricsSnapshot.parse(Http.get(service.url("/q/metrics")));
+    return MetricsSnapshot.parse(Http.get(service.managementUrl("/q/metrics")));
   }
 }

@@ -75,6 +75,9 @@ public final class PodServices implements AutoCloseable {
         env.put("POLICY_SERVICE_URL", Service.POLICY_SERVICE.url());
         env.put("TRANSCRIPT_SERVICE_URL", Service.TRANSCRIPT_SERVICE.url());
         env.put("TRANSCRIPT_SERVICE_TOKEN", POD_TOKEN);
+        // As the chart runs it: every event in the spool before its hook is answered. The same
+        // directory across restarts, as the replica's volume.
+        env.put("HOOK_INGEST_SPOOL_DIR", pod.workDir().resolve("hook-ingest-spool").toString());
       }
       case TRANSCRIPT_SERVICE -> {
         env.putAll(postgres.quarkusEnv());
@@ -109,6 +112,29 @@ public final class PodServices implements AutoCloseable {
     if (process != null) {
       process.stop(Duration.ofSeconds(10));
     }
+  }
+
+  /** SIGKILL to one service: what an OOM kill or a node failure does to it. */
+  public void kill(Service service) {
+    ManagedProcess process = running.remove(service);
+    if (process != null) {
+      ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+      process.stop(Duration.ofSeconds(10));
+    }
+  }
+
+  /** Stops transcript-service's PostgreSQL (keeping its data) or starts it again. */
+  public void postgres(boolean up) {
+    if (up) {
+      postgres.startAgain();
+    } else {
+      postgres.stopServer();
+    }
+  }
+
+  /** One SQL statement in transcript-service's database. */
+  public String psql(String sql) {
+    return postgres.psql(PostgresServer.DATABASE, sql);
   }
 
   public static String url(Service service, String path) {

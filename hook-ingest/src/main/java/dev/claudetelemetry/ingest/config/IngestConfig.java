@@ -5,6 +5,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -119,5 +120,21 @@ public interface IngestConfig {
     /** How long shutdown keeps trying to deliver what is buffered. */
     @WithDefault("5s")
     Duration shutdownGrace();
+
+    Spool spool();
+
+    /** The backlog on disk; without a directory, the buffer is in memory. */
+    interface Spool {
+      /** HOOK_INGEST_SPOOL_DIR: where the spool's segment files are kept. */
+      Optional<Path> dir();
+
+      /** All segment files together at most; beyond it events are refused and counted. */
+      @WithDefault("1G")
+      MemorySize maxBytes();
+
+      /** A segment is closed and a new one begun past this size. */
+      @WithDefault("16M")
+      MemorySize segmentBytes();
+    }
   }
 }

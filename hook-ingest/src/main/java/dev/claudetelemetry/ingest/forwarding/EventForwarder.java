@@ -1,47 +1,45 @@
 package dev.claudetelemetry.ingest.forwarding;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
 import dev.claudetelemetry.ingest.metrics.HookMetrics.DropReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Delivers events to transcript-service in batches from one background thread. A batch that fails
- * for a transient reason is retried with exponential backoff until it is delivered, so nothing that
- * fitted in the bounded buffer is lost while transcript-service restarts; what does not fit is
- * dropped and counted. Receiving a hook never waits for any of this.
+ * Delivers events to transcript-service in batches from one background thread, taking them from a
+ * {@link Backlog}. A batch that fails for a transient reason is retried with exponential backoff
+ * until it is delivered, so a transcript-service restart loses nothing the backlog holds.
  */
 public class EventForwarder {
 
   private static final Logger LOG = Logger.getLogger(EventForwarder.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(500);
-  private static final Duration LINGER_STEP = Duration.ofMillis(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ForwardingOptions options;
+  private final Backlog backlog;
   private final BatchSender sender;
   private final HookMetrics metrics;
-  private final BlockingQueue<ForwardedEvent> queue;
-  private final AtomicLong bufferedBytes = new AtomicLong();
   private final Thread worker;
-  private volatile int inFlight;
   private volatile boolean stopping;
   private volatile long stopDeadline;
 
+  /** With the bounded buffer in memory. */
   public EventForwarder(ForwardingOptions options, HookMetrics metrics) {
-    this(options, new BatchSender(options), metrics);
+    this(options, new MemoryBacklog(options, metrics), metrics);
   }
 
-  EventForwarder(ForwardingOptions options, BatchSender sender, HookMetrics metrics) {
+  EventForwarder(ForwardingOptions options, Backlog backlog, HookMetrics metrics) {
     this.options = options;
-    this.sender = sender;
+    this.backlog = backlog;
+    this.sender = new BatchSender(options);
     this.metrics = metrics;
-    this.queue = new ArrayBlockingQueue<>(options.bufferEvents());
     this.worker = new Thread(this::run, "hook-forwarder");
     this.worker.setDaemon(true);
     metrics.forwardBuffer(this::bufferedEvents);
@@ -51,51 +49,73 @@ public class EventForwarder {
     worker.start();
   }
 
-  /** Buffers an event for delivery; when the buffer is full the event is dropped and counted. */
-  public void offer(ForwardedEvent event) {
-    long bytes = event.approximateBytes();
-    if (stopping) {
-      metrics.dropped(DropReason.shutdown, 1);
-      return;
-    }
-    if (bufferedBytes.addAndGet(bytes) > options.bufferBytes() || !queue.offer(event)) {
-      bufferedBytes.addAndGet(-bytes);
-      metrics.dropped(DropReason.buffer_full, 1);
+  /** Takes an event for delivery; see {@link Backlog#append} for what the stage says. */
+  public CompletionStage<Void> offer(ForwardedEvent event, boolean guarded) {
+    return backlog.append(json(event), guarded);
+  }
+
+  public CompletionStage<Void> offer(ForwardedEvent event) {
+    return offer(event, false);
+  }
+
+  private static byte[] json(ForwardedEvent event) {
+    try {
+      return JSON.writeValueAsBytes(event);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("forwarded events always serialise", e);
     }
   }
 
   /** Events received but not yet acknowledged by transcript-service. */
-  public int bufferedEvents() {
-    return queue.size() + inFlight;
+  public long bufferedEvents() {
+    return backlog.pending();
   }
 
   /**
-   * Stops taking events and keeps delivering what is buffered until it is all delivered or the
-   * grace period is over; whatever is left then is dropped and counted.
+   * Keeps delivering what is waiting until it is all delivered or the grace period is over, then
+   * closes the backlog: the memory buffer drops and counts what is left, the spool keeps it for the
+   * next start.
    */
   public void stop() {
     stopDeadline = System.nanoTime() + options.shutdownGrace().toNanos();
     stopping = true;
+    backlog.wake();
     try {
       worker.join(options.shutdownGrace().plus(options.requestTimeout()).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     worker.interrupt();
-    List<ForwardedEvent> left = new ArrayList<>();
-    queue.drainTo(left);
-    if (!left.isEmpty()) {
-      metrics.dropped(DropReason.shutdown, left.size());
-      LOG.warnf("shutting down with %d events not delivered to transcript-service", left.size());
+    try {
+      worker.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    backlog.close();
   }
 
   private void run() {
     try {
-      while (!(stopping && queue.isEmpty())) {
-        List<ForwardedEvent> batch = nextBatch();
+      while (true) {
+        Backlog.Batch batch =
+            backlog.next(
+                options.batchSize(),
+                options.batchBytes(),
+                options.linger(),
+                IDLE_POLL,
+                () -> stopping);
+        // While stopping, batches that are delivered keep coming until nothing is left; one that
+        // fails is given up on at the grace deadline (deliver), and stop() interrupts a request
+        // still waiting after that.
         if (!batch.isEmpty()) {
-          deliver(batch);
+          if (!deliver(batch)) {
+            return; // given up at the deadline: what is left is the backlog's to keep or count
+          }
+        } else {
+          backlog.handled(batch);
+          if (stopping) {
+            return;
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -103,109 +123,62 @@ public class EventForwarder {
     }
   }
 
-  /**
-   * Up to {@code batchSize} events and {@code batchBytes} of them (transcript-service limits its
-   * body size; one event alone may exceed it only as far as hook-ingest's own 1 MiB limit allows).
-   */
-  private List<ForwardedEvent> nextBatch() throws InterruptedException {
-    List<ForwardedEvent> batch = new ArrayList<>();
-    ForwardedEvent first = queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
-    if (first == null) {
-      return batch;
-    }
-    batch.add(first);
-    long bytes = first.approximateBytes();
-    long lingerUntil = System.nanoTime() + options.linger().toNanos();
-    while (batch.size() < options.batchSize() && !stopping) {
-      ForwardedEvent next =
-          queue.peek(); // this thread is the only consumer: peek, then poll, is safe
-      if (next == null) {
-        long left = lingerUntil - System.nanoTime();
-        if (left <= 0) {
-          break;
+  /** Delivers the batch (or gives its events up for good); false when shutdown gave up on it. */
+  private boolean deliver(Backlog.Batch batch) throws InterruptedException {
+    long backoff = options.initialBackoff().toNanos();
+    List<byte[]> pending = batch.events();
+    while (true) {
+      BatchSender.Outcome outcome;
+      try {
+        outcome = sender.send(pending);
+      } catch (InterruptedException e) {
+        // stop() interrupts a request still waiting when its grace is over.
+        backlog.abandoned(batch, pending.size());
+        throw e;
+      }
+      if (outcome.result() == BatchSender.Result.DELIVERED) {
+        metrics.forwarded(pending.size());
+        backlog.handled(batch);
+        return true;
+      }
+      if (outcome.result() == BatchSender.Result.REFUSED) {
+        if (outcome.refused().isEmpty() || outcome.refused().size() >= pending.size()) {
+          metrics.dropped(DropReason.rejected, pending.size());
+          backlog.handled(batch);
+          return true;
         }
-        try {
-          TimeUnit.NANOSECONDS.sleep(Math.min(left, LINGER_STEP.toNanos()));
-        } catch (InterruptedException e) {
-          metrics.dropped(DropReason.shutdown, batch.size());
-          throw e;
+        // Only the events transcript-service named are malformed: give those up, send the rest
+        // again.
+        metrics.dropped(DropReason.rejected, outcome.refused().size());
+        List<byte[]> rest = new ArrayList<>(pending.size() - outcome.refused().size());
+        for (int i = 0; i < pending.size(); i++) {
+          if (!outcome.refused().contains(i)) {
+            rest.add(pending.get(i));
+          }
         }
+        pending = rest;
         continue;
       }
-      if (bytes + next.approximateBytes() > options.batchBytes()) {
-        break;
+      metrics.forwardFailure();
+      long wait = backoff;
+      if (stopping) {
+        long left = stopDeadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.warnf(
+              "shutting down: gave up on a batch of %d events transcript-service did not take",
+              pending.size());
+          backlog.abandoned(batch, pending.size());
+          return false;
+        }
+        wait = Math.min(wait, left);
       }
-      queue.poll();
-      batch.add(next);
-      bytes += next.approximateBytes();
-    }
-    inFlight = batch.size();
-    return batch;
-  }
-
-  private void deliver(List<ForwardedEvent> batch) throws InterruptedException {
-    long backoff = options.initialBackoff().toNanos();
-    try {
-      List<ForwardedEvent> pending = batch;
-      while (true) {
-        BatchSender.Outcome outcome;
-        try {
-          outcome = sender.send(pending);
-        } catch (InterruptedException e) {
-          // stop() interrupts a request still waiting when its grace is over: the batch is lost.
-          metrics.dropped(DropReason.shutdown, pending.size());
-          throw e;
-        }
-        if (outcome.result() == BatchSender.Result.DELIVERED) {
-          metrics.forwarded(pending.size());
-          return;
-        }
-        if (outcome.result() == BatchSender.Result.REFUSED) {
-          if (outcome.refused().isEmpty() || outcome.refused().size() >= pending.size()) {
-            metrics.dropped(DropReason.rejected, pending.size());
-            return;
-          }
-          // Only the events transcript-service named are malformed: give those up, send the rest
-          // again.
-          metrics.dropped(DropReason.rejected, outcome.refused().size());
-          List<ForwardedEvent> rest = new ArrayList<>(pending.size() - outcome.refused().size());
-          for (int i = 0; i < pending.size(); i++) {
-            if (!outcome.refused().contains(i)) {
-              rest.add(pending.get(i));
-            }
-          }
-          pending = rest;
-          inFlight = rest.size();
-          continue;
-        }
-        metrics.forwardFailure();
-        long wait = backoff;
-        if (stopping) {
-          long left = stopDeadline - System.nanoTime();
-          if (left <= 0) {
-            metrics.dropped(DropReason.shutdown, pending.size());
-            LOG.warnf(
-                "shutting down: gave up on a batch of %d events transcript-service did not take",
-                pending.size());
-            return;
-          }
-          wait = Math.min(wait, left);
-        }
-        try {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        } catch (InterruptedException e) {
-          metrics.dropped(DropReason.shutdown, pending.size());
-          throw e;
-        }
-        backoff = Math.min(backoff * 2, options.maxBackoff().toNanos());
+      try {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      } catch (InterruptedException e) {
+        backlog.abandoned(batch, pending.size());
+        throw e;
       }
-    } finally {
-      long bytes = 0;
-      for (ForwardedEvent event : batch) {
-        bytes += event.approximateBytes();
-      }
-      bufferedBytes.addAndGet(-bytes);
-      inFlight = 0;
+      backoff = Math.min(backoff * 2, options.maxBackoff().toNanos());
     }
   }
 }

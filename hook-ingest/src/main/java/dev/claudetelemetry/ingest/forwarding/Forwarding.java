@@ -3,35 +3,82 @@ package dev.claudetelemetry.ingest.forwarding;
 import dev.claudetelemetry.ingest.config.IngestConfig;
 import dev.claudetelemetry.ingest.guard.GuardDecision;
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
+import dev.claudetelemetry.ingest.spool.Spool;
+import dev.claudetelemetry.ingest.spool.SpoolOptions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
- * Forwarding as the rest of the service sees it: on when TRANSCRIPT_SERVICE_URL is set, else off.
+ * Forwarding as the rest of the service sees it: on when TRANSCRIPT_SERVICE_URL is set, else off;
+ * from the spool on disk when HOOK_INGEST_SPOOL_DIR is set, else from a buffer in memory.
  */
 @Singleton
 public class Forwarding {
 
   private static final Logger LOG = Logger.getLogger(Forwarding.class);
+  private static final CompletionStage<Void> NOTHING_TO_DO =
+      CompletableFuture.completedFuture(null);
 
   private final Optional<EventForwarder> forwarder;
   private final Optional<ForwardingOptions> options;
+  private final Optional<SpoolOptions> spool;
 
   Forwarding(IngestConfig config, HookMetrics metrics) {
     this.options = ForwardingOptions.from(config.forward());
-    this.forwarder = options.map(settings -> new EventForwarder(settings, metrics));
+    IngestConfig.Forward.Spool spoolConfig = config.forward().spool();
+    this.spool =
+        options.isEmpty()
+            ? Optional.empty()
+            : spoolConfig
+                .dir()
+                .map(
+                    dir ->
+                        new SpoolOptions(
+                            dir,
+                            spoolConfig.maxBytes().asLongValue(),
+                            spoolConfig.segmentBytes().asLongValue()));
+    this.forwarder =
+        options.map(
+            settings ->
+                new EventForwarder(
+                    settings,
+                    spool.isPresent()
+                        ? new SpoolBacklog(openSpool(spool.get(), metrics), metrics)
+                        : new MemoryBacklog(settings, metrics),
+                    metrics));
+  }
+
+  /**
+   * A spool directory that cannot be used at all (not writable, not a directory) stops the start:
+   * running without the durability the platform was configured for would be a silent downgrade.
+   */
+  private static Spool openSpool(SpoolOptions options, HookMetrics metrics) {
+    try {
+      return Spool.open(options, metrics);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "HOOK_INGEST_SPOOL_DIR " + options.dir() + " cannot be used as the spool", e);
+    }
   }
 
   void start(@Observes StartupEvent event) {
     if (forwarder.isPresent()) {
       forwarder.get().start();
-      LOG.infof("forwarding events to %s", options.get().eventsUrl());
+      LOG.infof(
+          "forwarding events to %s from %s",
+          options.get().eventsUrl(),
+          spool.map(s -> "the spool in " + s.dir()).orElse("a buffer in memory"));
     } else {
       LOG.warn(
           "TRANSCRIPT_SERVICE_URL is not set: events are counted but not forwarded to transcript-service");
@@ -42,17 +89,25 @@ public class Forwarding {
     forwarder.ifPresent(EventForwarder::stop);
   }
 
-  /** Assigns the event its id (once, here) and buffers it for delivery. */
-  public void forward(String user, String eventJson, GuardDecision decision) {
-    forwarder.ifPresent(
-        target ->
-            target.offer(
-                new ForwardedEvent(
-                    UUID.randomUUID().toString(),
-                    Instant.now().toString(),
-                    user,
-                    eventJson,
-                    decision)));
+  /**
+   * Assigns the event its id (once, here) and hands it to the backlog. The stage completes when the
+   * hook may be answered; it fails with {@code NotSpooledException} when the spool did not take the
+   * event. {@code guarded}: a PreToolUse or PermissionRequest.
+   */
+  public CompletionStage<Void> forward(
+      String user, String eventJson, GuardDecision decision, boolean guarded) {
+    return forwarder
+        .map(
+            target ->
+                target.offer(
+                    new ForwardedEvent(
+                        UUID.randomUUID().toString(),
+                        Instant.now().toString(),
+                        user,
+                        eventJson,
+                        decision),
+                    guarded))
+        .orElse(NOTHING_TO_DO);
   }
 
   public boolean enabled() {
@@ -63,7 +118,12 @@ public class Forwarding {
     return options;
   }
 
-  public int bufferedEvents() {
-    return forwarder.map(EventForwarder::bufferedEvents).orElse(0);
+  /** The spool's directory, when events are spooled on disk. */
+  public Optional<Path> spoolDir() {
+    return spool.map(SpoolOptions::dir);
+  }
+
+  public long bufferedEvents() {
+    return forwarder.map(EventForwarder::bufferedEvents).orElse(0L);
   }
 }

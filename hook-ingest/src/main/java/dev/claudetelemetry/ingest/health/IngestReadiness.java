@@ -53,7 +53,14 @@ public class IngestReadiness implements HealthCheck {
                     .map(options -> "to " + options.eventsUrl())
                     .orElse("off: TRANSCRIPT_SERVICE_URL not set"));
     if (forwarding.enabled()) {
-      response.withData("forwardBufferEvents", forwarding.bufferedEvents());
+      response
+          .withData(
+              "backlog",
+              forwarding
+                  .spoolDir()
+                  .map(dir -> "spool in " + dir)
+                  .orElse("memory: lost if the process ends (HOOK_INGEST_SPOOL_DIR not set)"))
+          .withData("forwardBufferEvents", forwarding.bufferedEvents());
     }
     return response.build();
   }

@@ -10,8 +10,12 @@ import dev.claudetelemetry.ingest.guard.GuardDecision;
 import dev.claudetelemetry.ingest.guard.GuardService;
 import dev.claudetelemetry.ingest.identity.UserLabels;
 import dev.claudetelemetry.ingest.metrics.EventCounting;
+import dev.claudetelemetry.ingest.spool.NotSpooledException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What happens to one hook body: parse it, count it, ask the guard when it is a PreToolUse or
@@ -47,22 +51,39 @@ public class HookIntake {
     String user = users.forHeader(userHeader);
     counting.received(input, user);
     if (!input.isGuarded()) {
-      forward(input, user, null);
-      return Uni.createFrom().item(NO_OPINION);
+      // Answered once recorded; a NotSpooledException becomes a 503: the hook is not told an event
+      // is recorded that is not.
+      return forward(input, user, null, false).replaceWith(NO_OPINION);
     }
     return guard
         .decide(input, body)
-        .map(
+        .flatMap(
             answer -> {
               counting.guarded(input, user, answer);
-              forward(input, user, answer.decision());
-              return answer.hookOutput();
+              // The guard's answer is given whether or not the spool took the event (that is
+              // counted): a full disk must not stop Claude Code from being told deny.
+              return forward(input, user, answer.decision(), true)
+                  .onFailure(NotSpooledException.class)
+                  .recoverWithNull()
+                  .replaceWith(answer.hookOutput());
             });
   }
 
-  private void forward(HookInput input, String user, GuardDecision decision) {
-    if (forwarding.enabled()) {
-      forwarding.forward(user, parser.write(input.json()), decision);
+  private Uni<Void> forward(HookInput input, String user, GuardDecision decision, boolean guarded) {
+    if (!forwarding.enabled()) {
+      return Uni.createFrom().voidItem();
     }
+    CompletableFuture<Void> recorded =
+        forwarding
+            .forward(user, parser.write(input.json()), decision, guarded)
+            .toCompletableFuture();
+    Uni<Void> answer = Uni.createFrom().completionStage(recorded);
+    Context context = Vertx.currentContext();
+    if (recorded.isDone() || context == null) {
+      return answer;
+    }
+    // The spool's writer thread completes the stage: the answer goes back to the request's event
+    // loop rather than being written from the writer's thread.
+    return answer.emitOn(command -> context.runOnContext(ignored -> command.run()));
   }
 }

@@ -38,10 +38,23 @@ public class HookMetrics {
 
   /** Why a forwarded event was given up on. */
   public enum DropReason {
+    /** The memory buffer (no spool) was full. */
     buffer_full,
+    /** The spool was at its byte bound. */
+    spool_full,
+    /** The disk refused the spool's write or sync. */
+    spool_error,
+    /** transcript-service refused the event for good. */
     rejected,
+    /** Arrived while shutting down, or (memory buffer) not delivered within the grace. */
     shutdown
   }
+
+  /**
+   * Syncs take from tens of microseconds (page cache on fast disks) to seconds (a stalled disk).
+   */
+  private static final Duration[] SPOOL_SYNC_BUCKETS =
+      seconds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5);
 
   private final MeterRegistry registry;
 
@@ -157,6 +170,63 @@ public class HookMetrics {
 
   public void dropped(DropReason reason, int events) {
     droppedCounter(reason).increment(events);
+  }
+
+  /** The spool's size and bound, read when scraped. */
+  public void spool(Supplier<Number> usedBytes, long limitBytes) {
+    Gauge.builder("claude.hook.spool", usedBytes)
+        .description("Bytes of spool segment files, with appends accepted and not yet written")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("claude.hook.spool.limit", () -> limitBytes)
+        .description("The spool's byte bound: beyond it events are refused (spool_full)")
+        .baseUnit("bytes")
+        .register(registry);
+    spoolCorruptBytes();
+    spoolCorruptions();
+    spoolReplayed();
+  }
+
+  /** One group commit: {@code events} written with one write and made durable with one sync. */
+  public void spoolSynced(int events, long nanos) {
+    Counter.builder("claude.hook.spool.written.events")
+        .description("Events written to the spool")
+        .register(registry)
+        .increment(events);
+    Timer.builder("claude.hook.spool.sync")
+        .description("Syncs of the spool to disk, one per group of events written together")
+        .serviceLevelObjectives(SPOOL_SYNC_BUCKETS)
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
+  }
+
+  /** A damaged region of the spool skipped: a torn tail or damaged bytes. */
+  public void spoolCorrupt(long bytes) {
+    spoolCorruptions().increment();
+    spoolCorruptBytes().increment(bytes);
+  }
+
+  public void spoolReplayed(long events) {
+    spoolReplayed().increment(events);
+  }
+
+  private Counter spoolCorruptions() {
+    return Counter.builder("claude.hook.spool.corruptions")
+        .description("Damaged regions of the spool skipped (a tail torn by a crash, damaged bytes)")
+        .register(registry);
+  }
+
+  private Counter spoolCorruptBytes() {
+    return Counter.builder("claude.hook.spool.corrupt")
+        .description("Bytes of the spool skipped as damaged")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  private Counter spoolReplayed() {
+    return Counter.builder("claude.hook.spool.replayed.events")
+        .description("Events found in the spool at start, not yet acknowledged, delivered again")
+        .register(registry);
   }
 
   private Counter rejectedCounter(Rejection rejection) {

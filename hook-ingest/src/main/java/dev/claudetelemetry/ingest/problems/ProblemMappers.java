@@ -1,6 +1,7 @@
 package dev.claudetelemetry.ingest.problems;
 
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
+import dev.claudetelemetry.ingest.spool.NotSpooledException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -29,6 +30,25 @@ public class ProblemMappers {
     return refuse(
         Rejection.UNSUPPORTED_MEDIA_TYPE,
         "send the hook input with Content-Type: application/json");
+  }
+
+  /**
+   * The spool did not take an observational event (full, disk error, shutting down): the hook is
+   * told so rather than told it is recorded. Counted in claude_hook_forward_dropped_total.
+   */
+  @ServerExceptionMapper
+  public Response notSpooled(NotSpooledException e) {
+    return problem(
+        new Problem(
+            "https://claude-telemetry.dev/problems/hook-ingest/not-recorded",
+            "Hook event not recorded",
+            503,
+            switch (e.reason()) {
+              case FULL ->
+                  "hook-ingest's spool is full: transcript-service has not been taking events";
+              case FAILED -> "hook-ingest could not write the event to its spool";
+              case CLOSED -> "hook-ingest is shutting down";
+            }));
   }
 
   /** Routing errors (404, 405, 406): not a hook refused, so not counted. */

@@ -105,7 +105,7 @@ class EventForwarderTests {
             100,
             1 << 20,
             50,
-            5000,
+            2500, // two of the ~1,150-byte events below, not three
             Duration.ofMillis(20),
             Duration.ofSeconds(2),
             Duration.ofMillis(20),

@@ -24,6 +24,7 @@ import java.util.regex.PatternSyntaxException;
 @Singleton
 public class Redactor {
   private final List<RedactionPattern> patterns;
+  private final KeywordIndex keywords;
 
   @Inject
   public Redactor(TranscriptConfig config) {
@@ -32,6 +33,8 @@ public class Redactor {
 
   public Redactor(List<RedactionPattern> patterns) {
     this.patterns = List.copyOf(patterns);
+    this.keywords =
+        new KeywordIndex(this.patterns.stream().map(RedactionPattern::keywords).toList());
   }
 
   /**
@@ -49,7 +52,18 @@ public class Redactor {
                     + "' must be lower-case letters, digits and dashes (it becomes a metric label)");
           }
           try {
-            all.add(new RedactionPattern(kind, Pattern.compile(regex), List.of()));
+            all.add(
+                new RedactionPattern(
+                    kind,
+                    Pattern.compile(regex),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    false,
+                    0,
+                    0,
+                    List.of(),
+                    false));
           } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException(
                 "transcript.redaction.extra-patterns."
@@ -114,36 +128,124 @@ public class Redactor {
 
   /** Returns the same instance when nothing matched, so callers can tell cheaply. */
   private String redactInto(String text, Map<String, Integer> counts) {
+    long[] mentioned = keywords.patternsMentionedIn(text);
     String current = text;
-    for (RedactionPattern pattern : patterns) {
+    String lower = null;
+    for (int p = 0; p < patterns.size(); p++) {
+      RedactionPattern pattern = patterns.get(p);
+      if (!pattern.keywords().isEmpty() && !KeywordIndex.contains(mentioned, p)) {
+        continue;
+      }
       if (!pattern.worthTrying(current)) {
         continue;
       }
-      Matcher matcher = pattern.pattern().matcher(current);
-      if (!matcher.find()) {
+      if (pattern.startsAtKeyword() && lower == null) {
+        lower = asciiLowerCase(current);
+      }
+      Matches matches = new Matches(pattern, current, lower);
+      if (!matches.next()) {
         continue;
       }
-      boolean group = pattern.hasSecretGroup();
+      Matcher matcher = matches.matcher;
+      boolean named = pattern.hasSecretGroup();
       String marker = "[REDACTED:" + pattern.kind() + "]";
-      StringBuilder out = new StringBuilder(current.length());
+      StringBuilder out = null;
       int last = 0;
       int found = 0;
       do {
-        int start = group ? matcher.start("secret") : matcher.start();
-        int end = group ? matcher.end("secret") : matcher.end();
-        if (start < 0) {
+        int group = pattern.secretGroupOf(matcher, named);
+        int start = named ? matcher.start("secret") : matcher.start(group);
+        int end = named ? matcher.end("secret") : matcher.end(group);
+        if (start < 0 || start < last) {
           continue;
+        }
+        String secret = current.substring(start, end);
+        if (!pattern.isSecret(secret, matcher.group(), lineAround(current, start, end))) {
+          continue;
+        }
+        if (out == null) {
+          out = new StringBuilder(current.length());
         }
         out.append(current, last, start).append(marker);
         last = end;
         found++;
-      } while (matcher.find());
+      } while (matches.next());
       if (found > 0) {
         out.append(current, last, current.length());
         current = out.toString();
+        lower = null;
         counts.merge(pattern.kind(), found, Integer::sum);
       }
     }
     return current;
+  }
+
+  /**
+   * The matches of one pattern, in order. A pattern whose every match starts with one of its
+   * keywords ({@link RedactionPattern#startsAtKeyword()}) is tried only where a keyword occurs,
+   * which finds the same matches as scanning the whole text: most of gitleaks' rules are of this
+   * kind, and a few of them have keywords as common as "ey", "sk" or "curl" in long tool outputs.
+   */
+  private static final class Matches {
+    final Matcher matcher;
+    private final RedactionPattern pattern;
+    private final String lower;
+    private int from;
+
+    Matches(RedactionPattern pattern, String text, String lower) {
+      this.pattern = pattern;
+      this.matcher = pattern.pattern().matcher(text);
+      this.lower = pattern.startsAtKeyword() ? lower : null;
+      if (this.lower != null) {
+        // \b and lookbehinds see the text before a keyword; ^ does not match at one.
+        matcher.useTransparentBounds(true).useAnchoringBounds(false);
+      }
+    }
+
+    boolean next() {
+      if (lower == null) {
+        return matcher.find();
+      }
+      while (true) {
+        int at = -1;
+        for (String keyword : pattern.keywords()) {
+          int i = lower.indexOf(keyword, from);
+          if (i >= 0 && (at < 0 || i < at)) {
+            at = i;
+          }
+        }
+        if (at < 0) {
+          return false;
+        }
+        matcher.region(at, lower.length());
+        if (matcher.lookingAt()) {
+          from = Math.max(matcher.end(), at + 1);
+          return true;
+        }
+        from = at + 1;
+      }
+    }
+  }
+
+  /** Lower case for ASCII letters only, so every index stays that of the same character. */
+  private static String asciiLowerCase(String text) {
+    char[] chars = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        if (chars == null) {
+          chars = text.toCharArray();
+        }
+        chars[i] = (char) (c + ('a' - 'A'));
+      }
+    }
+    return chars == null ? text : new String(chars);
+  }
+
+  /** The line(s) of {@code text} that hold {@code [start, end)}: an allowlist's "line" target. */
+  private static String lineAround(String text, int start, int end) {
+    int from = text.lastIndexOf('\n', start - 1) + 1;
+    int to = text.indexOf('\n', end);
+    return text.substring(from, to < 0 ? text.length() : to);
   }
 }

@@ -1,56 +1,64 @@
 package dev.claudetelemetry.transcript.redaction;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The secrets redacted out of the box. Each kind is a label value of {@code
- * claude_redactions_total}; the patterns follow the token formats the vendors document, anchored on
- * their fixed prefixes so ordinary code does not match.
+ * The secrets redacted out of the box: gitleaks' rule set ({@link GitleaksRules}) plus the
+ * project's own rules for what it lacks. Each kind is a label value of {@code
+ * claude_redactions_total}.
+ *
+ * <p>Order matters, since each pattern sees the text the previous ones left: PEM blocks go first
+ * (their body would otherwise feed other rules), then gitleaks' rules, then the rules that name a
+ * secret by the name it is assigned to, so that {@code GITHUB_TOKEN=ghp_…} is counted as the GitHub
+ * token it is.
  */
 final class SecretPatterns {
   private SecretPatterns() {}
 
+  private static final class Loaded {
+    static final GitleaksRules GITLEAKS = GitleaksRules.load();
+  }
+
+  static GitleaksRules gitleaks() {
+    return Loaded.GITLEAKS;
+  }
+
   static List<RedactionPattern> builtIn() {
+    Map<String, RedactionPattern> byKind = new LinkedHashMap<>();
+    // Replace gitleaks' rule of the same id, where the project's rule matches more of what a
+    // Claude Code transcript holds.
+    for (RedactionPattern pattern : replacingGitleaks()) {
+      byKind.put(pattern.kind(), pattern);
+    }
+    for (RedactionPattern pattern : gitleaks().patterns()) {
+      byKind.putIfAbsent(pattern.kind(), pattern);
+    }
+    List<RedactionPattern> all = new ArrayList<>(byKind.values());
+    all.addAll(byName());
+    return all;
+  }
+
+  static List<RedactionPattern> replacingGitleaks() {
     return List.of(
-        RedactionPattern.of(
+        // gitleaks' rule wants 64 characters of body and the closing KEY-----; a transcript
+        // often holds a key cut off by `head` or by a tool's output limit, still a leaked key:
+        // without its end, everything after BEGIN is redacted.
+        RedactionPattern.keyed(
             "private-key",
-            "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
-                + "(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\\z)",
-            "PRIVATE KEY"),
-        RedactionPattern.of("anthropic-api-key", "\\bsk-ant-[A-Za-z0-9_-]{20,}", "sk-ant-"),
-        RedactionPattern.of(
-            "openai-api-key", "\\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}", "sk-"),
-        RedactionPattern.of(
-            "github-token",
-            "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b",
-            "ghp_",
-            "gho_",
-            "ghu_",
-            "ghs_",
-            "ghr_",
-            "github_pat_"),
-        RedactionPattern.of(
-            "gitlab-token",
-            "\\bgl(?:pat|dt|rt|ptt|ft|soat|oas)-[A-Za-z0-9_-]{20,}",
-            "glpat-",
-            "gldt-",
-            "glrt-",
-            "glptt-",
-            "glft-",
-            "glsoat-",
-            "gloas-"),
-        RedactionPattern.of(
-            "slack-token",
-            "\\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\\.slack\\.com/services/[A-Za-z0-9/_-]+",
-            "xox",
-            "hooks.slack.com"),
-        RedactionPattern.of(
-            "aws-access-key-id",
-            "\\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\\b",
-            "AKIA",
-            "ASIA",
-            "ABIA",
-            "ACCA"),
+            "(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
+                + "(?:KEY(?: BLOCK)?-----|\\z)",
+            "-----begin"),
+        // gitleaks wants the full-length api03 form; in Claude Code's transcripts any sk-ant-
+        // string is an Anthropic key, also cut off or of another generation.
+        RedactionPattern.of("anthropic-api-key", "\\bsk-ant-[A-Za-z0-9_-]{20,}", "sk-ant-"));
+  }
+
+  /** Secrets gitleaks has no rule for, found by the name they are assigned to. */
+  static List<RedactionPattern> byName() {
+    return List.of(
         RedactionPattern.of(
             "aws-secret-access-key",
             "(?i)(?:aws_?secret_?access_?key|secretaccesskey)[\"']?\\s*[:=]\\s*[\"']?(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
@@ -60,19 +68,15 @@ final class SecretPatterns {
             "gcp-service-account-key",
             "\"private_key_id\"\\s*:\\s*\"(?<secret>[a-f0-9]{40})\"",
             "private_key_id"),
-        RedactionPattern.of("gcp-api-key", "\\bAIza[0-9A-Za-z_-]{35}\\b", "AIza"),
-        RedactionPattern.of(
-            "jwt", "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", "eyJ"),
         RedactionPattern.of(
                 "url-password",
                 "\\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\\s:/@\"'<>]{1,128}:(?<secret>[^\\s@/\"'<>]{1,256})@",
                 "://")
             .alsoRequiring("@"),
-        // NAME=value lines of .env-like content whose (upper-case, environment-style) name says it
-        // holds a
-        // secret. No spaces around '=' as in .env files and shell; code such as `API_TOKEN =
-        // os.environ[...]`
-        // or `password = request.password()` is left alone, and so are `$VAR` references.
+        // NAME=value lines of .env-like content whose (upper-case, environment-style) name says
+        // it holds a secret. No spaces around '=' as in .env files and shell; code such as
+        // `API_TOKEN = os.environ[...]` or `password = request.password()` is left alone, and so
+        // are `$VAR` references.
         RedactionPattern.of(
                 "dotenv-secret",
                 "(?m)^[ \\t]*(?:export[ \\t]+)?[A-Z_][A-Z0-9_]*"

@@ -23,9 +23,9 @@ import org.postgresql.PGStatement;
 @Singleton
 public class SearchService {
   /**
-   * Search windows: the newest recentWindow lines, then 4 times as many, then all. A third window
-   * (16 times) made frequent words slower (measured over 1M lines: 'hello' 2.1 s instead of 65 ms
-   * p50): the planner ANDs the GIN bitmap with a time range that covers most of the table.
+   * Search windows: the newest recentWindow lines, then 4 times as many, then all. No third, wider
+   * window: for frequent words the planner would AND the GIN bitmap with a time range covering most
+   * of the table, slower than searching all lines (bench/transcript-service/results/2026-12-04.md).
    */
   private static final int WIDER_WINDOW_FACTOR = 4;
 

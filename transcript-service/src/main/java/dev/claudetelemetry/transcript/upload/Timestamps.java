@@ -8,8 +8,8 @@ import java.time.format.DateTimeParseException;
 /**
  * Reads the timestamps of transcript lines. Claude Code writes them as JavaScript's {@code
  * toISOString()} does ({@code 2025-11-20T10:00:00.123Z}); those are read field by field, because
- * {@link Instant#parse} (a DateTimeFormatter) took a tenth of the upload path's CPU. Any other
- * spelling goes through {@link Instant#parse}.
+ * {@link Instant#parse} (a DateTimeFormatter) costs about a tenth of the upload path's CPU. Any
+ * other spelling goes through {@link Instant#parse}.
  */
 final class Timestamps {
   /**

@@ -7,6 +7,7 @@ import dev.claudetelemetry.transcript.sessions.ReadParams;
 import dev.claudetelemetry.transcript.sessions.SessionFilter;
 import dev.claudetelemetry.transcript.sessions.SessionQueries;
 import dev.claudetelemetry.transcript.sessions.SessionSummary;
+import dev.claudetelemetry.transcript.sessions.TranscriptExport;
 import dev.claudetelemetry.transcript.upload.Identifiers;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -16,11 +17,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.List;
 
 /**
- * The server-rendered viewer: {@code /sessions} (list, filters, search) and {@code /sessions/{id}}.
+ * The server-rendered viewer: {@code /sessions} (list, filters, search), {@code /sessions/{id}} and
+ * its files.
  */
 @Path("/sessions")
 @Produces(MediaType.TEXT_HTML)
@@ -30,12 +33,17 @@ public class ViewerResource {
   private final SessionQueries queries;
   private final SearchService search;
   private final ConversationBuilder conversations;
+  private final TranscriptExport export;
 
   public ViewerResource(
-      SessionQueries queries, SearchService search, ConversationBuilder conversations) {
+      SessionQueries queries,
+      SearchService search,
+      ConversationBuilder conversations,
+      TranscriptExport export) {
     this.queries = queries;
     this.search = search;
     this.conversations = conversations;
+    this.export = export;
   }
 
   /** What the filter form shows back. */
@@ -105,6 +113,20 @@ public class ViewerResource {
             .toList();
     return Templates.session(
         session, queries.files(id), denials, built.main(), built.unlinkedSubagents(), capped);
+  }
+
+  /**
+   * The viewer's "Files" links: the same JSONL as {@code GET /v1/sessions/{id}/transcript}, under
+   * {@code /sessions} so the browser sends the viewer's cookie (its path is {@code /sessions}) and
+   * the read token it holds is checked as for every viewer page. Served as UTF-8 text, which a
+   * browser shows instead of downloading.
+   */
+  @GET
+  @Path("/{id}/transcript")
+  @Produces(MediaType.TEXT_PLAIN)
+  public Response transcript(@PathParam("id") String id, @QueryParam("file") String file)
+      throws SQLException {
+    return export.jsonl(id, file, MediaType.TEXT_PLAIN + ";charset=UTF-8");
   }
 
   private static String blank(String value) {

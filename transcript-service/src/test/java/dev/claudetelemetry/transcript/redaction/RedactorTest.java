@@ -30,14 +30,18 @@ class RedactorTest {
   // Fake secrets, assembled so no scanner mistakes this file for a leak.
   private static final String ANTHROPIC =
       "sk-ant-" + "api03-" + "Xy7aB9cD1eF2gH3iJ4kL5mN6oP7qR8sT9uV0wX";
-  private static final String OPENAI = "sk-" + "proj-" + "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd";
+  private static final String OPENAI =
+      "sk-" + "Xq7Lm2Rt9Vw4Zb8Nc3Kd" + "T3BlbkFJ" + "Hs5Pf1Jy6Ug0Ea2Oi7Wr";
   private static final String GITHUB = "ghp" + "_" + "16C7e42F292c6912E7710c838347Ae178B4a";
   private static final String GITHUB_PAT =
-      "github_pat" + "_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz";
+      "github_pat"
+          + "_"
+          + "11AQ7ZB3Y0k9Xw2Lm5Rt8Vc_"
+          + "Hs5Pf1Jy6Ug0Ea2Oi7WrKd3Nb9Qx4Tz8Mv1Lc6Gp2Fj5Sh0Dk7Aw3Ye9Ru";
   private static final String GITLAB = "glpat" + "-" + "xYz123AbC456dEf789gHiJ";
   private static final String SLACK =
       "xoxb" + "-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
-  private static final String AWS_ID = "AKIA" + "IOSFODNN7EXAMPLE";
+  private static final String AWS_ID = "AKIA" + "QYLPMN5HHHFPZAM2";
   private static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY";
   private static final String JWT =
       "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
@@ -58,15 +62,16 @@ class RedactorTest {
             ANTHROPIC),
         Arguments.of("openai-api-key", "client = OpenAI(api_key=\"" + OPENAI + "\")", OPENAI),
         Arguments.of(
-            "github-token", "git clone https://x:" + "@github.com/o/r # token " + GITHUB, GITHUB),
-        Arguments.of("github-token", "GH=" + GITHUB_PAT, GITHUB_PAT),
-        Arguments.of("gitlab-token", "PRIVATE-TOKEN: " + GITLAB, GITLAB),
-        Arguments.of("slack-token", "slack token " + SLACK + " in config", SLACK),
+            "github-pat", "git clone https://x:" + "@github.com/o/r # token " + GITHUB, GITHUB),
+        Arguments.of("github-fine-grained-pat", "GH=" + GITHUB_PAT, GITHUB_PAT),
+        Arguments.of("gitlab-pat", "PRIVATE-TOKEN: " + GITLAB, GITLAB),
+        Arguments.of("slack-bot-token", "slack token " + SLACK + " in config", SLACK),
         Arguments.of(
-            "slack-token",
-            "webhook https://hooks.slack.com/services/T000/B000/XXXXXXXX ok",
-            "T000/B000/XXXXXXXX"),
-        Arguments.of("aws-access-key-id", "aws_access_key_id = " + AWS_ID, AWS_ID),
+            "slack-webhook-url",
+            "webhook https://hooks.slack.com/services/"
+                + "T0A1B2C3D/B0E4F5G6H/Xq7Lm2Rt9Vw4Zb8Nc3KdHs5P ok",
+            "Xq7Lm2Rt9Vw4Zb8Nc3KdHs5P"),
+        Arguments.of("aws-access-token", "aws_access_key_id = " + AWS_ID, AWS_ID),
         Arguments.of(
             "aws-secret-access-key",
             "[default]\naws_secret_access_key = " + AWS_SECRET + "\n",
@@ -78,7 +83,7 @@ class RedactorTest {
             "{\"type\": \"service_account\", \"private_key_id\": \"" + GCP_KEY_ID + "\"}",
             GCP_KEY_ID),
         Arguments.of(
-            "gcp-api-key", "key=AIza" + "SyD-abcdefghijklmnopqrstuvwxyz01234", "AIzaSyD-abc"),
+            "gcp-api-key", "key=AIza" + "SyBx7Qm2LpR4tVw9ZkE3nJ6cHd8Fg1aUoYi", "SyBx7Qm2LpR4"),
         Arguments.of("jwt", "Authorization: Bearer " + JWT, JWT),
         Arguments.of("private-key", "cat id_rsa\n" + PEM + "\ndone", "MIIEowIBAAKCAQEA"),
         Arguments.of("private-key", "truncated " + PEM.substring(0, 60), "MIIEowIBAAK"),
@@ -123,9 +128,9 @@ class RedactorTest {
     Map<String, Integer> counts = redactor.redactInPlace(tree);
 
     JsonNode again = JSON.readTree(JSON.writeValueAsString(tree));
-    assertThat(counts).containsEntry("github-token", 1).containsEntry("private-key", 1);
+    assertThat(counts).containsEntry("github-pat", 1).containsEntry("private-key", 1);
     String content = again.at("/message/content/0/content").asText();
-    assertThat(content).startsWith("token [REDACTED:github-token]\n[REDACTED:private-key]");
+    assertThat(content).startsWith("token [REDACTED:github-pat]\n[REDACTED:private-key]");
     assertThat(again.get("n").asInt()).isEqualTo(3);
     assertThat(again.get("ok").asBoolean()).isTrue();
   }

@@ -1,0 +1,138 @@
+package dev.claudetelemetry.e2e.forwarding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudetelemetry.e2e.pod.MetricsSnapshot;
+import dev.claudetelemetry.testsupport.FreePorts;
+import dev.claudetelemetry.testsupport.Http;
+import dev.claudetelemetry.testsupport.PostgresServer;
+import dev.claudetelemetry.testsupport.RepoPaths;
+import dev.claudetelemetry.testsupport.ServiceJar;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spool's promise with the real jars, a real PostgreSQL and a real SIGKILL: 300 PostToolUse
+ * events answered 200 while transcript-service is not running, hook-ingest killed with SIGKILL,
+ * transcript-service started, hook-ingest started again on the same HOOK_INGEST_SPOOL_DIR: all 300
+ * are in PostgreSQL, each once.
+ */
+class SpoolCrashTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String INGEST_TOKEN = "spool-crash-ingest-token";
+  private static final String WRITE_TOKEN = "spool-crash-write-token";
+  private static final int TOTAL = 300;
+
+  @TempDir Path logs;
+  @TempDir Path spool;
+
+  @Test
+  void shouldStoreEveryAcknowledgedEventOnceAfterSigkillWithTranscriptServiceDown()
+      throws Exception {
+    try (PostgresServer postgres = PostgresServer.start()) {
+      int transcriptPort = FreePorts.next();
+      Map<String, String> ingestEnv =
+          Map.of(
+              "HOOK_INGEST_TOKEN",
+              INGEST_TOKEN,
+              "TRANSCRIPT_SERVICE_URL",
+              "http://127.0.0.1:" + transcriptPort,
+              "TRANSCRIPT_SERVICE_TOKEN",
+              WRITE_TOKEN,
+              "HOOK_INGEST_SPOOL_DIR",
+              spool.toString(),
+              // The shipped 30 s cap would only make the test wait longer.
+              "INGEST_FORWARD_MAX_BACKOFF",
+              "1s");
+      String session = UUID.randomUUID().toString();
+      ServiceJar first = ServiceJar.start("hook-ingest", ingestEnv, logs.resolve("first"));
+      try {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < TOTAL; i++) {
+          post(client, first, session, i);
+        }
+        assertThat(metrics(first).sum("claude_hook_forward_buffer_events")).isEqualTo(TOTAL);
+        ProcessHandle.of(first.process().pid()).orElseThrow().destroyForcibly();
+        first.process().stop(Duration.ofSeconds(10)); // waits for the killed process to be gone
+        assertThat(first.process().isAlive()).isFalse();
+      } finally {
+        first.close();
+      }
+
+      Map<String, String> transcriptEnv = new HashMap<>(postgres.quarkusEnv());
+      transcriptEnv.put("TRANSCRIPT_WRITE_TOKEN", WRITE_TOKEN);
+      transcriptEnv.put("TRANSCRIPT_READ_TOKEN", "spool-crash-read-token");
+      try (ServiceJar transcript =
+              ServiceJar.start("transcript-service", transcriptPort, transcriptEnv, logs);
+          ServiceJar second = ServiceJar.start("hook-ingest", ingestEnv, logs.resolve("second"))) {
+        assertThat(transcript.port()).isEqualTo(transcriptPort);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> stored(postgres, session).size() >= TOTAL);
+        assertThat(stored(postgres, session))
+            .as("each event once")
+            .containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, TOTAL).mapToObj(SpoolCrashTest::toolUseId).toList());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> metrics(second).sum("claude_hook_forward_buffer_events") == 0);
+        MetricsSnapshot after = metrics(second);
+        assertThat(after.sum("claude_hook_spool_replayed_events_total")).isEqualTo(TOTAL);
+        assertThat(after.sum("claude_hook_forwarded_events_total")).isEqualTo(TOTAL);
+        assertThat(after.sum("claude_hook_forward_dropped_total")).isZero();
+      }
+    }
+  }
+
+  private static String toolUseId(int n) {
+    return "toolu_spool_" + n;
+  }
+
+  private static void post(HttpClient client, ServiceJar ingest, String session, int n)
+      throws Exception {
+    ObjectNode input =
+        (ObjectNode)
+            JSON.readTree(
+                Files.readString(
+                    RepoPaths.root().resolve("testdata/claude-code/hooks/PostToolUse-Bash.json")));
+    input.put("session_id", session).put("tool_use_id", toolUseId(n));
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create(ingest.url("/v1/hooks")))
+                .header("Authorization", "Bearer " + INGEST_TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(input.toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
+  /** The tool_use_id of the session's hook events in the audit trail, one entry per stored row. */
+  private static List<String> stored(PostgresServer postgres, String session) {
+    String rows =
+        postgres.psql(
+            PostgresServer.DATABASE,
+            "SELECT tool_use_id FROM hook_events WHERE session_id = '" + session + "'");
+    return rows.isBlank() ? List.of() : List.of(rows.strip().split("\n"));
+  }
+
+  private static MetricsSnapshot metrics(ServiceJar service) {
+    return MetricsSnapshot.parse(Http.get(service.managementUrl("/q/metrics")));
+  }
+}
