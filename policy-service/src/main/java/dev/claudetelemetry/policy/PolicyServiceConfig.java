@@ -30,8 +30,12 @@ public interface PolicyServiceConfig {
   @WithName("service-token")
   Optional<String> serviceToken();
 
-  /** Follow symlinks that exist on this machine when normalising paths. */
-  @WithDefault("true")
+  /**
+   * Also follow symlinks that exist on this machine when normalising paths: only where the service
+   * shares the agent's file system (local mode). In a cluster the service's disk is not the pod's,
+   * and its links would give wrong answers; links the command itself creates are followed anyway.
+   */
+  @WithDefault("false")
   boolean followSymlinks();
 
   Shell shell();

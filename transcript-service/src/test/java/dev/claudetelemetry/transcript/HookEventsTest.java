@@ -103,11 +103,23 @@ class HookEventsTest {
                 event(
                     session,
                     "PreToolUse-Write.json",
-                    "{\"verdict\":\"allow\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\",\"reason\":null}")))
+                    "{\"verdict\":\"allow\",\"ruleId\":\"pre-approved\",\"mode\":\"enforce\",\"source\":\"policy\",\"reason\":\"Allowed\"}"),
+                // No rule decided: Claude Code's own permission system applied. Not a denial.
+                event(
+                    session,
+                    "PreToolUse-Edit.json",
+                    "{\"verdict\":\"none\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\",\"reason\":null}")))
         .post("/v1/events")
         .then()
         .statusCode(200)
-        .body("accepted", equalTo(4));
+        .body("accepted", equalTo(5));
+    assertThat(
+            sql(
+                "SELECT string_agg(tool_name || ':' || verdict, ',' ORDER BY tool_name) FROM hook_events"
+                    + " WHERE session_id = '"
+                    + session
+                    + "' AND tool_name IN ('Edit', 'Write')"))
+        .isEqualTo("Edit:none,Write:allow");
 
     assertThat(
             sql(

@@ -44,6 +44,14 @@ public final class ClaudeCli {
     return result.stdout().strip().split("\\s+")[0];
   }
 
+  /** The tools a run pre-approves unless told otherwise ({@code --allowedTools}). */
+  public static final List<String> DEFAULT_ALLOWED_TOOLS = List.of("Bash", "Read", "Write", "Edit");
+
+  /**
+   * @param allowedTools passed as {@code --allowedTools}; empty: the option is left out, so every
+   *     tool call meets Claude Code's own permission gate
+   * @param permissionMode passed as {@code --permission-mode}, or {@code null} for the default
+   */
   public record Run(
       List<String> commandPrefix,
       Path home,
@@ -51,18 +59,48 @@ public final class ClaudeCli {
       String apiBaseUrl,
       String prompt,
       Map<String, String> extraEnv,
-      Duration timeout) {
+      Duration timeout,
+      List<String> allowedTools,
+      String permissionMode) {
 
     public static Run of(Path home, Path cwd, String apiBaseUrl, String prompt) {
-      return new Run(List.of(), home, cwd, apiBaseUrl, prompt, Map.of(), Duration.ofSeconds(120));
+      return new Run(
+          List.of(),
+          home,
+          cwd,
+          apiBaseUrl,
+          prompt,
+          Map.of(),
+          Duration.ofSeconds(120),
+          DEFAULT_ALLOWED_TOOLS,
+          null);
     }
 
     public Run withPrefix(List<String> prefix) {
-      return new Run(prefix, home, cwd, apiBaseUrl, prompt, extraEnv, timeout);
+      return new Run(
+          prefix, home, cwd, apiBaseUrl, prompt, extraEnv, timeout, allowedTools, permissionMode);
     }
 
     public Run withEnv(Map<String, String> env) {
-      return new Run(commandPrefix, home, cwd, apiBaseUrl, prompt, env, timeout);
+      return new Run(
+          commandPrefix, home, cwd, apiBaseUrl, prompt, env, timeout, allowedTools, permissionMode);
+    }
+
+    public Run withTimeout(Duration limit) {
+      return new Run(
+          commandPrefix,
+          home,
+          cwd,
+          apiBaseUrl,
+          prompt,
+          extraEnv,
+          limit,
+          allowedTools,
+          permissionMode);
+    }
+
+    public Run withAllowedTools(List<String> tools, String mode) {
+      return new Run(commandPrefix, home, cwd, apiBaseUrl, prompt, extraEnv, timeout, tools, mode);
     }
   }
 
@@ -82,18 +120,14 @@ public final class ClaudeCli {
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     env.putAll(run.extraEnv());
     List<String> command = new ArrayList<>(run.commandPrefix());
-    command.addAll(
-        List.of(
-            "claude",
-            "-p",
-            run.prompt(),
-            "--output-format",
-            "json",
-            "--allowedTools",
-            "Bash",
-            "Read",
-            "Write",
-            "Edit"));
+    command.addAll(List.of("claude", "-p", run.prompt(), "--output-format", "json"));
+    if (run.permissionMode() != null) {
+      command.addAll(List.of("--permission-mode", run.permissionMode()));
+    }
+    if (!run.allowedTools().isEmpty()) {
+      command.add("--allowedTools");
+      command.addAll(run.allowedTools());
+    }
     return exec(command, env, run.cwd(), run.timeout());
   }
 

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -70,20 +71,22 @@ public final class PodSession {
    * added.
    */
   public ClaudeResult run(String prompt, Map<String, String> env) {
-    ClaudeCli.Run run =
+    return run(prompt, env, ClaudeCli.DEFAULT_ALLOWED_TOOLS, null);
+  }
+
+  /**
+   * As {@link #run(String, Map)}, with {@code --allowedTools} (none: the option is left out) and
+   * {@code --permission-mode} ({@code null}: Claude Code's default) of the caller's choosing.
+   */
+  public ClaudeResult run(
+      String prompt, Map<String, String> env, List<String> allowedTools, String permissionMode) {
+    return ClaudeCli.run(
         ClaudeCli.Run.of(
                 home(), workspace(), apiBaseUrl, FakeMessagesApi.tag(scenario) + " " + prompt)
             .withPrefix(pod.inside(workspace()))
-            .withEnv(env);
-    return ClaudeCli.run(
-        new ClaudeCli.Run(
-            run.commandPrefix(),
-            run.home(),
-            run.cwd(),
-            run.apiBaseUrl(),
-            run.prompt(),
-            run.extraEnv(),
-            Duration.ofSeconds(150)));
+            .withEnv(env)
+            .withTimeout(Duration.ofSeconds(150))
+            .withAllowedTools(allowedTools, permissionMode));
   }
 
   public ClaudeResult run(String prompt) {

@@ -94,6 +94,8 @@ class ClaudeGuardTest {
         Arguments.of(200, "not json at all", "not a valid decision"),
         Arguments.of(200, "{\"policy\":{}}", "not a valid decision"),
         Arguments.of(200, "{}{}", "not a valid decision"),
+        Arguments.of(200, "{\"policy\":{\"verdict\":\"none\"}}", "not a valid decision"),
+        Arguments.of(200, "", "not a valid decision"),
         Arguments.of(200, "[]", "not a valid decision"),
         Arguments.of(
             200,

@@ -56,9 +56,11 @@ class ClaudeCodePodTest {
     assertThat(ClaudeCli.installedVersion())
         .as("the pinned Claude Code CLI")
         .isEqualTo(ClaudeCli.pinnedVersion());
+    // Not below /tmp: the shipped policy treats /tmp as the pod's scratch space, where deleting is
+    // allowed, and the sessions delete outside their workspace ("rm -rf ../outside") to be denied.
     fixture =
         PodFixture.start(
-            Files.createTempDirectory(Path.of("/tmp"), "ctpod"),
+            Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctpod"),
             IDENTITY,
             EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE));
   }
@@ -143,8 +145,8 @@ class ClaudeCodePodTest {
               .isEqualTo(n.doubleValue());
           assertThat(
                   after.policyDelta(
-                      before, "claude_policy_decisions_total", "decision", "allow", "tool", tool))
-              .as("policy allowed %s", tool)
+                      before, "claude_policy_decisions_total", "decision", "none", "tool", tool))
+              .as("no rule decided %s: --allowedTools let Claude Code run it", tool)
               .isEqualTo(n.doubleValue());
         });
     assertThat(after.ingestDelta(before, "claude_tool_calls_total")).isEqualTo(5);
@@ -626,6 +628,120 @@ class ClaudeCodePodTest {
   }
 
   /**
+   * The guard adds to Claude Code's own permission system and does not switch it off: a call no
+   * rule decides gets no decision, so in permission mode default without --allowedTools Claude
+   * Code's own gate stops it ({@code -p} has nobody to ask); with the tool pre-approved it runs. A
+   * denied call stays denied either way.
+   */
+  @Test
+  @Order(11)
+  void shouldLeaveCallsNoRuleDecidesToClaudeCodesOwnGate() throws Exception {
+    PodSession gated = fixture.session("undecided-gated");
+    Secrets gatedSecrets = Secrets.plant(gated);
+    fixture.api.script(
+        "undecided-gated",
+        List.of(
+            Turn.bash("touch undecided.txt"),
+            Turn.bash("rm -rf ../outside"),
+            Turn.finalText("Claude Code's gate and the guard both held.")));
+    Snapshot before = Snapshot.take();
+
+    ClaudeResult result = gated.run("make a file", Map.of(), List.of(), "default");
+
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    assertThat(gated.workspace().resolve("undecided.txt"))
+        .as("Claude Code's own gate stopped the call no rule decided")
+        .doesNotExist();
+    gatedSecrets.assertIntactAndNeverSentToTheModel("undecided-gated");
+    List<ToolResult> results = fixture.api.toolResults("undecided-gated");
+    assertThat(results).hasSize(2);
+    assertThat(results.get(0).isError()).as("gated: %s", results.get(0)).isTrue();
+    assertThat(results.get(0).content())
+        .as("Claude Code's own refusal, not the guard's")
+        .doesNotContain("Blocked by");
+    assertDeniedWithRule(results.get(1), "rm-recursive-outside-workspace");
+    assertThat(result.deniedToolUseIds())
+        .containsExactlyElementsOf(results.stream().map(ToolResult::toolUseId).toList());
+
+    Snapshot after = Snapshot.awaitSessionsEnded(before, 1);
+    after.printIngestDeltas(before);
+    // The undecided touch is judged twice, both times none: at PreToolUse, and at the
+    // PermissionRequest Claude Code's own gate then raises (which nobody answers in -p).
+    assertThat(
+            after.ingestDelta(
+                before, "claude_hook_events_total", "event", "PermissionRequest", "tool", "Bash"))
+        .isEqualTo(1);
+    assertThat(
+            after.policyDelta(
+                before, "claude_policy_decisions_total", "decision", "none", "tool", "Bash"))
+        .isEqualTo(2);
+    assertThat(
+            after.policyDelta(
+                before,
+                "claude_policy_decisions_total",
+                "decision",
+                "deny",
+                "rule",
+                "rm-recursive-outside-workspace"))
+        .isEqualTo(1);
+    assertThat(
+            after.ingestDelta(
+                before, "claude_hook_guard_decisions_total", "source", "policy", "verdict", "none"))
+        .isEqualTo(2);
+    assertThat(
+            after.ingestDelta(
+                before, "claude_hook_guard_decisions_total", "source", "policy", "verdict", "deny"))
+        .isEqualTo(1);
+    assertThat(after.ingestDelta(before, "claude_tool_calls_total", "outcome", "succeeded"))
+        .isZero();
+
+    // The same call with Bash pre-approved: no rule decides it, so Claude Code's allowlist applies.
+    PodSession allowed = fixture.session("undecided-allowed");
+    Secrets allowedSecrets = Secrets.plant(allowed);
+    fixture.api.script(
+        "undecided-allowed",
+        List.of(
+            Turn.bash("touch undecided.txt"),
+            Turn.bash("rm -rf ../outside"),
+            Turn.finalText("The allowlist ran it; the guard still denied the delete.")));
+    Snapshot beforeAllowed = Snapshot.take();
+
+    ClaudeResult allowedResult = allowed.run("make a file", Map.of(), List.of("Bash"), "default");
+
+    assertThat(allowedResult.exitCode()).as(allowedResult.describe()).isZero();
+    assertThat(allowed.workspace().resolve("undecided.txt")).exists();
+    allowedSecrets.assertIntactAndNeverSentToTheModel("undecided-allowed");
+    List<ToolResult> allowedResults = fixture.api.toolResults("undecided-allowed");
+    assertThat(allowedResults).hasSize(2);
+    assertThat(allowedResults.get(0).isError()).as(allowedResults.get(0).toString()).isFalse();
+    assertDeniedWithRule(allowedResults.get(1), "rm-recursive-outside-workspace");
+    assertThat(allowedResult.deniedToolUseIds()).containsExactly(allowedResults.get(1).toolUseId());
+    Snapshot afterAllowed = Snapshot.awaitSessionsEnded(beforeAllowed, 1);
+    assertThat(
+            afterAllowed.ingestDelta(
+                beforeAllowed,
+                "claude_tool_calls_total",
+                "tool",
+                "Bash",
+                "outcome",
+                "succeeded",
+                "user",
+                USER))
+        .isEqualTo(1);
+    assertThat(
+            afterAllowed.ingestDelta(
+                beforeAllowed,
+                "claude_tool_calls_total",
+                "tool",
+                "Bash",
+                "outcome",
+                "denied",
+                "user",
+                USER))
+        .isEqualTo(1);
+  }
+
+  /**
    * The forgeries of issue 20, done the way alice's agent would: a shell in alice's pod reads the
    * token from its own drop-in and talks to the Services with curl. bob's pod is played by requests
    * with bob's token on the same network.
@@ -1032,7 +1148,7 @@ class ClaudeCodePodTest {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void shouldStillDenyWithAClearReasonWhenPolicyServiceAndThenHookIngestAreDown() throws Exception {
     fixture.services.stop(Service.POLICY_SERVICE);
     PodSession noPolicy = fixture.session("no-policy");

@@ -73,7 +73,8 @@ public class GuardService {
     logThrottled(failure, detail);
     DecisionSource source =
         failMode == FailMode.open ? DecisionSource.FAIL_OPEN : DecisionSource.FAIL_CLOSED;
-    String verdict = failMode == FailMode.open ? "allow" : "deny";
+    // Failing open gives no decision (Claude Code's own permission system applies), not an allow.
+    String verdict = failMode == FailMode.open ? "none" : "deny";
     metrics.guardDecision(source, verdict);
     String reason =
         "claude-telemetry guard unavailable: "

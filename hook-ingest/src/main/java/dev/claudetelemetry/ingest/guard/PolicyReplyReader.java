@@ -15,6 +15,10 @@ import java.util.Set;
 final class PolicyReplyReader {
 
   private static final Set<String> PRE_TOOL_USE_DECISIONS = Set.of("allow", "deny", "ask");
+
+  /** What the policy can decide: "none" means no rule decided. */
+  private static final Set<String> POLICY_VERDICTS = Set.of("none", "allow", "deny", "ask");
+
   private static final Set<String> PERMISSION_BEHAVIOURS = Set.of("allow", "deny");
 
   private final ObjectMapper mapper = new ObjectMapper();
@@ -23,14 +27,26 @@ final class PolicyReplyReader {
     JsonNode root = parse(reply);
     JsonNode policy = root.path("policy");
     JsonNode output = root.get("hookSpecificOutput");
-    if ("PermissionRequest".equals(hookEventName) && output == null) {
-      // No hookSpecificOutput is how policy-service says "ask": let the user answer.
-      String verdict = text(policy, "verdict");
-      if (!"ask".equals(verdict)) {
+    String policyVerdict = text(policy, "verdict");
+    if (output == null) {
+      // No hookSpecificOutput is how policy-service gives no decision, so that Claude Code's own
+      // permission system applies: no rule decided, audit mode, or a PermissionRequest the policy
+      // asks about (the user answers). Anything else without it is not a decision.
+      boolean noDecision =
+          "none".equals(policyVerdict)
+              || ("audit".equals(text(policy, "mode")) && POLICY_VERDICTS.contains(policyVerdict))
+              || ("PermissionRequest".equals(hookEventName) && "ask".equals(policyVerdict));
+      if (!noDecision) {
         throw new BadAnswer(
-            "a PermissionRequest answer without hookSpecificOutput must have verdict ask");
+            "an answer without hookSpecificOutput must have verdict none, mode audit, or be a"
+                + " PermissionRequest's ask");
       }
-      return answer(JsonNodeFactory.instance.objectNode(), policy, verdict, null, false);
+      return answer(
+          JsonNodeFactory.instance.objectNode(),
+          policy,
+          policyVerdict,
+          text(policy, "reason"),
+          false);
     }
     if (!(output instanceof ObjectNode hookSpecificOutput)) {
       throw new BadAnswer("hookSpecificOutput is missing or not an object");
@@ -56,9 +72,10 @@ final class PolicyReplyReader {
     }
     ObjectNode hookOutput = JsonNodeFactory.instance.objectNode();
     hookOutput.set("hookSpecificOutput", hookSpecificOutput);
-    // The policy's own verdict (it differs from the decision in audit mode), when it is one we
-    // know.
-    String policyVerdict = text(policy, "verdict");
+    if (reason == null) {
+      reason = text(policy, "reason");
+    }
+    // The policy's own verdict, when it is one we know.
     String verdict =
         policyVerdict != null && PRE_TOOL_USE_DECISIONS.contains(policyVerdict)
             ? policyVerdict

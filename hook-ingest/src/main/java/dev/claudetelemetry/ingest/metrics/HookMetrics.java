@@ -73,7 +73,7 @@ public class HookMetrics {
     forwardedCounter();
     forwardFailureCounter();
     guardDecision(DecisionSource.FAIL_CLOSED, "deny", 0);
-    guardDecision(DecisionSource.FAIL_OPEN, "allow", 0);
+    guardDecision(DecisionSource.FAIL_OPEN, "none", 0);
   }
 
   public void event(String event, String tool, String user) {

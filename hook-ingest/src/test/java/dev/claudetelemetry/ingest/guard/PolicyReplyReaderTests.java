@@ -39,16 +39,45 @@ class PolicyReplyReaderTests {
   }
 
   @Test
-  void shouldRecordTheAuditVerdictWhileClaudeCodeIsToldAllow() {
+  void shouldGiveNoDecisionWhenNoRuleDecidedAndRecordIt() {
+    for (String event : new String[] {"PreToolUse", "PermissionRequest"}) {
+      GuardAnswer answer =
+          read(
+              event,
+              """
+          {"policy":{"verdict":"none","ruleId":null,"mode":"enforce","version":"v","sha256":"00"}}""");
+      assertThat(answer.hookOutput().toString()).isEqualTo("{}");
+      assertThat(answer.denied()).isFalse();
+      assertThat(answer.decision())
+          .isEqualTo(new GuardDecision("none", null, "enforce", "policy", null));
+    }
+  }
+
+  @Test
+  void shouldRecordTheAuditVerdictAndReasonWhileClaudeCodeGetsNoDecision() {
+    GuardAnswer answer =
+        read(
+            "PreToolUse",
+            """
+        {"policy":{"verdict":"deny","ruleId":"r2","mode":"audit","reason":"Blocked by r2"}}""");
+    assertThat(answer.hookOutput().toString()).isEqualTo("{}");
+    assertThat(answer.denied()).isFalse();
+    assertThat(answer.decision())
+        .isEqualTo(new GuardDecision("deny", "r2", "audit", "policy", "Blocked by r2"));
+  }
+
+  @Test
+  void shouldPassAnExplicitAllowOn() {
     GuardAnswer answer =
         read(
             "PreToolUse",
             """
         {"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"},
-         "policy":{"verdict":"deny","ruleId":"r2","mode":"audit"}}""");
-    assertThat(answer.denied()).isFalse();
-    assertThat(answer.decision().verdict()).isEqualTo("deny");
-    assertThat(answer.decision().mode()).isEqualTo("audit");
+         "policy":{"verdict":"allow","ruleId":"pre-approved","mode":"enforce","reason":"Allowed"}}""");
+    assertThat(answer.hookOutput().path("hookSpecificOutput").path("permissionDecision").asText())
+        .isEqualTo("allow");
+    assertThat(answer.decision())
+        .isEqualTo(new GuardDecision("allow", "pre-approved", "enforce", "policy", "Allowed"));
   }
 
   @Test
@@ -128,6 +157,10 @@ class PolicyReplyReaderTests {
         "array                  | PreToolUse        | `[]`",
         "null                   | PreToolUse        | `null`",
         "no output              | PreToolUse        | `{\"policy\":{\"verdict\":\"allow\"}}`",
+        "no output, enforce deny | PreToolUse       | `{\"policy\":{\"verdict\":\"deny\",\"mode\":\"enforce\"}}`",
+        "no output, no verdict  | PreToolUse        | `{}`",
+        "audit, unknown verdict | PreToolUse        | `{\"policy\":{\"verdict\":\"maybe\",\"mode\":\"audit\"}}`",
+        "PermissionRequest none? | PermissionRequest | `{\"policy\":{\"verdict\":\"allow\"}}`",
         "output not an object   | PreToolUse        | `{\"hookSpecificOutput\":\"allow\"}`",
         "other event            | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PermissionRequest\",\"permissionDecision\":\"allow\"}}`",
         "unknown decision       | PreToolUse        | `{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"yes\"}}`",

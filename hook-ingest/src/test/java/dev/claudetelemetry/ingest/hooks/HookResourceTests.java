@@ -107,8 +107,13 @@ class HookResourceTests {
   @Test
   void shouldAnswerWithPolicyServicesDecisionAndNothingElse() throws Exception {
     String session = UUID.randomUUID().toString();
+    // No rule decided: no decision, so Claude Code's own permission system applies.
+    post(Fixtures.bash("PreToolUse", session, "toolu_n", "ls -la"), null)
+        .then()
+        .statusCode(200)
+        .body(equalTo("{}"));
     String allowed =
-        post(Fixtures.bash("PreToolUse", session, "toolu_a", "ls -la"), null)
+        post(Fixtures.bash("PreToolUse", session, "toolu_a", "allow ls -la"), null)
             .then()
             .statusCode(200)
             .extract()
@@ -116,7 +121,8 @@ class HookResourceTests {
     assertThat(JSON.readTree(allowed))
         .isEqualTo(
             JSON.readTree(
-                "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\"}}"));
+                "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\","
+                    + "\"permissionDecisionReason\":\"Allowed by rule test-allow\"}}"));
 
     post(Fixtures.bash("PreToolUse", session, "toolu_d", "deny rm -rf /etc"), null)
         .then()
@@ -147,7 +153,7 @@ class HookResourceTests {
     for (int first = 0; first < 10 * wave; first += wave) {
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = first; i < first + wave; i++) {
-        String command = (i % 2 == 0 ? "deny rm -rf /srv/" : "ls /srv/") + i;
+        String command = (i % 2 == 0 ? "deny rm -rf /srv/" : "allow ls /srv/") + i;
         answers.add(
             client.sendAsync(
                 HttpRequest.newBuilder(hooks)
@@ -194,10 +200,15 @@ class HookResourceTests {
         .then()
         .statusCode(200)
         .body(equalTo("{}"));
-    post(Fixtures.bash("PermissionRequest", session, "toolu_pa", "touch y"), user)
+    post(Fixtures.bash("PermissionRequest", session, "toolu_pa", "allow touch y"), user)
         .then()
         .statusCode(200)
         .body("hookSpecificOutput.decision.behavior", equalTo("allow"));
+    // No rule decided: no decision either, the user answers.
+    post(Fixtures.bash("PermissionRequest", session, "toolu_pn", "touch z"), user)
+        .then()
+        .statusCode(200)
+        .body(equalTo("{}"));
     Scrape scrape = Scrape.now();
     assertThat(
             scrape.value(
@@ -212,7 +223,7 @@ class HookResourceTests {
                 "Bash",
                 "user",
                 user))
-        .isEqualTo(3);
+        .isEqualTo(4);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -584,10 +595,11 @@ class HookResourceTests {
   @Test
   void shouldRecordWhatThePolicyDecidedInAuditMode() {
     String session = UUID.randomUUID().toString();
+    // Audit mode gives Claude Code no decision; the record keeps the verdict and its reason.
     post(Fixtures.bash("PreToolUse", session, "toolu_audit", "audit rm -rf /"), null)
         .then()
         .statusCode(200)
-        .body("hookSpecificOutput.permissionDecision", equalTo("allow"));
+        .body(equalTo("{}"));
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> forwardedFor(session).size() == 1);
@@ -595,6 +607,7 @@ class HookResourceTests {
     assertThat(decision.get("verdict").asText()).isEqualTo("deny");
     assertThat(decision.get("mode").asText()).isEqualTo("audit");
     assertThat(decision.get("ruleId").asText()).isEqualTo("audit-rule");
+    assertThat(decision.get("reason").asText()).isEqualTo("Blocked by policy rule audit-rule");
   }
 
   private static List<JsonNode> forwardedFor(String session) {

@@ -71,7 +71,7 @@ public final class StubPolicyService implements AutoCloseable {
     switch (behaviour) {
       case "slow" -> {
         awaitRelease(slowAnswers);
-        send(exchange, 200, answer(event, "allow", null));
+        send(exchange, 200, answer(event, "none", null));
       }
       case "garbage" -> send(exchange, 200, "this is not json");
       case "status500" -> send(exchange, 500, "{\"title\":\"boom\"}");
@@ -83,22 +83,24 @@ public final class StubPolicyService implements AutoCloseable {
       case "deny" ->
           send(exchange, 200, answer(event, "deny", "Blocked by rule test-deny: " + command));
       case "ask" -> send(exchange, 200, answer(event, "ask", "a person should decide"));
+      case "allow" -> send(exchange, 200, answer(event, "allow", "Allowed by rule test-allow"));
       case "audit" ->
           send(
               exchange,
               200,
-              "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
-                  + "\"permissionDecision\":\"allow\"},\"policy\":{\"verdict\":\"deny\",\"ruleId\":\"audit-rule\","
-                  + "\"mode\":\"audit\",\"version\":\"v1\",\"sha256\":\"00\"}}");
-      default -> send(exchange, 200, answer(event, "allow", null));
+              "{\"policy\":{\"verdict\":\"deny\",\"ruleId\":\"audit-rule\","
+                  + "\"mode\":\"audit\",\"version\":\"v1\",\"sha256\":\"00\","
+                  + "\"reason\":\"Blocked by policy rule audit-rule\"}}");
+      default -> send(exchange, 200, answer(event, "none", null));
     }
   }
 
   /**
-   * The contract's shape for both guarded events; PermissionRequest "ask" omits hookSpecificOutput.
+   * The contract's shape for both guarded events; "none" (no rule decided) and a
+   * PermissionRequest's "ask" omit hookSpecificOutput.
    */
   private static String answer(String event, String verdict, String reason) {
-    String ruleId = "allow".equals(verdict) ? "null" : "\"test-" + verdict + "\"";
+    String ruleId = "none".equals(verdict) ? "null" : "\"test-" + verdict + "\"";
     String policy =
         "\"policy\":{\"verdict\":\""
             + verdict
@@ -108,6 +110,9 @@ public final class StubPolicyService implements AutoCloseable {
             + "ab".repeat(32)
             + "\"}";
     String reasonJson = reason == null ? "null" : JSON.valueToTree(reason).toString();
+    if ("none".equals(verdict)) {
+      return "{" + policy + "}";
+    }
     if ("PermissionRequest".equals(event)) {
       if ("ask".equals(verdict)) {
         return "{" + policy + "}";

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * (schema, CEL, every rule's examples) and judges sample hook inputs with it. A sample is a hook
  * input, or {@code {"expect": "deny", "input": {hook input}}} to also assert the verdict. Exit code
  * 0 when the policy would be accepted and every expectation holds, 1 otherwise, 2 for a usage
- * error.
+ * error. {@code check --bash 'CMD'} and {@code check --tool NAME --input JSON} explain one call
+ * instead ({@link ExplainCommand}).
  */
 public final class PolicyCheckCommand {
 
@@ -38,10 +39,14 @@ public final class PolicyCheckCommand {
   public int run(List<String> args) {
     if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
       out.println("usage: java -jar quarkus-run.jar check POLICY.yaml [SAMPLE.json | DIR ...]");
+      out.println(ExplainCommand.USAGE.replace("usage: check", "       check"));
       return args.isEmpty() ? 2 : 0;
     }
     PolicyEvaluator evaluator =
         new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(true));
+    if (ExplainCommand.handles(args)) {
+      return new ExplainCommand(out, evaluator).run(args);
+    }
     Path policyFile = Path.of(args.get(0));
     Policy policy;
     try {

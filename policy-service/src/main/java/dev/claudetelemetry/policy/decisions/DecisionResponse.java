@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * The answer to one hook input (docs/contracts.md): what Claude Code reads, plus what the policy
  * decided.
  *
- * @param hookSpecificOutput Claude Code's hook output; omitted for a PermissionRequest the user
- *     should answer
+ * @param hookSpecificOutput Claude Code's hook output; omitted when Claude Code gets no decision
+ *     (no rule decided, audit mode, or a PermissionRequest the user should answer)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DecisionResponse(Object hookSpecificOutput, PolicyVerdict policy) {
@@ -24,13 +24,16 @@ public record DecisionResponse(Object hookSpecificOutput, PolicyVerdict policy) 
   public record Behavior(String behavior, String message) {}
 
   /**
-   * @param verdict what the policy decided, also in audit mode
-   * @param ruleId the deciding rule, {@code null} when none matched
+   * @param verdict what the policy decided, also in audit mode: none, allow, ask or deny
+   * @param ruleId the deciding rule, {@code null} when none decided
+   * @param reason the decision's reason, also in audit mode (where Claude Code does not see it);
+   *     omitted when no rule decided
    */
   public record PolicyVerdict(
       String verdict,
       @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty("ruleId") String ruleId,
       String mode,
       String version,
-      String sha256) {}
+      String sha256,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}
 }

@@ -53,6 +53,11 @@ public class DecisionService {
     return respond(call, decision, policy);
   }
 
+  /**
+   * Claude Code's answer. No decision ({@code hookSpecificOutput} omitted) when no rule decided, in
+   * audit mode, and for a PermissionRequest the policy asks about: in each case Claude Code's own
+   * permission mode, allowlists and prompts apply as if the guard were not there.
+   */
   static DecisionResponse respond(ToolCall call, Decision decision, Policy policy) {
     DecisionResponse.PolicyVerdict verdict =
         new DecisionResponse.PolicyVerdict(
@@ -60,27 +65,25 @@ public class DecisionService {
             decision.ruleId(),
             policy.mode().wireName(),
             policy.version(),
-            policy.sha256());
-    Verdict effective = policy.mode() == Policy.Mode.AUDIT ? Verdict.ALLOW : decision.verdict();
-    String reason = effective == Verdict.ALLOW ? auditNote(decision, policy) : decision.reason();
+            policy.sha256(),
+            decision.reason());
+    Verdict effective = policy.mode() == Policy.Mode.AUDIT ? Verdict.NONE : decision.verdict();
+    if (effective == Verdict.NONE) {
+      return new DecisionResponse(null, verdict);
+    }
     if ("PermissionRequest".equals(call.event())) {
       if (effective == Verdict.ASK) {
         return new DecisionResponse(null, verdict);
       }
       DecisionResponse.Behavior behavior =
           new DecisionResponse.Behavior(
-              effective.wireName(), effective == Verdict.DENY ? reason : null);
+              effective.wireName(), effective == Verdict.DENY ? decision.reason() : null);
       return new DecisionResponse(
           new DecisionResponse.PermissionRequestOutput("PermissionRequest", behavior), verdict);
     }
     return new DecisionResponse(
-        new DecisionResponse.PreToolUseOutput("PreToolUse", effective.wireName(), reason), verdict);
-  }
-
-  private static String auditNote(Decision decision, Policy policy) {
-    if (decision.verdict() == Verdict.ALLOW) {
-      return "Allowed by policy " + policy.name() + " " + policy.version();
-    }
-    return "Audit mode, not enforced: " + decision.reason();
+        new DecisionResponse.PreToolUseOutput(
+            "PreToolUse", effective.wireName(), decision.reason()),
+        verdict);
   }
 }

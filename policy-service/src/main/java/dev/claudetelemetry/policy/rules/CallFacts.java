@@ -1,6 +1,7 @@
 package dev.claudetelemetry.policy.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudetelemetry.policy.paths.LexicalLinks;
 import dev.claudetelemetry.policy.paths.PathContext;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.paths.SymlinkResolver;
@@ -49,6 +50,9 @@ final class CallFacts {
 
   private List<PathUse> filePathUses;
 
+  /** Links the command line creates itself, worked out on first use. */
+  private LexicalLinks links;
+
   CallFacts(ToolCall call, PathContext paths, ShellAnalysis shell, PathNormalizer normalizer) {
     this.call = call;
     this.paths = paths;
@@ -70,7 +74,79 @@ final class CallFacts {
    * write, a dangling symlink leads to the target the write would create.
    */
   Optional<String> resolveSymlinks(String normalized, boolean forWriting) {
-    return symlinks == null ? Optional.empty() : symlinks.resolve(normalized, forWriting);
+    Optional<String> lexical = links().resolve(normalized);
+    String path = lexical.orElse(normalized);
+    if (symlinks == null) {
+      return lexical;
+    }
+    Optional<String> real = symlinks.resolve(path, forWriting);
+    return real.isPresent() ? real : lexical;
+  }
+
+  /**
+   * {@code ln [-s] TARGET LINK}, {@code ln -s TARGET... DIR}, {@code ln -s TARGET} in any command
+   * of the line. Order is not considered: a link made later in the line may already exist.
+   */
+  private LexicalLinks links() {
+    if (links == null) {
+      links = new LexicalLinks();
+      if (shell != null) {
+        for (ShellCommand command : shell.commands()) {
+          if (command.name().equals("ln")) {
+            addLinks(command);
+          }
+        }
+      }
+    }
+    return links;
+  }
+
+  private void addLinks(ShellCommand ln) {
+    String cwd = PathNormalizer.normalize(ln.cwd(), paths.cwd(), paths.home());
+    List<String> operands = new ArrayList<>();
+    String directory = null;
+    List<String> args = ln.args();
+    boolean options = true;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (options && arg.equals("--")) {
+        options = false;
+      } else if (options && (arg.equals("-t") || arg.equals("-S") || arg.equals("--suffix"))) {
+        if (arg.equals("-t") && i + 1 < args.size()) {
+          directory = args.get(i + 1);
+        }
+        i++;
+      } else if (options && arg.startsWith("--target-directory=")) {
+        directory = arg.substring("--target-directory=".length());
+      } else if (!options || !arg.startsWith("-") || arg.equals("-")) {
+        operands.add(arg);
+      }
+    }
+    if (operands.isEmpty()) {
+      return;
+    }
+    List<String> targets = operands;
+    if (directory == null && operands.size() == 1) {
+      directory = ".";
+    } else if (directory == null && (operands.size() > 2 || operands.get(1).endsWith("/"))) {
+      directory = operands.get(operands.size() - 1);
+      targets = operands.subList(0, operands.size() - 1);
+    } else if (directory == null) {
+      link(cwd, operands.get(1), operands.get(0));
+      return;
+    }
+    for (String target : targets) {
+      String name = PathNormalizer.normalize(target, "/", paths.home());
+      name = name.substring(name.lastIndexOf('/') + 1);
+      link(cwd, directory + "/" + name, target);
+    }
+  }
+
+  private void link(String cwd, String linkWord, String targetWord) {
+    String link = PathNormalizer.normalize(linkWord, cwd, paths.home());
+    // A relative target is relative to the directory the link is in, not to the command's.
+    String parent = link.equals("/") ? "/" : link.substring(0, Math.max(1, link.lastIndexOf('/')));
+    links.add(link, PathNormalizer.normalize(targetWord, parent, paths.home()));
   }
 
   /** The paths a file tool (Read, Write, Edit, ...) names in its input. */

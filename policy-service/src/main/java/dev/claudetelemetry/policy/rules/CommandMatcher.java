@@ -30,32 +30,51 @@ record CommandMatcher(
   private static final Set<String> GLOBAL_OPTIONS_WITH_VALUE =
       Set.of("-C", "-c", "--git-dir", "--work-tree", "--namespace");
 
+  /**
+   * How a command matches: not at all, for sure, or only if an unknown target is a dangerous one.
+   */
+  enum Outcome {
+    NO,
+    YES,
+    THROUGH_UNKNOWN_TARGET
+  }
+
   boolean matches(ShellCommand command, CallFacts facts) {
+    return match(command, facts) == Outcome.YES;
+  }
+
+  Outcome match(ShellCommand command, CallFacts facts) {
     if (!names.isEmpty() && !names.contains(command.name())) {
-      return false;
+      return Outcome.NO;
     }
     List<String> args = command.args();
     List<String> rest = args;
     if (!subcommands.isEmpty()) {
       int index = subcommandIndex(args);
       if (index < 0 || !subcommands.contains(args.get(index))) {
-        return false;
+        return Outcome.NO;
       }
       rest = args.subList(index + 1, args.size());
     }
     if (!flags.isEmpty() && Collections.disjoint(flags, Flags.of(rest))) {
-      return false;
+      return Outcome.NO;
     }
     if (!this.args.isEmpty() && !anyArgMatches(rest)) {
-      return false;
+      return Outcome.NO;
     }
     if (!pipedFrom.isEmpty()
         && Collections.disjoint(pipedFrom, command.upstream())
         && Collections.disjoint(pipedFrom, command.substitutions())) {
-      return false;
+      return Outcome.NO;
     }
-    return targets == null
-        || targets.firstTarget(Flags.operands(rest), command.cwd(), facts).isPresent();
+    if (targets == null) {
+      return Outcome.YES;
+    }
+    List<String> operands = Flags.operands(rest);
+    if (targets.firstTarget(operands, command.cwd(), facts).isPresent()) {
+      return Outcome.YES;
+    }
+    return targets.firstUnknown(operands).isPresent() ? Outcome.THROUGH_UNKNOWN_TARGET : Outcome.NO;
   }
 
   private boolean anyArgMatches(List<String> words) {

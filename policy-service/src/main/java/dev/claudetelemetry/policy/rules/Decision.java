@@ -3,12 +3,13 @@ package dev.claudetelemetry.policy.rules;
 /**
  * The policy's answer for one tool call.
  *
- * @param verdict allow, ask or deny
- * @param ruleId the rule that decided, {@code null} when none matched
+ * @param verdict none, allow, ask or deny
+ * @param ruleId the rule that decided, {@code null} when none did
  * @param reason for the person and the model: names the rule, quotes the offending value, says what
- *     to do instead; {@code null} for allow
+ *     to do instead; {@code null} when no rule decided
  */
 public record Decision(Verdict verdict, String ruleId, String reason) {
 
-  public static final Decision ALLOWED = new Decision(Verdict.ALLOW, null, null);
+  /** No rule decided: Claude Code's own permission system applies. */
+  public static final Decision UNDECIDED = new Decision(Verdict.NONE, null, null);
 }

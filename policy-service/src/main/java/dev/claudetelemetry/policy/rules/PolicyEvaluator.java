@@ -14,13 +14,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Judges one tool call against a policy. Deny beats ask beats allow; among rules of the same
- * decision the first in the file wins. Thread-safe and free of I/O except symlink look-ups.
+ * Judges one tool call against a policy. Deny beats ask beats allow beats none (no rule decided);
+ * among rules of the same decision the first in the file wins. Thread-safe and free of I/O except
+ * symlink look-ups.
  */
 public final class PolicyEvaluator {
 
   /** Rule id reported when a Bash command could not be fully analysed and no rule matched. */
   public static final String UNPARSEABLE_RULE_ID = "shell-unparseable";
+
+  /**
+   * Rule id reported when a Bash command runs something the guard cannot know before it runs and no
+   * rule matched.
+   */
+  public static final String OPAQUE_RULE_ID = "shell-opaque";
+
+  /** A rule's match: the quote for the reason, and whether it holds only if an unknown is bad. */
+  private record Match(String quote, boolean throughUnknown) {}
 
   private static final int QUOTE_LIMIT = 160;
 
@@ -38,16 +48,53 @@ public final class PolicyEvaluator {
   }
 
   public Decision evaluate(Policy policy, ToolCall call) {
+    Decision direct = evaluateAsIs(policy, call);
+    if (!McpViews.isMcp(call.tool()) || direct.verdict() == Verdict.DENY) {
+      return direct;
+    }
+    // An MCP tool is also judged as the built-in tools its arguments amount to; those views can
+    // deny or ask, but never grant: only a rule naming the MCP tool itself can allow it.
+    Decision strongest = direct.verdict() == Verdict.ALLOW ? direct : null;
+    for (McpViews.View view : McpViews.of(call)) {
+      Decision decision = evaluateAsIs(policy, view.call());
+      if (decision.verdict().compareTo(Verdict.ALLOW) > 0
+          && (strongest == null || decision.verdict().compareTo(strongest.verdict()) > 0)) {
+        strongest =
+            new Decision(
+                decision.verdict(),
+                decision.ruleId(),
+                decision.reason() + " (" + call.tool() + " judged as " + view.label() + ")");
+      }
+    }
+    return strongest != null && strongest.verdict().compareTo(direct.verdict()) > 0
+        ? strongest
+        : direct;
+  }
+
+  private Decision evaluateAsIs(Policy policy, ToolCall call) {
     CallFacts facts = facts(policy.settings(), call);
     Decision ask = null;
+    boolean allowRules = false;
     for (Rule rule : policy.rules()) {
       if (!rule.appliesTo(call.tool())) {
         continue;
       }
-      Optional<String> quote = match(rule, facts);
-      if (quote.isPresent()) {
-        Decision decision = decision(rule, quote.get());
-        if (rule.decision() == Verdict.DENY) {
+      if (rule.decision() == Verdict.ALLOW) {
+        allowRules = true;
+        continue;
+      }
+      Optional<Match> match = match(rule, facts);
+      if (match.isPresent()) {
+        Verdict verdict = rule.decision();
+        if (match.get().throughUnknown()) {
+          // A rule that holds only if an unknown value is bad decides at most settings.opaque.
+          verdict = weaker(verdict, policy.settings().opaque());
+          if (verdict.compareTo(Verdict.ASK) < 0) {
+            continue;
+          }
+        }
+        Decision decision = decision(rule, verdict, match.get().quote());
+        if (verdict == Verdict.DENY) {
           return decision;
         }
         if (ask == null) {
@@ -58,66 +105,238 @@ public final class PolicyEvaluator {
     if (ask != null) {
       return ask;
     }
-    if (facts.isShell()
-        && !facts.shell.complete()
-        && policy.settings().unparseable() != Verdict.ALLOW) {
+    if (facts.isShell() && !facts.shell.complete()) {
+      // An allow rule never grants a command the guard could not read completely: the part it
+      // could not read is exactly what the rule's author did not see.
+      Verdict unparseable = policy.settings().unparseable();
+      if (unparseable == Verdict.NONE) {
+        return Decision.UNDECIDED;
+      }
       return new Decision(
-          policy.settings().unparseable(),
+          unparseable,
           UNPARSEABLE_RULE_ID,
-          "Policy rule "
-              + UNPARSEABLE_RULE_ID
+          lead(unparseable, UNPARSEABLE_RULE_ID)
               + ": the guard could not fully analyse "
               + quoted(call.command())
               + " ("
               + facts.shell.problem()
               + "). Instead: split it into simple commands without deep nesting, or ask the user to run it.");
     }
-    return Decision.ALLOWED;
+    if (facts.isShell() && facts.shell.opaque() != null) {
+      // Like an incomplete analysis, what runs here was never seen by an allow rule's author.
+      Verdict opaque = policy.settings().opaque();
+      if (opaque == Verdict.NONE) {
+        return Decision.UNDECIDED;
+      }
+      return new Decision(
+          opaque,
+          OPAQUE_RULE_ID,
+          lead(opaque, OPAQUE_RULE_ID)
+              + ": "
+              + quoted(call.command())
+              + " runs something the guard cannot see before it runs ("
+              + quote(facts.shell.opaque())
+              + "). Instead: write the commands out literally, or ask the user to run it.");
+    }
+    if (allowRules) {
+      Decision granted = granted(policy, facts);
+      if (granted != null) {
+        return granted;
+      }
+    }
+    return Decision.UNDECIDED;
+  }
+
+  /** How {@link #evaluate} sees the call, and every rule that matches it (the check CLI). */
+  public Explanation explain(Policy policy, ToolCall call) {
+    CallFacts facts = facts(policy.settings(), call);
+    List<Explanation.Command> commands = new java.util.ArrayList<>();
+    if (facts.isShell()) {
+      for (ShellCommand command : facts.shell.commands()) {
+        commands.add(
+            new Explanation.Command(
+                command.argv(),
+                command.depth(),
+                command.cwd(),
+                command.upstream(),
+                command.substitutions(),
+                explained(facts.pathUses(command))));
+      }
+    }
+    List<Explanation.Match> matches = new java.util.ArrayList<>();
+    for (Rule rule : policy.rules()) {
+      if (rule.appliesTo(call.tool())) {
+        match(rule, facts)
+            .ifPresent(
+                match ->
+                    matches.add(
+                        new Explanation.Match(
+                            rule.id(),
+                            match.throughUnknown() && rule.decision() != Verdict.ALLOW
+                                ? weaker(rule.decision(), policy.settings().opaque())
+                                : rule.decision(),
+                            match.quote())));
+      }
+    }
+    return new Explanation(
+        evaluate(policy, call),
+        facts.paths.cwd(),
+        NO_WORKSPACE.equals(facts.paths.workspace()) ? null : facts.paths.workspace(),
+        facts.paths.home(),
+        facts.isShell() ? facts.shell.problem() : null,
+        facts.isShell() ? facts.shell.opaque() : null,
+        commands,
+        facts.isShell() ? List.of() : explained(facts.filePathUses()),
+        matches,
+        McpViews.isMcp(call.tool())
+            ? McpViews.of(call).stream().map(McpViews.View::label).toList()
+            : List.of());
+  }
+
+  private static List<Explanation.Path> explained(List<PathUse> uses) {
+    return uses.stream()
+        .map(
+            use ->
+                new Explanation.Path(
+                    use.written(),
+                    use.normalized(),
+                    use.access().name().toLowerCase(java.util.Locale.ROOT),
+                    !use.operand()))
+        .toList();
+  }
+
+  /**
+   * The first allow rule that covers the whole call, or {@code null}. A Bash call is granted only
+   * when every simple command it would run is matched by some allow rule: an allow rule for {@code
+   * git status} must not carry {@code git status; rm -rf x} through.
+   */
+  private Decision granted(Policy policy, CallFacts facts) {
+    if (!facts.isShell()) {
+      for (Rule rule : policy.rules()) {
+        if (rule.decision() == Verdict.ALLOW && rule.appliesTo(facts.call.tool())) {
+          Optional<Match> match = match(rule, facts);
+          if (match.isPresent() && !match.get().throughUnknown()) {
+            return decision(rule, rule.decision(), match.get().quote());
+          }
+        }
+      }
+      return null;
+    }
+    List<ShellCommand> commands = facts.shell.commands();
+    if (commands.isEmpty()) {
+      return null;
+    }
+    Decision first = null;
+    for (ShellCommand command : commands) {
+      Decision covering = null;
+      for (Rule rule : policy.rules()) {
+        if (rule.decision() == Verdict.ALLOW && rule.appliesTo(facts.call.tool())) {
+          Optional<Match> match = matchOne(rule, command, facts);
+          if (match.isPresent() && !match.get().throughUnknown()) {
+            covering = decision(rule, rule.decision(), match.get().quote());
+            break;
+          }
+        }
+      }
+      if (covering == null) {
+        return null;
+      }
+      if (first == null) {
+        first = covering;
+      }
+    }
+    return first;
+  }
+
+  private static Verdict weaker(Verdict a, Verdict b) {
+    return a.ordinal() <= b.ordinal() ? a : b;
   }
 
   /** Whether one rule, on its own, matches the call (used to check a rule's examples). */
   boolean matches(Rule rule, PolicySettings settings, ToolCall call) {
-    return rule.appliesTo(call.tool()) && match(rule, facts(settings, call)).isPresent();
+    if (!rule.appliesTo(call.tool())) {
+      return false;
+    }
+    CallFacts facts = facts(settings, call);
+    if (rule.decision() != Verdict.ALLOW || !facts.isShell()) {
+      return match(rule, facts).isPresent();
+    }
+    if (!facts.shell.complete() || facts.shell.commands().isEmpty()) {
+      return false;
+    }
+    for (ShellCommand command : facts.shell.commands()) {
+      Optional<Match> match = matchOne(rule, command, facts);
+      if (match.isEmpty() || match.get().throughUnknown()) {
+        return false;
+      }
+    }
+    return true;
   }
 
-  private Optional<String> match(Rule rule, CallFacts facts) {
-    if (facts.isShell()) {
-      for (ShellCommand command : facts.shell.commands()) {
-        Optional<String> quote = matchCommand(rule, command, facts);
-        if (quote.isPresent()
-            && (rule.when() == null || rule.when().test(variables(facts, command)))) {
-          return quote;
-        }
-      }
-      return Optional.empty();
-    }
-    Optional<String> quote = matchFileTool(rule, facts);
-    if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, null)))) {
-      return quote;
+  private Optional<Match> matchOne(Rule rule, ShellCommand command, CallFacts facts) {
+    Optional<Match> match = matchCommand(rule, command, facts);
+    if (match.isPresent() && (rule.when() == null || rule.when().test(variables(facts, command)))) {
+      return match;
     }
     return Optional.empty();
   }
 
-  private Optional<String> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
+  private Optional<Match> match(Rule rule, CallFacts facts) {
+    if (facts.isShell()) {
+      Match throughUnknown = null;
+      for (ShellCommand command : facts.shell.commands()) {
+        Optional<Match> match = matchOne(rule, command, facts);
+        if (match.isPresent()) {
+          if (!match.get().throughUnknown()) {
+            return match;
+          }
+          if (throughUnknown == null) {
+            throughUnknown = match.get();
+          }
+        }
+      }
+      return Optional.ofNullable(throughUnknown);
+    }
+    Optional<String> quote = matchFileTool(rule, facts);
+    if (quote.isPresent() && (rule.when() == null || rule.when().test(variables(facts, null)))) {
+      return Optional.of(new Match(quote.get(), false));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Match> matchCommand(Rule rule, ShellCommand command, CallFacts facts) {
     if (rule.matchers().isEmpty()) {
-      return Optional.of(quoted(command.text()));
+      return Optional.of(new Match(quoted(command.text()), false));
     }
     // Quotes are built only for the matcher that matches: most calls match nothing, and every rule
     // is tried.
+    Match throughUnknown = null;
     for (Matcher matcher : rule.matchers()) {
-      if (matcher.command() != null && !matcher.command().matches(command, facts)) {
+      CommandMatcher.Outcome outcome =
+          matcher.command() == null
+              ? CommandMatcher.Outcome.YES
+              : matcher.command().match(command, facts);
+      if (outcome == CommandMatcher.Outcome.NO) {
+        continue;
+      }
+      if (outcome == CommandMatcher.Outcome.THROUGH_UNKNOWN_TARGET) {
+        if (throughUnknown == null) {
+          throughUnknown =
+              new Match(quoted(command.text()) + " (its target is not known before it runs)", true);
+        }
         continue;
       }
       if (matcher.paths() == null) {
-        return Optional.of(quoted(command.text()));
+        return Optional.of(new Match(quoted(command.text()), false));
       }
       Optional<String> path =
           matcher.paths().match(facts.pathUses(command), command.name(), facts.paths.home());
       if (path.isPresent()) {
-        return Optional.of(quoted(command.text()) + " touches " + quoted(path.get()));
+        return Optional.of(
+            new Match(quoted(command.text()) + " touches " + quoted(path.get()), false));
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(throughUnknown);
   }
 
   private Optional<String> matchFileTool(Rule rule, CallFacts facts) {
@@ -142,7 +361,10 @@ public final class PolicyEvaluator {
             : homeOf(call);
     String cwd = PathNormalizer.normalize(call.cwd().isEmpty() ? home : call.cwd(), home, home);
     String workspace = workspaceOf(cwd, settings.workspaceRoots(), home);
-    ShellAnalysis shell = "Bash".equals(call.tool()) ? analyzer.analyze(call.command(), cwd) : null;
+    ShellAnalysis shell =
+        "Bash".equals(call.tool())
+            ? analyzer.analyze(call.command(), cwd, settings.environment())
+            : null;
     return new CallFacts(call, new PathContext(cwd, home, workspace), shell, normalizer);
   }
 
@@ -218,13 +440,19 @@ public final class PolicyEvaluator {
     return input == null ? Map.of() : input;
   }
 
-  private static Decision decision(Rule rule, String quote) {
-    String lead =
-        rule.decision() == Verdict.DENY
-            ? "Blocked by policy rule " + rule.id()
-            : "Policy rule " + rule.id() + " needs your confirmation";
+  private static Decision decision(Rule rule, Verdict verdict, String quote) {
     return new Decision(
-        rule.decision(), rule.id(), lead + ": " + quote + ". " + rule.message().strip());
+        verdict,
+        rule.id(),
+        lead(verdict, rule.id()) + ": " + quote + ". " + rule.message().strip());
+  }
+
+  private static String lead(Verdict verdict, String ruleId) {
+    return switch (verdict) {
+      case DENY -> "Blocked by policy rule " + ruleId;
+      case ASK -> "Policy rule " + ruleId + " needs your confirmation";
+      default -> "Allowed by policy rule " + ruleId;
+    };
   }
 
   static String quoted(String value) {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -111,8 +112,19 @@ public final class PolicyLoader {
         node.hasNonNull("unparseable")
             ? Verdict.fromWireName(node.get("unparseable").asText())
             : Verdict.ASK;
+    Verdict opaque =
+        node.hasNonNull("opaque") ? Verdict.fromWireName(node.get("opaque").asText()) : Verdict.ASK;
+    Map<String, String> environment = new java.util.LinkedHashMap<>();
+    node.path("environment")
+        .fields()
+        .forEachRemaining(field -> environment.put(field.getKey(), field.getValue().asText()));
     return new PolicySettings(
-        roots, home, unparseable, node.path("examples").path("cwd").asText(DEFAULT_EXAMPLE_CWD));
+        roots,
+        home,
+        unparseable,
+        node.path("examples").path("cwd").asText(DEFAULT_EXAMPLE_CWD),
+        opaque,
+        environment);
   }
 
   private Rule rule(JsonNode node, String exampleCwd, String exampleHome, List<String> problems) {
@@ -202,17 +214,21 @@ public final class PolicyLoader {
       String exampleCwd,
       String exampleHome,
       List<String> problems) {
+    // The rule's own decision names the examples it must match. The ones it must leave alone go
+    // under "none" (any rule) or, for a deny or ask rule, "allow" as well.
     String matchKey = decision.wireName();
-    String otherKey = decision == Verdict.DENY ? "ask" : "deny";
-    if (node.has(otherKey)) {
-      problems.add(
-          where
-              + ": decides "
-              + matchKey
-              + ", so its matching examples belong under examples."
-              + matchKey
-              + ", not examples."
-              + otherKey);
+    for (String key : List.of("deny", "ask", "allow")) {
+      boolean nonMatchKey = key.equals("allow") && decision != Verdict.ALLOW;
+      if (!key.equals(matchKey) && !nonMatchKey && node.has(key)) {
+        problems.add(
+            where
+                + ": decides "
+                + matchKey
+                + ", so its matching examples belong under examples."
+                + matchKey
+                + ", not examples."
+                + key);
+      }
     }
     if (!node.path(matchKey).isArray() || node.path(matchKey).isEmpty()) {
       problems.add(where + ": needs at least one example under examples." + matchKey);
@@ -221,7 +237,12 @@ public final class PolicyLoader {
     for (JsonNode example : node.path(matchKey)) {
       examples.add(example(example, true, exampleCwd, exampleHome));
     }
-    for (JsonNode example : node.path("allow")) {
+    List<JsonNode> nonMatching = new ArrayList<>();
+    node.path("none").forEach(nonMatching::add);
+    if (decision != Verdict.ALLOW) {
+      node.path("allow").forEach(nonMatching::add);
+    }
+    for (JsonNode example : nonMatching) {
       examples.add(example(example, false, exampleCwd, exampleHome));
     }
     return List.copyOf(examples);
@@ -267,7 +288,7 @@ public final class PolicyLoader {
                     ? " should get "
                         + rule.decision().wireName()
                         + " from this rule but does not match it"
-                    : " is listed under allow but the rule matches it"));
+                    : " is listed as one the rule must not match, but the rule matches it"));
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.claudetelemetry.policy.rules;
 import dev.claudetelemetry.policy.paths.Glob;
 import dev.claudetelemetry.policy.paths.PathContext;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
+import dev.claudetelemetry.policy.shell.UnknownValues;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +25,19 @@ record TargetMatcher(
       }
       Optional<String> resolved = facts.resolveSymlinks(normalized, false);
       if (resolved.isPresent() && isTarget(resolved.get(), call)) {
+        return Optional.of(operand);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The first operand whose value is not known before the command runs ({@code "$DIR"}, what {@code
+   * xargs} reads from a producer the guard cannot know): it may be any path.
+   */
+  Optional<String> firstUnknown(List<String> operands) {
+    for (String operand : operands) {
+      if (UnknownValues.isUnknown(operand)) {
         return Optional.of(operand);
       }
     }

@@ -34,10 +34,10 @@ class PolicyCheckCommandTest {
     assertThat(exit).isZero();
     assertThat(out())
         .contains("OK ../policies/default-policy.yaml")
-        .contains("version 2026-11-25.1")
+        .contains("version 2026-12-07.1")
         .contains("all pass")
         .contains("PreToolUse-Read.json: deny by secret-env-files")
-        .contains("PreToolUse-Bash.json: allow");
+        .contains("PreToolUse-Bash.json: none");
   }
 
   @Test
@@ -46,14 +46,14 @@ class PolicyCheckCommandTest {
     Files.writeString(
         dir.resolve("a-expect-deny.json"), "{\"expect\":\"deny\",\"input\":" + input + "}");
     Files.writeString(
-        dir.resolve("b-expect-allow.json"), "{\"expect\":\"allow\",\"input\":" + input + "}");
+        dir.resolve("b-expect-none.json"), "{\"expect\":\"none\",\"input\":" + input + "}");
 
     int exit = command.run(List.of("../policies/default-policy.yaml", dir.toString()));
 
     assertThat(exit).isEqualTo(1);
     assertThat(out())
-        .contains("FAIL " + dir.resolve("a-expect-deny.json") + ": allow (expected deny)")
-        .contains("ok   " + dir.resolve("b-expect-allow.json"))
+        .contains("FAIL " + dir.resolve("a-expect-deny.json") + ": none (expected deny)")
+        .contains("ok   " + dir.resolve("b-expect-none.json"))
         .contains("1 sample(s) failed");
   }
 
@@ -71,7 +71,7 @@ class PolicyCheckCommandTest {
     assertThat(out())
         .contains("REFUSED")
         .contains(
-            "rule secret-env-files: example cat .env is listed under allow but the rule matches it");
+            "rule secret-env-files: example cat .env is listed as one the rule must not match, but the rule matches it");
   }
 
   @Test

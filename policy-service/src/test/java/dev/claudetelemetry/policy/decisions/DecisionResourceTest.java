@@ -42,17 +42,17 @@ public class DecisionResourceTest {
   }
 
   @Test
-  void shouldAllowRecordedHarmlessBashCall() throws IOException {
+  void shouldGiveNoDecisionForARecordedHarmlessBashCallNoRuleDecides() throws IOException {
     post(fixture("PreToolUse-Bash.json"))
         .then()
         .statusCode(200)
-        .body("hookSpecificOutput.hookEventName", equalTo("PreToolUse"))
-        .body("hookSpecificOutput.permissionDecision", equalTo("allow"))
-        .body("policy.verdict", equalTo("allow"))
+        .body("$", not(hasKey("hookSpecificOutput")))
+        .body("policy.verdict", equalTo("none"))
+        .body("policy", not(hasKey("reason")))
         .body("policy", hasKey("ruleId"))
         .body("policy.ruleId", nullValue())
         .body("policy.mode", equalTo("enforce"))
-        .body("policy.version", equalTo("2026-11-25.1"))
+        .body("policy.version", equalTo("2026-12-07.1"))
         .body("policy.sha256", equalTo(shippedSha()));
   }
 
@@ -94,9 +94,8 @@ public class DecisionResourceTest {
     post(fixture("PermissionRequest-Bash.json"))
         .then()
         .statusCode(200)
-        .body("hookSpecificOutput.hookEventName", equalTo("PermissionRequest"))
-        .body("hookSpecificOutput.decision.behavior", equalTo("allow"))
-        .body("hookSpecificOutput.decision", not(hasKey("message")));
+        .body("$", not(hasKey("hookSpecificOutput")))
+        .body("policy.verdict", equalTo("none"));
     post(withCommand("PermissionRequest-Bash.json", "rm -rf ~"))
         .then()
         .statusCode(200)
@@ -127,7 +126,7 @@ public class DecisionResourceTest {
       post(fixture(name))
           .then()
           .statusCode(200)
-          .body("policy.verdict", org.hamcrest.Matchers.oneOf("allow", "ask", "deny"));
+          .body("policy.verdict", org.hamcrest.Matchers.oneOf("none", "allow", "ask", "deny"));
     }
   }
 
@@ -148,7 +147,7 @@ public class DecisionResourceTest {
         .post("/v1/decisions:batch")
         .then()
         .statusCode(200)
-        .body("results.policy.verdict", equalTo(Arrays.asList("allow", "deny", "ask")));
+        .body("results.policy.verdict", equalTo(Arrays.asList("none", "deny", "ask")));
   }
 
   @Test
@@ -174,7 +173,7 @@ public class DecisionResourceTest {
         .then()
         .statusCode(200)
         .body("source", equalTo(source))
-        .body("version", equalTo("2026-11-25.1"))
+        .body("version", equalTo("2026-12-07.1"))
         .body("sha256", equalTo(shippedSha()))
         .body("mode", equalTo("enforce"))
         .body("origin", equalTo("classpath:default"))
@@ -225,7 +224,8 @@ public class DecisionResourceTest {
     post(padded(fixture("PreToolUse-Bash.json"), padding))
         .then()
         .statusCode(200)
-        .body("hookSpecificOutput.permissionDecision", equalTo("allow"));
+        .body("$", not(hasKey("hookSpecificOutput")))
+        .body("policy.verdict", equalTo("none"));
     assertProblem(
         post("{\"tool_name\":42,\"tool_input\":{},\"padding\":\"" + padding + "\"}"),
         400,

@@ -50,10 +50,10 @@ public class MetricsAndHealthTest {
   void shouldCountDecisionsByVerdictRuleToolAndMode() throws IOException {
     String deny =
         "claude_policy_decisions_total{decision=\"deny\",mode=\"enforce\",rule=\"rm-recursive-outside-workspace\",tool=\"Bash\"}";
-    String allow =
-        "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
+    String undecided =
+        "claude_policy_decisions_total{decision=\"none\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
     String other =
-        "claude_policy_decisions_total{decision=\"allow\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
+        "claude_policy_decisions_total{decision=\"none\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
     String before = scrape();
 
     DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /"))
@@ -72,7 +72,7 @@ public class MetricsAndHealthTest {
 
     String after = scrape();
     assertThat(value(after, deny) - value(before, deny)).isEqualTo(2.0);
-    assertThat(value(after, allow) - value(before, allow)).isEqualTo(1.0);
+    assertThat(value(after, undecided) - value(before, undecided)).isEqualTo(1.0);
     assertThat(value(after, other) - value(before, other)).isEqualTo(1.0);
     assertThat(after).doesNotContain("mcp__some_server");
   }
@@ -93,7 +93,7 @@ public class MetricsAndHealthTest {
                 scrape,
                 "claude_policy_info{sha=\""
                     + DecisionResourceTest.shippedSha()
-                    + "\",version=\"2026-11-25.1\"}"))
+                    + "\",version=\"2026-12-07.1\"}"))
         .isEqualTo(1.0);
     assertThat(scrape).contains("# TYPE claude_policy_decisions_total counter");
     assertThat(scrape).contains("# TYPE claude_policy_evaluation_seconds histogram");
@@ -107,7 +107,7 @@ public class MetricsAndHealthTest {
         .statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.name", hasItem("policy"))
-        .body("checks.find { it.name == 'policy' }.data.version", equalTo("2026-11-25.1"))
+        .body("checks.find { it.name == 'policy' }.data.version", equalTo("2026-12-07.1"))
         .body("checks.find { it.name == 'policy' }.data.origin", equalTo("classpath:default"))
         .body(
             "checks.find { it.name == 'policy' }.data.sha256",

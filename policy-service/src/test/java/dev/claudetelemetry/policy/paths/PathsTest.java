@@ -126,4 +126,18 @@ class PathsTest {
     assertThatThrownBy(() -> Glob.of(".env")).hasMessageContaining("must start with");
     assertThatThrownBy(() -> Glob.of("/a/{b,c")).hasMessageContaining("unbalanced");
   }
+
+  @Test
+  void shouldFollowLinksTheCommandCreatesWithoutAnyFileSystem() {
+    LexicalLinks links = new LexicalLinks();
+    links.add("/w/k", "/home/u/.ssh");
+    links.add("/w/a", "/w/k");
+    links.add("/w/loop", "/w/loop/x");
+
+    assertThat(links.resolve("/w/k/id_rsa")).contains("/home/u/.ssh/id_rsa");
+    assertThat(links.resolve("/w/a/config")).contains("/home/u/.ssh/config");
+    assertThat(links.resolve("/w/kk")).isEmpty();
+    assertThat(links.resolve("/w/loop")).isPresent();
+    assertThat(new LexicalLinks().resolve("/w/k")).isEmpty();
+  }
 }

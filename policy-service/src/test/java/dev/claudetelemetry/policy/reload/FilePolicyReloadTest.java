@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 
 import dev.claudetelemetry.policy.decisions.DecisionResourceTest;
 import dev.claudetelemetry.policy.decisions.MetricsAndHealthTest;
@@ -56,17 +58,17 @@ class FilePolicyReloadTest {
   static String policy(String mode, String version) throws IOException {
     return Files.readString(Path.of("../policies/default-policy.yaml"))
         .replace("mode: enforce", "mode: " + mode)
-        .replace("version: \"2026-11-25.1\"", "version: \"" + version + "\"");
+        .replace("version: \"2026-12-07.1\"", "version: \"" + version + "\"");
   }
 
   @Test
   void shouldAuditReloadAndRefuseLive() throws IOException {
-    // audit mode: Claude Code is told allow, the verdict is kept for the record
+    // audit mode: Claude Code gets no decision, the verdict and its reason are kept for the record
     DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /"))
         .then()
         .statusCode(200)
-        .body("hookSpecificOutput.permissionDecision", equalTo("allow"))
-        .body("hookSpecificOutput.permissionDecisionReason", containsString("Audit mode"))
+        .body("$", not(hasKey("hookSpecificOutput")))
+        .body("policy.reason", containsString("rm-recursive-outside-workspace"))
         .body("policy.verdict", equalTo("deny"))
         .body("policy.mode", equalTo("audit"))
         .body("policy.version", equalTo("audit.1"));

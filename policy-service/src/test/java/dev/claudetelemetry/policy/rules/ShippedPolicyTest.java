@@ -10,7 +10,7 @@ class ShippedPolicyTest {
   void shouldLoadWithEveryExamplePassing() {
     Policy policy = Policies.shipped();
 
-    assertThat(policy.version()).isEqualTo("2026-11-25.1");
+    assertThat(policy.version()).isEqualTo("2026-12-07.1");
     assertThat(policy.mode()).isEqualTo(Policy.Mode.ENFORCE);
     assertThat(policy.sha256()).hasSize(64);
     assertThat(policy.rules())

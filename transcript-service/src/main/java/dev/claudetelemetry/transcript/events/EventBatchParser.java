@@ -23,7 +23,9 @@ import java.util.Set;
  */
 @Singleton
 public class EventBatchParser {
-  private static final Set<String> VERDICTS = Set.of("allow", "deny", "ask");
+  // "none": no rule decided (Claude Code's own permission system applied), or the guard failed
+  // open.
+  private static final Set<String> VERDICTS = Set.of("none", "allow", "deny", "ask");
   private static final Set<String> SOURCES = Set.of("policy", "fail-closed", "fail-open");
 
   private final Redactor redactor;

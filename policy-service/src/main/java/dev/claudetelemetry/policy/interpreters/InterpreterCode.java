@@ -1,0 +1,46 @@
+package dev.claudetelemetry.policy.interpreters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What inline interpreter code does, as {@link Effect}s the policy judges like shell commands.
+ * Python and JavaScript are parsed with their tree-sitter grammars; Perl, Ruby and PHP are read by
+ * {@link ScriptTokens}, a tokenizer that knows their string literals and call shapes.
+ */
+public final class InterpreterCode {
+
+  /** Longer inline code is not read: it is judged opaque. */
+  static final int MAX_CODE_CHARS = 64 * 1024;
+
+  private InterpreterCode() {}
+
+  /** Never throws: code the reader cannot get through is one opaque effect. */
+  public static List<Effect> effects(Language language, String code) {
+    List<Effect> effects = new ArrayList<>();
+    if (code.length() > MAX_CODE_CHARS) {
+      effects.add(Effect.opaque("the inline " + name(language) + " code is too long to read"));
+      return effects;
+    }
+    try {
+      switch (language) {
+        case PYTHON -> PythonCode.analyze(code, effects, 0);
+        case JAVASCRIPT -> JavaScriptCode.analyze(code, effects, 0);
+        default -> ScriptTokens.analyze(language, code, effects);
+      }
+    } catch (RuntimeException | StackOverflowError e) {
+      effects.add(Effect.opaque("the inline " + name(language) + " code could not be read"));
+    }
+    return effects;
+  }
+
+  static String name(Language language) {
+    return switch (language) {
+      case PYTHON -> "Python";
+      case JAVASCRIPT -> "JavaScript";
+      case PERL -> "Perl";
+      case RUBY -> "Ruby";
+      case PHP -> "PHP";
+    };
+  }
+}

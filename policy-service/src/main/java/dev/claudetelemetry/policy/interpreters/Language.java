@@ -1,0 +1,10 @@
+package dev.claudetelemetry.policy.interpreters;
+
+/** The languages whose inline code the guard reads. */
+public enum Language {
+  PYTHON,
+  JAVASCRIPT,
+  PERL,
+  RUBY,
+  PHP
+}
