@@ -154,7 +154,10 @@ class LocalRunTest {
     // One real session: an allowed Bash call, then one the guard must deny.
     api = FakeMessagesApi.start();
     api.script(SCENARIO, List.of(Turn.bash(ALLOWED), Turn.bash(DENIED), Turn.finalText("done")));
-    Path home = tmp.resolve("home");
+    // Not below /tmp: the shipped policy treats /tmp as scratch, where deleting is allowed, and the
+    // session's "rm -rf ~" must meet the guard's deny.
+    Path home =
+        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "local-run-").resolve("home");
     Path workspace = home.resolve("workspace");
     Files.createDirectories(workspace);
     Path canary = Files.writeString(home.resolve("canary.txt"), "still here");

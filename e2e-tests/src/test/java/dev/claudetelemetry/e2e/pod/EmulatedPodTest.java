@@ -29,8 +29,9 @@ class EmulatedPodTest {
       assertThat(
               pod.exec(List.of("cat", "/etc/claude-code/managed-settings.d/50-identity.json"), t))
           .contains("\"bob\"");
-      assertThat(pod.exec(List.of("cat", "/opt/claude-telemetry/bin/claude-guard"), t))
-          .isEqualTo(Files.readString(k8s.resolve("bin/claude-guard")));
+      // The hook client is a binary: compared by digest.
+      assertThat(pod.exec(List.of("sha256sum", "/opt/claude-telemetry/bin/claude-guard"), t))
+          .startsWith(sha256(k8s.resolve("bin/claude-guard")) + " ");
       assertThat(
               pod.exec(
                   List.of("getent", "hosts", "hook-ingest.claude-telemetry.svc.cluster.local"), t))
@@ -51,5 +52,11 @@ class EmulatedPodTest {
     assertThat(Files.readString(Path.of("/etc/hosts"))).isEqualTo(hostHosts);
     assertThat(Files.exists(Path.of("/etc/claude-code"))).isEqualTo(hostHadManagedSettings);
     assertThat(ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 }

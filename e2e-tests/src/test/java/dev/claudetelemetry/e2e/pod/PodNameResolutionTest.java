@@ -251,10 +251,12 @@ class PodNameResolutionTest {
                 input.toString()),
             T);
 
-    assertThat(
-            JSON.readTree(decision).path("hookSpecificOutput").path("permissionDecision").asText())
-        .as("the guard's answer with\n%s%s", resolvConf, decision)
-        .isEqualTo("allow");
+    // `ls -la` is a call no rule of the shipped policy decides: hook-ingest answers `{}` and the
+    // guard
+    // prints nothing. Any failure to reach hook-ingest would print a deny instead.
+    assertThat(decision)
+        .as("the guard's answer (no decision) with\n%s%s", resolvConf, decision)
+        .isBlank();
     List<String> all = queries();
     return all.subList(before, all.size());
   }

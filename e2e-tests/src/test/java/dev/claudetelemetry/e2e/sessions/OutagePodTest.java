@@ -40,7 +40,10 @@ class OutagePodTest {
   @Test
   void shouldRecordEveryHookEventOnceThroughATranscriptServiceOutageAndASigkill() throws Exception {
     assertThat(ClaudeCli.installedVersion()).isEqualTo(ClaudeCli.pinnedVersion());
-    Path work = Files.createTempDirectory(Path.of("/tmp"), "ctoutage");
+    // Not below /tmp: the shipped policy treats /tmp as scratch, and the session deletes outside
+    // its
+    // workspace to be denied.
+    Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctoutage");
     try (PodFixture fixture =
         PodFixture.start(
             work,
