@@ -547,9 +547,11 @@ class ChartInDockerTest {
             + sessionId
             + "/transcript";
     String readToken = render.secretValue("claude-telemetry-tokens", "read-token");
+    // The file is read again on every try: Claude Code may still append (its SessionEnd hook runs
+    // asynchronously), and the whole file, as it ends up, is what must be stored.
     DockerKubelet.await(
         () ->
-            written
+            docker(DOCKER, "exec", container, "cat", transcriptPath)
                 .strip()
                 .equals(
                     kubelet
@@ -564,7 +566,12 @@ class ChartInDockerTest {
                         .output()
                         .strip()),
         Duration.ofSeconds(30),
-        () -> "transcript-service does not hold the whole transcript of " + sessionId);
+        () ->
+            "transcript-service does not hold the whole transcript of "
+                + sessionId
+                + " ("
+                + docker(DOCKER, "exec", container, "wc", "-c", transcriptPath).strip()
+                + ")");
   }
 
   /** The pod of a Deployment or StatefulSet of the render. */
