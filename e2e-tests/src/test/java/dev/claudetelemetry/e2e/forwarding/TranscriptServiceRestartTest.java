@@ -3,19 +3,11 @@ package dev.claudetelemetry.e2e.forwarding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudetelemetry.e2e.pod.MetricsSnapshot;
 import dev.claudetelemetry.testsupport.FreePorts;
-import dev.claudetelemetry.testsupport.Http;
 import dev.claudetelemetry.testsupport.PostgresServer;
-import dev.claudetelemetry.testsupport.RepoPaths;
 import dev.claudetelemetry.testsupport.ServiceJar;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TranscriptServiceRestartTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INGEST_TOKEN = "restart-test-ingest-token";
   private static final String WRITE_TOKEN = "restart-test-write-token";
   private static final int BEFORE = 30;
@@ -125,33 +116,19 @@ class TranscriptServiceRestartTest {
 
   private static void post(HttpClient client, ServiceJar ingest, String session, int n)
       throws Exception {
-    ObjectNode input =
-        (ObjectNode)
-            JSON.readTree(
-                Files.readString(
-                    RepoPaths.root().resolve("testdata/claude-code/hooks/UserPromptSubmit.json")));
-    input.put("session_id", session).put("prompt", prompt(n));
-    HttpResponse<String> response =
-        client.send(
-            HttpRequest.newBuilder(URI.create(ingest.url("/v1/hooks")))
-                .header("Authorization", "Bearer " + INGEST_TOKEN)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(input.toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    HookPosts.post(
+        client,
+        ingest,
+        INGEST_TOKEN,
+        "UserPromptSubmit.json",
+        input -> input.put("session_id", session).put("prompt", prompt(n)));
   }
 
-  /** The prompts of the session's hook events in the audit trail, one entry per stored row. */
   private static List<String> stored(PostgresServer postgres, String session) {
-    String rows =
-        postgres.psql(
-            PostgresServer.DATABASE,
-            "SELECT payload->>'prompt' FROM hook_events WHERE session_id = '" + session + "'");
-    return rows.isBlank() ? List.of() : List.of(rows.strip().split("\n"));
+    return HookPosts.stored(postgres, session, "payload->>'prompt'");
   }
 
   private static MetricsSnapshot metrics(ServiceJar service) {
-    return MetricsSnapshot.parse(Http.get(service.managementUrl("/q/metrics")));
+    return HookPosts.metrics(service);
   }
 }
