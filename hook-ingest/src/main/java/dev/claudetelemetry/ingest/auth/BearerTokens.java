@@ -1,7 +1,7 @@
 package dev.claudetelemetry.ingest.auth;
 
 import dev.claudetelemetry.ingest.config.IngestConfig;
-import dev.claudetelemetry.servicesupport.UserTokenDirectory;
+import dev.claudetelemetry.servicesupport.auth.UserTokenDirectory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package dev.claudetelemetry.transcript.auth;
 
-import dev.claudetelemetry.servicesupport.UserTokenDirectory;
+import dev.claudetelemetry.servicesupport.auth.UserTokenDirectory;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

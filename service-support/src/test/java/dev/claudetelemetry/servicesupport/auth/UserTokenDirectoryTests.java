@@ -1,4 +1,4 @@
-package dev.claudetelemetry.servicesupport;
+package dev.claudetelemetry.servicesupport.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

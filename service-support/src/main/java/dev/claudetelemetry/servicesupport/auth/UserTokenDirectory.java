@@ -1,4 +1,4 @@
-package dev.claudetelemetry.servicesupport;
+package dev.claudetelemetry.servicesupport.auth;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,7 +61,7 @@ public final class UserTokenDirectory implements AutoCloseable {
   private record Entry(String user, byte[] digest) {}
 
   private final Path directory;
-  private final List<byte[]> serviceTokenDigests;
+  private final TokenSet serviceTokens;
   private final Duration refreshEvery;
   private final Object reloadLock = new Object();
   private volatile List<Entry> entries = List.of();
@@ -78,12 +76,19 @@ public final class UserTokenDirectory implements AutoCloseable {
   public UserTokenDirectory(
       Path directory, Collection<String> serviceTokens, Duration refreshEvery) {
     this.directory = directory;
-    this.serviceTokenDigests =
-        serviceTokens.stream()
-            .filter(t -> t != null && !t.isBlank())
-            .map(t -> sha256(t.strip()))
-            .toList();
+    this.serviceTokens = TokenSet.of(serviceTokens);
     this.refreshEvery = refreshEvery;
+  }
+
+  /**
+   * The directory a service is configured with ({@code CLAUDE_TELEMETRY_USER_TOKENS_DIR}); empty
+   * when that is unset or blank.
+   */
+  public static Optional<UserTokenDirectory> configured(
+      Optional<String> directory, Collection<String> serviceTokens, Duration refreshEvery) {
+    return directory
+        .filter(dir -> !dir.isBlank())
+        .map(dir -> new UserTokenDirectory(Path.of(dir.strip()), serviceTokens, refreshEvery));
   }
 
   /** Reads the directory now and then every {@code refreshEvery} until {@link #close()}. */
@@ -120,10 +125,10 @@ public final class UserTokenDirectory implements AutoCloseable {
     if (presented == null || presented.isEmpty()) {
       return Optional.empty();
     }
-    byte[] digest = sha256(presented);
+    byte[] digest = TokenDigest.of(presented);
     String match = null;
     for (Entry entry : entries) {
-      if (MessageDigest.isEqual(entry.digest(), digest)) {
+      if (TokenDigest.equal(entry.digest(), digest)) {
         match = entry.user();
       }
     }
@@ -157,7 +162,7 @@ public final class UserTokenDirectory implements AutoCloseable {
       Map<String, String> fingerprints = new TreeMap<>();
       tokens.forEach(
           (user, token) -> {
-            byte[] digest = sha256(token);
+            byte[] digest = TokenDigest.of(token);
             loaded.add(new Entry(user, digest));
             fingerprints.put(user, java.util.HexFormat.of().formatHex(digest, 0, 8));
           });
@@ -267,12 +272,7 @@ public final class UserTokenDirectory implements AutoCloseable {
     }
     for (var it = tokens.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
-      byte[] digest = sha256(entry.getValue());
-      boolean service = false;
-      for (byte[] serviceDigest : serviceTokenDigests) {
-        service |= MessageDigest.isEqual(serviceDigest, digest);
-      }
-      if (service) {
+      if (serviceTokens.accepts(entry.getValue())) {
         it.remove();
         problems.put(
             entry.getKey(),
@@ -316,13 +316,5 @@ public final class UserTokenDirectory implements AutoCloseable {
     }
     lastFingerprints = fingerprints;
     lastProblems = problems;
-  }
-
-  private static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }
