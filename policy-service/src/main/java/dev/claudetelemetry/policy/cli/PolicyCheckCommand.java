@@ -2,7 +2,6 @@ package dev.claudetelemetry.policy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudetelemetry.policy.decisions.HookInputReader;
-import dev.claudetelemetry.policy.decisions.ProblemException;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.rules.Decision;
 import dev.claudetelemetry.policy.rules.Policy;
@@ -12,6 +11,7 @@ import dev.claudetelemetry.policy.rules.PolicyRefusedException;
 import dev.claudetelemetry.policy.rules.Rule;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import dev.claudetelemetry.policy.shell.BashAnalyzer;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package dev.claudetelemetry.policy.decisions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudetelemetry.policy.PolicyServiceConfig;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.servicesupport.problem.ProblemType;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
@@ -11,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code POST /v1/decisions} and {@code POST /v1/decisions:batch} (docs/contracts.md). */
 @Path("/v1")
@@ -37,9 +40,7 @@ public class DecisionResource {
   private JsonNode read(byte[] body) {
     if (body != null && body.length > maxBodyBytes) {
       throw new ProblemException(
-          413,
-          "body-too-large",
-          "Request body too large",
+          ProblemType.BODY_TOO_LARGE,
           "the body is " + body.length + " bytes; the limit is " + maxBodyBytes);
     }
     return reader.readTree(body);
@@ -66,6 +67,9 @@ public class DecisionResource {
 
   public record BatchResponse(List<DecisionResponse> results) {}
 
+  /** Which input of a batch is not a hook input, and why: the problem's {@code errors}. */
+  public record BatchError(int index, String reason) {}
+
   /** Many inputs, answered in order; one bad input refuses the whole batch with its index. */
   @POST
   @Path("/decisions:batch")
@@ -73,31 +77,27 @@ public class DecisionResource {
     JsonNode root = read(body);
     JsonNode inputs = root.get("inputs");
     if (!root.isObject() || inputs == null || !inputs.isArray()) {
-      throw ProblemException.badInput("a batch is {\"inputs\": [hook inputs...]}");
+      throw HookInputReader.badInput("a batch is {\"inputs\": [hook inputs...]}");
     }
     if (inputs.size() > maxBatchSize) {
       throw new ProblemException(
-          413,
-          "batch-too-large",
-          "Too many inputs in one batch",
+          ProblemType.BATCH_TOO_LARGE,
           "the batch has " + inputs.size() + " inputs; the limit is " + maxBatchSize);
     }
     List<dev.claudetelemetry.policy.rules.ToolCall> calls = new ArrayList<>(inputs.size());
-    List<Problem.BatchError> errors = new ArrayList<>();
+    List<BatchError> errors = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       try {
         calls.add(reader.toolCall(inputs.get(i)));
       } catch (ProblemException e) {
-        errors.add(new Problem.BatchError(i, e.getMessage()));
+        errors.add(new BatchError(i, e.getMessage()));
       }
     }
     if (!errors.isEmpty()) {
       throw new ProblemException(
-          400,
-          "invalid-hook-input",
-          "Some inputs of the batch are not valid hook inputs",
+          ProblemType.INVALID_HOOK_INPUT,
           errors.size() + " of " + inputs.size() + " inputs are invalid; nothing was decided",
-          errors);
+          Map.of("errors", errors));
     }
     return new BatchResponse(calls.stream().map(decisions::decide).toList());
   }

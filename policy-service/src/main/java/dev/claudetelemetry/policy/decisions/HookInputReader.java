@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudetelemetry.policy.rules.ToolCall;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.servicesupport.problem.ProblemType;
 import java.io.IOException;
 import java.util.Set;
 
@@ -39,21 +41,20 @@ public final class HookInputReader {
 
   public JsonNode readTree(byte[] body) {
     if (body == null || body.length == 0) {
-      throw ProblemException.badInput("the request body is empty; send one hook input as JSON");
+      throw notJson("the request body is empty; send one hook input as JSON");
     }
     try (JsonParser parser = json.createParser(body)) {
       JsonNode node = json.readTree(parser);
       if (node == null) {
-        throw ProblemException.badInput("the request body is empty; send one hook input as JSON");
+        throw notJson("the request body is empty; send one hook input as JSON");
       }
       return node;
     } catch (StreamConstraintsException e) {
-      throw ProblemException.badInput("the JSON exceeds a limit: " + e.getOriginalMessage());
+      throw badInput("the JSON exceeds a limit: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      throw ProblemException.badInput(
-          "the body is not valid UTF-8 JSON: " + e.getOriginalMessage());
+      throw notJson("the body is not valid UTF-8 JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ProblemException.badInput("the body could not be read: " + e.getMessage());
+      throw notJson("the body could not be read: " + e.getMessage());
     }
   }
 
@@ -63,11 +64,11 @@ public final class HookInputReader {
    */
   public ToolCall toolCall(JsonNode node) {
     if (!node.isObject()) {
-      throw ProblemException.badInput("a hook input is a JSON object, not " + kind(node));
+      throw badInput("a hook input is a JSON object, not " + kind(node));
     }
     String event = optionalText(node, "hook_event_name", "PreToolUse");
     if (!DECIDED_EVENTS.contains(event)) {
-      throw ProblemException.badInput(
+      throw badInput(
           "hook_event_name '"
               + clip(event)
               + "' is not decided here; send PreToolUse or PermissionRequest");
@@ -75,20 +76,20 @@ public final class HookInputReader {
     String tool = requiredText(node, "tool_name");
     JsonNode input = node.get("tool_input");
     if (input == null || input.isNull()) {
-      throw ProblemException.badInput("tool_input is missing; it must be an object");
+      throw badInput("tool_input is missing; it must be an object");
     }
     if (!input.isObject()) {
-      throw ProblemException.badInput("tool_input must be an object, not " + kind(input));
+      throw badInput("tool_input must be an object, not " + kind(input));
     }
     if (tool.equals("Bash")) {
       JsonNode command = input.get("command");
       if (command == null || !command.isTextual()) {
-        throw ProblemException.badInput("tool_input.command must be a string for the Bash tool");
+        throw badInput("tool_input.command must be a string for the Bash tool");
       }
     }
     String cwd = optionalText(node, "cwd", "");
     if (!cwd.isEmpty() && !cwd.startsWith("/")) {
-      throw ProblemException.badInput("cwd must be an absolute path");
+      throw badInput("cwd must be an absolute path");
     }
     return new ToolCall(
         event,
@@ -102,13 +103,13 @@ public final class HookInputReader {
   private static String requiredText(JsonNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
-      throw ProblemException.badInput(field + " is missing; it must be a string");
+      throw badInput(field + " is missing; it must be a string");
     }
     if (!value.isTextual()) {
-      throw ProblemException.badInput(field + " must be a string, not " + kind(value));
+      throw badInput(field + " must be a string, not " + kind(value));
     }
     if (value.asText().isEmpty()) {
-      throw ProblemException.badInput(field + " must not be empty");
+      throw badInput(field + " must not be empty");
     }
     return value.asText();
   }
@@ -119,7 +120,7 @@ public final class HookInputReader {
       return fallback;
     }
     if (!value.isTextual()) {
-      throw ProblemException.badInput(field + " must be a string, not " + kind(value));
+      throw badInput(field + " must be a string, not " + kind(value));
     }
     return value.asText();
   }
@@ -136,5 +137,14 @@ public final class HookInputReader {
 
   private static String clip(String value) {
     return value.length() <= 64 ? value : value.substring(0, 64) + "…";
+  }
+
+  /** A body that is not a hook input; in a batch, one entry of its {@code errors}. */
+  static ProblemException badInput(String detail) {
+    return new ProblemException(ProblemType.INVALID_HOOK_INPUT, detail);
+  }
+
+  private static ProblemException notJson(String detail) {
+    return new ProblemException(ProblemType.NOT_JSON, detail);
   }
 }

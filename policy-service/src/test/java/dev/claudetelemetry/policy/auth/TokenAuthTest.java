@@ -1,8 +1,11 @@
-package dev.claudetelemetry.policy.decisions;
+package dev.claudetelemetry.policy.auth;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.claudetelemetry.policy.decisions.DecisionResourceTest;
+import dev.claudetelemetry.policy.decisions.MetricsAndHealthTest;
+import dev.claudetelemetry.servicesupport.problem.ProblemType;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -39,6 +42,22 @@ class TokenAuthTest {
         given().header("Authorization", "Bearer s3cret-token-and-more").get("/v1/policy"),
         401,
         "Bearer");
+    given()
+        .get("/v1/policy")
+        .then()
+        .statusCode(401)
+        .header("WWW-Authenticate", "Bearer realm=\"policy-service\"")
+        .body("type", equalTo(ProblemType.UNAUTHORIZED.uri()));
+  }
+
+  @Test
+  void shouldCheckTheTokenBeforeTheBodySize() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(new byte[2 * 1024 * 1024])
+        .post("/v1/decisions")
+        .then()
+        .statusCode(401);
   }
 
   @Test
