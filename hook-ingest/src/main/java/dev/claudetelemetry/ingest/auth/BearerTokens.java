@@ -1,15 +1,13 @@
 package dev.claudetelemetry.ingest.auth;
 
 import dev.claudetelemetry.ingest.config.IngestConfig;
+import dev.claudetelemetry.servicesupport.auth.TokenSet;
 import dev.claudetelemetry.servicesupport.auth.UserTokenDirectory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,29 +46,21 @@ public class BearerTokens {
 
   private final Optional<UserTokenDirectory> userTokens;
 
-  /** SHA-256 of the token: comparing digests takes the same time whatever the presented length. */
-  private final Optional<byte[]> sharedDigest;
+  private final TokenSet shared;
 
   private final boolean sharedTokenIgnored;
 
   BearerTokens(IngestConfig config) {
-    Optional<String> shared = config.token().filter(token -> !token.isBlank()).map(String::strip);
+    List<String> serviceTokens = new ArrayList<>();
+    config.token().ifPresent(serviceTokens::add);
+    config.forward().token().ifPresent(serviceTokens::add);
+    config.guard().policyToken().ifPresent(serviceTokens::add);
     this.userTokens =
-        config
-            .userTokensDir()
-            .filter(dir -> !dir.isBlank())
-            .map(
-                dir -> {
-                  List<String> serviceTokens = new ArrayList<>();
-                  shared.ifPresent(serviceTokens::add);
-                  config.forward().token().ifPresent(serviceTokens::add);
-                  config.guard().policyToken().ifPresent(serviceTokens::add);
-                  return new UserTokenDirectory(
-                      Path.of(dir.strip()), serviceTokens, config.userTokensRefresh());
-                });
-    this.sharedTokenIgnored = userTokens.isPresent() && shared.isPresent();
-    this.sharedDigest =
-        userTokens.isPresent() ? Optional.empty() : shared.map(BearerTokens::digest);
+        UserTokenDirectory.configured(
+            config.userTokensDir(), serviceTokens, config.userTokensRefresh());
+    TokenSet configured = TokenSet.ofOne(config.token());
+    this.sharedTokenIgnored = userTokens.isPresent() && configured.isConfigured();
+    this.shared = userTokens.isPresent() ? TokenSet.of(List.of()) : configured;
   }
 
   void start(@Observes StartupEvent start) {
@@ -95,7 +85,7 @@ public class BearerTokens {
     if (userTokens.isPresent()) {
       return Mode.USER_TOKENS;
     }
-    return sharedDigest.isPresent() ? Mode.SHARED_TOKEN : Mode.NONE;
+    return shared.isConfigured() ? Mode.SHARED_TOKEN : Mode.NONE;
   }
 
   /** Users with a usable token now (0 without the directory). */
@@ -112,19 +102,6 @@ public class BearerTokens {
     if (userTokens.isPresent()) {
       return userTokens.get().userOf(presented).map(user -> new Caller(Optional.of(user)));
     }
-    if (sharedDigest.isPresent()
-        && presented != null
-        && MessageDigest.isEqual(digest(presented), sharedDigest.get())) {
-      return Optional.of(Caller.SHARED);
-    }
-    return Optional.empty();
-  }
-
-  private static byte[] digest(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return shared.accepts(presented) ? Optional.of(Caller.SHARED) : Optional.empty();
   }
 }

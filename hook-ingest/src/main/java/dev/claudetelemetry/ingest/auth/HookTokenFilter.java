@@ -3,8 +3,9 @@ package dev.claudetelemetry.ingest.auth;
 import dev.claudetelemetry.ingest.hooks.HookResource;
 import dev.claudetelemetry.ingest.identity.UserLabels;
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
-import dev.claudetelemetry.ingest.problems.RejectedException;
-import dev.claudetelemetry.ingest.problems.Rejection;
+import dev.claudetelemetry.ingest.problem.RejectedException;
+import dev.claudetelemetry.ingest.problem.Rejection;
+import dev.claudetelemetry.servicesupport.auth.BearerToken;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
@@ -23,8 +24,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * trail. Metrics and health live outside {@code /v1} and stay open for Prometheus and the kubelet.
  */
 public class HookTokenFilter {
-
-  private static final String BEARER = "Bearer ";
 
   private final BearerTokens tokens;
   private final HookMetrics metrics;
@@ -47,13 +46,15 @@ public class HookTokenFilter {
           "hook-ingest has neither CLAUDE_TELEMETRY_USER_TOKENS_DIR nor HOOK_INGEST_TOKEN"
               + " configured, so it accepts no hooks");
     }
-    String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      throw new RejectedException(Rejection.UNAUTHORIZED, "send Authorization: Bearer <token>");
-    }
+    String token =
+        BearerToken.from(request.getHeaderString(HttpHeaders.AUTHORIZATION))
+            .orElseThrow(
+                () ->
+                    new RejectedException(
+                        Rejection.UNAUTHORIZED, "send Authorization: Bearer <token>"));
     BearerTokens.Caller caller =
         tokens
-            .authenticate(header.substring(BEARER.length()).strip())
+            .authenticate(token)
             .orElseThrow(
                 () ->
                     new RejectedException(Rejection.UNAUTHORIZED, "the bearer token is not valid"));

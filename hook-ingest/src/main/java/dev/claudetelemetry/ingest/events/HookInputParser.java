@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.claudetelemetry.ingest.problems.RejectedException;
-import dev.claudetelemetry.ingest.problems.Rejection;
+import dev.claudetelemetry.ingest.problem.RejectedException;
+import dev.claudetelemetry.ingest.problem.Rejection;
 import java.io.IOException;
 
 /**

@@ -2,7 +2,7 @@ package dev.claudetelemetry.ingest.metrics;
 
 import dev.claudetelemetry.ingest.guard.DecisionSource;
 import dev.claudetelemetry.ingest.guard.GuardFailure;
-import dev.claudetelemetry.ingest.problems.Rejection;
+import dev.claudetelemetry.ingest.problem.Rejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

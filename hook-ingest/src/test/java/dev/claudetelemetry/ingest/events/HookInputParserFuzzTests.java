@@ -3,7 +3,7 @@ package dev.claudetelemetry.ingest.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.claudetelemetry.ingest.problems.RejectedException;
+import dev.claudetelemetry.ingest.problem.RejectedException;
 import dev.claudetelemetry.ingest.support.Fixtures;
 import dev.claudetelemetry.ingest.support.Mutations;
 import java.util.Base64;

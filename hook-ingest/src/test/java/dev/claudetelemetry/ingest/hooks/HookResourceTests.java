@@ -413,7 +413,7 @@ class HookResourceTests {
         .contentType("application/problem+json")
         .header("WWW-Authenticate", startsWith("Bearer"))
         .body("status", equalTo(401))
-        .body("type", containsString("unauthorized"));
+        .body("type", equalTo("https://claude-telemetry.dev/problems/unauthorized"));
     given()
         .header("Authorization", "Bearer not-the-token")
         .contentType("application/json")
@@ -518,6 +518,7 @@ class HookResourceTests {
         .statusCode(413)
         .contentType("application/problem+json")
         .body("status", equalTo(413))
+        .body("type", equalTo("https://claude-telemetry.dev/problems/body-too-large"))
         .body("detail", containsString("at most 1048576"));
 
     given()
@@ -527,7 +528,8 @@ class HookResourceTests {
         .post("/v1/hooks")
         .then()
         .statusCode(415)
-        .contentType("application/problem+json");
+        .contentType("application/problem+json")
+        .body("type", equalTo("https://claude-telemetry.dev/problems/unsupported-media-type"));
 
     Scrape after = Scrape.now();
     for (String reason : List.of("too_deep", "too_large", "unsupported_media_type")) {

@@ -85,7 +85,7 @@ class SpoolFullTests {
         .then()
         .statusCode(503)
         .contentType("application/problem+json")
-        .body("type", equalTo("https://claude-telemetry.dev/problems/hook-ingest/not-recorded"))
+        .body("type", equalTo("https://claude-telemetry.dev/problems/not-recorded"))
         .body("detail", startsWith("hook-ingest's spool is full"));
     post(event).then().statusCode(503);
     assertThat(recorded).isGreaterThan(3);

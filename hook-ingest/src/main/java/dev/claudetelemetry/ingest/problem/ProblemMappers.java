@@ -1,10 +1,13 @@
-package dev.claudetelemetry.ingest.problems;
+package dev.claudetelemetry.ingest.problem;
 
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
 import dev.claudetelemetry.ingest.spool.NotSpooledException;
+import dev.claudetelemetry.servicesupport.problem.Problem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.servicesupport.problem.ProblemResponses;
+import dev.claudetelemetry.servicesupport.problem.ProblemType;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -26,6 +29,11 @@ public class ProblemMappers {
   }
 
   @ServerExceptionMapper
+  public Response problem(ProblemException e) {
+    return ProblemResponses.of(e.problem());
+  }
+
+  @ServerExceptionMapper
   public Response unsupportedMediaType(NotSupportedException e) {
     return refuse(
         Rejection.UNSUPPORTED_MEDIA_TYPE,
@@ -38,11 +46,9 @@ public class ProblemMappers {
    */
   @ServerExceptionMapper
   public Response notSpooled(NotSpooledException e) {
-    return problem(
-        new Problem(
-            "https://claude-telemetry.dev/problems/hook-ingest/not-recorded",
-            "Hook event not recorded",
-            503,
+    return ProblemResponses.of(
+        Problem.of(
+            ProblemType.NOT_RECORDED,
             switch (e.reason()) {
               case FULL ->
                   "hook-ingest's spool is full: transcript-service has not been taking events";
@@ -55,34 +61,25 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
     Response.StatusType status = e.getResponse().getStatusInfo();
-    return problem(
-        new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), null));
+    if (status.getStatusCode() >= 500) {
+      return unexpected(e);
+    }
+    return ProblemResponses.of(
+        Problem.forStatus(status.getStatusCode(), status.getReasonPhrase(), null));
   }
 
   @ServerExceptionMapper
   public Response unexpected(RuntimeException e) {
     LOG.error("unexpected error handling a request", e);
-    return problem(
-        new Problem(
-            "about:blank",
-            "Internal Server Error",
-            500,
-            "hook-ingest failed unexpectedly; the error is in its log"));
+    return ProblemResponses.of(
+        Problem.of(
+            ProblemType.INTERNAL, "hook-ingest failed unexpectedly; the error is in its log"));
   }
 
   Response refuse(Rejection rejection, String detail) {
     metrics.rejected(rejection);
-    Response.ResponseBuilder response =
-        Response.status(rejection.status())
-            .type(Problem.MEDIA_TYPE)
-            .entity(Problem.of(rejection, detail));
-    if (rejection == Rejection.UNAUTHORIZED) {
-      response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"hook-ingest\"");
-    }
-    return response.build();
-  }
-
-  private static Response problem(Problem problem) {
-    return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    return rejection == Rejection.UNAUTHORIZED
+        ? ProblemResponses.unauthorized("hook-ingest", detail)
+        : ProblemResponses.of(Problem.of(rejection.type(), detail));
   }
 }

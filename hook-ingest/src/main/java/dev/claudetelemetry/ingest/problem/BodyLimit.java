@@ -1,8 +1,9 @@
-package dev.claudetelemetry.ingest.problems;
+package dev.claudetelemetry.ingest.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
+import dev.claudetelemetry.servicesupport.problem.Problem;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -47,7 +48,7 @@ public class BodyLimit {
           .end(
               json(
                   Problem.of(
-                      Rejection.TOO_LARGE,
+                      Rejection.TOO_LARGE.type(),
                       "the body is "
                           + declared
                           + " bytes; at most "
