@@ -112,11 +112,10 @@ SEED="/usr/bin/python3 $BENCH/seed_hook.py 127.0.0.1:$PUSH_PORT"
   { echo "bench: the guard did not answer allow for $INPUT" >&2; exit 1; }
 
 # Warm the JITs the way a long-running pod would have them: the request path over kept-alive connections, the
-# accept and close paths (every hook process opens its own connection; on the same services, the guard's median
-# over an empty bash went from 6.0 ms after the first part alone to 3.2 ms with the second), and the guard's own
-# request (HTTP/1.0, the user header). Rounds go on until both JVMs' JIT compilers go quiet: a fixed 16 s left
-# C2 still compiling when the machine was slow, and the guard 1.0-1.7 ms slower than on services warmed until
-# quiet (measured side by side, 2026-12-04).
+# accept and close paths (every hook process opens its own connection, so a pod's guard runs them on every call),
+# and the guard's own request (HTTP/1.0, the user header). Rounds go on until both JVMs' JIT compilers go quiet
+# rather than for a fixed time: how long C2 takes depends on how busy the machine is, and a guard measured while
+# C2 is still compiling is measured slower than a pod's.
 cat >"$WORK/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -147,8 +146,8 @@ echo "Machine: $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /p
 echo "Warm-up: $warm_rounds rounds, JIT compilers quiet: $quiet (methods compiled: policy-service $now_policy, hook-ingest $now_ingest)"
 echo
 echo "## 1. One hook process per event (hyperfine, $HOOK_RUNS runs each in $HOOK_BLOCKS interleaved blocks, PreToolUse-Bash.json on stdin)"
-# The machine's speed drifts by tens of percent within minutes (the bash floor alone measured 3.7-6.9 ms median
-# in consecutive runs), so the commands take turns in blocks instead of one after the other.
+# A shared machine's speed drifts by tens of percent within minutes, so the commands take turns in blocks instead
+# of one after the other: a drift then hits every command alike.
 for block in $(seq 1 "$HOOK_BLOCKS"); do
   hyperfine -S sh --warmup 5 --runs "$((HOOK_RUNS / HOOK_BLOCKS))" --export-json "$WORK/hooks-$block.json" \
     -n "policy-service direct (curl)" "curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary @$INPUT http://127.0.0.1:$POLICY_PORT/v1/decisions" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks for policy-service (see policy-service/README.md#benchmarks for the latest numbers).
+# Benchmarks for policy-service (what they measure, targets, results: bench/policy-service/README.md).
 #  1. in-process evaluation latency over the labelled corpus, next to two baselines in the same run;
 #  2. HTTP decision latency at a fixed offered rate with wrk on loopback, next to /q/health/live (the HTTP
 #     stack's floor; on the management port, a second Vert.x server of the same JVM) at the same rate.

@@ -787,8 +787,8 @@ public final class BashAnalyzer {
 
     /**
      * Walks the syntax tree. Every tree-sitter node method is a JNI round trip that looks its
-     * fields up again (the walk used to cost more than the parse), so each node's type and child
-     * count are read once and handed down.
+     * fields up again, so asking a node for them on every visit costs more than the parse itself;
+     * each node's type and child count are read once and handed down.
      */
     private final class NodeVisitor implements Words.Expansions {
       private final Words words;
