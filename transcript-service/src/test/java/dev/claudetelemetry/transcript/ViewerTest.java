@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.claudetelemetry.transcript.auth.TokenFilter;
+import dev.claudetelemetry.transcript.auth.TokenAuthenticationMechanism;
 import dev.claudetelemetry.transcript.sessions.TranscriptExport;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -169,7 +169,7 @@ class ViewerTest {
     String file = "/sessions/" + SESSION + "/transcript?file=main";
 
     given()
-        .cookie(TokenFilter.VIEWER_COOKIE, Fixtures.READ)
+        .cookie(TokenAuthenticationMechanism.VIEWER_COOKIE, Fixtures.READ)
         .get(file)
         .then()
         .statusCode(200)
@@ -181,11 +181,15 @@ class ViewerTest {
         .then()
         .statusCode(200)
         .header(TranscriptExport.FILES_HEADER, "main=48");
-    given().cookie(TokenFilter.VIEWER_COOKIE, Fixtures.WRITE).get(file).then().statusCode(401);
+    given()
+        .cookie(TokenAuthenticationMechanism.VIEWER_COOKIE, Fixtures.WRITE)
+        .get(file)
+        .then()
+        .statusCode(401);
     given().get(file).then().statusCode(401);
     // The read API keeps to its bearer header; the cookie is the viewer's.
     given()
-        .cookie(TokenFilter.VIEWER_COOKIE, Fixtures.READ)
+        .cookie(TokenAuthenticationMechanism.VIEWER_COOKIE, Fixtures.READ)
         .get("/v1/sessions/" + SESSION + "/transcript?file=main")
         .then()
         .statusCode(401);

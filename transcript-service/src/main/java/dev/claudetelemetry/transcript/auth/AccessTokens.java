@@ -1,12 +1,12 @@
 package dev.claudetelemetry.transcript.auth;
 
+import dev.claudetelemetry.servicesupport.auth.TokenSet;
 import dev.claudetelemetry.servicesupport.auth.UserTokenDirectory;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,20 +25,14 @@ public class AccessTokens {
   private final Optional<UserTokenDirectory> users;
 
   public AccessTokens(TranscriptConfig config) {
-    this.write = TokenSet.of(config.writeTokens());
-    this.read = TokenSet.of(config.readTokens());
+    this.write = TokenSet.ofList(config.writeTokens());
+    this.read = TokenSet.ofList(config.readTokens());
+    List<String> serviceTokens = new ArrayList<>();
+    config.writeTokens().ifPresent(serviceTokens::addAll);
+    config.readTokens().ifPresent(serviceTokens::addAll);
     this.users =
-        config
-            .userTokensDir()
-            .filter(dir -> !dir.isBlank())
-            .map(
-                dir -> {
-                  List<String> serviceTokens = new ArrayList<>();
-                  config.writeTokens().ifPresent(serviceTokens::addAll);
-                  config.readTokens().ifPresent(serviceTokens::addAll);
-                  return new UserTokenDirectory(
-                      Path.of(dir.strip()), serviceTokens, config.userTokensRefresh());
-                });
+        UserTokenDirectory.configured(
+            config.userTokensDir(), serviceTokens, config.userTokensRefresh());
   }
 
   void onStart(@Observes StartupEvent event) {

@@ -1,8 +1,9 @@
 package dev.claudetelemetry.transcript.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.servicesupport.problem.ProblemType;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
-import dev.claudetelemetry.transcript.problem.ApiProblem;
 import dev.claudetelemetry.transcript.redaction.Redactor;
 import dev.claudetelemetry.transcript.redaction.StorableText;
 import dev.claudetelemetry.transcript.search.SearchText;
@@ -42,21 +43,14 @@ public class EventBatchParser {
 
   public Parsed parse(JsonNode body) {
     if (body == null || !body.isObject() || !body.path("events").isArray()) {
-      throw new ApiProblem(
-          422,
-          "invalid-batch",
-          "Invalid event batch",
-          "the body must be a JSON object with an 'events' array",
-          Map.of());
+      throw new ProblemException(
+          ProblemType.INVALID_BATCH, "the body must be a JSON object with an 'events' array");
     }
     JsonNode items = body.get("events");
     if (items.size() > maxEvents) {
-      throw new ApiProblem(
-          413,
-          "batch-too-large",
-          "Event batch too large",
-          "a batch may hold at most " + maxEvents + " events; this one has " + items.size(),
-          Map.of());
+      throw new ProblemException(
+          ProblemType.BATCH_TOO_LARGE,
+          "a batch may hold at most " + maxEvents + " events; this one has " + items.size());
     }
     List<Map<String, Object>> errors = new ArrayList<>();
     List<HookEventRecord> events = new ArrayList<>();
@@ -72,10 +66,8 @@ public class EventBatchParser {
       }
     }
     if (!errors.isEmpty()) {
-      throw new ApiProblem(
-          422,
-          "invalid-events",
-          "Invalid events in batch",
+      throw new ProblemException(
+          ProblemType.INVALID_EVENTS,
           errors.size()
               + " of "
               + items.size()

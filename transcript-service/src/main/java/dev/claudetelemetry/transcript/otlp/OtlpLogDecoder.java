@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
 import dev.claudetelemetry.transcript.upload.Identifiers;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -47,7 +47,7 @@ public class OtlpLogDecoder {
     try {
       return ExportLogsServiceRequest.parseFrom(body);
     } catch (InvalidProtocolBufferException e) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           "the body is not an OTLP ExportLogsServiceRequest in protobuf: " + e.getMessage());
     }
   }
@@ -64,7 +64,7 @@ public class OtlpLogDecoder {
       JsonFormat.parser().ignoringUnknownFields().merge(mapper.writeValueAsString(tree), builder);
       return builder.build();
     } catch (IOException | IllegalArgumentException e) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           "the body is not an OTLP ExportLogsServiceRequest in JSON: " + e.getMessage());
     }
   }

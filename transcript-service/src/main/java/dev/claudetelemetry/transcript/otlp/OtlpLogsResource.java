@@ -1,19 +1,18 @@
 package dev.claudetelemetry.transcript.otlp;
 
-import dev.claudetelemetry.transcript.auth.ServiceOnly;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.transcript.auth.Roles;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
-import dev.claudetelemetry.transcript.problem.ApiProblem;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
@@ -22,6 +21,7 @@ import java.sql.SQLException;
  * OTLP/HTTP logs from the OpenTelemetry Collector (write token): Claude Code's events into the
  * audit trail.
  */
+@RolesAllowed(Roles.SERVICE)
 @Path("/v1/logs")
 public class OtlpLogsResource {
   static final String PROTOBUF = "application/x-protobuf";
@@ -41,14 +41,11 @@ public class OtlpLogsResource {
   @POST
   @Consumes({PROTOBUF, JSON})
   public Response export(
-      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @Context SecurityContext security,
-      InputStream body)
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body)
       throws IOException, SQLException {
-    ServiceOnly.require(security);
     byte[] bytes = body.readNBytes(maxBodyBytes + 1);
     if (bytes.length > maxBodyBytes) {
-      throw ApiProblem.tooLarge("an OTLP export may hold at most " + maxBodyBytes + " bytes");
+      throw ProblemException.tooLarge("an OTLP export may hold at most " + maxBodyBytes + " bytes");
     }
     boolean json = contentType != null && contentType.toLowerCase().startsWith(JSON);
     ExportLogsServiceRequest request =

@@ -1,8 +1,10 @@
 package dev.claudetelemetry.transcript.search;
 
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.transcript.auth.Roles;
 import dev.claudetelemetry.transcript.sessions.ReadParams;
 import dev.claudetelemetry.transcript.upload.Identifiers;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,6 +14,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** {@code GET /v1/search?q=…} across transcripts and hook events (read token). */
+@RolesAllowed(Roles.READER)
 @Path("/v1/search")
 @Produces(MediaType.APPLICATION_JSON)
 public class SearchResource {
@@ -34,10 +37,10 @@ public class SearchResource {
       throws SQLException {
     String text = ReadParams.text("q", q, 500);
     if (text == null) {
-      throw ApiProblem.badRequest("'q' (the words to search for) is required");
+      throw ProblemException.badRequest("'q' (the words to search for) is required");
     }
     if (session != null && !Identifiers.isValid(session)) {
-      throw ApiProblem.badRequest("'session' must be a session id");
+      throw ProblemException.badRequest("'session' must be a session id");
     }
     SearchService.Query query =
         new SearchService.Query(

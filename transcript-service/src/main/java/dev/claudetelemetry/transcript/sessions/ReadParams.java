@@ -1,6 +1,6 @@
 package dev.claudetelemetry.transcript.sessions;
 
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -23,7 +23,7 @@ public final class ReadParams {
             .atStartOfDay(java.time.ZoneOffset.UTC)
             .toInstant();
       } catch (DateTimeParseException e2) {
-        throw ApiProblem.badRequest(
+        throw ProblemException.badRequest(
             "'" + name + "' must be an ISO-8601 instant or date, e.g. 2026-11-25T00:00:00Z");
       }
     }
@@ -34,7 +34,7 @@ public final class ReadParams {
       return fallback;
     }
     if (value < 0 || value > max) {
-      throw ApiProblem.badRequest("'" + name + "' must be between 0 and " + max);
+      throw ProblemException.badRequest("'" + name + "' must be between 0 and " + max);
     }
     return value;
   }
@@ -44,7 +44,8 @@ public final class ReadParams {
       return null;
     }
     if (value.length() > maxLength) {
-      throw ApiProblem.badRequest("'" + name + "' must be at most " + maxLength + " characters");
+      throw ProblemException.badRequest(
+          "'" + name + "' must be at most " + maxLength + " characters");
     }
     return value.trim();
   }
@@ -56,7 +57,7 @@ public final class ReadParams {
     return switch (value.trim().toLowerCase()) {
       case "true", "yes", "1", "on" -> Boolean.TRUE;
       case "false", "no", "0", "off" -> Boolean.FALSE;
-      default -> throw ApiProblem.badRequest("'" + name + "' must be true or false");
+      default -> throw ProblemException.badRequest("'" + name + "' must be true or false");
     };
   }
 }

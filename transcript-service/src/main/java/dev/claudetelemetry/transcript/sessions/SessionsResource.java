@@ -1,5 +1,7 @@
 package dev.claudetelemetry.transcript.sessions;
 
+import dev.claudetelemetry.transcript.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** The read API over sessions (read token). */
+@RolesAllowed(Roles.READER)
 @Path("/v1/sessions")
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionsResource {

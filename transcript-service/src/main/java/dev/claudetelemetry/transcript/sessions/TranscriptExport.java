@@ -1,6 +1,6 @@
 package dev.claudetelemetry.transcript.sessions;
 
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
 import dev.claudetelemetry.transcript.upload.Identifiers;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
@@ -70,6 +70,6 @@ public class TranscriptExport {
     Identifiers.sessionId(id);
     return queries
         .find(id)
-        .orElseThrow(() -> ApiProblem.notFound("no session " + id + " is stored"));
+        .orElseThrow(() -> ProblemException.notFound("no session " + id + " is stored"));
   }
 }

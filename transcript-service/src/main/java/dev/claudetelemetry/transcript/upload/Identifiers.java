@@ -1,6 +1,6 @@
 package dev.claudetelemetry.transcript.upload;
 
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
 import java.util.regex.Pattern;
 
 /**
@@ -18,14 +18,14 @@ public final class Identifiers {
 
   public static String sessionId(String id) {
     if (!isValid(id)) {
-      throw ApiProblem.badRequest("session id must match [A-Za-z0-9._-]{1,128}");
+      throw ProblemException.badRequest("session id must match [A-Za-z0-9._-]{1,128}");
     }
     return id;
   }
 
   public static String fileId(String id) {
     if (!isValid(id)) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           "file id must be 'main' or a subagent id matching [A-Za-z0-9._-]{1,128}");
     }
     return id;
@@ -37,7 +37,7 @@ public final class Identifiers {
       return null;
     }
     if (value.length() > maxLength || value.chars().anyMatch(ch -> ch < 0x20)) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           name + " must be at most " + maxLength + " characters without control characters");
     }
     return value.trim();

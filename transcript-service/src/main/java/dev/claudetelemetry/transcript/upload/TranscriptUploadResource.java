@@ -1,7 +1,10 @@
 package dev.claudetelemetry.transcript.upload;
 
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.transcript.auth.Roles;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.transcript.metrics.TranscriptMetrics;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -16,20 +19,27 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
+import java.util.Locale;
 
 /**
  * The upload API of {@code claude-transcript-sync} (docs/contracts.md, "Transcript upload"). With a
- * user's own token (the {@link SecurityContext} principal {@code TokenFilter} set) the request acts
- * as that user and reaches only sessions that user owns; with the service token, any session.
+ * user's own token (role {@link Roles#USER}, the principal is the user) the request acts as that
+ * user and reaches only sessions that user owns; with the service token, any session.
  */
+@RolesAllowed({Roles.SERVICE, Roles.USER})
 @Path("/v1/transcripts/{sessionId}/files/{fileId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class TranscriptUploadResource {
+  static final String USER_HEADER = "X-Claude-Telemetry-User";
+
   private final TranscriptUploadService uploads;
+  private final TranscriptMetrics metrics;
   private final int maxBodyBytes;
 
-  public TranscriptUploadResource(TranscriptUploadService uploads, TranscriptConfig config) {
+  public TranscriptUploadResource(
+      TranscriptUploadService uploads, TranscriptMetrics metrics, TranscriptConfig config) {
     this.uploads = uploads;
+    this.metrics = metrics;
     this.maxBodyBytes = config.limits().maxBodyBytes();
   }
 
@@ -50,11 +60,14 @@ public class TranscriptUploadResource {
   public FileStatus status(
       @PathParam("sessionId") String sessionId,
       @PathParam("fileId") String fileId,
+      @HeaderParam(USER_HEADER) String user,
       @Context SecurityContext security)
       throws SQLException {
     FileState state =
         uploads.state(
-            Identifiers.sessionId(sessionId), Identifiers.fileId(fileId), tokenUser(security));
+            Identifiers.sessionId(sessionId),
+            Identifiers.fileId(fileId),
+            tokenUser(security, user));
     return new FileStatus(
         sessionId,
         fileId,
@@ -70,7 +83,7 @@ public class TranscriptUploadResource {
       @PathParam("sessionId") String sessionId,
       @PathParam("fileId") String fileId,
       @QueryParam("offset") Long offset,
-      @HeaderParam("X-Claude-Telemetry-User") String user,
+      @HeaderParam(USER_HEADER) String user,
       @HeaderParam("X-Claude-Cwd") String cwd,
       @HeaderParam("X-Transcript-Size") String size,
       @HeaderParam("X-Transcript-Prefix-Sha256") String prefixSha256,
@@ -80,10 +93,10 @@ public class TranscriptUploadResource {
     Identifiers.sessionId(sessionId);
     Identifiers.fileId(fileId);
     if (offset == null) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           "query parameter 'offset' (the byte position the body starts at) is required");
     }
-    String tokenUser = tokenUser(security);
+    String tokenUser = tokenUser(security, user);
     return uploads.upload(
         sessionId,
         fileId,
@@ -92,7 +105,7 @@ public class TranscriptUploadResource {
         tokenUser != null
             ? new TranscriptUploadService.Writer(tokenUser, true)
             : new TranscriptUploadService.Writer(
-                Identifiers.headerValue("X-Claude-Telemetry-User", user, 256), false),
+                Identifiers.headerValue(USER_HEADER, user, 256), false),
         Identifiers.headerValue("X-Claude-Cwd", cwd, 4096),
         new TranscriptUploadService.ClientView(fileSize(size), digest(prefixSha256)));
   }
@@ -102,7 +115,7 @@ public class TranscriptUploadResource {
       return null;
     }
     if (!header.matches("[0-9]{1,18}")) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           "header X-Transcript-Size must be the file's size in bytes (a whole number)");
     }
     return Long.parseLong(header);
@@ -113,24 +126,36 @@ public class TranscriptUploadResource {
       return null;
     }
     if (!header.matches("[0-9a-f]{64}")) {
-      throw ApiProblem.badRequest(
+      throw ProblemException.badRequest(
           "header X-Transcript-Prefix-Sha256 must be 64 lower-case hex digits: the SHA-256 of the"
               + " file's bytes before offset");
     }
     return header;
   }
 
-  /** The user of the request's own token; null with the service token. */
-  private static String tokenUser(SecurityContext security) {
-    return security == null || security.getUserPrincipal() == null
-        ? null
-        : security.getUserPrincipal().getName();
+  /**
+   * The user of the request's own token; null with the service token. A header naming someone else
+   * is ignored and counted, not refused: refusing would let whoever can set the header (an agent's
+   * settings env in a pod without the identity drop-in) keep its own transcript out of the audit
+   * trail.
+   */
+  private String tokenUser(SecurityContext security, String claimed) {
+    if (!security.isUserInRole(Roles.USER)) {
+      return null;
+    }
+    String user = security.getUserPrincipal().getName();
+    if (claimed != null
+        && !claimed.isBlank()
+        && !claimed.strip().toLowerCase(Locale.ROOT).equals(user)) {
+      metrics.userHeaderMismatch();
+    }
+    return user;
   }
 
   private byte[] readLimited(InputStream body) throws IOException {
     byte[] bytes = body.readNBytes(maxBodyBytes + 1);
     if (bytes.length > maxBodyBytes) {
-      throw ApiProblem.tooLarge(
+      throw ProblemException.tooLarge(
           "an upload body may hold at most "
               + maxBodyBytes
               + " bytes; send the file in chunks (each from the offset the previous answer gave)");

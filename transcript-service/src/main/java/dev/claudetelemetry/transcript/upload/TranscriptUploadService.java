@@ -1,8 +1,9 @@
 package dev.claudetelemetry.transcript.upload;
 
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.servicesupport.problem.ProblemType;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
 import dev.claudetelemetry.transcript.metrics.TranscriptMetrics;
-import dev.claudetelemetry.transcript.problem.ApiProblem;
 import dev.claudetelemetry.transcript.sessions.SessionUpdate;
 import dev.claudetelemetry.transcript.sessions.SessionWriter;
 import io.agroal.api.AgroalDataSource;
@@ -89,7 +90,7 @@ public class TranscriptUploadService {
       ClientView client)
       throws SQLException {
     if (offset < 0) {
-      throw ApiProblem.badRequest("offset must be a non-negative byte position");
+      throw ProblemException.badRequest("offset must be a non-negative byte position");
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -152,10 +153,8 @@ public class TranscriptUploadService {
       return new Outcome(0, List.of(), 0, rewrite, state.offset());
     }
     if (offset > state.offset()) {
-      throw new ApiProblem(
-          409,
-          "offset-gap",
-          "Offset gap",
+      throw new ProblemException(
+          ProblemType.OFFSET_GAP,
           "the server has acknowledged "
               + state.offset()
               + " bytes of "
@@ -262,12 +261,10 @@ public class TranscriptUploadService {
     return null;
   }
 
-  private static ApiProblem rewriteProblem(String sessionId, String fileId, Outcome outcome) {
+  private static ProblemException rewriteProblem(String sessionId, String fileId, Outcome outcome) {
     boolean shrank = TranscriptMetrics.REWRITE_SHRANK.equals(outcome.rewrite);
-    return new ApiProblem(
-        409,
-        shrank ? "transcript-shrank" : "transcript-rewritten",
-        shrank ? "Transcript shrank" : "Transcript rewritten",
+    return new ProblemException(
+        shrank ? ProblemType.TRANSCRIPT_SHRANK : ProblemType.TRANSCRIPT_REWRITTEN,
         sessionId
             + "/"
             + fileId
@@ -281,12 +278,10 @@ public class TranscriptUploadService {
         Map.of("expectedOffset", 0L));
   }
 
-  private ApiProblem notOwner() {
+  private ProblemException notOwner() {
     metrics.accessDenied(TranscriptMetrics.DENIED_NOT_OWNER);
-    return new ApiProblem(
-        403,
-        "not-session-owner",
-        "Forbidden",
+    return new ProblemException(
+        ProblemType.NOT_SESSION_OWNER,
         "another user owns this session's transcript: a user token reads and writes only the"
             + " sessions its user uploaded first");
   }

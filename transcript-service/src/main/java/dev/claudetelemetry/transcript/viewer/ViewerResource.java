@@ -1,6 +1,7 @@
 package dev.claudetelemetry.transcript.viewer;
 
-import dev.claudetelemetry.transcript.problem.ApiProblem;
+import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.transcript.auth.Roles;
 import dev.claudetelemetry.transcript.search.SearchHit;
 import dev.claudetelemetry.transcript.search.SearchService;
 import dev.claudetelemetry.transcript.sessions.ReadParams;
@@ -11,6 +12,7 @@ import dev.claudetelemetry.transcript.sessions.TranscriptExport;
 import dev.claudetelemetry.transcript.upload.Identifiers;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,6 +27,7 @@ import java.util.List;
  * The server-rendered viewer: {@code /sessions} (list, filters, search), {@code /sessions/{id}} and
  * its files.
  */
+@RolesAllowed({Roles.READER, Roles.VIEWER})
 @Path("/sessions")
 @Produces(MediaType.TEXT_HTML)
 public class ViewerResource {
@@ -99,10 +102,12 @@ public class ViewerResource {
   @Path("/{id}")
   public TemplateInstance session(@PathParam("id") String id) throws SQLException {
     if (!Identifiers.isValid(id)) {
-      throw ApiProblem.badRequest("session id must match [A-Za-z0-9._-]{1,128}");
+      throw ProblemException.badRequest("session id must match [A-Za-z0-9._-]{1,128}");
     }
     SessionSummary session =
-        queries.find(id).orElseThrow(() -> ApiProblem.notFound("no session " + id + " is stored"));
+        queries
+            .find(id)
+            .orElseThrow(() -> ProblemException.notFound("no session " + id + " is stored"));
     List<SessionQueries.StoredTranscriptLine> lines = queries.lines(id, MAX_LINES + 1);
     boolean capped = lines.size() > MAX_LINES;
     List<SessionQueries.DecidedEvent> events = queries.events(id, 10_000);
