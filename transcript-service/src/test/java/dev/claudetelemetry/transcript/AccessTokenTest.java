@@ -95,6 +95,22 @@ class AccessTokenTest {
   }
 
   @Test
+  void shouldTakeTheViewersCookieBesideAnotherAuthorizationScheme() {
+    // An ingress with basic auth in front of the viewer passes its own header on.
+    given()
+        .header("Authorization", "Basic dXNlcjpwYXNzd29yZA==")
+        .cookie("claude_telemetry_read", Fixtures.READ)
+        .get("/sessions")
+        .then()
+        .statusCode(200);
+    given()
+        .header("Authorization", "Basic dXNlcjpwYXNzd29yZA==")
+        .get("/sessions")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
   void shouldLeaveHealthAndMetricsOpenForProbesAndPrometheus() {
     Fixtures.management().get("/q/health/ready").then().statusCode(200);
     Fixtures.management().get("/q/metrics").then().statusCode(200);

@@ -31,13 +31,16 @@ public class TokenAuthenticationMechanism implements HttpAuthenticationMechanism
   @Override
   public Uni<SecurityIdentity> authenticate(
       RoutingContext context, IdentityProviderManager identities) {
-    String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+    // An Authorization header of another scheme (an ingress' basic auth, say) is not ours: the
+    // cookie still counts then.
     Optional<TokenRequest> request =
-        header != null
-            ? BearerToken.from(header).map(t -> new TokenRequest(t, TokenRequest.Source.BEARER))
-            : Optional.ofNullable(context.request().getCookie(VIEWER_COOKIE))
-                .map(Cookie::getValue)
-                .map(t -> new TokenRequest(t, TokenRequest.Source.VIEWER_COOKIE));
+        BearerToken.from(context.request().getHeader(HttpHeaders.AUTHORIZATION))
+            .map(t -> new TokenRequest(t, TokenRequest.Source.BEARER))
+            .or(
+                () ->
+                    Optional.ofNullable(context.request().getCookie(VIEWER_COOKIE))
+                        .map(Cookie::getValue)
+                        .map(t -> new TokenRequest(t, TokenRequest.Source.VIEWER_COOKIE)));
     if (request.isEmpty()) {
       return Uni.createFrom().optional(Optional.empty());
     }
