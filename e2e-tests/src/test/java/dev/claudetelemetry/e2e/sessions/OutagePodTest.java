@@ -15,6 +15,7 @@ import dev.claudetelemetry.e2e.pod.MetricsSnapshot;
 import dev.claudetelemetry.e2e.pod.PodFixture;
 import dev.claudetelemetry.e2e.pod.PodServices;
 import dev.claudetelemetry.e2e.pod.PodSession;
+import dev.claudetelemetry.testsupport.ManagedProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -160,14 +162,15 @@ class OutagePodTest {
       PodSession session = fixture.session(scenario);
       // The chart's transcript-sweep container: a loop of its own, here every second, for files
       // unchanged for 2 s.
-      fixture.pod.startProcess(
-          "transcript-sweep",
-          List.of(
-              "/opt/claude-telemetry/bin/claude-transcript-sweep",
-              session.home().resolve(".claude/projects").toString(),
-              "1",
-              "2"),
-          Map.of());
+      ManagedProcess sweep =
+          fixture.pod.startProcess(
+              "transcript-sweep",
+              List.of(
+                  "/opt/claude-telemetry/bin/claude-transcript-sweep",
+                  session.home().resolve(".claude/projects").toString(),
+                  "1",
+                  "2"),
+              Map.of());
       fixture.api.script(
           scenario,
           List.of(
@@ -217,14 +220,31 @@ class OutagePodTest {
       String transcriptUrl =
           PodServices.url(
               Service.TRANSCRIPT_SERVICE, "/v1/sessions/" + result.sessionId() + "/transcript");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () -> {
-                String stored = fixture.pod.get(transcriptUrl, PodServices.READ_TOKEN);
-                return stored != null && stored.lines().count() >= lines.size();
-              });
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  String stored = fixture.pod.get(transcriptUrl, PodServices.READ_TOKEN);
+                  return stored != null && stored.lines().count() >= lines.size();
+                });
+      } catch (ConditionTimeoutException e) {
+        throw new AssertionError(
+            "the transcript's "
+                + lines.size()
+                + " lines did not arrive; transcript-service has "
+                + fixture.pod.get(
+                    PodServices.url(
+                        Service.TRANSCRIPT_SERVICE,
+                        "/v1/transcripts/" + result.sessionId() + "/files/main"),
+                    PodServices.ALICE_TOKEN)
+                + "\nthe sweep's log:\n"
+                + sweep.logTail(30)
+                + "\ntranscript-service's log:\n"
+                + services.logTail(Service.TRANSCRIPT_SERVICE, 30),
+            e);
+      }
 
       assertThat(stored(services, result.sessionId())).isEqualTo(acknowledged);
       assertThat(
