@@ -847,12 +847,16 @@ static int transcript_sync(void) {
  * agent-*.jsonl and syncs each file that changed since it was last found complete on the server, once the file has
  * stayed unchanged for the quiet period (a running session's own hooks sync it sooner). What the agent can put
  * there it could also upload with its own token, so the bounds are about cost: at most SWEEP_FILES_MAX files per
- * round, each sync within CLAUDE_TRANSCRIPT_SYNC_SECONDS, and a round ends at the first file transcript-service
+ * round, each file's sync within SWEEP_SYNC_MS, and a round ends at the first file transcript-service
  * does not answer for (retried next round). Files are opened below the walked directories with O_NOFOLLOW and
  * O_NONBLOCK: a symlink the agent planted is not followed, a FIFO does not block the loop.
  */
 
 #define SWEEP_FILES_MAX 4096
+/* A file's sync holds up no session, unlike a hook's (CLAUDE_TRANSCRIPT_SYNC_SECONDS): a transcript-service that
+ * has just come back (cold, catching up) gets the time to take a large transcript instead of having the upload
+ * cut off and sent again every round. */
+#define SWEEP_SYNC_MS 30000
 #define SWEEP_TABLE (SWEEP_FILES_MAX * 2)
 
 static const char *const SWEEP = "claude-transcript-sweep";
@@ -943,9 +947,9 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
     /* sync_file opens a path: this one is the file already opened, whatever the name points to by now. */
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     snprintf(s->session, sizeof s->session, "%s", session);
-    s->deadline = now_ms() + millis_setting(CLAUDE_TRANSCRIPT_SYNC_SECONDS, 5000);
+    s->deadline = now_ms() + SWEEP_SYNC_MS;
     sync_file(s, path, file_id);
-    s->deadline = now_ms() + millis_setting(CLAUDE_TRANSCRIPT_SYNC_SECONDS, 5000);
+    s->deadline = now_ms() + SWEEP_SYNC_MS;
     long long offset = sweep_offset(s, file_id);
     if (offset == SWEEP_DOWN) {
       result = SWEEP_SERVER_DOWN;
