@@ -55,11 +55,7 @@ class OutagePodTest {
     // its
     // workspace to be denied.
     Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctoutage");
-    try (PodFixture fixture =
-        PodFixture.start(
-            work,
-            IDENTITY,
-            EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE))) {
+    try (PodFixture fixture = startPod(work)) {
       PodServices services = fixture.services;
 
       // 1. The audit trail is down for a whole session; the guard is not behind it.
@@ -126,9 +122,7 @@ class OutagePodTest {
               services.metrics(Service.HOOK_INGEST).sum("claude_hook_spool_replayed_events_total"))
           .isEqualTo(received);
     } finally {
-      try (var paths = Files.walk(work)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      delete(work);
     }
   }
 
@@ -151,11 +145,7 @@ class OutagePodTest {
       throws Exception {
     assertThat(ClaudeCli.installedVersion()).isEqualTo(ClaudeCli.pinnedVersion());
     Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctkill");
-    try (PodFixture fixture =
-        PodFixture.start(
-            work,
-            IDENTITY,
-            EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE))) {
+    try (PodFixture fixture = startPod(work)) {
       PodServices services = fixture.services;
       services.stop(Service.TRANSCRIPT_SERVICE);
       String scenario = "killed-mid-session";
@@ -276,9 +266,7 @@ class OutagePodTest {
                       + "'"))
           .isEqualTo(lines.size() + " " + lines.size());
     } finally {
-      try (var paths = Files.walk(work)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      delete(work);
     }
   }
 
@@ -296,6 +284,23 @@ class OutagePodTest {
                         .sum("claude_hook_events_total", "event", "SessionEnd", "user", USER)
                     >= 1);
     return services.metrics(Service.HOOK_INGEST).sum("claude_hook_events_total", "user", USER);
+  }
+
+  /**
+   * The pod with hook-ingest (spooling), policy-service and transcript-service, as the chart runs
+   * them.
+   */
+  private static PodFixture startPod(Path work) {
+    return PodFixture.start(
+        work,
+        IDENTITY,
+        EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE));
+  }
+
+  private static void delete(Path work) throws java.io.IOException {
+    try (var paths = Files.walk(work)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 
   private static List<JsonNode> jsonLines(List<String> lines) throws Exception {
