@@ -287,15 +287,7 @@ class UserTokenTests {
   void shouldMoveAUserToAnotherTeamWhenTheMountedFileChangesWithoutARestart() {
     try {
       TEAMS.write(Map.of(TEAMS_KEY, "{\"alice\": \"data\", \"bob\": \"platform\"}"));
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> {
-                Scrape before = Scrape.now();
-                post(BOB, null, prompt(UUID.randomUUID().toString())).then().statusCode(200);
-                return Scrape.now().value("claude_prompts_total", "user", "bob", "team", "platform")
-                    > before.value("claude_prompts_total", "user", "bob", "team", "platform");
-              });
+      awaitBobsPromptsCountedFor("platform");
       Scrape before = Scrape.now();
       post(ALICE, null, prompt(UUID.randomUUID().toString())).then().statusCode(200);
       assertThat(
@@ -304,16 +296,21 @@ class UserTokenTests {
           .isEqualTo(1);
     } finally {
       TEAMS.write(Map.of(TEAMS_KEY, "{\"alice\": \"platform\"}"));
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> {
-                Scrape before = Scrape.now();
-                post(BOB, null, prompt(UUID.randomUUID().toString())).then().statusCode(200);
-                return Scrape.now().value("claude_prompts_total", "user", "bob", "team", "none")
-                    > before.value("claude_prompts_total", "user", "bob", "team", "none");
-              });
+      awaitBobsPromptsCountedFor("none");
     }
+  }
+
+  /** Posts bob's prompts until one is counted under {@code team}: the file has been read again. */
+  private static void awaitBobsPromptsCountedFor(String team) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              Scrape before = Scrape.now();
+              post(BOB, null, prompt(UUID.randomUUID().toString())).then().statusCode(200);
+              return Scrape.now().value("claude_prompts_total", "user", "bob", "team", team)
+                  > before.value("claude_prompts_total", "user", "bob", "team", team);
+            });
   }
 
   private static List<JsonNode> forwardedFor(String session) {
