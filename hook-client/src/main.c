@@ -711,16 +711,17 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
       hashed = 0;
     }
     if (hashed < offset) hashed = size >= offset && digest_range(fd, &prefix, hashed, offset, buf, buf_cap) == 0 ? offset : -1;
-    int prefix_known = hashed == offset;
+    int prefix_known = hashed == offset, rewritten = 0;
     if (prefix_known && server_digest[0]) {
       sha256_hex(&prefix, local_digest);
-      if (strcmp(local_digest, server_digest) != 0)
+      /* Sent even when the file has not grown since: the server records it now, not at the next append. */
+      if ((rewritten = strcmp(local_digest, server_digest) != 0))
         say(SYNC, "%s: the first %lld bytes are no longer the ones uploaded; transcript-service records it", file_id, offset);
       server_digest[0] = 0;
     } else if (!prefix_known) {
       say(SYNC, "%s: the file shrank to %lld bytes below the %lld uploaded; transcript-service records it", file_id, size, offset);
     }
-    if (offset == size && prefix_known) break;
+    if (offset == size && prefix_known && !rewritten) break;
     if (offset < size && prefix_known) {
       sent = size - offset < (long long)chunk ? (size_t)(size - offset) : chunk;
       ssize_t r = pread(fd, buf, sent, offset);

@@ -183,6 +183,23 @@ class TranscriptSyncTest {
     }
   }
 
+  /** Rewritten in place after its upload, and nothing appended since: reported all the same. */
+  @Test
+  void shouldReportATranscriptRewrittenInPlaceThatDidNotGrow(@TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      byte[] content = Files.readAllBytes(transcript);
+      content[100] = (byte) (content[100] == 'x' ? 'y' : 'x');
+      Files.write(transcript, content);
+
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      assertThat(service.rewrites).containsExactly(SESSION + "/main rewritten");
+      assertThat(service.bytes("main")).isEqualTo(content);
+    }
+  }
+
   @Test
   void shouldSendOnlyWhatTheServerHasNotAcknowledgedAndCompleteAPartialLineLater(@TempDir Path dir)
       throws Exception {
