@@ -43,12 +43,16 @@ public final class PolicyCheckCommand {
       out.println("usage: java -jar quarkus-run.jar check POLICY.yaml [SAMPLE.json | DIR ...]");
       out.println(ExplainCommand.USAGE.replace("usage: check", "       check"));
       out.println(TestCommand.USAGE.replace("usage: check", "       check"));
+      out.println(ReplayCommand.USAGE.replace("usage: check", "       check"));
       return args.isEmpty() ? 2 : 0;
     }
     PolicyEvaluator evaluator =
         new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(true));
     if (ExplainCommand.handles(args)) {
       return new ExplainCommand(out, evaluator).run(args);
+    }
+    if (args.get(0).equals("replay")) {
+      return new ReplayCommand(out, System.getenv()).run(args.subList(1, args.size()));
     }
     if (args.get(0).equals("test")) {
       return new TestCommand(out, evaluator).run(args.subList(1, args.size()));
