@@ -100,8 +100,7 @@ public final class ToolCallHistory {
             "cannot reach transcript-service at " + base + ": " + e.getMessage());
       }
       pages++;
-      int rows = 0;
-      String last = null;
+      Page page;
       try (InputStream body = response.body()) {
         if (response.statusCode() != 200) {
           byte[] problem = body.readNBytes(4096);
@@ -111,29 +110,57 @@ public final class ToolCallHistory {
                   + ": "
                   + new String(problem, StandardCharsets.UTF_8).strip());
         }
-        try (MappingIterator<JsonNode> lines = json.readerFor(JsonNode.class).readValues(body)) {
-          while (lines.hasNext()) {
-            JsonNode line = lines.next();
-            rows++;
-            RecordedCall call = recordedCall(line);
-            last = text(line, "receivedAt") + "," + text(line, "id");
-            if (call == null) {
-              notJudgeable++;
-            } else {
-              calls++;
-              consumer.accept(call);
-            }
-          }
-        }
-      } catch (IOException | RuntimeException e) {
+        page = readPage(body, consumer);
+      } catch (IOException e) {
         throw new HistoryException(
             "reading page " + pages + " from transcript-service failed: " + e.getMessage());
       }
+      calls += page.calls();
+      notJudgeable += page.notJudgeable();
+      int rows = page.rows();
+      String last = page.last();
       if (rows < PAGE_SIZE) {
         return new Totals(calls, notJudgeable, pages);
       }
       after = last;
     }
+  }
+
+  /** What one page held. */
+  record Page(int rows, long calls, long notJudgeable, String last) {}
+
+  /**
+   * Reads one page of NDJSON rows, handing each judgeable call on.
+   *
+   * @throws HistoryException when the page is not rows of recorded calls
+   */
+  Page readPage(InputStream body, Consumer<RecordedCall> consumer) throws HistoryException {
+    int rows = 0;
+    long calls = 0;
+    long notJudgeable = 0;
+    String last = null;
+    try (MappingIterator<JsonNode> lines = json.readerFor(JsonNode.class).readValues(body)) {
+      while (lines.hasNext()) {
+        JsonNode line = lines.next();
+        if (!line.isObject()) {
+          throw new HistoryException("transcript-service sent a row that is not an object");
+        }
+        rows++;
+        RecordedCall call = recordedCall(line);
+        // The next page starts after this row, named as the service wrote it.
+        last = text(line, "receivedAt") + "," + text(line, "id");
+        if (call == null) {
+          notJudgeable++;
+        } else {
+          calls++;
+          consumer.accept(call);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new HistoryException(
+          "transcript-service sent rows that cannot be read: " + e.getMessage());
+    }
+    return new Page(rows, calls, notJudgeable, last);
   }
 
   /** {@code null} for a row that holds no hook input the policy would judge. */
