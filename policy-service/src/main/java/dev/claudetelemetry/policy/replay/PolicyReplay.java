@@ -41,6 +41,7 @@ public final class PolicyReplay implements AutoCloseable {
   private final PolicyEvaluator evaluator;
   private final int threads;
   private final boolean remember;
+  private final boolean wholeInput;
   private final int examplesPerRule;
   private final String viewerBase;
   private final ExecutorService workers;
@@ -73,6 +74,7 @@ public final class PolicyReplay implements AutoCloseable {
     this.evaluator = evaluator;
     this.threads = threads;
     this.remember = remember;
+    this.wholeInput = PolicyEvaluator.conditionsReadInput(policy);
     this.examplesPerRule = examplesPerRule;
     this.viewerBase = viewerBase;
     this.workers =
@@ -157,7 +159,7 @@ public final class PolicyReplay implements AutoCloseable {
     long nanos = 0;
     long max = 0;
     for (RecordedCall recorded : recordedCalls) {
-      String key = remember ? key(recorded.call()) : null;
+      String key = remember ? evaluator.decisionKey(recorded.call(), wholeInput) : null;
       Decision decision = key == null ? null : remembered.get(key);
       if (decision == null) {
         long start = System.nanoTime();
@@ -180,25 +182,6 @@ public final class PolicyReplay implements AutoCloseable {
         count(recordedCalls.get(i), decisions.get(i));
       }
     }
-  }
-
-  /** Everything {@link PolicyEvaluator} reads of a call; the transcript path only for the home. */
-  static String key(ToolCall call) {
-    String transcript = call.transcriptPath();
-    int claude = transcript.indexOf("/.claude/");
-    String home =
-        transcript.startsWith("/") && claude > 0 ? transcript.substring(0, claude) : transcript;
-    return call.event()
-        + '\u0000'
-        + call.tool()
-        + '\u0000'
-        + call.permissionMode()
-        + '\u0000'
-        + call.cwd()
-        + '\u0000'
-        + home
-        + '\u0000'
-        + call.input();
   }
 
   private void count(RecordedCall recorded, Decision candidate) {

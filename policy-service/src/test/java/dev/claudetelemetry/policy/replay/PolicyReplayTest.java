@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.rules.Policies;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import dev.claudetelemetry.policy.rules.Verdict;
+import dev.claudetelemetry.policy.shell.BashAnalyzer;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +30,9 @@ import org.junit.jupiter.api.Test;
 class PolicyReplayTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Policy POLICY = Policies.shipped();
-  private static final PolicyEvaluator EVALUATOR = Policies.evaluator();
+  // As the replay judges: symlinks not followed, so decisions can be remembered.
+  private static final PolicyEvaluator EVALUATOR =
+      new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(false));
   private final ToolCallHistory history =
       new ToolCallHistory(HttpClient.newHttpClient(), URI.create("http://127.0.0.1:1/"), "t");
 
@@ -120,28 +124,93 @@ class PolicyReplayTest {
 
   @Test
   void shouldKeyTheMemoOnWhatTheEvaluationReads() {
-    ObjectNode input = JSON.createObjectNode().put("command", "ls");
     ToolCall a =
-        new ToolCall(
-            "PreToolUse", "Bash", input, "/w", "/home/u/.claude/projects/p/1.jsonl", "default");
-    ToolCall sameHome =
-        new ToolCall(
-            "PreToolUse", "Bash", input, "/w", "/home/u/.claude/projects/q/2.jsonl", "default");
-    ToolCall otherHome =
-        new ToolCall(
-            "PreToolUse", "Bash", input, "/w", "/home/v/.claude/projects/p/1.jsonl", "default");
-    ToolCall otherCwd =
-        new ToolCall(
-            "PreToolUse", "Bash", input, "/x", "/home/u/.claude/projects/p/1.jsonl", "default");
-    ToolCall otherMode =
-        new ToolCall(
-            "PreToolUse", "Bash", input, "/w", "/home/u/.claude/projects/p/1.jsonl", "plan");
+        call("Bash", "{\"command\":\"ls\",\"description\":\"a\"}", "/w", "/home/u", "default");
+    ToolCall edit =
+        call("Edit", "{\"file_path\":\"/w/x\",\"old_string\":\"1\"}", "/w", "/home/u", "default");
 
-    assertThat(PolicyReplay.key(a)).isEqualTo(PolicyReplay.key(sameHome));
-    assertThat(PolicyReplay.key(a))
-        .isNotEqualTo(PolicyReplay.key(otherHome))
-        .isNotEqualTo(PolicyReplay.key(otherCwd))
-        .isNotEqualTo(PolicyReplay.key(otherMode));
+    assertThat(EVALUATOR.decisionKey(a, false))
+        .as("another description, another session of the same home")
+        .isEqualTo(
+            EVALUATOR.decisionKey(
+                call(
+                    "Bash",
+                    "{\"command\":\"ls\",\"description\":\"b\"}",
+                    "/w",
+                    "/home/u",
+                    "default"),
+                false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call("Bash", "{\"command\":\"ls \"}", "/w", "/home/u", "default"), false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call("Bash", "{\"command\":\"ls\"}", "/w", "/home/v", "default"), false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call("Bash", "{\"command\":\"ls\"}", "/x", "/home/u", "default"), false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call("Bash", "{\"command\":\"ls\"}", "/w", "/home/u", "plan"), false));
+    assertThat(EVALUATOR.decisionKey(a, true))
+        .as("a policy whose conditions read the input")
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call(
+                    "Bash",
+                    "{\"command\":\"ls\",\"description\":\"b\"}",
+                    "/w",
+                    "/home/u",
+                    "default"),
+                true));
+    assertThat(EVALUATOR.decisionKey(edit, false))
+        .isEqualTo(
+            EVALUATOR.decisionKey(
+                call(
+                    "Edit",
+                    "{\"file_path\":\"/w/x\",\"old_string\":\"2\"}",
+                    "/w",
+                    "/home/u",
+                    "default"),
+                false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call("Edit", "{\"file_path\":\"/w/y\"}", "/w", "/home/u", "default"), false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call(
+                    "Edit",
+                    "{\"file_path\":\"/w/x\",\"command\":\"rm\"}",
+                    "/w",
+                    "/home/u",
+                    "default"),
+                false));
+    assertThat(
+            EVALUATOR.decisionKey(
+                call("mcp__fs__read", "{\"path\":\"/a\",\"q\":1}", "/w", "/home/u", "default"),
+                false))
+        .isNotEqualTo(
+            EVALUATOR.decisionKey(
+                call("mcp__fs__read", "{\"path\":\"/a\",\"q\":2}", "/w", "/home/u", "default"),
+                false));
+    assertThat(Policies.evaluator().decisionKey(a, false))
+        .as("with symlinks followed the file system decides too: nothing is remembered")
+        .isNull();
+    assertThat(PolicyEvaluator.conditionsReadInput(POLICY)).isFalse();
+  }
+
+  static ToolCall call(String tool, String input, String cwd, String home, String mode) {
+    try {
+      return new ToolCall(
+          "PreToolUse",
+          tool,
+          JSON.readTree(input),
+          cwd,
+          home + "/.claude/projects/p/" + input.hashCode() + ".jsonl",
+          mode);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
