@@ -8,7 +8,7 @@
 # needs: /usr/bin/time (Debian's time); mvn -B -ntp -o -pl policy-service,transcript-service -am package -DskipTests; postgresql-15; python3; root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# shellcheck source=../lib.sh
+# shellcheck source=bench/lib.sh
 source bench/lib.sh
 CALLS=${1:-150000}
 DAYS=${2:-7}
