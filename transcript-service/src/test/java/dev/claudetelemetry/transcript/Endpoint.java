@@ -21,6 +21,7 @@ enum Endpoint {
   SESSION("GET", "/v1/sessions/{id}", READER),
   SESSION_TRANSCRIPT("GET", "/v1/sessions/{id}/transcript", READER),
   SEARCH("GET", "/v1/search", READER),
+  TOOL_CALLS("GET", "/v1/tool-calls", READER),
   VIEWER_LIST("GET", "/sessions", READER, VIEWER),
   VIEWER_SESSION("GET", "/sessions/{id}", READER, VIEWER),
   VIEWER_TRANSCRIPT("GET", "/sessions/{id}/transcript", READER, VIEWER);

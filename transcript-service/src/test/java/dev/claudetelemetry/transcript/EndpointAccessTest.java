@@ -118,7 +118,8 @@ class EndpointAccessTest {
               .header("X-Claude-Telemetry-User", "alice")
               .contentType("application/octet-stream")
               .body(LINE)
-              .post("/v1/transcripts/{s}/files/main?offset=0", session);
+              .post(
+                  "/v1/transcripts/{s}/files/main?offset=" + acknowledgedOffset(session), session);
       case EVENTS ->
           request.contentType("application/json").body("{\"events\":[]}").post("/v1/events");
       case LOGS -> request.contentType("application/x-protobuf").body(new byte[0]).post("/v1/logs");
@@ -126,10 +127,22 @@ class EndpointAccessTest {
       case SESSION -> request.get("/v1/sessions/{id}", session);
       case SESSION_TRANSCRIPT -> request.get("/v1/sessions/{id}/transcript", session);
       case SEARCH -> request.get("/v1/search?q=hello");
+      case TOOL_CALLS -> request.get("/v1/tool-calls?since=2026-01-01T00:00:00Z");
       case VIEWER_LIST -> request.get("/sessions");
       case VIEWER_SESSION -> request.get("/sessions/{id}", session);
       case VIEWER_TRANSCRIPT -> request.get("/sessions/{id}/transcript", session);
     };
+  }
+
+  /** Where the next upload must start: any other offset is a 409, whoever sends it. */
+  private static long acknowledgedOffset(String session) {
+    return Fixtures.writer()
+        .get("/v1/transcripts/{s}/files/main", session)
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getLong("offset");
   }
 
   private static synchronized String alicesSession() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.claudetelemetry.policy.reload.PolicyReloader;
 import dev.claudetelemetry.policy.rules.Explanation;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
@@ -12,10 +11,7 @@ import dev.claudetelemetry.policy.rules.PolicyLoader;
 import dev.claudetelemetry.policy.rules.PolicyRefusedException;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -24,10 +20,11 @@ import java.util.List;
  * the guard saw (each command after unwrapping, with its depth, directory and pipeline; each path
  * as normalised). What an operator runs while editing the policy ConfigMap.
  *
- * <p>Options: {@code --policy FILE} (default: the policy packaged in the jar), {@code --cwd DIR}
- * (default {@code settings.examples.cwd}, else {@code /home/claude-user/workspace}), {@code --home
- * DIR} (default {@code /home/claude-user}), {@code --event PreToolUse|PermissionRequest}. Exit 0
- * with an explanation, 1 when the policy is refused, 2 for a usage error.
+ * <p>Options: {@code --policy FILE} (a policy or ConfigMap file; default: the policy packaged in
+ * the jar), {@code --cwd DIR} (default {@code settings.examples.cwd}, else {@code
+ * /home/claude-user/workspace}), {@code --home DIR} (default {@code /home/claude-user}), {@code
+ * --event PreToolUse|PermissionRequest}. Exit 0 with an explanation, 1 when the policy is refused,
+ * 2 for a usage error.
  */
 final class ExplainCommand {
 
@@ -121,19 +118,7 @@ final class ExplainCommand {
   }
 
   private Policy load(String file) throws IOException, PolicyRefusedException {
-    PolicyLoader loader = new PolicyLoader(evaluator);
-    if (file != null) {
-      return loader.load(Files.readAllBytes(Path.of(file)), file);
-    }
-    try (InputStream in =
-        PolicyReloader.class
-            .getClassLoader()
-            .getResourceAsStream(PolicyReloader.DEFAULT_RESOURCE)) {
-      if (in == null) {
-        throw new IOException("the jar holds no " + PolicyReloader.DEFAULT_RESOURCE);
-      }
-      return loader.load(in.readAllBytes(), PolicyReloader.DEFAULT_ORIGIN);
-    }
+    return PolicyFiles.load(file, new PolicyLoader(evaluator));
   }
 
   private void print(Policy policy, ToolCall call, Explanation explanation) {

@@ -21,12 +21,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code check POLICY.yaml [SAMPLE.json|DIR ...]}: loads a policy exactly as the service would
- * (schema, CEL, every rule's examples) and judges sample hook inputs with it. A sample is a hook
- * input, or {@code {"expect": "deny", "input": {hook input}}} to also assert the verdict. Exit code
- * 0 when the policy would be accepted and every expectation holds, 1 otherwise, 2 for a usage
- * error. {@code check --bash 'CMD'} and {@code check --tool NAME --input JSON} explain one call
- * instead ({@link ExplainCommand}).
+ * {@code check POLICY.yaml [SAMPLE.json|DIR ...]}: loads a policy (a policy file or a ConfigMap
+ * file carrying one, {@link PolicyFiles}) exactly as the service would (schema, CEL, every rule's
+ * examples) and judges sample hook inputs with it. A sample is a hook input, or {@code {"expect":
+ * "deny", "input": {hook input}}} to also assert the verdict. Exit code 0 when the policy would be
+ * accepted and every expectation holds, 1 otherwise, 2 for a usage error. {@code check --bash
+ * 'CMD'} and {@code check --tool NAME --input JSON} explain one call instead ({@link
+ * ExplainCommand}); {@code check test POLICY TESTS...} runs policy test files ({@link
+ * TestCommand}).
  */
 public final class PolicyCheckCommand {
 
@@ -40,6 +42,8 @@ public final class PolicyCheckCommand {
     if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
       out.println("usage: java -jar quarkus-run.jar check POLICY.yaml [SAMPLE.json | DIR ...]");
       out.println(ExplainCommand.USAGE.replace("usage: check", "       check"));
+      out.println(TestCommand.USAGE.replace("usage: check", "       check"));
+      out.println(ReplayCommand.USAGE.replace("usage: check", "       check"));
       return args.isEmpty() ? 2 : 0;
     }
     PolicyEvaluator evaluator =
@@ -47,11 +51,16 @@ public final class PolicyCheckCommand {
     if (ExplainCommand.handles(args)) {
       return new ExplainCommand(out, evaluator).run(args);
     }
+    if (args.get(0).equals("replay")) {
+      return new ReplayCommand(out, System.getenv()).run(args.subList(1, args.size()));
+    }
+    if (args.get(0).equals("test")) {
+      return new TestCommand(out, evaluator).run(args.subList(1, args.size()));
+    }
     Path policyFile = Path.of(args.get(0));
     Policy policy;
     try {
-      policy =
-          new PolicyLoader(evaluator).load(Files.readAllBytes(policyFile), policyFile.toString());
+      policy = PolicyFiles.load(policyFile.toString(), new PolicyLoader(evaluator));
     } catch (IOException e) {
       out.println("REFUSED " + policyFile + ": cannot read it (" + e.getMessage() + ")");
       return 1;

@@ -38,6 +38,8 @@ public final class PolicyEvaluator {
   private static final String NO_WORKSPACE = "/\u0000no-workspace";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern CEL_INPUT =
+      java.util.regex.Pattern.compile("(?<![\\w.])input\\b");
 
   private final BashAnalyzer analyzer;
   private final PathNormalizer normalizer;
@@ -45,6 +47,57 @@ public final class PolicyEvaluator {
   public PolicyEvaluator(BashAnalyzer analyzer, PathNormalizer normalizer) {
     this.analyzer = analyzer;
     this.normalizer = normalizer;
+  }
+
+  /**
+   * Whether a rule's CEL condition reads {@code input}, the whole tool input; then two calls judge
+   * alike only when their whole inputs are equal ({@link #decisionKey}).
+   */
+  public static boolean conditionsReadInput(Policy policy) {
+    return policy.rules().stream()
+        .anyMatch(
+            rule -> rule.when() != null && CEL_INPUT.matcher(rule.when().expression()).find());
+  }
+
+  /**
+   * A key equal for two calls exactly when {@link #evaluate} reads the same values from both, so
+   * that it gives both the same decision: the event, tool, permission mode, directory and the
+   * transcript path's home, the command (CEL reads it for every tool); for any other built-in tool
+   * than Bash its path fields (what {@link CallFacts} reads), for an MCP tool (whose arguments are
+   * judged as built-in calls) or when {@code wholeInput} ({@link #conditionsReadInput}) the whole
+   * input. {@code null} when symlinks are followed: then the file system at the time of the
+   * evaluation decides too. Whatever the evaluation comes to read of a call must be added here.
+   */
+  public String decisionKey(ToolCall call, boolean wholeInput) {
+    if (normalizer.followsSymlinks()) {
+      return null;
+    }
+    String transcript = call.transcriptPath();
+    int claude = transcript.indexOf("/.claude/");
+    StringBuilder key =
+        new StringBuilder(call.event())
+            .append('\u0000')
+            .append(call.tool())
+            .append('\u0000')
+            .append(call.permissionMode())
+            .append('\u0000')
+            .append(call.cwd())
+            .append('\u0000')
+            .append(claude > 0 ? transcript.substring(0, claude) : transcript)
+            .append('\u0000');
+    if (wholeInput || McpViews.isMcp(call.tool())) {
+      return key.append(call.input()).toString();
+    }
+    // The command is read for every tool (CEL's `command`), not only for Bash.
+    key.append(call.command()).append('\u0000');
+    if (call.tool().equals("Bash")) {
+      return key.toString();
+    }
+    for (String field : CallFacts.PATH_FIELDS) {
+      JsonNode value = call.input().get(field);
+      key.append(value == null ? "" : value.toString()).append('\u0000');
+    }
+    return key.toString();
   }
 
   public Decision evaluate(Policy policy, ToolCall call) {

@@ -37,6 +37,10 @@ public class ProblemException extends RuntimeException {
     return type;
   }
 
+  public int status() {
+    return type.status();
+  }
+
   public Problem problem() {
     return Problem.of(type, getMessage(), extensions);
   }

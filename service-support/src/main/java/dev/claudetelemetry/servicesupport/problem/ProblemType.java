@@ -30,6 +30,7 @@ public enum ProblemType {
   USER_TOKEN_NOT_ACCEPTED(403, "user-token-not-accepted", "User token not accepted here"),
   NOT_SESSION_OWNER(403, "not-session-owner", "Another user owns this session"),
   OFFSET_GAP(409, "offset-gap", "Offset gap"),
+  OFFSET_BEHIND(409, "offset-behind", "Offset behind"),
   TRANSCRIPT_SHRANK(409, "transcript-shrank", "Transcript shrank"),
   TRANSCRIPT_REWRITTEN(409, "transcript-rewritten", "Transcript rewritten"),
   INVALID_BATCH(422, "invalid-batch", "Invalid event batch"),
