@@ -2,6 +2,7 @@ package dev.claudetelemetry.ingest.metrics;
 
 import dev.claudetelemetry.ingest.config.IngestConfig;
 import dev.claudetelemetry.ingest.events.HookInput;
+import dev.claudetelemetry.ingest.guard.DryRunMatch;
 import dev.claudetelemetry.ingest.guard.GuardAnswer;
 import dev.claudetelemetry.ingest.metrics.HookMetrics.Outcome;
 import jakarta.inject.Inject;
@@ -57,6 +58,9 @@ public class EventCounting {
   public void guarded(HookInput input, String user, GuardAnswer answer) {
     if (answer.denied()) {
       outcome(input, Labels.tool(input.toolName()), user, Outcome.denied);
+    }
+    for (DryRunMatch match : answer.decision().dryrun()) {
+      metrics.guardDryRun(match.ruleId(), match.verdict(), user);
     }
   }
 
