@@ -75,10 +75,7 @@ class LiveMonitoringTest {
     policyFile = work.resolve("policy/policy.yaml");
     Files.createDirectories(policyFile.getParent());
     // The shipped policy plus one rule in dry run, so the guard dashboard's dry-run panel has data.
-    Files.writeString(
-        policyFile,
-        Files.readString(RepoPaths.root().resolve("policies/default-policy.yaml"))
-            + Files.readString(RepoPaths.root().resolve("testdata/policies/dryrun-rule.yaml")));
+    Files.writeString(policyFile, RepoPaths.policyWithDryRunRule());
     Path logs = work.resolve("logs");
     postgres = PostgresServer.start();
     // The role the chart creates for Grafana; transcript-service's migration grants it SELECT on

@@ -42,10 +42,7 @@ class DryRunAuditTrailTest {
   @Test
   void shouldChangeNoAnswerAndRecordWhatTheDryRunRuleWouldHaveDone() throws Exception {
     Path policy = work.resolve("policy.yaml");
-    Files.writeString(
-        policy,
-        Files.readString(RepoPaths.root().resolve("policies/default-policy.yaml"))
-            + Files.readString(RepoPaths.root().resolve("testdata/policies/dryrun-rule.yaml")));
+    Files.writeString(policy, RepoPaths.policyWithDryRunRule());
     Path logs = work.resolve("logs");
     try (PostgresServer postgres = PostgresServer.start()) {
       Map<String, String> transcriptEnv = new HashMap<>(postgres.quarkusEnv());

@@ -2,6 +2,7 @@ package dev.claudetelemetry.policy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudetelemetry.policy.rules.Policies;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,7 @@ class ExplainCommandTest {
   @Test
   void shouldShowDryRunMatchesApartFromTheDecision(@TempDir Path dir) throws Exception {
     Path policy = dir.resolve("policy.yaml");
-    Files.writeString(
-        policy,
-        Files.readString(Path.of("../policies/default-policy.yaml"))
-            + Files.readString(Path.of("../testdata/policies/dryrun-rule.yaml")));
+    Files.writeString(policy, Policies.shippedWithDryRunRule());
 
     assertThat(command.run(List.of("--bash", "ls -la", "--policy", policy.toString()))).isZero();
     assertThat(out())

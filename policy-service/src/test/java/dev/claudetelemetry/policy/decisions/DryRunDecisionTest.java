@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 
+import dev.claudetelemetry.policy.rules.Policies;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -39,10 +40,7 @@ class DryRunDecisionTest {
       try {
         Path file = Files.createTempFile("dryrun-policy", ".yaml");
         file.toFile().deleteOnExit();
-        Files.writeString(
-            file,
-            Files.readString(Path.of("../policies/default-policy.yaml"))
-                + Files.readString(Path.of("../testdata/policies/dryrun-rule.yaml")));
+        Files.writeString(file, Policies.shippedWithDryRunRule());
         return Map.of("policy.file", file.toString());
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -231,10 +229,7 @@ class DryRunRuleTest {
   @Test
   void shouldLoadTheSharedTestRuleBesideTheShippedPolicyWithoutChangingItsAnswers()
       throws Exception {
-    String yaml =
-        Files.readString(Policies.SHIPPED)
-            + Files.readString(Path.of("../testdata/policies/dryrun-rule.yaml"));
-    Policy withDryRun = Policies.loader().load(bytes(yaml), "test");
+    Policy withDryRun = Policies.loader().load(bytes(Policies.shippedWithDryRunRule()), "test");
 
     Decision listing = evaluator.evaluate(withDryRun, Policies.bash("ls -la"));
     assertThat(listing.verdict()).isEqualTo(Verdict.NONE);
