@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 /**
  * Every meter hook-ingest publishes, declared here and nowhere else (documented in metrics.md).
  * Label values arrive already bounded (see {@code Labels}); this class never sees a session id or a
- * prompt.
+ * prompt. Every meter with a {@code user} label has the user's {@code team} beside it ({@code
+ * UserTeams}), so spend and activity add up per team the same way everywhere.
  */
 @Singleton
 public class HookMetrics {
@@ -82,18 +83,18 @@ public class HookMetrics {
     guardDecision(DecisionSource.FAIL_OPEN, "none", 0);
   }
 
-  public void event(String event, String tool, String user) {
+  public void event(String event, String tool, String user, String team) {
     Counter.builder("claude.hook.events")
         .description("Hook events received and accepted, by event name")
-        .tags("event", event, "tool", tool, "user", user)
+        .tags("event", event, "tool", tool, "user", user, "team", team)
         .register(registry)
         .increment();
   }
 
-  public void toolCall(String tool, Outcome outcome, String user) {
+  public void toolCall(String tool, Outcome outcome, String user, String team) {
     Counter.builder("claude.tool.calls")
         .description("Tool calls, each counted once with its outcome")
-        .tags("tool", tool, "outcome", outcome.name(), "user", user)
+        .tags("tool", tool, "outcome", outcome.name(), "user", user, "team", team)
         .register(registry)
         .increment();
   }
@@ -123,24 +124,24 @@ public class HookMetrics {
         .increment();
   }
 
-  public void prompt(String user) {
+  public void prompt(String user, String team) {
     Counter.builder("claude.prompts")
         .description("Prompts submitted (UserPromptSubmit)")
-        .tags("user", user)
+        .tags("user", user, "team", team)
         .register(registry)
         .increment();
   }
 
   /**
    * A request whose {@code X-Claude-Telemetry-User} named someone other than its token's user; the
-   * label is the token's user (already a bounded label value).
+   * label is the token's user (already a bounded label value) and that user's team.
    */
-  public void userHeaderMismatch(String user) {
+  public void userHeaderMismatch(String user, String team) {
     Counter.builder("claude.hook.user.header.mismatches")
         .description(
             "Requests whose X-Claude-Telemetry-User named another user than their token's; counted"
                 + " as the token's user")
-        .tags("user", user)
+        .tags("user", user, "team", team)
         .register(registry)
         .increment();
   }
@@ -167,7 +168,7 @@ public class HookMetrics {
    * #MAX_DRY_RUN_RULES} distinct ids the rest count as {@code other}, so even a policy with many
    * dry-run rules keeps the series bounded.
    */
-  public void guardDryRun(String ruleId, String verdict, String user) {
+  public void guardDryRun(String ruleId, String verdict, String user, String team) {
     String rule =
         dryRunRules.contains(ruleId)
                 || (dryRunRules.size() < MAX_DRY_RUN_RULES && dryRunRules.add(ruleId))
@@ -177,7 +178,7 @@ public class HookMetrics {
         .description(
             "Policy rules in dry run that matched a guarded call, by rule and what they would have"
                 + " answered (ask, deny); the answer itself was not changed")
-        .tags("rule", rule, "verdict", verdict, "user", user)
+        .tags("rule", rule, "verdict", verdict, "user", user, "team", team)
         .register(registry)
         .increment();
   }
