@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudetelemetry.policy.rules.DryRunMatch;
 import dev.claudetelemetry.policy.rules.Explanation;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
@@ -167,7 +168,11 @@ final class ExplainCommand {
     }
     for (Explanation.Match match : explanation.matches()) {
       out.printf(
-          "matched   %s (%s): %s%n", match.ruleId(), match.decision().wireName(), match.quote());
+          "matched   %s (%s%s): %s%n",
+          match.ruleId(),
+          match.decision().wireName(),
+          match.dryRun() ? ", dryrun: not enforced" : "",
+          match.quote());
     }
     out.println("verdict   " + explanation.decision().verdict().wireName());
     out.println(
@@ -180,6 +185,11 @@ final class ExplainCommand {
             + (explanation.decision().reason() == null
                 ? "(no rule decided: Claude Code gets no decision, its own permission system applies)"
                 : explanation.decision().reason()));
+    for (DryRunMatch match : explanation.decision().dryRun()) {
+      out.printf(
+          "dryrun    %s would have answered %s: %s%n",
+          match.ruleId(), match.verdict().wireName(), match.reason());
+    }
   }
 
   private void printPaths(List<Explanation.Path> paths) {

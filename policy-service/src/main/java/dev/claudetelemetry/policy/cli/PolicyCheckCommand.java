@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudetelemetry.policy.decisions.HookInputReader;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.rules.Decision;
+import dev.claudetelemetry.policy.rules.DryRunMatch;
+import dev.claudetelemetry.policy.rules.Enforcement;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
 import dev.claudetelemetry.policy.rules.PolicyLoader;
@@ -81,8 +83,11 @@ public final class PolicyCheckCommand {
     out.printf("   %d rules, %d examples, all pass%n", policy.rules().size(), examples);
     for (Rule rule : policy.rules()) {
       out.printf(
-          "   %-36s %-5s %s%n",
-          rule.id(), rule.decision().wireName(), String.join(",", rule.tools()));
+          "   %-36s %-5s %s%s%n",
+          rule.id(),
+          rule.decision().wireName(),
+          String.join(",", rule.tools()),
+          rule.enforcement() == Enforcement.DRYRUN ? " (dryrun: recorded, not enforced)" : "");
     }
     List<Path> samples = new ArrayList<>();
     for (String arg : args.subList(1, args.size())) {
@@ -123,6 +128,11 @@ public final class PolicyCheckCommand {
             expect == null ? "" : " (expected " + expect + ")");
         if (decision.reason() != null) {
           out.println("       " + decision.reason());
+        }
+        for (DryRunMatch match : decision.dryRun()) {
+          out.printf(
+              "       dryrun %s would have answered %s%n",
+              match.ruleId(), match.verdict().wireName());
         }
       } catch (IOException | ProblemException e) {
         failures++;
