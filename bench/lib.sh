@@ -37,3 +37,20 @@ latency_ms() {
 }
 rps() { awk '/^Requests\/sec/ { printf "%.0f\n", $2 }' "$1"; }
 non2xx() { awk '/Non-2xx/ { print $NF }' "$1" | grep . || echo 0; }
+
+# guard_relays POLICY_URL INGEST_URL INPUT_FILE TOKEN: checks that hook-ingest's answer to the PreToolUse in
+# INPUT_FILE is policy-service's own decision (no rule deciding: `{}`), not its fail-mode answer, so that a guard
+# measurement really includes the policy round trip. The first calls meet cold JVMs (on a loaded machine the first
+# round trip can exceed hook-ingest's policy timeout), so it tries a few times.
+guard_relays() {
+  local verdict answer try
+  verdict=$(curl -s -H 'Content-Type: application/json' --data-binary @"$3" "$1/v1/decisions" | jq -r '.policy.verdict')
+  for try in 1 2 3 4 5; do
+    answer=$(curl -s -H "Authorization: Bearer $4" -H 'Content-Type: application/json' --data-binary @"$3" "$2/v1/hooks")
+    jq -e --arg v "$verdict" 'if $v == "none" then . == {} else .hookSpecificOutput.permissionDecision == $v end' \
+      <<<"$answer" >/dev/null && return 0
+    [ "$try" = 5 ] || sleep 1
+  done
+  echo "bench: $2 did not relay policy-service's decision ($verdict): $answer" >&2
+  exit 1
+}

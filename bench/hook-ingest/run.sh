@@ -76,10 +76,8 @@ LUA
 post_script /v1/decisions "$PRE_TOOL_USE" guard-direct >"$WORK/direct.lua"
 post_script /v1/hooks "$PRE_TOOL_USE" guard-bench >"$WORK/via.lua"
 
-# The guard must really decide (policy-service allows `ls -la`), or the comparison means nothing.
-curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @"$PRE_TOOL_USE" "$INGEST/v1/hooks" |
-  jq -e '.hookSpecificOutput.permissionDecision == "allow"' >/dev/null ||
-  { echo "bench: hook-ingest did not relay policy-service's allow" >&2; exit 1; }
+# The guard must really ask policy-service, or the comparison means nothing.
+guard_relays "$POLICY" "$INGEST" "$PRE_TOOL_USE" "$TOKEN"
 
 echo "# hook-ingest benchmark ($(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d" " -f1 /proc/loadavg) at start; wrk, hook-ingest and policy-service share the cores)"
 echo

@@ -834,6 +834,239 @@ static int transcript_sync(void) {
   return 0;
 }
 
+/* ------------------------------------------------------------------ claude-transcript-sweep */
+
+/*
+ * The transcript lines a session wrote after its last successful sync (transcript-service down at Stop or
+ * SessionEnd, Claude Code killed mid-turn) wait for an event of that session that may never come. This role runs
+ * as a loop in its own container of the claude-code pod (the chart's transcript-sweep sidecar): the agent's
+ * processes cannot see or signal it (no shared process namespace), and it takes its orders from argv (the pod
+ * spec) and the managed settings files only, like every other role.
+ *
+ * Every round it walks <projects>/<project>/<session>.jsonl and <projects>/<project>/<session>/subagents/
+ * agent-*.jsonl and syncs each file that changed since it was last found complete on the server, once the file has
+ * stayed unchanged for the quiet period (a running session's own hooks sync it sooner). What the agent can put
+ * there it could also upload with its own token, so the bounds are about cost: at most SWEEP_FILES_MAX files per
+ * round, each file's sync within SWEEP_SYNC_MS, and a round ends at the first file transcript-service
+ * does not answer for (retried next round). Files are opened below the walked directories with O_NOFOLLOW and
+ * O_NONBLOCK: a symlink the agent planted is not followed, a FIFO does not block the loop.
+ */
+
+#define SWEEP_FILES_MAX 4096
+/* A file's sync holds up no session, unlike a hook's (CLAUDE_TRANSCRIPT_SYNC_SECONDS): a transcript-service that
+ * has just come back (cold, catching up) gets the time to take a large transcript instead of having the upload
+ * cut off and sent again every round. */
+#define SWEEP_SYNC_MS 30000
+#define SWEEP_TABLE (SWEEP_FILES_MAX * 2)
+
+static const char *const SWEEP = "claude-transcript-sweep";
+
+struct sweep_entry {
+  char key[300];            /* <project>/<file path below it>; empty: free slot */
+  long long size, mtime_ns; /* as last seen */
+  long long unchanged_since_ms;
+  int settled;              /* the server had every complete line of exactly this size and mtime */
+  int seen;                 /* found in the current round */
+};
+
+static struct sweep_entry sweep_table[SWEEP_TABLE];
+
+static struct sweep_entry *sweep_slot(const char *key) {
+  uint32_t h = 2166136261u;
+  for (const char *k = key; *k; k++) h = (h ^ (unsigned char)*k) * 16777619u;
+  for (uint32_t i = 0; i < SWEEP_TABLE; i++) {
+    struct sweep_entry *e = &sweep_table[(h + i) % SWEEP_TABLE];
+    if (!e->key[0] || strcmp(e->key, key) == 0) return e;
+  }
+  return NULL;
+}
+
+/* Whether the server holds every complete line of the file: its offset is at the size, or only an unterminated
+ * last line (still being written, or never finished) lies beyond it. */
+static int sweep_complete(int fd, long long size, long long offset) {
+  static unsigned char tail[65536];
+  if (offset >= size) return 1;
+  if (size - offset > (long long)sizeof tail) return 0;
+  ssize_t r = pread(fd, tail, (size_t)(size - offset), offset);
+  return r == size - offset && !memchr(tail, '\n', (size_t)r);
+}
+
+enum sweep_result { SWEEP_NEXT, SWEEP_SERVER_DOWN };
+#define SWEEP_DOWN (-1)
+#define SWEEP_REFUSED (-2)
+
+/* The acknowledged offset of one file; SWEEP_DOWN without an answer (or 5xx, 401), SWEEP_REFUSED for another 4xx. */
+static long long sweep_offset(struct sync *s, const char *file_id) {
+  char path[512];
+  uint64_t offset;
+  size_t at;
+  snprintf(path, sizeof path, "/v1/transcripts/%.128s/files/%.128s", s->session, file_id);
+  char *head = request_head("GET", &s->url, path, NULL, 0, NULL);
+  if (!head || http_request(&s->url, head, NULL, 0, s->deadline, &answer_buffer) != HTTP_OK ||
+      answer_buffer.status == 0 || answer_buffer.status == 401 || answer_buffer.status >= 500)
+    return SWEEP_DOWN;
+  if (answer_buffer.status != 200) {
+    say(SWEEP, "%s/%s: transcript-service answered HTTP %d; not retried until the file changes", s->session, file_id,
+        answer_buffer.status);
+    return SWEEP_REFUSED;
+  }
+  const unsigned char *b = answer_buffer.body;
+  size_t n = answer_buffer.body_len;
+  if (!json_valid(b, n) || !json_member(b, n, json_root(b, n), "offset", &at) || !json_whole_number(b, n, at, &offset))
+    return SWEEP_DOWN;
+  return (long long)offset;
+}
+
+/* One candidate file: name below dir, uploaded as (session, file_id). */
+static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, const char *key, const char *session,
+                                    const char *file_id, long long quiet_ms, int *files) {
+  struct stat st;
+  if (++*files > SWEEP_FILES_MAX || !safe_id(session) || !safe_id(file_id) || strlen(key) >= sizeof sweep_table[0].key)
+    return SWEEP_NEXT;
+  if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return SWEEP_NEXT;
+  struct sweep_entry *e = sweep_slot(key);
+  if (!e) return SWEEP_NEXT;
+  long long mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, now = now_ms();
+  if (!e->key[0] || e->size != st.st_size || e->mtime_ns != mtime_ns) {
+    /* New or changed since the last round: wait until it has been quiet. The time is this loop's own
+     * observation, not the file's mtime, which the agent can set. */
+    snprintf(e->key, sizeof e->key, "%s", key);
+    e->size = st.st_size;
+    e->mtime_ns = mtime_ns;
+    e->unchanged_since_ms = now;
+    e->settled = 0;
+  }
+  e->seen = 1;
+  if (e->settled || now - e->unchanged_since_ms < quiet_ms) return SWEEP_NEXT;
+
+  int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return SWEEP_NEXT;
+  enum sweep_result result = SWEEP_NEXT;
+  char path[64];
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    /* sync_file opens a path: this one is the file already opened, whatever the name points to by now. */
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    snprintf(s->session, sizeof s->session, "%s", session);
+    s->deadline = now_ms() + SWEEP_SYNC_MS;
+    sync_file(s, path, file_id);
+    s->deadline = now_ms() + SWEEP_SYNC_MS;
+    long long offset = sweep_offset(s, file_id);
+    if (offset == SWEEP_DOWN) {
+      result = SWEEP_SERVER_DOWN;
+    } else if (offset == SWEEP_REFUSED || sweep_complete(fd, st.st_size, offset)) {
+      /* Refused (another user's session, a name the server rejects): asking again changes nothing until the
+       * file does. Only a refusal of the token itself (401) counts as down, so a rotated token retries. */
+      e->settled = e->size == st.st_size;
+    }
+  }
+  close(fd);
+  return result;
+}
+
+/* One project directory: <session>.jsonl files and their <session>/subagents/agent-*.jsonl. */
+static enum sweep_result sweep_project(struct sync *s, int projects, const char *project, long long quiet_ms,
+                                       int *files) {
+  char key[800], session[160], file_id[160];
+  int dir = openat(projects, project, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return SWEEP_NEXT;
+  DIR *list = fdopendir(dir);
+  if (!list) {
+    close(dir);
+    return SWEEP_NEXT;
+  }
+  enum sweep_result result = SWEEP_NEXT;
+  struct dirent *entry;
+  while (result == SWEEP_NEXT && *files <= SWEEP_FILES_MAX && (entry = readdir(list))) {
+    size_t len = strlen(entry->d_name);
+    if (entry->d_name[0] == '.' || len >= sizeof session) continue;
+    if (len > 6 && strcmp(entry->d_name + len - 6, ".jsonl") == 0) {
+      snprintf(session, sizeof session, "%.*s", (int)(len - 6), entry->d_name);
+      snprintf(key, sizeof key, "%s/%s", project, entry->d_name);
+      result = sweep_file(s, dirfd(list), entry->d_name, key, session, "main", quiet_ms, files);
+      continue;
+    }
+    if (!safe_id(entry->d_name)) continue;
+    const char *sub = entry->d_name; /* a session id: at most 128 characters (safe_id) */
+    int session_dir = openat(dirfd(list), sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (session_dir < 0) continue;
+    int agents = openat(session_dir, "subagents", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(session_dir);
+    DIR *agent_list = agents < 0 ? NULL : fdopendir(agents);
+    if (!agent_list) {
+      if (agents >= 0) close(agents);
+      continue;
+    }
+    struct dirent *agent;
+    while (result == SWEEP_NEXT && *files <= SWEEP_FILES_MAX && (agent = readdir(agent_list))) {
+      size_t agent_len = strlen(agent->d_name);
+      if (strncmp(agent->d_name, "agent-", 6) != 0 || agent_len < 7 || agent_len - 6 >= sizeof file_id ||
+          strcmp(agent->d_name + agent_len - 6, ".jsonl") != 0)
+        continue;
+      snprintf(file_id, sizeof file_id, "%.*s", (int)(agent_len - 6), agent->d_name);
+      snprintf(key, sizeof key, "%s/%s/%s", project, sub, agent->d_name);
+      result = sweep_file(s, dirfd(agent_list), agent->d_name, key, sub, file_id, quiet_ms, files);
+    }
+    closedir(agent_list);
+  }
+  closedir(list);
+  return result;
+}
+
+static void sweep_round(const char *projects_path, long long quiet_ms) {
+  static struct sync s;
+  int files = 0;
+#ifndef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
+  for (int k = 0; k < KEY_COUNT; k++) settings_set[k] = 0;
+#endif
+  settings_load(SWEEP); /* every round: a rotated token or a changed URL applies without a restart */
+  memset(&s, 0, sizeof s);
+  long long chunk = whole_setting(CLAUDE_TRANSCRIPT_CHUNK_BYTES, 524288);
+  s.chunk_bytes = chunk < 1 ? 524288 : chunk > CHUNK_MAX ? CHUNK_MAX : (size_t)chunk;
+  if (!safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(TRANSCRIPT_SERVICE_URL), &s.url) != 0)
+    return;
+  int projects = open(projects_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (projects < 0) return; /* no session has run yet */
+  DIR *list = fdopendir(projects);
+  if (!list) {
+    close(projects);
+    return;
+  }
+  for (int i = 0; i < SWEEP_TABLE; i++) sweep_table[i].seen = 0;
+  enum sweep_result result = SWEEP_NEXT;
+  struct dirent *entry;
+  while (result == SWEEP_NEXT && files <= SWEEP_FILES_MAX && (entry = readdir(list)))
+    if (entry->d_name[0] != '.') result = sweep_project(&s, dirfd(list), entry->d_name, quiet_ms, &files);
+  closedir(list);
+  if (files > SWEEP_FILES_MAX) say(SWEEP, "more than %d transcript files; the rest wait for a later round", SWEEP_FILES_MAX);
+  if (result == SWEEP_SERVER_DOWN) return; /* a round cut short has not seen every file: forget nothing */
+  /* Forget files that are gone (a table of deleted names would fill up). Removal breaks open-addressing
+   * chains, so the table is rebuilt from what is left. */
+  static struct sweep_entry kept[SWEEP_TABLE];
+  int count = 0;
+  for (int i = 0; i < SWEEP_TABLE; i++)
+    if (sweep_table[i].key[0] && sweep_table[i].seen) kept[count++] = sweep_table[i];
+  memset(sweep_table, 0, sizeof sweep_table);
+  for (int i = 0; i < count; i++) *sweep_slot(kept[i].key) = kept[i];
+}
+
+/* claude-transcript-sweep <projects-dir> [<interval-seconds> [<quiet-seconds>]]: runs until it is stopped. */
+static int transcript_sweep(int argc, char **argv) {
+  if (argc < 2 || argv[1][0] != '/') {
+    say(SWEEP, "usage: claude-transcript-sweep /home/<user>/.claude/projects [interval-seconds [quiet-seconds]]");
+    return 2;
+  }
+  long long interval_ms = argc > 2 ? atoll(argv[2]) * 1000 : 30000, quiet_ms = argc > 3 ? atoll(argv[3]) * 1000 : 60000;
+  if (interval_ms < 1000 || interval_ms > 3600000) interval_ms = 30000;
+  if (quiet_ms < 0 || quiet_ms > 86400000) quiet_ms = 60000;
+  say(SWEEP, "sweeping %s every %lld s (files quiet for %lld s)", argv[1], interval_ms / 1000, quiet_ms / 1000);
+  for (;;) {
+    sweep_round(argv[1], quiet_ms);
+    struct timespec pause = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    }
+  }
+}
+
 /* ------------------------------------------------------------------ */
 
 #ifdef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
@@ -875,6 +1108,7 @@ int main(int argc, char **argv) {
     settings_load(SYNC);
     return transcript_sync();
   }
-  say("hook-client", "install me as claude-guard, claude-hook or claude-transcript-sync");
+  if (strcmp(name, "claude-transcript-sweep") == 0) return transcript_sweep(argc, argv);
+  say("hook-client", "install me as claude-guard, claude-hook, claude-transcript-sync or claude-transcript-sweep");
   return 0;
 }

@@ -65,6 +65,20 @@ helm.sh/chart: {{ include "ct.chart" .context }}
   readOnly: true
 {{- end -}}
 
+{{/* hook-ingest's user→team file (HOOK_INGEST_USER_TEAMS): the ConfigMap hook-ingest-user-teams, mounted whole (not
+     with subPath, which the kubelet never updates). */}}
+{{- define "ct.userTeamsDir" -}}/etc/claude-telemetry/user-teams{{- end -}}
+{{- define "ct.userTeamsVolume" -}}
+- name: user-teams
+  configMap:
+    name: hook-ingest-user-teams
+{{- end -}}
+{{- define "ct.userTeamsVolumeMount" -}}
+- name: user-teams
+  mountPath: {{ include "ct.userTeamsDir" . }}
+  readOnly: true
+{{- end -}}
+
 {{- define "ct.databaseSecretName" -}}
 {{- if .Values.postgresql.enabled -}}claude-telemetry-postgresql{{- else -}}{{ required "externalDatabase.existingSecret is required when postgresql.enabled=false" .Values.externalDatabase.existingSecret }}{{- end -}}
 {{- end -}}

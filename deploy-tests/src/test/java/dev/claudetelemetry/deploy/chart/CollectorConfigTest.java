@@ -287,16 +287,21 @@ class CollectorConfigTest {
     assertThat(lookup.at("/extract/labels").toString())
         .isEqualTo(
             "[{\"tag_name\":\"claude_telemetry.pod.user\",\"key\":\"claude-telemetry.dev/user\","
-                + "\"from\":\"pod\"}]");
+                + "\"from\":\"pod\"},{\"tag_name\":\"claude_telemetry.pod.team\","
+                + "\"key\":\"claude-telemetry.dev/team\",\"from\":\"pod\"}]");
     assertThat(statements(config, "transform/claude-code-identity", "datapoint"))
         .containsExactly(
             "set(attributes[\"user\"], resource.attributes[\"claude_telemetry.pod.user\"]) where"
                 + " resource.attributes[\"claude_telemetry.pod.user\"] != nil",
             "set(attributes[\"user\"], \"unknown\") where"
                 + " resource.attributes[\"claude_telemetry.pod.user\"] == nil",
+            "set(attributes[\"team\"], resource.attributes[\"claude_telemetry.pod.team\"]) where"
+                + " resource.attributes[\"claude_telemetry.pod.team\"] != nil",
+            "set(attributes[\"team\"], \"none\") where"
+                + " resource.attributes[\"claude_telemetry.pod.team\"] == nil",
             "keep_keys(attributes, [\"anthropic.provider\", \"decision\", \"effort\", \"language\","
                 + " \"model\", \"query_source\", \"source\", \"start_type\", \"terminal.type\","
-                + " \"tool_name\", \"type\", \"user\"])");
+                + " \"tool_name\", \"type\", \"user\", \"team\"])");
     assertThat(statements(config, "transform/claude-code-identity", "resource"))
         .containsExactly(
             "keep_keys(attributes, [\"service.name\", \"service.version\", \"host.arch\","
@@ -305,15 +310,42 @@ class CollectorConfigTest {
     assertThat(statements(config, "transform/claude-code-identity", "scope"))
         .containsExactly("set(version, \"\")");
 
-    // The label the lookup reads is on every workspace pod, with the user's name.
+    // The labels the lookup reads are on every workspace pod, with the user's name and team.
     for (StatefulSet workspace : chart.objects(StatefulSet.class)) {
       if (workspace.getMetadata().getName().startsWith("claude-code-")) {
         assertThat(workspace.getSpec().getTemplate().getMetadata().getLabels())
             .containsEntry(
                 "claude-telemetry.dev/user",
-                workspace.getMetadata().getName().substring("claude-code-".length()));
+                workspace.getMetadata().getName().substring("claude-code-".length()))
+            .containsEntry("claude-telemetry.dev/team", "none");
       }
     }
+  }
+
+  @Test
+  void shouldLabelEachWorkspacePodWithItsUsersTeamButNotSelectOnIt() {
+    RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/team-values.yaml");
+    Map<String, String> teams = new java.util.TreeMap<>();
+    for (StatefulSet workspace : chart.objects(StatefulSet.class)) {
+      if (workspace.getMetadata().getName().startsWith("claude-code-")) {
+        teams.put(
+            workspace.getMetadata().getName(),
+            workspace
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels()
+                .get("claude-telemetry.dev/team"));
+        // A user may change teams: a selector cannot change on upgrade.
+        assertThat(workspace.getSpec().getSelector().getMatchLabels())
+            .doesNotContainKey("claude-telemetry.dev/team");
+      }
+    }
+    assertThat(teams)
+        .containsExactly(
+            Map.entry("claude-code-alice", "platform"),
+            Map.entry("claude-code-bob", "data-science"),
+            Map.entry("claude-code-carol-ops", "none"));
   }
 
   @Test
@@ -399,6 +431,6 @@ class CollectorConfigTest {
                     "session.id")));
 
     assertThat(statements(config, "transform/claude-code-identity", "datapoint"))
-        .contains("keep_keys(attributes, [\"model\", \"session.id\", \"user\"])");
+        .contains("keep_keys(attributes, [\"model\", \"session.id\", \"user\", \"team\"])");
   }
 }

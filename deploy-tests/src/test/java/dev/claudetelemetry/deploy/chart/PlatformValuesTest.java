@@ -8,8 +8,11 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Rule;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,8 +170,10 @@ class PlatformValuesTest {
         .isNotEmpty()
         .allSatisfy(
             alert -> {
+              // The team budget alerts name the team that spends; routing labels cannot replace it.
+              boolean teamAlert = alert.getAlert().startsWith("ClaudeCodeTeamBudget");
               assertThat(alert.getLabels())
-                  .containsEntry("team", "platform")
+                  .containsEntry("team", teamAlert ? "{{ $labels.team }}" : "platform")
                   .containsEntry(
                       "severity", byName.get(alert.getAlert()).getLabels().get("severity"));
               assertThat(alert.getAnnotations())
@@ -184,6 +189,83 @@ class PlatformValuesTest {
             alert ->
                 assertThat(alert.getLabels().get("severity"))
                     .isEqualTo(byName.get(alert.getAlert()).getLabels().get("severity")));
+  }
+
+  @Test
+  void shouldOverrideThresholdsAndPendingTimesByNameAndLeaveTheOtherAlertsAsShipped()
+      throws Exception {
+    Map<String, Rule> shipped = new LinkedHashMap<>();
+    alerts(defaults).forEach(r -> shipped.put(r.getAlert(), r));
+    Map<String, Rule> overridden = new LinkedHashMap<>();
+    alerts(platform).forEach(r -> overridden.put(r.getAlert(), r));
+
+    assertThat(shipped.get("ClaudePolicyDenialSpike").getExpr().getStrVal()).endsWith("> 2");
+    assertThat(overridden.get("ClaudePolicyDenialSpike").getExpr().getStrVal())
+        .isEqualTo(
+            shipped
+                .get("ClaudePolicyDenialSpike")
+                .getExpr()
+                .getStrVal()
+                .replaceFirst("> 2$", "> 5"));
+    assertThat(overridden.get("ClaudePolicyDenialSpike").getFor()).isEqualTo("10m");
+    assertThat(overridden.get("ClaudeHookSpoolFilling").getExpr().getStrVal()).endsWith("> 0.9");
+    assertThat(overridden.get("ClaudeHookSpoolFilling").getFor())
+        .isEqualTo(shipped.get("ClaudeHookSpoolFilling").getFor());
+    assertThat(overridden.get("ClaudeTelemetryServiceDown").getExpr().getStrVal())
+        .isEqualTo(shipped.get("ClaudeTelemetryServiceDown").getExpr().getStrVal());
+    assertThat(overridden.get("ClaudeTelemetryServiceDown").getFor()).isEqualTo("5m");
+    List<String> untouched =
+        List.of("ClaudePolicyDenialSpike", "ClaudeHookSpoolFilling", "ClaudeTelemetryServiceDown");
+    overridden.forEach(
+        (name, alert) -> {
+          if (!untouched.contains(name)) {
+            assertThat(alert.getExpr()).as(name).isEqualTo(shipped.get(name).getExpr());
+            assertThat(alert.getFor()).as(name).isEqualTo(shipped.get(name).getFor());
+          }
+        });
+    assertPromtoolAccepts(platform);
+  }
+
+  @Test
+  void shouldRefuseOverridesForUnknownAlertsAlertsWithoutOneThresholdAndBadDurations() {
+    assertThatThrownBy(
+            () ->
+                RenderedChart.render(
+                    Map.of("monitoring.prometheusRules.overrides.ClaudeCostBurnHigh.for", "5m")))
+        .hasMessageContaining("the rules file has no alert ClaudeCostBurnHigh");
+    // Two arms (`or`), each with its own comparison: one number would not say which to change.
+    assertThatThrownBy(
+            () ->
+                RenderedChart.render(
+                    Map.of(
+                        "monitoring.prometheusRules.overrides.ClaudeGuardUnavailable.threshold",
+                        3)))
+        .hasMessageContaining("ClaudeGuardUnavailable.threshold");
+    assertThatThrownBy(
+            () ->
+                RenderedChart.render(
+                    Map.of(
+                        "monitoring.prometheusRules.overrides.ClaudeCodeCostBurnHigh.for",
+                        "half an hour")))
+        .hasMessageContaining("overrides.ClaudeCodeCostBurnHigh.for");
+  }
+
+  /** The overridden rules are still rules Prometheus loads. */
+  private static void assertPromtoolAccepts(RenderedChart chart) throws Exception {
+    PrometheusRule rule = chart.object(PrometheusRule.class, "claude-telemetry");
+    Path file = Files.createTempFile("rendered-rules", ".yaml");
+    try {
+      Files.writeString(
+          file, new KubernetesSerialization().asYaml(Map.of("groups", rule.getSpec().getGroups())));
+      Process promtool =
+          new ProcessBuilder("promtool", "check", "rules", file.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(promtool.getInputStream().readAllBytes());
+      assertThat(promtool.waitFor()).as(output).isZero();
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

@@ -121,7 +121,8 @@ class ShippedFilesTest {
     }
     assertThat(expected)
         .as("the hook client in k8s/claude-code/bin, built by hook-client (mvn package)")
-        .containsOnlyKeys("claude-guard", "claude-hook", "claude-transcript-sync");
+        .containsOnlyKeys(
+            "claude-guard", "claude-hook", "claude-transcript-sync", "claude-transcript-sweep");
 
     ConfigMap shipped = chart.object(ConfigMap.class, "claude-code-hook-scripts");
     assertThat(shipped.getData()).as("text data").isNullOrEmpty();

@@ -48,6 +48,34 @@ class ValuesSchemaTest {
             Map.of("externalDatabase.url", "jdbc:mysql://db/x"),
             "url"),
         Arguments.of(
+            "a team that is not a DNS label",
+            Map.of(
+                "claudeCode.users[0].name",
+                "alice",
+                "claudeCode.users[0].email",
+                "a@example.com",
+                "claudeCode.users[0].team",
+                "Platform Team"),
+            "team"),
+        Arguments.of(
+            "a team named like the label of no team",
+            Map.of(
+                "claudeCode.users[0].name",
+                "alice",
+                "claudeCode.users[0].email",
+                "a@example.com",
+                "claudeCode.users[0].team",
+                "none"),
+            "team"),
+        Arguments.of("a negative budget", Map.of("budgets.users.developer", -5), "developer"),
+        Arguments.of("a budget of nothing", Map.of("budgets.teams.platform", 0), "platform"),
+        Arguments.of("a budget as text", Map.of("budgets.users.developer", "200 USD"), "developer"),
+        Arguments.of("a budget for a bad user name", Map.of("budgets.users.Bob_X", 5), "Bob_X"),
+        Arguments.of("a budget for the team of no team", Map.of("budgets.teams.none", 5), "none"),
+        Arguments.of("an unknown budgets key", Map.of("budgets.monthly", 5), "monthly"),
+        Arguments.of(
+            "a burn-rate threshold of zero", Map.of("budgets.burnRateThreshold", 0), "burnRate"),
+        Arguments.of(
             "an egress rule that is not a CIDR",
             Map.of("networkPolicies.httpsEgressCidrs[0]", "anthropic.com"),
             "httpsEgressCidrs"));
@@ -69,6 +97,10 @@ class ValuesSchemaTest {
     valid.put("hookIngest.guard.timeout", "1500ms");
     valid.put("claudeCode.users[0].name", "alice-smith");
     valid.put("claudeCode.users[0].email", "alice.smith@example.com");
+    valid.put("claudeCode.users[0].team", "platform-2");
+    valid.put("budgets.users.alice-smith", 50);
+    valid.put("budgets.teams.platform-2", 1500);
+    valid.put("budgets.burnRateThreshold", 3);
     valid.put("global.imagePullPolicy", "Always");
     valid.put("postgresql.persistence.size", "20Gi");
     valid.put("networkPolicies.httpsEgressCidrs[0]", "160.79.104.0/23");

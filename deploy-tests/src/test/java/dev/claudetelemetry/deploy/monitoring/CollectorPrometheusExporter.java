@@ -30,13 +30,15 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>the chart's label rule (templates/otel-collector/configmap.yaml): only {@code
- *       claude_code.*} metrics of Claude Code's scope pass; data point attribute {@code user} is
- *       the sending pod's {@code claude-telemetry.dev/user} label (the {@code k8sattributes} lookup
- *       by connection IP; here: the user whose pod {@link #receive(String, Map, Map)} is told the
- *       export came from), whatever {@code user.id} the sender claims; data point and resource
- *       attributes outside the chart's allowlists ({@code otelCollector.metrics.keepAttributes},
- *       {@code keepResourceAttributes}, read from values.yaml) removed; {@code service.name} fixed
- *       to {@code claude-code}, the scope version emptied;
+ *       claude_code.*} metrics of Claude Code's scope pass; data point attributes {@code user} and
+ *       {@code team} are the sending pod's {@code claude-telemetry.dev/user} and {@code
+ *       claude-telemetry.dev/team} labels (the {@code k8sattributes} lookup by connection IP; here:
+ *       the user whose pod {@link #receive(String, Map, Map)} is told the export came from, and
+ *       that user's team, {@code none} without one), whatever the sender claims; data point and
+ *       resource attributes outside the chart's allowlists ({@code
+ *       otelCollector.metrics.keepAttributes}, {@code keepResourceAttributes}, read from
+ *       values.yaml) removed; {@code service.name} fixed to {@code claude-code}, the scope version
+ *       emptied;
  *   <li>the {@code prometheus} exporter's naming (add_metric_suffixes on,
  *       resource_to_telemetry_conversion off): dots to underscores, the unit as a suffix ({@code s}
  *       becomes {@code seconds}, {@code USD} and {@code tokens} stay), {@code _total} on monotonic
@@ -57,18 +59,26 @@ final class CollectorPrometheusExporter implements AutoCloseable {
 
   private final JsonNode recording;
   private final List<String> users;
+  private final Map<String, String> teams;
   private final Map<String, Family> families = new LinkedHashMap<>();
   private final Map<String, Map<String, Double>> samples = new LinkedHashMap<>();
   private final Map<String, String> targetInfo = new TreeMap<>();
   private HttpServer server;
 
+  /** Pods of {@code users}, none of them in a team. */
   CollectorPrometheusExporter(Path otlpMetricsJson, List<String> users) {
+    this(otlpMetricsJson, users, Map.of());
+  }
+
+  /** Pods of {@code users}; {@code teams} is each pod's team label, by user. */
+  CollectorPrometheusExporter(Path otlpMetricsJson, List<String> users, Map<String, String> teams) {
     try {
       this.recording = Dashboards.JSON.readTree(otlpMetricsJson.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     this.users = List.copyOf(users);
+    this.teams = Map.copyOf(teams);
   }
 
   /**
@@ -179,6 +189,7 @@ final class CollectorPrometheusExporter implements AutoCloseable {
             }
           });
       labels.put("user", podUser);
+      labels.put("team", teams.getOrDefault(podUser, "none"));
       labels.put("job", "claude-code");
       labels.put("otel_scope_name", scope.path("name").asText());
       double value =

@@ -58,7 +58,9 @@ class CollectorPrometheusExporterTest {
   void shouldLabelByThePodTheDataCameFromNotByWhatTheSenderClaims() {
     CollectorPrometheusExporter exporter =
         new CollectorPrometheusExporter(
-            RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"), List.of("alice"));
+            RepoPaths.claudeCodeFixtures().resolve("otel/otlp-metrics.json"),
+            List.of("alice"),
+            Map.of("alice", "platform"));
     exporter.receive("alice");
     long seriesBefore = exporter.render().lines().filter(l -> l.startsWith("claude_code_")).count();
 
@@ -66,7 +68,7 @@ class CollectorPrometheusExporterTest {
     exporter.receive(
         "alice",
         Map.of("user.id", "bob", "service.name", "forged", "forged.resource", "x1"),
-        Map.of("user", "bob", "forged.point", "x2", "session.id", "s-123"));
+        Map.of("user", "bob", "team", "finance", "forged.point", "x2", "session.id", "s-123"));
     String text = exporter.render();
 
     assertThat(text)
@@ -75,8 +77,9 @@ class CollectorPrometheusExporterTest {
         .doesNotContain("x1")
         .doesNotContain("x2")
         .doesNotContain("s-123")
+        .doesNotContain("finance")
         .containsPattern(
-            "claude_code_token_usage_tokens_total\\{[^}]*type=\"input\"[^}]*user=\"alice\"[^}]*\\} 1200.0");
+            "claude_code_token_usage_tokens_total\\{[^}]*team=\"platform\"[^}]*type=\"input\"[^}]*user=\"alice\"[^}]*\\} 1200.0");
     assertThat(text.lines().filter(l -> l.startsWith("claude_code_")).count())
         .as("no new series")
         .isEqualTo(seriesBefore);

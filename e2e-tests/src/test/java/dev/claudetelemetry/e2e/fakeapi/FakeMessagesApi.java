@@ -11,13 +11,16 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,6 +49,7 @@ public final class FakeMessagesApi implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final Map<String, List<Turn>> scripts = new ConcurrentHashMap<>();
+  private final Map<String, Hold> holds = new ConcurrentHashMap<>();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
   private final String idPrefix = Long.toHexString(System.nanoTime());
@@ -99,6 +103,39 @@ public final class FakeMessagesApi implements AutoCloseable {
     scripts.put(scenario, List.copyOf(turns));
   }
 
+  /**
+   * A point in a scenario's conversation where the test acts between two turns: the request for
+   * turn {@code turn} (0-based) is recorded and then held, unanswered, until {@link
+   * Hold#release()}. Claude Code has run every hook of the turns before it by then (they end before
+   * it asks the model again), except async ones.
+   */
+  public Hold hold(String scenario, int turn) {
+    Hold hold = new Hold();
+    holds.put(scenario + "#" + turn, hold);
+    return hold;
+  }
+
+  /** See {@link #hold(String, int)}. */
+  public static final class Hold {
+    private final CountDownLatch reached = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    /** Waits until the held request has arrived; false if it did not within {@code timeout}. */
+    public boolean awaitReached(Duration timeout) throws InterruptedException {
+      return reached.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public void release() {
+      released.countDown();
+    }
+
+    private void pass() throws InterruptedException {
+      reached.countDown();
+      // Bounded, so a failed test cannot leave Claude Code waiting past its own timeout.
+      released.await(150, TimeUnit.SECONDS);
+    }
+  }
+
   /** Every request received, in arrival order. */
   public List<RecordedRequest> requests() {
     return List.copyOf(requests);
@@ -150,12 +187,23 @@ public final class FakeMessagesApi implements AutoCloseable {
       String scenario = scenarioOf(body);
       RecordedRequest request = new RecordedRequest(path, scenario, body);
       requests.add(request);
+      Hold hold = scenario == null ? null : holds.get(scenario + "#" + request.assistantTurns());
+      if (hold != null) {
+        hold.pass();
+      }
       Turn turn = nextTurn(scenario, request.assistantTurns());
       if (body.path("stream").asBoolean(false)) {
         respond(exchange, 200, "text/event-stream", sse(turn));
       } else {
         respond(exchange, 200, "application/json", JSON.writeValueAsString(message(turn, true)));
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      respond(
+          exchange,
+          500,
+          "application/json",
+          "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"fake API stopped\"}}");
     } catch (RuntimeException e) {
       respond(
           exchange,

@@ -200,6 +200,9 @@ class LocalRunTest {
         .as("SessionStart arrives through the claude-hook command")
         .isEqualTo(1.0);
     assertThat(metrics.sum("claude_prompts_total", "user", USER)).isEqualTo(1.0);
+    // hook-ingest spools, as in the chart, under the run directory.
+    assertThat(metrics.sum("claude_hook_spool_written_events_total")).isPositive();
+    assertThat(RUN_DIR.resolve("hook-ingest-spool")).isDirectory();
 
     // transcript-service has the session's transcript, uploaded by claude-transcript-sync.
     await()

@@ -3,18 +3,28 @@ package dev.claudetelemetry.e2e.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudetelemetry.e2e.claude.ClaudeCli;
 import dev.claudetelemetry.e2e.claude.ClaudeResult;
+import dev.claudetelemetry.e2e.fakeapi.FakeMessagesApi;
+import dev.claudetelemetry.e2e.fakeapi.RecordedRequest;
 import dev.claudetelemetry.e2e.fakeapi.Turn;
 import dev.claudetelemetry.e2e.pod.EmulatedPod.Service;
+import dev.claudetelemetry.e2e.pod.MetricsSnapshot;
 import dev.claudetelemetry.e2e.pod.PodFixture;
 import dev.claudetelemetry.e2e.pod.PodServices;
 import dev.claudetelemetry.e2e.pod.PodSession;
+import dev.claudetelemetry.testsupport.ManagedProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,13 +32,14 @@ import org.junit.jupiter.api.Test;
  * hook-ingest spooling as the chart runs it: a session runs while transcript-service is down (the
  * guard keeps deciding), hook-ingest is then killed with SIGKILL holding that session's events in
  * its spool, both come back, and a later session runs normally. Every hook event of both sessions
- * is in PostgreSQL, each once, with its decision.
- *
- * <p>Not covered here: the transcript lines of a session that ends while transcript-service is
- * down. claude-transcript-sync resends what the server has not acknowledged only on a later event
- * of the same session, so such a session's lines wait for it to be resumed.
+ * is in PostgreSQL, each once, with its decision. Then a session whose hook-ingest is killed with
+ * SIGKILL between two of its turns and started again before the next, and which ends while
+ * transcript-service is down: its hook events arrive once each, and its transcript arrives through
+ * the pod's transcript sweep (claude-transcript-sweep, the chart's transcript-sweep container) once
+ * transcript-service is back, since no later event of that session will ever sync it.
  */
 class OutagePodTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = "alice";
   private static final String IDENTITY =
       """
@@ -44,11 +55,7 @@ class OutagePodTest {
     // its
     // workspace to be denied.
     Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctoutage");
-    try (PodFixture fixture =
-        PodFixture.start(
-            work,
-            IDENTITY,
-            EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE))) {
+    try (PodFixture fixture = startPod(work)) {
       PodServices services = fixture.services;
 
       // 1. The audit trail is down for a whole session; the guard is not behind it.
@@ -115,9 +122,151 @@ class OutagePodTest {
               services.metrics(Service.HOOK_INGEST).sum("claude_hook_spool_replayed_events_total"))
           .isEqualTo(received);
     } finally {
-      try (var paths = Files.walk(work)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      delete(work);
+    }
+  }
+
+  /**
+   * hook-ingest is killed with SIGKILL in the middle of a session while transcript-service is down
+   * (so the acknowledged events exist only in hook-ingest's spool), and the session ends before
+   * transcript-service is back. The fake API holds the session between turns so that the kill and
+   * the restart fall exactly between two tool calls.
+   *
+   * <p>While hook-ingest is dead, the next tool call's PreToolUse gets no answer: claude-guard
+   * denies it with its own reason (fail closed) and Claude Code hands that reason to the model; the
+   * other hooks of that turn (claude-hook) get a refused connection, exit 0, and Claude Code goes
+   * on. Those events were never acknowledged, so they are in no spool and not in the audit trail;
+   * the test asserts that every event hook-ingest did acknowledge (counted by the killed process
+   * before the kill and by the new one after it) is stored exactly once, and that the denied call
+   * is not among them.
+   */
+  @Test
+  void shouldRecordEveryAcknowledgedEventAndEveryTranscriptLineOfASessionCutByAKillAndAnOutage()
+      throws Exception {
+    assertThat(ClaudeCli.installedVersion()).isEqualTo(ClaudeCli.pinnedVersion());
+    Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctkill");
+    try (PodFixture fixture = startPod(work)) {
+      PodServices services = fixture.services;
+      services.stop(Service.TRANSCRIPT_SERVICE);
+      String scenario = "killed-mid-session";
+      PodSession session = fixture.session(scenario);
+      // The chart's transcript-sweep container: a loop of its own, here every second, for files
+      // unchanged for 2 s.
+      ManagedProcess sweep =
+          fixture.pod.startProcess(
+              "transcript-sweep",
+              List.of(
+                  "/opt/claude-telemetry/bin/claude-transcript-sweep",
+                  session.home().resolve(".claude/projects").toString(),
+                  "1",
+                  "2"),
+              Map.of());
+      fixture.api.script(
+          scenario,
+          List.of(
+              Turn.bash("echo before the kill"),
+              Turn.bash("echo while hook-ingest is dead"),
+              Turn.bash("echo after the restart"),
+              Turn.finalText("done")));
+      FakeMessagesApi.Hold killHere = fixture.api.hold(scenario, 1);
+      FakeMessagesApi.Hold restartHere = fixture.api.hold(scenario, 2);
+      CompletableFuture<ClaudeResult> run =
+          CompletableFuture.supplyAsync(() -> session.run("work through a crash"));
+
+      assertThat(killHere.awaitReached(Duration.ofSeconds(150))).isTrue();
+      MetricsSnapshot beforeKill = services.metrics(Service.HOOK_INGEST);
+      double acknowledgedBeforeKill = beforeKill.sum("claude_hook_events_total", "user", USER);
+      assertThat(acknowledgedBeforeKill).isPositive();
+      assertThat(beforeKill.sum("claude_hook_forward_buffer_events"))
+          .as("what hook-ingest acknowledged is in its spool only")
+          .isEqualTo(acknowledgedBeforeKill);
+      services.kill(Service.HOOK_INGEST);
+      killHere.release();
+
+      assertThat(restartHere.awaitReached(Duration.ofSeconds(150))).isTrue();
+      services.start(Service.HOOK_INGEST);
+      restartHere.release();
+
+      ClaudeResult result = run.get(150, TimeUnit.SECONDS);
+      assertThat(result.exitCode()).as(result.describe()).isZero();
+      assertThat(result.deniedToolUseIds())
+          .as("only the call made while hook-ingest was dead")
+          .hasSize(1);
+      assertThat(fixture.api.toolResults(scenario))
+          .extracting(RecordedRequest.ToolResult::content)
+          .anySatisfy(content -> assertThat(content).contains("hook-ingest could not be reached"))
+          .anySatisfy(content -> assertThat(content).contains("after the restart"));
+      double acknowledgedAfterRestart = awaitSessionEnd(services);
+      Path transcript = session.transcript(result.sessionId());
+      List<String> lines = Files.readAllLines(transcript);
+      assertThat(lines).hasSizeGreaterThan(5);
+
+      // transcript-service comes back after the session is over.
+      services.start(Service.TRANSCRIPT_SERVICE);
+      long acknowledged = (long) (acknowledgedBeforeKill + acknowledgedAfterRestart);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> stored(services, result.sessionId()) >= acknowledged);
+      String transcriptUrl =
+          PodServices.url(
+              Service.TRANSCRIPT_SERVICE, "/v1/sessions/" + result.sessionId() + "/transcript");
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  String stored = fixture.pod.get(transcriptUrl, PodServices.READ_TOKEN);
+                  return stored != null && stored.lines().count() >= lines.size();
+                });
+      } catch (ConditionTimeoutException e) {
+        throw new AssertionError(
+            "the transcript's "
+                + lines.size()
+                + " lines did not arrive; transcript-service has "
+                + fixture.pod.get(
+                    PodServices.url(
+                        Service.TRANSCRIPT_SERVICE,
+                        "/v1/transcripts/" + result.sessionId() + "/files/main"),
+                    PodServices.ALICE_TOKEN)
+                + "\nthe sweep's log:\n"
+                + sweep.logTail(30)
+                + "\ntranscript-service's log:\n"
+                + services.logTail(Service.TRANSCRIPT_SERVICE, 30),
+            e);
       }
+
+      assertThat(stored(services, result.sessionId())).isEqualTo(acknowledged);
+      assertThat(
+              services.psql(
+                  "SELECT count(*) - count(DISTINCT payload::text) FROM hook_events WHERE session_id = '"
+                      + result.sessionId()
+                      + "'"))
+          .as("no event stored twice")
+          .isEqualTo("0");
+      assertThat(
+              services.psql(
+                  "SELECT count(*) FROM hook_events WHERE session_id = '"
+                      + result.sessionId()
+                      + "' AND payload->'tool_input'->>'command' = 'echo while hook-ingest is dead'"))
+          .as("the call made while hook-ingest was dead reached no one but claude-guard")
+          .isEqualTo("0");
+      assertThat(
+              services.metrics(Service.HOOK_INGEST).sum("claude_hook_spool_replayed_events_total"))
+          .as("the killed process's events, from its spool")
+          .isEqualTo(acknowledgedBeforeKill);
+      assertThat(jsonLines(fixture.pod.get(transcriptUrl, PodServices.READ_TOKEN).lines().toList()))
+          .as("every line of the transcript, in order, each once")
+          .containsExactlyElementsOf(jsonLines(lines));
+      assertThat(
+              services.psql(
+                  "SELECT count(*) || ' ' || count(DISTINCT byte_offset) FROM transcript_lines"
+                      + " WHERE file_id = 'main' AND session_id = '"
+                      + result.sessionId()
+                      + "'"))
+          .isEqualTo(lines.size() + " " + lines.size());
+    } finally {
+      delete(work);
     }
   }
 
@@ -135,6 +284,33 @@ class OutagePodTest {
                         .sum("claude_hook_events_total", "event", "SessionEnd", "user", USER)
                     >= 1);
     return services.metrics(Service.HOOK_INGEST).sum("claude_hook_events_total", "user", USER);
+  }
+
+  /**
+   * The pod with hook-ingest (spooling), policy-service and transcript-service, as the chart runs
+   * them.
+   */
+  private static PodFixture startPod(Path work) {
+    return PodFixture.start(
+        work,
+        IDENTITY,
+        EnumSet.of(Service.HOOK_INGEST, Service.POLICY_SERVICE, Service.TRANSCRIPT_SERVICE));
+  }
+
+  private static void delete(Path work) throws java.io.IOException {
+    try (var paths = Files.walk(work)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private static List<JsonNode> jsonLines(List<String> lines) throws Exception {
+    List<JsonNode> parsed = new java.util.ArrayList<>();
+    for (String line : lines) {
+      if (!line.isBlank()) {
+        parsed.add(JSON.readTree(line));
+      }
+    }
+    return parsed;
   }
 
   /** Rows of the session's hook events in PostgreSQL. */

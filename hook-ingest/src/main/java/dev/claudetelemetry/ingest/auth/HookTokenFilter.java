@@ -2,6 +2,7 @@ package dev.claudetelemetry.ingest.auth;
 
 import dev.claudetelemetry.ingest.hooks.HookResource;
 import dev.claudetelemetry.ingest.identity.UserLabels;
+import dev.claudetelemetry.ingest.identity.UserTeams;
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
 import dev.claudetelemetry.ingest.problems.RejectedException;
 import dev.claudetelemetry.ingest.problems.Rejection;
@@ -29,11 +30,13 @@ public class HookTokenFilter {
   private final BearerTokens tokens;
   private final HookMetrics metrics;
   private final UserLabels users;
+  private final UserTeams teams;
 
-  HookTokenFilter(BearerTokens tokens, HookMetrics metrics, UserLabels users) {
+  HookTokenFilter(BearerTokens tokens, HookMetrics metrics, UserLabels users, UserTeams teams) {
     this.tokens = tokens;
     this.metrics = metrics;
     this.users = users;
+    this.teams = teams;
   }
 
   @ServerRequestFilter
@@ -65,7 +68,8 @@ public class HookTokenFilter {
     if (claimed != null
         && !claimed.isBlank()
         && !claimed.strip().toLowerCase(Locale.ROOT).equals(user)) {
-      metrics.userHeaderMismatch(users.forAuthenticated(user));
+      String label = users.forAuthenticated(user);
+      metrics.userHeaderMismatch(label, teams.of(label));
     }
     request.setSecurityContext(new UserSecurityContext(user));
   }

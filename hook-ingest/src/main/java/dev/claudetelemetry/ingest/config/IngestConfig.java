@@ -34,6 +34,17 @@ public interface IngestConfig {
   @WithDefault("2s")
   Duration userTokensRefresh();
 
+  /**
+   * A JSON file of user name to team name (the chart's ConfigMap of {@code
+   * claudeCode.users[].team}): the {@code team} label of each user's metrics. Unset: every user's
+   * team is {@code none}.
+   */
+  Optional<String> userTeams();
+
+  /** How often the user teams file is read again (a changed team applies without a restart). */
+  @WithDefault("2s")
+  Duration userTeamsRefresh();
+
   /** The {@code user} label when a request carries no {@code X-Claude-Telemetry-User} header. */
   @WithDefault("unknown")
   String defaultUser();

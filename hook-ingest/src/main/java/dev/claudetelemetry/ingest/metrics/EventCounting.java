@@ -3,6 +3,7 @@ package dev.claudetelemetry.ingest.metrics;
 import dev.claudetelemetry.ingest.config.IngestConfig;
 import dev.claudetelemetry.ingest.events.HookInput;
 import dev.claudetelemetry.ingest.guard.GuardAnswer;
+import dev.claudetelemetry.ingest.identity.UserTeams;
 import dev.claudetelemetry.ingest.metrics.HookMetrics.Outcome;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -17,24 +18,27 @@ public class EventCounting {
 
   private final HookMetrics metrics;
   private final ToolCallLedger ledger;
+  private final UserTeams teams;
 
   @Inject
-  public EventCounting(HookMetrics metrics, IngestConfig config) {
+  public EventCounting(HookMetrics metrics, IngestConfig config, UserTeams teams) {
     this(
         metrics,
         new ToolCallLedger(
-            config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime));
+            config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime),
+        teams);
   }
 
-  EventCounting(HookMetrics metrics, ToolCallLedger ledger) {
+  EventCounting(HookMetrics metrics, ToolCallLedger ledger, UserTeams teams) {
     this.metrics = metrics;
     this.ledger = ledger;
+    this.teams = teams;
   }
 
   /** Counts an accepted event (for guarded events, before the guard answers). */
   public void received(HookInput input, String user) {
     String tool = Labels.tool(input.toolName());
-    metrics.event(Labels.event(input.hookEventName()), tool, user);
+    metrics.event(Labels.event(input.hookEventName()), tool, user, teams.of(user));
     switch (input.hookEventName()) {
       case "PostToolUse" -> outcome(input, tool, user, Outcome.succeeded);
       case "PostToolUseFailure" ->
@@ -45,7 +49,7 @@ public class EventCounting {
               Boolean.TRUE.equals(input.isInterrupt()) ? Outcome.interrupted : Outcome.failed);
       case "SessionStart" -> metrics.sessionStarted(Labels.sessionStartSource(input.source()));
       case "SessionEnd" -> metrics.sessionEnded(Labels.sessionEndReason(input.reason()));
-      case "UserPromptSubmit" -> metrics.prompt(user);
+      case "UserPromptSubmit" -> metrics.prompt(user, teams.of(user));
       default -> {}
     }
   }
@@ -64,7 +68,7 @@ public class EventCounting {
     if (input.toolUseId() != null && !ledger.firstReport(callKey(input))) {
       return;
     }
-    metrics.toolCall(tool, outcome, user);
+    metrics.toolCall(tool, outcome, user, teams.of(user));
     if (input.durationMs() != null) {
       metrics.toolDuration(tool, Duration.ofMillis(input.durationMs()));
     }

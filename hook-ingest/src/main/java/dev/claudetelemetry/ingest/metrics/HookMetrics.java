@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * Every meter hook-ingest publishes, declared here and nowhere else (documented in metrics.md).
  * Label values arrive already bounded (see {@code Labels}); this class never sees a session id or a
- * prompt.
+ * prompt. Every meter with a {@code user} label has the user's {@code team} beside it ({@code
+ * UserTeams}), so spend and activity add up per team the same way everywhere.
  */
 @Singleton
 public class HookMetrics {
@@ -76,18 +77,18 @@ public class HookMetrics {
     guardDecision(DecisionSource.FAIL_OPEN, "none", 0);
   }
 
-  public void event(String event, String tool, String user) {
+  public void event(String event, String tool, String user, String team) {
     Counter.builder("claude.hook.events")
         .description("Hook events received and accepted, by event name")
-        .tags("event", event, "tool", tool, "user", user)
+        .tags("event", event, "tool", tool, "user", user, "team", team)
         .register(registry)
         .increment();
   }
 
-  public void toolCall(String tool, Outcome outcome, String user) {
+  public void toolCall(String tool, Outcome outcome, String user, String team) {
     Counter.builder("claude.tool.calls")
         .description("Tool calls, each counted once with its outcome")
-        .tags("tool", tool, "outcome", outcome.name(), "user", user)
+        .tags("tool", tool, "outcome", outcome.name(), "user", user, "team", team)
         .register(registry)
         .increment();
   }
@@ -117,24 +118,24 @@ public class HookMetrics {
         .increment();
   }
 
-  public void prompt(String user) {
+  public void prompt(String user, String team) {
     Counter.builder("claude.prompts")
         .description("Prompts submitted (UserPromptSubmit)")
-        .tags("user", user)
+        .tags("user", user, "team", team)
         .register(registry)
         .increment();
   }
 
   /**
    * A request whose {@code X-Claude-Telemetry-User} named someone other than its token's user; the
-   * label is the token's user (already a bounded label value).
+   * label is the token's user (already a bounded label value) and that user's team.
    */
-  public void userHeaderMismatch(String user) {
+  public void userHeaderMismatch(String user, String team) {
     Counter.builder("claude.hook.user.header.mismatches")
         .description(
             "Requests whose X-Claude-Telemetry-User named another user than their token's; counted"
                 + " as the token's user")
-        .tags("user", user)
+        .tags("user", user, "team", team)
         .register(registry)
         .increment();
   }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudetelemetry.ingest.support.Fixtures;
 import dev.claudetelemetry.ingest.support.Scrape;
 import dev.claudetelemetry.ingest.support.StubServers;
@@ -39,11 +40,19 @@ class UserTokenTests {
   static final String BOB = "bob-own-token-c83f27d41e";
   static final SecretMount MOUNT;
 
+  /** The chart's user→team ConfigMap, mounted the same way: alice is in platform, bob in none. */
+  static final SecretMount TEAMS;
+
+  static final String TEAMS_KEY = "user-teams.json";
+
   static {
     try {
       MOUNT =
           new SecretMount(Files.createTempDirectory("user-tokens").resolve("mount"))
               .write(Map.of("alice", ALICE + "\n", "bob", BOB + "\n"));
+      TEAMS =
+          new SecretMount(Files.createTempDirectory("user-teams").resolve("mount"))
+              .write(Map.of(TEAMS_KEY, "{\"alice\": \"platform\"}"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -53,7 +62,14 @@ class UserTokenTests {
     @Override
     public Map<String, String> getConfigOverrides() {
       return Map.of(
-          "ingest.user-tokens-dir", MOUNT.dir().toString(), "ingest.user-tokens-refresh", "50ms");
+          "ingest.user-tokens-dir",
+          MOUNT.dir().toString(),
+          "ingest.user-tokens-refresh",
+          "50ms",
+          "ingest.user-teams",
+          TEAMS.dir().resolve(TEAMS_KEY).toString(),
+          "ingest.user-teams-refresh",
+          "50ms");
     }
   }
 
@@ -201,6 +217,100 @@ class UserTokenTests {
           .atMost(Duration.ofSeconds(10))
           .until(() -> post(ALICE, null, prompt("rotation")).statusCode() == 200);
     }
+  }
+
+  @Test
+  void shouldLabelEachUsersMetricsWithTheTeamTheChartGaveThemWhateverTheRequestSays() {
+    String session = UUID.randomUUID().toString();
+    Scrape before = Scrape.now();
+
+    // alice's agent claims another team every way it can: a header, a body field, bob's name.
+    given()
+        .header("Authorization", "Bearer " + ALICE)
+        .header("X-Claude-Telemetry-Team", "finance")
+        .contentType("application/json")
+        .body(((ObjectNode) prompt(session)).put("team", "finance").toString())
+        .post("/v1/hooks")
+        .then()
+        .statusCode(200);
+    post(ALICE, "bob", Fixtures.bash("PreToolUse", session, "toolu_team", "deny rm -rf /"))
+        .then()
+        .statusCode(200);
+    post(BOB, null, prompt(session)).then().statusCode(200);
+
+    Scrape after = Scrape.now();
+    assertThat(
+            after.value("claude_prompts_total", "user", "alice", "team", "platform")
+                - before.value("claude_prompts_total", "user", "alice", "team", "platform"))
+        .isEqualTo(1);
+    assertThat(
+            after.value("claude_prompts_total", "user", "bob", "team", "none")
+                - before.value("claude_prompts_total", "user", "bob", "team", "none"))
+        .isEqualTo(1);
+    assertThat(
+            after.value("claude_tool_calls_total", "user", "alice", "team", "platform")
+                - before.value("claude_tool_calls_total", "user", "alice", "team", "platform"))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PreToolUse",
+                    "user",
+                    "alice",
+                    "team",
+                    "platform")
+                - before.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PreToolUse",
+                    "user",
+                    "alice",
+                    "team",
+                    "platform"))
+        .isEqualTo(1);
+    assertThat(
+            after.value(
+                    "claude_hook_user_header_mismatches_total", "user", "alice", "team", "platform")
+                - before.value(
+                    "claude_hook_user_header_mismatches_total",
+                    "user",
+                    "alice",
+                    "team",
+                    "platform"))
+        .isEqualTo(1);
+    assertThat(after.value("claude_prompts_total", "team", "finance")).isZero();
+    assertThat(after.value("claude_hook_events_total", "team", "finance")).isZero();
+  }
+
+  @Test
+  void shouldMoveAUserToAnotherTeamWhenTheMountedFileChangesWithoutARestart() {
+    try {
+      TEAMS.write(Map.of(TEAMS_KEY, "{\"alice\": \"data\", \"bob\": \"platform\"}"));
+      awaitBobsPromptsCountedFor("platform");
+      Scrape before = Scrape.now();
+      post(ALICE, null, prompt(UUID.randomUUID().toString())).then().statusCode(200);
+      assertThat(
+              Scrape.now().value("claude_prompts_total", "user", "alice", "team", "data")
+                  - before.value("claude_prompts_total", "user", "alice", "team", "data"))
+          .isEqualTo(1);
+    } finally {
+      TEAMS.write(Map.of(TEAMS_KEY, "{\"alice\": \"platform\"}"));
+      awaitBobsPromptsCountedFor("none");
+    }
+  }
+
+  /** Posts bob's prompts until one is counted under {@code team}: the file has been read again. */
+  private static void awaitBobsPromptsCountedFor(String team) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              Scrape before = Scrape.now();
+              post(BOB, null, prompt(UUID.randomUUID().toString())).then().statusCode(200);
+              return Scrape.now().value("claude_prompts_total", "user", "bob", "team", team)
+                  > before.value("claude_prompts_total", "user", "bob", "team", team);
+            });
   }
 
   private static List<JsonNode> forwardedFor(String session) {

@@ -39,12 +39,16 @@ public final class Scrape {
             .asString());
   }
 
-  /** The sample's value, or 0 when the series does not exist (yet). Labels given as k, v, k, v. */
+  /**
+   * The sum of the samples of {@code name} that have the given labels (k, v, k, v), whatever their
+   * other labels; 0 when there is none (yet).
+   */
   public double value(String name, String... labels) {
     Map<String, String> wanted = new TreeMap<>();
     for (int i = 0; i < labels.length; i += 2) {
       wanted.put(labels[i], labels[i + 1]);
     }
+    double sum = 0;
     for (String line : text.split("\n")) {
       if (line.startsWith("#")) {
         continue;
@@ -66,10 +70,10 @@ public final class Scrape {
           actual.put(pair.substring(0, eq), pair.substring(eq + 2, pair.length() - 1));
         }
       }
-      if (actual.equals(wanted)) {
-        return Double.parseDouble(line.substring(space + 1));
+      if (actual.entrySet().containsAll(wanted.entrySet())) {
+        sum += Double.parseDouble(line.substring(space + 1));
       }
     }
-    return 0;
+    return sum;
   }
 }
