@@ -95,9 +95,12 @@ managed_for() {
     true) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" \
             "$services"' | .hooks |= map_values(map(.hooks |= map(.command = "/bin/true")))' "$managed" ;;
     none) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" "$services"' | del(.hooks, .allowManagedHooksOnly)' "$managed" ;;
+    # ours with the per-batch transcript sync alone replaced by /bin/true: what that sync costs.
+    nobatchsync) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" \
+            "$services"' | .hooks.PostToolBatch |= map(.hooks |= map(if .command | endswith("/claude-transcript-sync") then .command = "/bin/true" else . end))' "$managed" ;;
   esac
 }
-for wiring in ours true none; do
+for wiring in ours true none nobatchsync; do
   mkdir -p "$WORK/managed-$wiring/managed-settings.d"
   managed_for "$wiring" >"$WORK/managed-$wiring/managed-settings.json"
   jq -n --arg token "$TOKEN" '{env: {CLAUDE_TELEMETRY_USER: "bench", CLAUDE_TELEMETRY_TOKEN: $token}}' \
@@ -193,7 +196,8 @@ settings_for() {
     *) echo '{}' ;;
   esac
 }
-CONFIGS="none true ours seed"
+# CONFIGS="none true ours nobatchsync" adds ours without the per-batch sync (and leaves the slow seed out).
+CONFIGS=${CONFIGS:-none true ours seed}
 for config in $CONFIGS; do
   mkdir -p "$WORK/$config/home/.claude" "$WORK/$config/work"
   settings_for "$config" >"$WORK/$config/home/.claude/settings.json"

@@ -32,7 +32,7 @@ public class EvaluationBench {
     static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
-        Path corpus = Path.of(args.length > 0 ? args[0] : "policy-service/src/test/resources/corpus");
+        Path corpus = Path.of(args.length > 0 ? args[0] : "policies/tests");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         PolicyEvaluator evaluator = new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(true));
         byte[] policyBytes = Files.readAllBytes(Path.of("policies/default-policy.yaml"));

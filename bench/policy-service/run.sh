@@ -24,7 +24,7 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) bef
 if [[ "$PARTS" != http ]]; then
   echo "== 1. in-process evaluation latency"
   java -cp "$APP/app/*:$APP/lib/main/*" bench/policy-service/EvaluationBench.java \
-    policy-service/src/test/resources/corpus "$ROUNDS" 2>/dev/null
+    policies/tests "$ROUNDS" 2>/dev/null
 fi
 [[ "$PARTS" == eval ]] && exit 0
 

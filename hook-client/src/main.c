@@ -664,6 +664,12 @@ static int digest_range(int fd, struct sha256 *digest, long long from, long long
  * transcript), is answered 409 with expectedOffset 0 after the server has recorded it, and the file is then sent
  * again from its start, which the server keeps as a new generation next to the old one. Nothing already stored
  * is replaced, and new content is never spliced onto the old at a byte offset that no longer means anything.
+ *
+ * Several syncs of one file run at once (the per-batch one is async, and Stop or SessionEnd follow at once).
+ * The server takes an upload only from the offset it has acknowledged (compare-and-set) and answers any other
+ * with 409 and that offset. So the file's size is read only after the offset is known, each time one is learnt:
+ * an honest file is then never shorter than the offset, and never looks shrunk because another sync, which read
+ * it later, got further first.
  */
 static void sync_file(struct sync *s, const char *path, const char *file_id) {
   char request_path[512], server_digest[65], local_digest[65], extra[SETTINGS_VALUE_MAX + 160];
@@ -674,43 +680,50 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
     close(fd);
     return;
   }
-  long long size = st.st_size, offset = sync_offset(s, file_id, server_digest);
+  long long offset = sync_offset(s, file_id, server_digest);
   size_t chunk = s->chunk_bytes;
   unsigned char *buf = NULL;
+  size_t buf_cap = 0;
   struct sha256 prefix;
-  int prefix_known = 0;
+  long long hashed = -1; /* how many of the file's first bytes prefix holds; -1: none yet */
   if (offset < 0) {
     say(SYNC, "%s: offset unknown; retried next event", file_id);
     close(fd);
     return;
   }
-  for (int restarts = 0;;) {
+  for (int conflicts = 0;;) {
     if (left_ms(s->deadline) == 0) {
       say(SYNC, "%s: out of time at offset %lld; retried next event", file_id, offset);
       break;
     }
+    if (fstat(fd, &st) != 0) break;
+    long long size = st.st_size;
     size_t sent = 0;
-    if (!prefix_known) {
+    if (buf_cap < chunk) {
       unsigned char *bigger = realloc(buf, chunk);
       if (!bigger) break;
       buf = bigger;
-      sha256_init(&prefix);
-      prefix_known = size >= offset && digest_range(fd, &prefix, 0, offset, buf, chunk) == 0;
-      if (prefix_known && server_digest[0]) {
-        sha256_hex(&prefix, local_digest);
-        if (strcmp(local_digest, server_digest) != 0)
-          say(SYNC, "%s: the first %lld bytes are no longer the ones uploaded; transcript-service records it", file_id, offset);
-        server_digest[0] = 0;
-      } else if (!prefix_known) {
-        say(SYNC, "%s: the file shrank to %lld bytes below the %lld uploaded; transcript-service records it", file_id, size, offset);
-      }
+      buf_cap = chunk;
     }
-    if (offset == size && prefix_known) break;
+    /* The digest is carried forward: after another sync's progress only the bytes it added are read. */
+    if (hashed < 0 || hashed > offset) {
+      sha256_init(&prefix);
+      hashed = 0;
+    }
+    if (hashed < offset) hashed = size >= offset && digest_range(fd, &prefix, hashed, offset, buf, buf_cap) == 0 ? offset : -1;
+    int prefix_known = hashed == offset, rewritten = 0;
+    if (prefix_known && server_digest[0]) {
+      sha256_hex(&prefix, local_digest);
+      /* Sent even when the file has not grown since: the server records it now, not at the next append. */
+      if ((rewritten = strcmp(local_digest, server_digest) != 0))
+        say(SYNC, "%s: the first %lld bytes are no longer the ones uploaded; transcript-service records it", file_id, offset);
+      server_digest[0] = 0;
+    } else if (!prefix_known) {
+      say(SYNC, "%s: the file shrank to %lld bytes below the %lld uploaded; transcript-service records it", file_id, size, offset);
+    }
+    if (offset == size && prefix_known && !rewritten) break;
     if (offset < size && prefix_known) {
       sent = size - offset < (long long)chunk ? (size_t)(size - offset) : chunk;
-      unsigned char *bigger = realloc(buf, sent);
-      if (!bigger) break;
-      buf = bigger;
       ssize_t r = pread(fd, buf, sent, offset);
       if (r <= 0) break;
       sent = (size_t)r;
@@ -741,9 +754,9 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
       break;
     }
     if (answer_buffer.status == 409) {
-      /* Another offset than ours: the prefix digest is computed again for it. At most a few times per sync. */
-      if (++restarts > 3) break;
-      prefix_known = 0;
+      /* Another sync got further (or the server found the file rewritten: 0): go on from its offset. Each
+       * answer is progress someone made; the count and the deadline bound a server that keeps moving it. */
+      if (++conflicts > 16) break;
       offset = (long long)next;
       continue;
     }
@@ -756,7 +769,7 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
     }
     if ((long long)next > offset + (long long)sent) break; /* the server acknowledged more than was sent */
     sha256_update(&prefix, buf, (size_t)(next - offset));
-    offset = (long long)next;
+    offset = hashed = (long long)next;
   }
   free(buf);
   close(fd);

@@ -56,17 +56,83 @@ static void sha256_compress(struct sha256 *s, const unsigned char *p) {
   s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d, s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
 }
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/*
+ * The same compression with the CPU's SHA extensions (Intel SHA-NI, AMD since Zen), about five times faster: the
+ * sync hashes its file's whole acknowledged prefix on every run, so this is most of its own CPU time on a long
+ * transcript. State layout as in sha256_compress; the round constants are loaded four at a time from SHA256_K.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_ni(uint32_t state[8], const unsigned char *p,
+                                                                          size_t blocks) {
+  /* Lane names in the comments run from the highest lane to the lowest. */
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[0]), 0xB1); /* CDAB */
+  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[4]), 0x1B); /* EFGH */
+  __m128i s0 = _mm_alignr_epi8(t, s1, 8);                                            /* ABEF */
+  s1 = _mm_blend_epi16(s1, t, 0xF0);                                                 /* CDGH */
+  for (; blocks > 0; blocks--, p += 64) {
+    __m128i abef = s0, cdgh = s1, w[4], m;
+    for (int i = 0; i < 16; i++) {
+      if (i < 4) {
+        m = w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), byte_swap);
+      } else {
+        __m128i next = _mm_sha256msg1_epu32(w[(i - 4) & 3], w[(i - 3) & 3]);
+        next = _mm_add_epi32(next, _mm_alignr_epi8(w[(i - 1) & 3], w[(i - 2) & 3], 4));
+        m = w[i & 3] = _mm_sha256msg2_epu32(next, w[(i - 1) & 3]);
+      }
+      m = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&SHA256_K[4 * i]));
+      s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+      s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+    }
+    s0 = _mm_add_epi32(s0, abef);
+    s1 = _mm_add_epi32(s1, cdgh);
+  }
+  t = _mm_shuffle_epi32(s0, 0x1B);  /* FEBA */
+  s1 = _mm_shuffle_epi32(s1, 0xB1); /* DCHG */
+  _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(t, s1, 0xF0)); /* DCBA */
+  _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(s1, t, 8));   /* HGFE */
+}
+
+/* 1 when the CPU has the SHA extensions and SSSE3 and SSE4.1 (cpuid); tests set 0 to compare with the other. */
+static int sha256_use_ni = -1;
+
+static int sha256_ni(void) {
+  if (sha256_use_ni < 0) {
+    unsigned a, b, c, d;
+    sha256_use_ni = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+                    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+  }
+  return sha256_use_ni;
+}
+#endif
+
+static void sha256_blocks(struct sha256 *s, const unsigned char *p, size_t blocks) {
+#if defined(__x86_64__)
+  if (sha256_ni()) {
+    sha256_blocks_ni(s->h, p, blocks);
+    return;
+  }
+#endif
+  for (; blocks > 0; blocks--, p += 64) sha256_compress(s, p);
+}
+
 static void sha256_update(struct sha256 *s, const unsigned char *p, size_t n) {
   s->total += n;
-  while (n > 0) {
+  if (s->used > 0) {
     size_t take = 64 - s->used < n ? 64 - s->used : n;
     memcpy(s->block + s->used, p, take);
     s->used += take, p += take, n -= take;
-    if (s->used == 64) {
-      sha256_compress(s, s->block);
-      s->used = 0;
-    }
+    if (s->used < 64) return;
+    sha256_blocks(s, s->block, 1);
+    s->used = 0;
   }
+  sha256_blocks(s, p, n / 64);
+  p += n / 64 * 64, n %= 64;
+  memcpy(s->block, p, n);
+  s->used = n;
 }
 
 /* The digest of what was hashed so far, as 64 lower-case hex digits; s itself is left as it was. */

@@ -1,5 +1,7 @@
 package dev.claudetelemetry.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,6 +20,19 @@ public final class RepoPaths {
       }
     }
     throw new IllegalStateException("not inside the claude-telemetry repository: " + dir);
+  }
+
+  /**
+   * The shipped policy with the rule of {@code testdata/policies/dryrun-rule.yaml} (a deny rule in
+   * {@code enforcement: dryrun} that matches the recorded {@code ls -la}) appended to its rules.
+   */
+  public static String policyWithDryRunRule() {
+    try {
+      return Files.readString(root().resolve("policies/default-policy.yaml"))
+          + Files.readString(root().resolve("testdata/policies/dryrun-rule.yaml"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Recorded Claude Code 2.1.330 fixtures: hooks/, transcripts/, otel/. */

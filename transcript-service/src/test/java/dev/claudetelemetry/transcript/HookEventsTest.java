@@ -202,4 +202,94 @@ class HookEventsTest {
     assertThat(sql("SELECT command FROM audit_denials WHERE session_id = '" + session + "'"))
         .contains("--with-token <<< [REDACTED:github-pat]");
   }
+
+  @Test
+  void shouldStoreDryRunMatchesRedactedWithTheDecisionAndNeverCountThemAsDenials()
+      throws Exception {
+    String session = newSessionId();
+    ObjectNode item =
+        event(
+            session,
+            "PreToolUse-Bash.json",
+            "{\"verdict\":\"none\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\","
+                + "\"dryrun\":[{\"ruleId\":\"no-token-logins\",\"verdict\":\"deny\",\"reason\":"
+                + "\"Would have been blocked: 'echo ghp_Xq7Lm2Rt9Vw4Zb8Nc3KdHs5Pf1Jy6Ug0Ea2O'\"},"
+                + "{\"ruleId\":\"ask-trial\",\"verdict\":\"ask\"}]}");
+    writer()
+        .contentType("application/json")
+        .body(batch(item))
+        .post("/v1/events")
+        .then()
+        .statusCode(200);
+
+    String stored =
+        sql("SELECT dryrun::text FROM hook_events WHERE session_id = '" + session + "'");
+    assertThat(stored)
+        .contains("\"ruleId\": \"no-token-logins\"")
+        .contains("[REDACTED:github-pat]")
+        .doesNotContain("ghp_Xq7Lm2Rt9")
+        .contains("\"ruleId\": \"ask-trial\"");
+    assertThat(sql("SELECT count(*) FROM audit_denials WHERE session_id = '" + session + "'"))
+        .isEqualTo("0");
+    reader()
+        .get("/v1/sessions/{id}", session)
+        .then()
+        .statusCode(200)
+        .body("session.denials", equalTo(0));
+
+    String plain = newSessionId();
+    writer()
+        .contentType("application/json")
+        .body(batch(event(plain, "PreToolUse-Bash.json", DENY)))
+        .post("/v1/events")
+        .then()
+        .statusCode(200);
+    assertThat(sql("SELECT dryrun IS NULL FROM hook_events WHERE session_id = '" + plain + "'"))
+        .isEqualTo("t");
+  }
+
+  @Test
+  void shouldRefuseDryRunMatchesOfAnotherShapeSayingWhy() throws Exception {
+    String session = newSessionId();
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 17; i++) {
+      many.append(i == 0 ? "" : ",")
+          .append("{\"ruleId\":\"r")
+          .append(i)
+          .append("\",\"verdict\":\"deny\"}");
+    }
+    String none = "{\"verdict\":\"none\",\"source\":\"policy\",\"dryrun\":";
+    writer()
+        .contentType("application/json")
+        .body(
+            batch(
+                event(
+                    session,
+                    "PreToolUse-Bash.json",
+                    none + "[{\"ruleId\":\"r\",\"verdict\":\"allow\"}]}"),
+                event(
+                    session,
+                    "PreToolUse-Bash.json",
+                    none + "[{\"ruleId\":\"Bad Id\",\"verdict\":\"deny\"}]}"),
+                event(session, "PreToolUse-Bash.json", none + "[" + many + "]}"),
+                event(session, "PreToolUse-Bash.json", none + "\"deny\"}"),
+                event(
+                    session,
+                    "PreToolUse-Bash.json",
+                    none
+                        + "[{\"ruleId\":\"r\",\"verdict\":\"deny\",\"reason\":\""
+                        + "x".repeat(2049)
+                        + "\"}]}")))
+        .post("/v1/events")
+        .then()
+        .statusCode(422)
+        .body("errors.index", equalTo(java.util.List.of(0, 1, 2, 3, 4)))
+        .body("errors[0].reason", containsString("'decision.dryrun[].verdict' must be one of"))
+        .body("errors[1].reason", containsString("must be a policy rule id"))
+        .body("errors[2].reason", containsString("at most 16"))
+        .body("errors[3].reason", containsString("at most 16"))
+        .body("errors[4].reason", containsString("'reason' is longer than 2048"));
+    assertThat(sql("SELECT count(*) FROM hook_events WHERE session_id = '" + session + "'"))
+        .isEqualTo("0");
+  }
 }

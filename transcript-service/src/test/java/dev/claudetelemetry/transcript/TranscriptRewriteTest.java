@@ -178,8 +178,12 @@ class TranscriptRewriteTest {
     byte[] file = utf8(FIRST + SECOND + THIRD);
     sync(session, Arrays.copyOf(file, FIRST.length() + SECOND.length()), 0).then().statusCode(200);
     sync(session, file, FIRST.length() + SECOND.length()).then().statusCode(200);
-    // A retry from an earlier offset (two syncs racing) is not a rewrite.
-    sync(session, file, FIRST.length()).then().statusCode(200).body("offset", equalTo(file.length));
+    // A retry from an earlier offset (two syncs racing) is not a rewrite: told where to go on.
+    sync(session, file, FIRST.length())
+        .then()
+        .statusCode(409)
+        .body("type", endsWith("/offset-behind"))
+        .body("expectedOffset", equalTo(file.length));
     assertThat(rewrites(session)).isEmpty();
 
     writer()

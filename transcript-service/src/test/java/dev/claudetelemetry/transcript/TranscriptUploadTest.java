@@ -9,6 +9,7 @@ import static dev.claudetelemetry.transcript.Fixtures.upload;
 import static dev.claudetelemetry.transcript.Fixtures.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -83,20 +84,28 @@ class TranscriptUploadTest {
   void shouldChangeNothingWhenTheSameBytesAreSentAgain() {
     String session = newSessionId();
     upload(session, "main", 0, DENIALS).then().statusCode(200);
+    // A retry whose first answer was lost: only the acknowledged offset is taken, and the answer
+    // says where that is.
     upload(session, "main", 0, DENIALS)
         .then()
-        .statusCode(200)
-        .body("offset", equalTo(DENIALS.length))
-        .body("linesStored", equalTo(0));
+        .statusCode(409)
+        .contentType("application/problem+json")
+        .body("type", endsWith("/offset-behind"))
+        .body("expectedOffset", equalTo(DENIALS.length));
 
     // An overlapping retry: starts before the acknowledged offset and carries two new lines after
-    // it.
+    // it. Refused whole; the same lines sent from the acknowledged offset are stored.
     byte[] more =
         "{\"type\":\"last-prompt\",\"n\":1}\n{\"type\":\"last-prompt\",\"n\":2}\n"
             .getBytes(StandardCharsets.UTF_8);
     byte[] overlap =
         concat(Arrays.copyOfRange(DENIALS, DENIALS.length - 100, DENIALS.length), more);
     upload(session, "main", DENIALS.length - 100, overlap)
+        .then()
+        .statusCode(409)
+        .body("expectedOffset", equalTo(DENIALS.length));
+    assertThat(exportTranscript(session, "main")).isEqualTo(DENIALS);
+    upload(session, "main", DENIALS.length, more)
         .then()
         .statusCode(200)
         .body("offset", equalTo(DENIALS.length + more.length))

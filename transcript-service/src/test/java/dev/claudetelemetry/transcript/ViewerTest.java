@@ -46,9 +46,19 @@ class ViewerTest {
             "{\"verdict\":\"deny\",\"ruleId\":\"read-secret-files\",\"mode\":\"enforce\",\"source\":\"policy\","
                 + "\"reason\":\"Blocked by rule read-secret-files: .env holds secrets\"}");
     ((ObjectNode) envDenied.get("event")).put("tool_use_id", "toolu_0002");
+    // The first call: no rule decided, a rule in dry run would have denied it.
+    ObjectNode dryRun =
+        HookEventsTest.event(
+            SESSION,
+            "PreToolUse-Bash.json",
+            "{\"verdict\":\"none\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\","
+                + "\"dryrun\":[{\"ruleId\":\"list-hidden-files\",\"verdict\":\"deny\","
+                + "\"reason\":\"Would have been blocked by policy rule list-hidden-files (dry run,"
+                + " not enforced): 'ls -la'\"}]}");
+    ((ObjectNode) dryRun.get("event")).put("tool_use_id", "toolu_0000");
     writer()
         .contentType("application/json")
-        .body(HookEventsTest.batch(rmDenied, envDenied))
+        .body(HookEventsTest.batch(rmDenied, envDenied, dryRun))
         .post("/v1/events")
         .then()
         .statusCode(200);
@@ -75,6 +85,9 @@ class ViewerTest {
         .contains("rm -rf ./victim")
         .contains("denied by rm-recursive-outside-workspace")
         .contains("Blocked by rule read-secret-files: .env holds secrets")
+        .contains("would have denied by list-hidden-files")
+        .contains(
+            "Would have been blocked by policy rule list-hidden-files (dry run, not enforced)")
         .contains("claude-opus-5-5")
         .contains("All done.");
     Chromium.screenshot(

@@ -78,7 +78,8 @@ class LiveMonitoringTest {
     Files.createDirectories(work);
     policyFile = work.resolve("policy/policy.yaml");
     Files.createDirectories(policyFile.getParent());
-    Files.copy(RepoPaths.root().resolve("policies/default-policy.yaml"), policyFile);
+    // The shipped policy plus one rule in dry run, so the guard dashboard's dry-run panel has data.
+    Files.writeString(policyFile, RepoPaths.policyWithDryRunRule());
     Path logs = work.resolve("logs");
     release = RenderedRelease.render(VALUES);
     Path userTeams = work.resolve("user-teams.json");
@@ -411,6 +412,63 @@ class LiveMonitoringTest {
             Dashboards.substitute(table.text(), Map.of("user", "alice"))
                 .replace("$__timeFilter(occurred_at)", "true"));
     assertThat(aliceOnly).contains("alice").doesNotContain("|bob|");
+  }
+
+  @Test
+  void theDryRunPanelShouldShowWhatTheTrialRuleWouldHaveDeniedOnEveryListing() {
+    Query panel =
+        Dashboards.allQueries().stream()
+            .filter(q -> q.panel().equals("Would have denied/asked (dry-run rules)"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the guard dashboard has no dry-run panel"));
+    // Every recorded `ls -la` the workload ran got the shipped policy's answer (Workload checks
+    // it), and the rule in dry run would have denied each one.
+    int listings = workload.dryRunListings();
+    assertThat(listings).isPositive();
+    eventually(
+        () -> {
+          JsonNode result =
+              prometheus
+                  .query(Dashboards.substitute(panel.text(), Map.of("user", ".*")))
+                  .path("result");
+          assertThat(result).hasSize(1);
+          assertThat(result.path(0).path("metric").path("rule").asText())
+              .isEqualTo("list-hidden-files");
+          assertThat(result.path(0).path("metric").path("verdict").asText()).isEqualTo("deny");
+          assertThat(result.path(0).path("value").path(1).asDouble()).isGreaterThan(0);
+          assertThat(
+                  value(
+                      "sum(claude_hook_guard_dryrun_matches_total{rule=\"list-hidden-files\","
+                          + " verdict=\"deny\"})"))
+              .isEqualTo(listings);
+          // policy-service also judged any call hook-ingest had stopped waiting for.
+          double judged =
+              value(
+                  "sum(claude_policy_decisions_total{enforcement=\"dryrun\","
+                      + " rule=\"list-hidden-files\", decision=\"deny\"})");
+          assertThat(judged).isGreaterThanOrEqualTo(listings);
+          assertThat(value("sum(claude_policy_decisions_total{rule=\"list-hidden-files\"})"))
+              .as("never counted as a decision of its own")
+              .isEqualTo(judged);
+        });
+    // The audit trail holds each of them with its call, whose recorded verdict stays none.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        postgres
+                            .psql(
+                                PostgresServer.DATABASE,
+                                "SELECT count(*), string_agg(DISTINCT verdict, ',') FROM"
+                                    + " hook_events WHERE dryrun @>"
+                                    + " '[{\"ruleId\": \"list-hidden-files\", \"verdict\": \"deny\"}]'")
+                            .strip())
+                    .isEqualTo(listings + "|none"));
+  }
+
+  private double value(String promql) {
+    return prometheus.query(promql).path("result").path(0).path("value").path(1).asDouble();
   }
 
   /**

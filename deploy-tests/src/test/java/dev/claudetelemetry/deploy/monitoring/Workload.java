@@ -41,6 +41,7 @@ final class Workload {
   private final String writeToken;
   private final List<Denial> denials = new ArrayList<>();
   private int toolUseSequence;
+  private int dryRunListings;
 
   Workload(
       Path fixtures,
@@ -135,8 +136,29 @@ final class Workload {
 
   private void toolCall(String user, String session, String pre, String post) {
     String toolUseId = nextToolUseId();
-    hook(user, session, fixture(pre), toolUseId);
+    JsonNode answer = hook(user, session, fixture(pre), toolUseId);
+    // No rule of the shipped policy decides the recorded `ls -la`; the rule in dry run that matches
+    // it must not change that. (A cold policy-service on a loaded machine can miss hook-ingest's
+    // 2 s timeout on the first call: that call is answered fail-closed, without the policy.)
+    boolean guardUnavailable =
+        answer
+            .path("hookSpecificOutput")
+            .path("permissionDecisionReason")
+            .asText()
+            .startsWith("claude-telemetry guard unavailable");
+    if (pre.equals("PreToolUse-Bash.json") && !guardUnavailable) {
+      assertThat(answer.toString()).as("answer to %s", pre).isEqualTo("{}");
+      dryRunListings++;
+    }
     hook(user, session, fixture(post), toolUseId);
+  }
+
+  /**
+   * PreToolUse calls of {@code ls -la} answered by the policy, which the test policy's rule in dry
+   * run would deny.
+   */
+  int dryRunListings() {
+    return dryRunListings;
   }
 
   private JsonNode hook(String user, String session, String fixture, String toolUseId) {

@@ -221,6 +221,10 @@ final class DockerKubelet implements AutoCloseable {
     }
     for (JsonNode container : spec.path("containers")) {
       List<String> args = containerArgs(pod, spec, container, volumes, imageOverrides);
+      // A Deployment's or StatefulSet's pod restarts a container that exits (restartPolicy Always,
+      // the only one they allow): a service that gives up at start (its database not reachable in
+      // time on a loaded machine) is started again, as the kubelet would.
+      args.add(0, "--restart=always");
       args.add(0, "-d");
       args.add(0, "run");
       created.add(containerName(pod, container.path("name").asText()));

@@ -25,9 +25,9 @@ final class HookPosts {
 
   /**
    * Posts a recorded hook input ({@code testdata/claude-code/hooks/<fixture>}) as changed by {@code
-   * fill}, and expects it accepted.
+   * fill}, expects it accepted, and returns hook-ingest's answer (what Claude Code would read).
    */
-  static void post(
+  static String post(
       HttpClient client, ServiceJar ingest, String token, String fixture, Consumer<ObjectNode> fill)
       throws Exception {
     ObjectNode input =
@@ -45,6 +45,7 @@ final class HookPosts {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
   }
 
   /** {@code column} (an SQL expression) of the session's hook events, one entry per stored row. */

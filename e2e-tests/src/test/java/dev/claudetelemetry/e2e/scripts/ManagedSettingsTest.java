@@ -1,9 +1,13 @@
 package dev.claudetelemetry.e2e.scripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.claudetelemetry.testsupport.RepoPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +23,12 @@ class ManagedSettingsTest {
 
   private static final String BIN = "/opt/claude-telemetry/bin/";
 
+  private static java.nio.file.Path settingsFile() {
+    return RepoPaths.root().resolve("k8s/claude-code/managed-settings.json");
+  }
+
   private static JsonNode settings() throws IOException {
-    return new ObjectMapper()
-        .readTree(
-            Files.readString(RepoPaths.root().resolve("k8s/claude-code/managed-settings.json")));
+    return new ObjectMapper().readTree(Files.readString(settingsFile()));
   }
 
   private static List<JsonNode> handlers(JsonNode settings) {
@@ -99,7 +105,6 @@ class ManagedSettingsTest {
             "MALLOC_TRACE",
             "MALLOC_CHECK_",
             "MALLOC_PERTURB_",
-            "TMPDIR",
             "TZDIR",
             "BASH_ENV",
             "ENV",
@@ -114,7 +119,34 @@ class ManagedSettingsTest {
     assertThat(env.path("LOCALDOMAIN").asText())
         .isEqualTo("claude-telemetry.svc.cluster.local svc.cluster.local cluster.local");
     assertThat(env.path("PS4").asText()).isEqualTo("+ ");
+    // The scratch emptyDir, and what the guard's policy takes $TMPDIR to be: were it "" in the
+    // session, `rm -rf $TMPDIR/home` would delete /home while the guard judges /tmp/home.
+    assertThat(env.path("TMPDIR").asText())
+        .isEqualTo("/tmp")
+        .isEqualTo(
+            new ObjectMapper(new YAMLFactory())
+                .readTree(RepoPaths.root().resolve("policies/default-policy.yaml").toFile())
+                .path("settings")
+                .path("environment")
+                .path("TMPDIR")
+                .asText());
     assertThat(env.has("LD_SHOW_AUXV")).isFalse();
     assertThat(env.has("LD_TRACE_LOADED_OBJECTS")).isFalse();
+  }
+
+  /**
+   * A key written twice is no error to JSON.parse, which keeps the last: the file would pin what
+   * its reader does not see (a reviewer reads the first). Claude Code and the hook client read this
+   * file.
+   */
+  @Test
+  void theManagedSettingsShouldNameEveryKeyOnce() throws IOException {
+    ObjectMapper strict = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    assertThat(strict.readTree(settingsFile().toFile()).path("env").size()).isGreaterThan(40);
+
+    String twice = "{\"env\": {\"TMPDIR\": \"/tmp\", \"TMPDIR\": \"\"}}";
+    assertThatThrownBy(() -> strict.readTree(twice))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessageContaining("Duplicate field 'TMPDIR'");
   }
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * claude-transcript-sync (the hook client built by hook-client) against an in-memory
  * transcript-service that keeps the upload contract of docs/contracts.md (acknowledged offset,
- * complete lines only, 409 with expectedOffset). The real transcript-service is exercised by the
- * emulated-pod suite.
+ * complete lines only, compare-and-set on the offset: 409 with expectedOffset). The real
+ * transcript-service is exercised by {@link TranscriptSyncRaceTest} and the emulated-pod suite.
  */
 class TranscriptSyncTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,25 +65,25 @@ class TranscriptSyncTest {
                 + "\"}");
       }
       long offset = Long.parseLong(m.group(3));
-      // transcript-service's tamper check (docs/contracts.md): shrank, or other bytes before the
-      // acknowledged offset, starts the file again from 0.
+      // Only an upload from the acknowledged offset is taken (compare-and-set), and only it is
+      // judged by transcript-service's tamper check (docs/contracts.md): shrank, or other bytes
+      // before the offset, starts the file again from 0.
+      if (offset != acknowledged) {
+        return new StubServer.Response(
+            409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
+      }
       String size = request.header("X-Transcript-Size");
       String digest = request.header("X-Transcript-Prefix-Sha256");
       boolean shrank = size != null && Long.parseLong(size) < acknowledged;
-      boolean rewritten =
-          digest != null && offset == acknowledged && !digest.equals(sha256(file.toByteArray()));
+      boolean rewritten = digest != null && !digest.equals(sha256(file.toByteArray()));
       if (shrank || rewritten) {
         rewrites.add(key + (shrank ? " shrank" : " rewritten"));
         stored.put(key, new ByteArrayOutputStream());
         return new StubServer.Response(409, "{\"status\":409,\"expectedOffset\":0}");
       }
-      if (offset > acknowledged) {
-        return new StubServer.Response(
-            409, "{\"status\":409,\"expectedOffset\":" + acknowledged + "}");
-      }
       byte[] body = request.body();
       bytesReceived.addAndGet(body.length);
-      byte[] fresh = Arrays.copyOfRange(body, (int) (acknowledged - offset), body.length);
+      byte[] fresh = body;
       int end = lastNewline(fresh) + 1;
       file.write(fresh, 0, end);
       long lines =
@@ -180,6 +180,23 @@ class TranscriptSyncTest {
       assertThat(service.rewrites).hasSize(2).last().isEqualTo(SESSION + "/main rewritten");
       assertThat(service.bytes("main")).isEqualTo(Files.readAllBytes(transcript));
       assertThat(rewritten.stderr()).contains("no longer the ones uploaded");
+    }
+  }
+
+  /** Rewritten in place after its upload, and nothing appended since: reported all the same. */
+  @Test
+  void shouldReportATranscriptRewrittenInPlaceThatDidNotGrow(@TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      byte[] content = Files.readAllBytes(transcript);
+      content[100] = (byte) (content[100] == 'x' ? 'y' : 'x');
+      Files.write(transcript, content);
+
+      PodScript.run("claude-transcript-sync", stopInput(transcript), env(server.url()));
+      assertThat(service.rewrites).containsExactly(SESSION + "/main rewritten");
+      assertThat(service.bytes("main")).isEqualTo(content);
     }
   }
 

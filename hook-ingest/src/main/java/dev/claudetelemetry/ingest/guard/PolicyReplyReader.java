@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks policy-service's answer (docs/contracts.md) before anything of it reaches Claude Code.
@@ -20,6 +23,14 @@ final class PolicyReplyReader {
   private static final Set<String> POLICY_VERDICTS = Set.of("none", "allow", "deny", "ask");
 
   private static final Set<String> PERMISSION_BEHAVIOURS = Set.of("allow", "deny");
+
+  /** What a dry-run rule can have decided. */
+  private static final Set<String> DRY_RUN_VERDICTS = Set.of("ask", "deny");
+
+  /** The policy schema's rule id. */
+  private static final Pattern RULE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  static final int MAX_DRY_RUN_MATCHES = 16;
 
   private final ObjectMapper mapper = new ObjectMapper();
 
@@ -92,8 +103,32 @@ final class PolicyReplyReader {
             cap(text(policy, "ruleId"), 256),
             cap(text(policy, "mode"), 32),
             DecisionSource.POLICY.label(),
-            cap(reason, 8192));
+            cap(reason, 8192),
+            dryRun(policy.path("dryrun")));
     return new GuardAnswer(hookOutput, decision, denied);
+  }
+
+  /**
+   * The dry-run matches worth recording: entries of another shape are left out rather than failing
+   * the answer, since they never change what Claude Code is told. Bounded in number and size (what
+   * transcript-service stores), and the rule id must look like one, as it becomes a label value.
+   */
+  private static List<DryRunMatch> dryRun(JsonNode entries) {
+    if (!entries.isArray()) {
+      return List.of();
+    }
+    List<DryRunMatch> matches = new ArrayList<>();
+    for (JsonNode entry : entries) {
+      String ruleId = text(entry, "ruleId");
+      String verdict = text(entry, "verdict");
+      if (ruleId != null
+          && RULE_ID.matcher(ruleId).matches()
+          && DRY_RUN_VERDICTS.contains(verdict)
+          && matches.size() < MAX_DRY_RUN_MATCHES) {
+        matches.add(new DryRunMatch(ruleId, verdict, cap(text(entry, "reason"), 2048)));
+      }
+    }
+    return matches;
   }
 
   private JsonNode parse(byte[] reply) {

@@ -2,6 +2,7 @@ package dev.claudetelemetry.ingest.metrics;
 
 import dev.claudetelemetry.ingest.config.IngestConfig;
 import dev.claudetelemetry.ingest.events.HookInput;
+import dev.claudetelemetry.ingest.guard.DryRunMatch;
 import dev.claudetelemetry.ingest.guard.GuardAnswer;
 import dev.claudetelemetry.ingest.identity.UserTeams;
 import dev.claudetelemetry.ingest.metrics.HookMetrics.Outcome;
@@ -61,6 +62,9 @@ public class EventCounting {
   public void guarded(HookInput input, String user, GuardAnswer answer) {
     if (answer.denied()) {
       outcome(input, Labels.tool(input.toolName()), user, Outcome.denied);
+    }
+    for (DryRunMatch match : answer.decision().dryrun()) {
+      metrics.guardDryRun(match.ruleId(), match.verdict(), user, teams.of(user));
     }
   }
 

@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -57,7 +59,11 @@ public class HookMetrics {
   private static final Duration[] SPOOL_SYNC_BUCKETS =
       seconds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5);
 
+  /** Distinct dry-run rule ids given a series of their own. */
+  static final int MAX_DRY_RUN_RULES = 64;
+
   private final MeterRegistry registry;
+  private final Set<String> dryRunRules = ConcurrentHashMap.newKeySet();
 
   public HookMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -154,6 +160,27 @@ public class HookMetrics {
         .tags("source", source.label(), "verdict", verdict)
         .register(registry)
         .increment(count);
+  }
+
+  /**
+   * A policy rule in dry run that would have answered {@code verdict} (ask or deny). The rule id
+   * comes from policy-service (a policy rule id, checked by the reply reader); past {@link
+   * #MAX_DRY_RUN_RULES} distinct ids the rest count as {@code other}, so even a policy with many
+   * dry-run rules keeps the series bounded.
+   */
+  public void guardDryRun(String ruleId, String verdict, String user, String team) {
+    String rule =
+        dryRunRules.contains(ruleId)
+                || (dryRunRules.size() < MAX_DRY_RUN_RULES && dryRunRules.add(ruleId))
+            ? ruleId
+            : Labels.OTHER;
+    Counter.builder("claude.hook.guard.dryrun.matches")
+        .description(
+            "Policy rules in dry run that matched a guarded call, by rule and what they would have"
+                + " answered (ask, deny); the answer itself was not changed")
+        .tags("rule", rule, "verdict", verdict, "user", user, "team", team)
+        .register(registry)
+        .increment();
   }
 
   public void guardFailure(GuardFailure failure) {

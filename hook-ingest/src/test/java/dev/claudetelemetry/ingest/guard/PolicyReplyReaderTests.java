@@ -171,4 +171,40 @@ class PolicyReplyReaderTests {
   void shouldRefuseAnswersThatAreNotADecision(String name, String event, String json) {
     assertThatThrownBy(() -> read(event, json)).isInstanceOf(PolicyReplyReader.BadAnswer.class);
   }
+
+  @Test
+  void shouldRecordDryRunMatchesAndLeaveOutEntriesOfAnotherShape() {
+    StringBuilder entries = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      entries.append("{\"ruleId\":\"trial-").append(i).append("\",\"verdict\":\"deny\"},");
+    }
+    GuardAnswer answer =
+        read(
+            "PreToolUse",
+            "{\"policy\":{\"verdict\":\"none\",\"ruleId\":null,\"mode\":\"enforce\","
+                + "\"dryrun\":[{\"ruleId\":\"ok-rule\",\"verdict\":\"ask\",\"reason\":\""
+                + "r".repeat(5000)
+                + "\"},{\"ruleId\":\"x{a=b}\",\"verdict\":\"deny\"},"
+                + "{\"ruleId\":\"allowed\",\"verdict\":\"allow\"},{\"verdict\":\"deny\"},7,"
+                + entries
+                + "{\"ruleId\":\"last\",\"verdict\":\"deny\"}]}}");
+
+    assertThat(answer.hookOutput().toString()).isEqualTo("{}");
+    assertThat(answer.decision().dryrun()).hasSize(PolicyReplyReader.MAX_DRY_RUN_MATCHES);
+    assertThat(answer.decision().dryrun().get(0).ruleId()).isEqualTo("ok-rule");
+    assertThat(answer.decision().dryrun().get(0).verdict()).isEqualTo("ask");
+    assertThat(answer.decision().dryrun().get(0).reason()).hasSize(2048);
+    assertThat(answer.decision().dryrun().get(1).ruleId()).isEqualTo("trial-0");
+    assertThat(answer.decision().dryrun().get(1).reason()).isNull();
+  }
+
+  @Test
+  void shouldIgnoreADryRunFieldThatIsNotAList() {
+    GuardAnswer answer =
+        read(
+            "PreToolUse",
+            """
+        {"policy":{"verdict":"none","ruleId":null,"mode":"enforce","dryrun":"deny"}}""");
+    assertThat(answer.decision().dryrun()).isEmpty();
+  }
 }

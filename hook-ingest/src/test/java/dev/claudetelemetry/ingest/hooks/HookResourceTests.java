@@ -610,6 +610,53 @@ class HookResourceTests {
     assertThat(decision.get("reason").asText()).isEqualTo("Blocked by policy rule audit-rule");
   }
 
+  @Test
+  void shouldForwardAndCountDryRunMatchesWithoutChangingTheAnswer() {
+    String user = uniqueUser();
+    String session = UUID.randomUUID().toString();
+    Scrape before = Scrape.now();
+
+    post(Fixtures.bash("PreToolUse", session, "toolu_dry", "dryrun ls -la"), user)
+        .then()
+        .statusCode(200)
+        .body(equalTo("{}"));
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> forwardedFor(session).size() == 1);
+    JsonNode decision = forwardedFor(session).get(0).get("decision");
+    assertThat(decision.get("verdict").asText()).isEqualTo("none");
+    assertThat(decision.get("dryrun")).hasSize(2);
+    assertThat(decision.get("dryrun").get(0).get("ruleId").asText()).isEqualTo("trial-deny");
+    assertThat(decision.get("dryrun").get(0).get("verdict").asText()).isEqualTo("deny");
+    assertThat(decision.get("dryrun").get(0).get("reason").asText())
+        .isEqualTo("Would have been blocked by policy rule trial-deny");
+    assertThat(decision.get("dryrun").get(1).get("ruleId").asText()).isEqualTo("trial-ask");
+    Scrape after = Scrape.now();
+    String name = "claude_hook_guard_dryrun_matches_total";
+    assertThat(after.value(name, "rule", "trial-deny", "verdict", "deny", "user", user))
+        .isEqualTo(before.value(name, "rule", "trial-deny", "verdict", "deny", "user", user) + 1);
+    assertThat(after.value(name, "rule", "trial-ask", "verdict", "ask", "user", user))
+        .isEqualTo(before.value(name, "rule", "trial-ask", "verdict", "ask", "user", user) + 1);
+    assertThat(
+            after.value("claude_hook_guard_decisions_total", "source", "policy", "verdict", "none")
+                - before.value(
+                    "claude_hook_guard_decisions_total", "source", "policy", "verdict", "none"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void shouldForwardNoDryRunFieldWhenThePolicyHadNone() {
+    String session = UUID.randomUUID().toString();
+    post(Fixtures.bash("PreToolUse", session, "toolu_nodry", "deny rm -rf /"), null)
+        .then()
+        .statusCode(200);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> forwardedFor(session).size() == 1);
+    assertThat(forwardedFor(session).get(0).get("decision").has("dryrun")).isFalse();
+  }
+
   private static List<JsonNode> forwardedFor(String session) {
     return StubServers.receiver().events().stream()
         .filter(event -> event.path("event").path("session_id").asText().equals(session))

@@ -91,6 +91,17 @@ public final class StubPolicyService implements AutoCloseable {
               "{\"policy\":{\"verdict\":\"deny\",\"ruleId\":\"audit-rule\","
                   + "\"mode\":\"audit\",\"version\":\"v1\",\"sha256\":\"00\","
                   + "\"reason\":\"Blocked by policy rule audit-rule\"}}");
+      case "dryrun" ->
+          // No rule decided, two dry-run rules matched, and one entry no policy-service writes.
+          send(
+              exchange,
+              200,
+              "{\"policy\":{\"verdict\":\"none\",\"ruleId\":null,"
+                  + "\"mode\":\"enforce\",\"version\":\"v1\",\"sha256\":\"00\","
+                  + "\"dryrun\":[{\"ruleId\":\"trial-deny\",\"verdict\":\"deny\","
+                  + "\"reason\":\"Would have been blocked by policy rule trial-deny\"},"
+                  + "{\"ruleId\":\"trial-ask\",\"verdict\":\"ask\",\"reason\":\"Would ask\"},"
+                  + "{\"ruleId\":\"Not A Rule\",\"verdict\":\"deny\"}]}}");
       default -> send(exchange, 200, answer(event, "none", null));
     }
   }

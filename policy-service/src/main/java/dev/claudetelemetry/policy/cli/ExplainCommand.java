@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.claudetelemetry.policy.reload.PolicyReloader;
+import dev.claudetelemetry.policy.rules.DryRunMatch;
 import dev.claudetelemetry.policy.rules.Explanation;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
@@ -12,10 +12,7 @@ import dev.claudetelemetry.policy.rules.PolicyLoader;
 import dev.claudetelemetry.policy.rules.PolicyRefusedException;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -24,10 +21,11 @@ import java.util.List;
  * the guard saw (each command after unwrapping, with its depth, directory and pipeline; each path
  * as normalised). What an operator runs while editing the policy ConfigMap.
  *
- * <p>Options: {@code --policy FILE} (default: the policy packaged in the jar), {@code --cwd DIR}
- * (default {@code settings.examples.cwd}, else {@code /home/claude-user/workspace}), {@code --home
- * DIR} (default {@code /home/claude-user}), {@code --event PreToolUse|PermissionRequest}. Exit 0
- * with an explanation, 1 when the policy is refused, 2 for a usage error.
+ * <p>Options: {@code --policy FILE} (a policy or ConfigMap file; default: the policy packaged in
+ * the jar), {@code --cwd DIR} (default {@code settings.examples.cwd}, else {@code
+ * /home/claude-user/workspace}), {@code --home DIR} (default {@code /home/claude-user}), {@code
+ * --event PreToolUse|PermissionRequest}. Exit 0 with an explanation, 1 when the policy is refused,
+ * 2 for a usage error.
  */
 final class ExplainCommand {
 
@@ -121,19 +119,7 @@ final class ExplainCommand {
   }
 
   private Policy load(String file) throws IOException, PolicyRefusedException {
-    PolicyLoader loader = new PolicyLoader(evaluator);
-    if (file != null) {
-      return loader.load(Files.readAllBytes(Path.of(file)), file);
-    }
-    try (InputStream in =
-        PolicyReloader.class
-            .getClassLoader()
-            .getResourceAsStream(PolicyReloader.DEFAULT_RESOURCE)) {
-      if (in == null) {
-        throw new IOException("the jar holds no " + PolicyReloader.DEFAULT_RESOURCE);
-      }
-      return loader.load(in.readAllBytes(), PolicyReloader.DEFAULT_ORIGIN);
-    }
+    return PolicyFiles.load(file, new PolicyLoader(evaluator));
   }
 
   private void print(Policy policy, ToolCall call, Explanation explanation) {
@@ -182,7 +168,11 @@ final class ExplainCommand {
     }
     for (Explanation.Match match : explanation.matches()) {
       out.printf(
-          "matched   %s (%s): %s%n", match.ruleId(), match.decision().wireName(), match.quote());
+          "matched   %s (%s%s): %s%n",
+          match.ruleId(),
+          match.decision().wireName(),
+          match.dryRun() ? ", dryrun: not enforced" : "",
+          match.quote());
     }
     out.println("verdict   " + explanation.decision().verdict().wireName());
     out.println(
@@ -195,6 +185,11 @@ final class ExplainCommand {
             + (explanation.decision().reason() == null
                 ? "(no rule decided: Claude Code gets no decision, its own permission system applies)"
                 : explanation.decision().reason()));
+    for (DryRunMatch match : explanation.decision().dryRun()) {
+      out.printf(
+          "dryrun    %s would have answered %s: %s%n",
+          match.ruleId(), match.verdict().wireName(), match.reason());
+    }
   }
 
   private void printPaths(List<Explanation.Path> paths) {

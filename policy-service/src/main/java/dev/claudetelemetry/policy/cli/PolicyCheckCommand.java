@@ -5,6 +5,8 @@ import dev.claudetelemetry.policy.decisions.HookInputReader;
 import dev.claudetelemetry.policy.decisions.ProblemException;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
 import dev.claudetelemetry.policy.rules.Decision;
+import dev.claudetelemetry.policy.rules.DryRunMatch;
+import dev.claudetelemetry.policy.rules.Enforcement;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
 import dev.claudetelemetry.policy.rules.PolicyLoader;
@@ -21,12 +23,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code check POLICY.yaml [SAMPLE.json|DIR ...]}: loads a policy exactly as the service would
- * (schema, CEL, every rule's examples) and judges sample hook inputs with it. A sample is a hook
- * input, or {@code {"expect": "deny", "input": {hook input}}} to also assert the verdict. Exit code
- * 0 when the policy would be accepted and every expectation holds, 1 otherwise, 2 for a usage
- * error. {@code check --bash 'CMD'} and {@code check --tool NAME --input JSON} explain one call
- * instead ({@link ExplainCommand}).
+ * {@code check POLICY.yaml [SAMPLE.json|DIR ...]}: loads a policy (a policy file or a ConfigMap
+ * file carrying one, {@link PolicyFiles}) exactly as the service would (schema, CEL, every rule's
+ * examples) and judges sample hook inputs with it. A sample is a hook input, or {@code {"expect":
+ * "deny", "input": {hook input}}} to also assert the verdict. Exit code 0 when the policy would be
+ * accepted and every expectation holds, 1 otherwise, 2 for a usage error. {@code check --bash
+ * 'CMD'} and {@code check --tool NAME --input JSON} explain one call instead ({@link
+ * ExplainCommand}); {@code check test POLICY TESTS...} runs policy test files ({@link
+ * TestCommand}).
  */
 public final class PolicyCheckCommand {
 
@@ -40,6 +44,8 @@ public final class PolicyCheckCommand {
     if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
       out.println("usage: java -jar quarkus-run.jar check POLICY.yaml [SAMPLE.json | DIR ...]");
       out.println(ExplainCommand.USAGE.replace("usage: check", "       check"));
+      out.println(TestCommand.USAGE.replace("usage: check", "       check"));
+      out.println(ReplayCommand.USAGE.replace("usage: check", "       check"));
       return args.isEmpty() ? 2 : 0;
     }
     PolicyEvaluator evaluator =
@@ -47,11 +53,16 @@ public final class PolicyCheckCommand {
     if (ExplainCommand.handles(args)) {
       return new ExplainCommand(out, evaluator).run(args);
     }
+    if (args.get(0).equals("replay")) {
+      return new ReplayCommand(out, System.getenv()).run(args.subList(1, args.size()));
+    }
+    if (args.get(0).equals("test")) {
+      return new TestCommand(out, evaluator).run(args.subList(1, args.size()));
+    }
     Path policyFile = Path.of(args.get(0));
     Policy policy;
     try {
-      policy =
-          new PolicyLoader(evaluator).load(Files.readAllBytes(policyFile), policyFile.toString());
+      policy = PolicyFiles.load(policyFile.toString(), new PolicyLoader(evaluator));
     } catch (IOException e) {
       out.println("REFUSED " + policyFile + ": cannot read it (" + e.getMessage() + ")");
       return 1;
@@ -72,8 +83,11 @@ public final class PolicyCheckCommand {
     out.printf("   %d rules, %d examples, all pass%n", policy.rules().size(), examples);
     for (Rule rule : policy.rules()) {
       out.printf(
-          "   %-36s %-5s %s%n",
-          rule.id(), rule.decision().wireName(), String.join(",", rule.tools()));
+          "   %-36s %-5s %s%s%n",
+          rule.id(),
+          rule.decision().wireName(),
+          String.join(",", rule.tools()),
+          rule.enforcement() == Enforcement.DRYRUN ? " (dryrun: recorded, not enforced)" : "");
     }
     List<Path> samples = new ArrayList<>();
     for (String arg : args.subList(1, args.size())) {
@@ -114,6 +128,11 @@ public final class PolicyCheckCommand {
             expect == null ? "" : " (expected " + expect + ")");
         if (decision.reason() != null) {
           out.println("       " + decision.reason());
+        }
+        for (DryRunMatch match : decision.dryRun()) {
+          out.printf(
+              "       dryrun %s would have answered %s%n",
+              match.ruleId(), match.verdict().wireName());
         }
       } catch (IOException | ProblemException e) {
         failures++;

@@ -2,6 +2,7 @@ package dev.claudetelemetry.policy.decisions;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /**
  * The answer to one hook input (docs/contracts.md): what Claude Code reads, plus what the policy
@@ -28,6 +29,8 @@ public record DecisionResponse(Object hookSpecificOutput, PolicyVerdict policy) 
    * @param ruleId the deciding rule, {@code null} when none decided
    * @param reason the decision's reason, also in audit mode (where Claude Code does not see it);
    *     omitted when no rule decided
+   * @param dryrun the rules in {@code enforcement: dryrun} that matched, with what each would have
+   *     decided; they took no part in {@code verdict}. Omitted when none matched
    */
   public record PolicyVerdict(
       String verdict,
@@ -35,5 +38,13 @@ public record DecisionResponse(Object hookSpecificOutput, PolicyVerdict policy) 
       String mode,
       String version,
       String sha256,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DryRun> dryrun) {}
+
+  /**
+   * @param ruleId the dry-run rule that matched
+   * @param verdict what it would have decided: ask or deny
+   * @param reason the reason it would have given
+   */
+  public record DryRun(String ruleId, String verdict, String reason) {}
 }

@@ -3,6 +3,7 @@ package dev.claudetelemetry.policy.decisions;
 import dev.claudetelemetry.policy.metrics.PolicyMetrics;
 import dev.claudetelemetry.policy.reload.ActivePolicy;
 import dev.claudetelemetry.policy.rules.Decision;
+import dev.claudetelemetry.policy.rules.DryRunMatch;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
 import dev.claudetelemetry.policy.rules.ToolCall;
@@ -50,6 +51,10 @@ public class DecisionService {
         call.tool(),
         policy.mode().wireName(),
         System.nanoTime() - start);
+    for (DryRunMatch match : decision.dryRun()) {
+      metrics.dryRunMatch(
+          match.verdict().wireName(), match.ruleId(), call.tool(), policy.mode().wireName());
+    }
     return respond(call, decision, policy);
   }
 
@@ -66,7 +71,13 @@ public class DecisionService {
             policy.mode().wireName(),
             policy.version(),
             policy.sha256(),
-            decision.reason());
+            decision.reason(),
+            decision.dryRun().stream()
+                .map(
+                    match ->
+                        new DecisionResponse.DryRun(
+                            match.ruleId(), match.verdict().wireName(), match.reason()))
+                .toList());
     Verdict effective = policy.mode() == Policy.Mode.AUDIT ? Verdict.NONE : decision.verdict();
     if (effective == Verdict.NONE) {
       return new DecisionResponse(null, verdict);

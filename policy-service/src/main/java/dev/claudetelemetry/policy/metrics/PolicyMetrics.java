@@ -33,6 +33,9 @@ public class PolicyMetrics {
           "KillShell",
           "ExitPlanMode");
 
+  static final String ENFORCED = "enforced";
+  static final String DRYRUN = "dryrun";
+
   private final MeterRegistry registry;
   private final Timer evaluation;
   private Gauge info;
@@ -58,16 +61,33 @@ public class PolicyMetrics {
   }
 
   public void decision(String verdict, String ruleId, String tool, String mode, long nanos) {
+    decisions(verdict, ruleId, tool, mode, ENFORCED);
+    evaluation.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * One rule in {@code enforcement: dryrun} that matched a call, counted with what it would have
+   * decided. The same counter as the decisions, told apart by {@code enforcement}, so one query
+   * puts what a rule would do beside what the enforced rules do.
+   */
+  public void dryRunMatch(String verdict, String ruleId, String tool, String mode) {
+    decisions(verdict, ruleId, tool, mode, DRYRUN);
+  }
+
+  private void decisions(
+      String verdict, String ruleId, String tool, String mode, String enforcement) {
     Counter.builder("claude.policy.decisions")
         .description(
-            "Tool calls judged, by verdict, deciding rule (none when no rule matched), tool and mode")
+            "Tool calls judged, by verdict, deciding rule (none when no rule matched), tool and mode"
+                + " (enforcement=enforced, one per call); and dry-run rules that matched, by what"
+                + " they would have decided (enforcement=dryrun)")
         .tag("decision", verdict)
         .tag("rule", ruleId == null ? "none" : ruleId)
         .tag("tool", boundedTool(tool))
         .tag("mode", mode)
+        .tag("enforcement", enforcement)
         .register(registry)
         .increment();
-    evaluation.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -15,6 +15,11 @@ public final class PathNormalizer {
     this.followSymlinks = followSymlinks;
   }
 
+  /** Whether normalising reads the file system (then the same path may normalise differently). */
+  public boolean followsSymlinks() {
+    return followSymlinks;
+  }
+
   /** The absolute, lexically normalised form of {@code raw}; never touches the file system. */
   public static String normalize(String raw, String cwd, String home) {
     String expanded = expandHome(raw, home);

@@ -37,7 +37,9 @@ final class CallFacts {
           Access.WRITE,
           "NotebookEdit",
           Access.WRITE);
-  private static final List<String> PATH_FIELDS = List.of("file_path", "notebook_path", "path");
+
+  /** The input fields of a file tool that name paths: all the evaluation reads of its input. */
+  static final List<String> PATH_FIELDS = List.of("file_path", "notebook_path", "path");
 
   final ToolCall call;
   final PathContext paths;

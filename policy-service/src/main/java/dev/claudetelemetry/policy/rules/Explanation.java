@@ -57,6 +57,9 @@ public record Explanation(
    */
   public record Path(String written, String normalized, String access, boolean redirection) {}
 
-  /** A rule that matched the call, with the value it quotes. */
-  public record Match(String ruleId, Verdict decision, String quote) {}
+  /**
+   * A rule that matched the call, with the value it quotes; {@code dryRun} when the rule is in
+   * {@code enforcement: dryrun} and so took no part in the decision.
+   */
+  public record Match(String ruleId, Verdict decision, String quote, boolean dryRun) {}
 }

@@ -38,6 +38,8 @@ public final class PolicyEvaluator {
   private static final String NO_WORKSPACE = "/\u0000no-workspace";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern CEL_INPUT =
+      java.util.regex.Pattern.compile("(?<![\\w.])input\\b");
 
   private final BashAnalyzer analyzer;
   private final PathNormalizer normalizer;
@@ -47,36 +49,112 @@ public final class PolicyEvaluator {
     this.normalizer = normalizer;
   }
 
+  /**
+   * Whether a rule's CEL condition reads {@code input}, the whole tool input; then two calls judge
+   * alike only when their whole inputs are equal ({@link #decisionKey}).
+   */
+  public static boolean conditionsReadInput(Policy policy) {
+    return policy.rules().stream()
+        .anyMatch(
+            rule -> rule.when() != null && CEL_INPUT.matcher(rule.when().expression()).find());
+  }
+
+  /**
+   * A key equal for two calls exactly when {@link #evaluate} reads the same values from both, so
+   * that it gives both the same decision: the event, tool, permission mode, directory and the
+   * transcript path's home, the command (CEL reads it for every tool); for any other built-in tool
+   * than Bash its path fields (what {@link CallFacts} reads), for an MCP tool (whose arguments are
+   * judged as built-in calls) or when {@code wholeInput} ({@link #conditionsReadInput}) the whole
+   * input. {@code null} when symlinks are followed: then the file system at the time of the
+   * evaluation decides too. Whatever the evaluation comes to read of a call must be added here.
+   */
+  public String decisionKey(ToolCall call, boolean wholeInput) {
+    if (normalizer.followsSymlinks()) {
+      return null;
+    }
+    String transcript = call.transcriptPath();
+    int claude = transcript.indexOf("/.claude/");
+    StringBuilder key =
+        new StringBuilder(call.event())
+            .append('\u0000')
+            .append(call.tool())
+            .append('\u0000')
+            .append(call.permissionMode())
+            .append('\u0000')
+            .append(call.cwd())
+            .append('\u0000')
+            .append(claude > 0 ? transcript.substring(0, claude) : transcript)
+            .append('\u0000');
+    if (wholeInput || McpViews.isMcp(call.tool())) {
+      return key.append(call.input()).toString();
+    }
+    // The command is read for every tool (CEL's `command`), not only for Bash.
+    key.append(call.command()).append('\u0000');
+    if (call.tool().equals("Bash")) {
+      return key.toString();
+    }
+    for (String field : CallFacts.PATH_FIELDS) {
+      JsonNode value = call.input().get(field);
+      key.append(value == null ? "" : value.toString()).append('\u0000');
+    }
+    return key.toString();
+  }
+
   public Decision evaluate(Policy policy, ToolCall call) {
     Decision direct = evaluateAsIs(policy, call);
-    if (!McpViews.isMcp(call.tool()) || direct.verdict() == Verdict.DENY) {
+    if (!McpViews.isMcp(call.tool())
+        || (direct.verdict() == Verdict.DENY && policy.rules().stream().noneMatch(Rule::dryRun))) {
       return direct;
     }
     // An MCP tool is also judged as the built-in tools its arguments amount to; those views can
-    // deny or ask, but never grant: only a rule naming the MCP tool itself can allow it.
+    // deny or ask, but never grant: only a rule naming the MCP tool itself can allow it. Dry-run
+    // rules see the views too, so a dry run shows what the rule would do once enforced.
+    Map<String, DryRunMatch> dryRun = new java.util.LinkedHashMap<>();
+    direct.dryRun().forEach(match -> dryRun.put(match.ruleId(), match));
     Decision strongest = direct.verdict() == Verdict.ALLOW ? direct : null;
     for (McpViews.View view : McpViews.of(call)) {
       Decision decision = evaluateAsIs(policy, view.call());
-      if (decision.verdict().compareTo(Verdict.ALLOW) > 0
+      String judgedAs = " (" + call.tool() + " judged as " + view.label() + ")";
+      for (DryRunMatch match : decision.dryRun()) {
+        DryRunMatch known = dryRun.get(match.ruleId());
+        if (known == null || match.verdict().compareTo(known.verdict()) > 0) {
+          dryRun.put(
+              match.ruleId(),
+              new DryRunMatch(match.ruleId(), match.verdict(), match.reason() + judgedAs));
+        }
+      }
+      if (direct.verdict() != Verdict.DENY
+          && decision.verdict().compareTo(Verdict.ALLOW) > 0
           && (strongest == null || decision.verdict().compareTo(strongest.verdict()) > 0)) {
         strongest =
-            new Decision(
-                decision.verdict(),
-                decision.ruleId(),
-                decision.reason() + " (" + call.tool() + " judged as " + view.label() + ")");
+            new Decision(decision.verdict(), decision.ruleId(), decision.reason() + judgedAs);
       }
     }
-    return strongest != null && strongest.verdict().compareTo(direct.verdict()) > 0
-        ? strongest
-        : direct;
+    Decision answer =
+        strongest != null && strongest.verdict().compareTo(direct.verdict()) > 0
+            ? strongest
+            : direct;
+    return answer.withDryRun(List.copyOf(dryRun.values()));
   }
 
   private Decision evaluateAsIs(Policy policy, ToolCall call) {
     CallFacts facts = facts(policy.settings(), call);
+    List<DryRunMatch> dryRun = new java.util.ArrayList<>();
+    Decision decided = decide(policy, call, facts, dryRun);
+    return decided.withDryRun(dryRun);
+  }
+
+  /**
+   * The enforced rules' answer; every dry-run rule that matches is added to {@code dryRun} and
+   * otherwise ignored, so the answer is the one the policy without them gives.
+   */
+  private Decision decide(Policy policy, ToolCall call, CallFacts facts, List<DryRunMatch> dryRun) {
+    Decision deny = null;
     Decision ask = null;
     boolean allowRules = false;
     for (Rule rule : policy.rules()) {
-      if (!rule.appliesTo(call.tool())) {
+      if (!rule.appliesTo(call.tool()) || (deny != null && !rule.dryRun())) {
+        // After the first enforced deny only dry-run rules can still add anything.
         continue;
       }
       if (rule.decision() == Verdict.ALLOW) {
@@ -93,14 +171,22 @@ public final class PolicyEvaluator {
             continue;
           }
         }
+        if (rule.dryRun()) {
+          dryRun.add(
+              new DryRunMatch(
+                  rule.id(), verdict, dryRunReason(rule, verdict, match.get().quote())));
+          continue;
+        }
         Decision decision = decision(rule, verdict, match.get().quote());
         if (verdict == Verdict.DENY) {
-          return decision;
-        }
-        if (ask == null) {
+          deny = decision;
+        } else if (ask == null) {
           ask = decision;
         }
       }
+    }
+    if (deny != null) {
+      return deny;
     }
     if (ask != null) {
       return ask;
@@ -175,7 +261,8 @@ public final class PolicyEvaluator {
                             match.throughUnknown() && rule.decision() != Verdict.ALLOW
                                 ? weaker(rule.decision(), policy.settings().opaque())
                                 : rule.decision(),
-                            match.quote())));
+                            match.quote(),
+                            rule.dryRun())));
       }
     }
     return new Explanation(
@@ -445,6 +532,17 @@ public final class PolicyEvaluator {
         verdict,
         rule.id(),
         lead(verdict, rule.id()) + ": " + quote + ". " + rule.message().strip());
+  }
+
+  private static String dryRunReason(Rule rule, Verdict verdict, String quote) {
+    return (verdict == Verdict.DENY
+            ? "Would have been blocked by policy rule "
+            : "Would have needed confirmation by policy rule ")
+        + rule.id()
+        + " (dry run, not enforced): "
+        + quote
+        + ". "
+        + rule.message().strip();
   }
 
   private static String lead(Verdict verdict, String ruleId) {

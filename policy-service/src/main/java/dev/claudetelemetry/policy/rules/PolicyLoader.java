@@ -152,6 +152,15 @@ public final class PolicyLoader {
       }
     }
     Verdict decision = Verdict.fromWireName(node.path("decision").asText());
+    Enforcement enforcement = Enforcement.fromWireName(node.path("enforcement").asText("enforce"));
+    if (enforcement == Enforcement.DRYRUN && decision == Verdict.ALLOW) {
+      // A dry-run allow would have to say whether it, together with the enforced allow rules,
+      // covers every command of a call: not worth the ambiguity until someone needs it.
+      problems.add(
+          where
+              + ": enforcement: dryrun is for deny and ask rules; an allow rule can only be enforced"
+              + " (try it in a policy with mode: audit instead)");
+    }
     List<Example> examples =
         examples(node.path("examples"), decision, where, exampleCwd, exampleHome, problems);
     if (problems.size() > before) {
@@ -165,7 +174,8 @@ public final class PolicyLoader {
         node.path("message").asText(),
         List.copyOf(matchers),
         when,
-        examples);
+        examples,
+        enforcement);
   }
 
   private Matcher matcher(JsonNode node, String where, List<String> problems) {

@@ -15,6 +15,7 @@ import java.util.Set;
  *     subject to {@code when})
  * @param when an optional CEL condition that must also hold
  * @param examples calls the rule must and must not match
+ * @param enforcement whether a match decides, or is only recorded as what it would have decided
  */
 public record Rule(
     String id,
@@ -24,7 +25,12 @@ public record Rule(
     String message,
     List<Matcher> matchers,
     CelCondition when,
-    List<Example> examples) {
+    List<Example> examples,
+    Enforcement enforcement) {
+
+  boolean dryRun() {
+    return enforcement == Enforcement.DRYRUN;
+  }
 
   boolean appliesTo(String tool) {
     return tools.contains("*") || tools.contains(tool);

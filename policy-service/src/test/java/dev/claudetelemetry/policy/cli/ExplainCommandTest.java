@@ -2,11 +2,15 @@ package dev.claudetelemetry.policy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudetelemetry.policy.rules.Policies;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code check --bash} and {@code check --tool}: what an operator sees for one call. */
 class ExplainCommandTest {
@@ -49,6 +53,20 @@ class ExplainCommandTest {
         .contains("matched   no rule")
         .contains("verdict   none")
         .contains("its own permission system applies");
+  }
+
+  @Test
+  void shouldShowDryRunMatchesApartFromTheDecision(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("policy.yaml");
+    Files.writeString(policy, Policies.shippedWithDryRunRule());
+
+    assertThat(command.run(List.of("--bash", "ls -la", "--policy", policy.toString()))).isZero();
+    assertThat(out())
+        .contains("matched   list-hidden-files (deny, dryrun: not enforced): 'ls -la'")
+        .contains("verdict   none")
+        .contains(
+            "dryrun    list-hidden-files would have answered deny: Would have been blocked by"
+                + " policy rule list-hidden-files (dry run, not enforced)");
   }
 
   @Test

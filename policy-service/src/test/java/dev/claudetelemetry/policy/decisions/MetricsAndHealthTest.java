@@ -49,11 +49,11 @@ public class MetricsAndHealthTest {
   @Test
   void shouldCountDecisionsByVerdictRuleToolAndMode() throws IOException {
     String deny =
-        "claude_policy_decisions_total{decision=\"deny\",mode=\"enforce\",rule=\"rm-recursive-outside-workspace\",tool=\"Bash\"}";
+        "claude_policy_decisions_total{decision=\"deny\",enforcement=\"enforced\",mode=\"enforce\",rule=\"rm-recursive-outside-workspace\",tool=\"Bash\"}";
     String undecided =
-        "claude_policy_decisions_total{decision=\"none\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
+        "claude_policy_decisions_total{decision=\"none\",enforcement=\"enforced\",mode=\"enforce\",rule=\"none\",tool=\"Bash\"}";
     String other =
-        "claude_policy_decisions_total{decision=\"none\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
+        "claude_policy_decisions_total{decision=\"none\",enforcement=\"enforced\",mode=\"enforce\",rule=\"none\",tool=\"other\"}";
     String before = scrape();
 
     DecisionResourceTest.post(DecisionResourceTest.withCommand("PreToolUse-Bash.json", "rm -rf /"))

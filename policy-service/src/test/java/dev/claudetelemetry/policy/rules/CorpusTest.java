@@ -2,99 +2,62 @@ package dev.claudetelemetry.policy.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.claudetelemetry.policy.suites.PolicyTestCase;
+import dev.claudetelemetry.policy.suites.PolicyTestFileException;
+import dev.claudetelemetry.policy.suites.PolicyTestReader;
+import dev.claudetelemetry.policy.suites.PolicyTestRun;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every labelled case under src/test/resources/corpus, judged by the shipped policy. */
+/**
+ * Every labelled case of the shipped policy's tests (../policies/tests, the one copy that {@code
+ * check test} also runs), judged by the shipped policy, one test per case; a deciding rule's reason
+ * must also name it and say what to do instead.
+ */
 class CorpusTest {
 
-  static final Path CORPUS = Path.of("src/test/resources/corpus");
+  /** Surefire runs in the module directory; the shipped tests live beside the shipped policy. */
+  static final Path TESTS = Path.of("../policies/tests");
+
   private static final Policy POLICY = Policies.shipped();
   private static final PolicyEvaluator EVALUATOR = Policies.evaluator();
 
-  record Case(String name, ToolCall call, String expect, String rule) {
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
-  static List<Case> cases() throws IOException {
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    List<Case> cases = new ArrayList<>();
-    try (Stream<Path> files = Files.list(CORPUS)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        JsonNode root = yaml.readTree(file.toFile());
-        int index = 0;
-        for (JsonNode node : root.path("cases")) {
-          String cwd = node.path("cwd").asText(Policies.WORKSPACE);
-          ToolCall call;
-          String label;
-          if (node.has("bash")) {
-            call = Policies.bash(node.get("bash").asText(), cwd);
-            label = node.get("bash").asText();
-          } else if (node.has("input")) {
-            String tool = node.path("tool").asText();
-            call =
-                new ToolCall(
-                    "PreToolUse", tool, node.get("input"), cwd, Policies.TRANSCRIPT, "default");
-            label = tool + " " + node.get("input");
-          } else {
-            String tool = node.path("tool").asText();
-            call = Policies.file(tool, node.path("path").asText());
-            label = tool + " " + node.path("path").asText();
-          }
-          cases.add(
-              new Case(
-                  file.getFileName()
-                      + "#"
-                      + index++
-                      + " "
-                      + label.replace('\n', ' ')
-                      + " -> "
-                      + node.path("expect").asText(),
-                  call,
-                  node.path("expect").asText(),
-                  node.path("rule").asText(null)));
-        }
-      }
-    }
-    return cases;
+  static List<PolicyTestCase> cases() throws PolicyTestFileException {
+    return PolicyTestReader.read(TESTS);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void shouldJudgeAsLabelled(Case c) {
-    Decision decision = EVALUATOR.evaluate(POLICY, c.call());
+  void shouldJudgeAsLabelled(PolicyTestCase c) {
+    PolicyTestRun.Failure failure = PolicyTestRun.check(POLICY, EVALUATOR, c);
 
-    assertThat(decision.verdict().wireName())
-        .as("verdict (reason: %s)", decision.reason())
-        .isEqualTo(c.expect());
+    assertThat(failure)
+        .as(
+            "%s (reason: %s)",
+            failure == null ? "" : failure.problem(),
+            failure == null || failure.decision() == null ? "" : failure.decision().reason())
+        .isNull();
     if (c.rule() != null) {
-      assertThat(decision.ruleId()).isEqualTo(c.rule());
-      assertThat(decision.reason()).contains(c.rule()).contains("Instead");
+      assertThat(EVALUATOR.evaluate(POLICY, c.call()).reason())
+          .contains(c.rule())
+          .contains("Instead");
     }
   }
 
   @Test
   void shouldHoldAtLeastTwoHundredCasesInAllWithEachVerdictAndEveryShippedRule()
-      throws IOException {
-    List<Case> cases = cases();
+      throws PolicyTestFileException {
+    List<PolicyTestCase> cases = cases();
 
     assertThat(cases).hasSizeGreaterThanOrEqualTo(200);
-    assertThat(cases).extracting(Case::expect).contains("none", "ask", "deny");
-    assertThat(cases.stream().filter(c -> c.rule() != null).map(Case::rule).distinct())
-        .as("every shipped rule has corpus cases")
+    assertThat(cases)
+        .extracting(PolicyTestCase::expect)
+        .contains(Verdict.NONE, Verdict.ASK, Verdict.DENY);
+    assertThat(cases.stream().filter(c -> c.rule() != null).map(PolicyTestCase::rule).distinct())
+        .as("every shipped rule has test cases")
         .containsAll(POLICY.rules().stream().map(Rule::id).toList());
   }
 }

@@ -43,6 +43,19 @@ public final class Policies {
     }
   }
 
+  /**
+   * The shipped policy with the rule of {@code testdata/policies/dryrun-rule.yaml} (a deny rule in
+   * {@code enforcement: dryrun} matching the recorded {@code ls -la}) appended to its rules.
+   */
+  public static String shippedWithDryRunRule() {
+    try {
+      return Files.readString(SHIPPED)
+          + Files.readString(Path.of("../testdata/policies/dryrun-rule.yaml"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static ToolCall bash(String command) {
     return bash(command, WORKSPACE);
   }

@@ -232,7 +232,7 @@ class BashAnalyzerTest {
         new com.fasterxml.jackson.databind.ObjectMapper(
             new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
     List<String> commands = new java.util.ArrayList<>();
-    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/test/resources/corpus"))) {
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("../policies/tests"))) {
       for (var file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         yaml.readTree(file.toFile())
             .path("cases")

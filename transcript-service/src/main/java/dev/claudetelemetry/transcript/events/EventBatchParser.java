@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Validates a {@code POST /v1/events} body item by item. Any invalid item refuses the whole batch
@@ -27,6 +28,10 @@ public class EventBatchParser {
   // open.
   private static final Set<String> VERDICTS = Set.of("none", "allow", "deny", "ask");
   private static final Set<String> SOURCES = Set.of("policy", "fail-closed", "fail-open");
+  // What a rule in dry run can have decided; its id is a policy rule id.
+  private static final Set<String> DRY_RUN_VERDICTS = Set.of("ask", "deny");
+  private static final Pattern RULE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final int MAX_DRY_RUN_MATCHES = 16;
 
   private final Redactor redactor;
   private final int maxEvents;
@@ -117,17 +122,22 @@ public class EventBatchParser {
     JsonNode payload = event.deepCopy();
     Map<String, Integer> counts = redactor.redactInPlace(payload);
     StorableText.sanitise(payload);
-    String reason = decision == null ? null : decision.reason();
-    if (reason != null) {
-      var redactedReason = redactor.redact(reason);
-      redactedReason.counts().forEach((k, v) -> counts.merge(k, v, Integer::sum));
+    if (decision != null) {
+      // A reason quotes the command or path it is about: redacted like the payload.
+      List<HookEventRecord.DryRunMatch> dryrun = new ArrayList<>();
+      for (HookEventRecord.DryRunMatch match : decision.dryrun()) {
+        dryrun.add(
+            new HookEventRecord.DryRunMatch(
+                match.ruleId(), match.verdict(), redacted(match.reason(), counts)));
+      }
       decision =
           new HookEventRecord.Decision(
               decision.verdict(),
               decision.ruleId(),
               decision.mode(),
               decision.source(),
-              redactedReason.text().replace('\0', '\uFFFD'));
+              redacted(decision.reason(), counts),
+              dryrun);
     }
     counts.forEach((k, v) -> redactions.merge(k, v, Integer::sum));
     return new HookEventRecord(
@@ -144,6 +154,15 @@ public class EventBatchParser {
         !counts.isEmpty(),
         SearchText.ofHookEvent(
             payload, decision == null ? null : decision.reason(), maxSearchChars));
+  }
+
+  private String redacted(String text, Map<String, Integer> counts) {
+    if (text == null) {
+      return null;
+    }
+    var redacted = redactor.redact(text);
+    redacted.counts().forEach((k, v) -> counts.merge(k, v, Integer::sum));
+    return redacted.text().replace('\0', '\uFFFD');
   }
 
   private static HookEventRecord.Decision decision(JsonNode node) {
@@ -166,7 +185,36 @@ public class EventBatchParser {
         optionalText(node, "ruleId", 256),
         optionalText(node, "mode", 32),
         source,
-        optionalText(node, "reason", 8192));
+        optionalText(node, "reason", 8192),
+        dryRun(node.get("dryrun")));
+  }
+
+  private static List<HookEventRecord.DryRunMatch> dryRun(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray() || node.size() > MAX_DRY_RUN_MATCHES) {
+      throw new InvalidItem(
+          "'decision.dryrun' must be an array of at most " + MAX_DRY_RUN_MATCHES + " matches");
+    }
+    List<HookEventRecord.DryRunMatch> matches = new ArrayList<>();
+    for (JsonNode match : node) {
+      if (!match.isObject()) {
+        throw new InvalidItem("'decision.dryrun' entries must be objects");
+      }
+      String ruleId = requiredText(match, "ruleId");
+      if (!RULE_ID.matcher(ruleId).matches()) {
+        throw new InvalidItem(
+            "'decision.dryrun[].ruleId' must be a policy rule id ([a-z0-9][a-z0-9-]{0,62})");
+      }
+      String verdict = requiredText(match, "verdict");
+      if (!DRY_RUN_VERDICTS.contains(verdict)) {
+        throw new InvalidItem("'decision.dryrun[].verdict' must be one of " + DRY_RUN_VERDICTS);
+      }
+      matches.add(
+          new HookEventRecord.DryRunMatch(ruleId, verdict, optionalText(match, "reason", 2048)));
+    }
+    return matches;
   }
 
   private static String requiredText(JsonNode node, String field) {

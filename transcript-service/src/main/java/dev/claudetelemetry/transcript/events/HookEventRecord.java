@@ -2,6 +2,7 @@ package dev.claudetelemetry.transcript.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 
 /** One validated, redacted hook event of a batch, ready to store. */
 public record HookEventRecord(
@@ -18,9 +19,25 @@ public record HookEventRecord(
     boolean redacted,
     String searchText) {
 
-  /** The policy decision hook-ingest took (or its fail mode), as in docs/contracts.md. */
+  /**
+   * The policy decision hook-ingest took (or its fail mode), as in docs/contracts.md, with what the
+   * policy's dry-run rules would have decided (empty when none matched).
+   */
   public record Decision(
-      String verdict, String ruleId, String mode, String source, String reason) {}
+      String verdict,
+      String ruleId,
+      String mode,
+      String source,
+      String reason,
+      List<DryRunMatch> dryrun) {
+
+    public Decision {
+      dryrun = List.copyOf(dryrun);
+    }
+  }
+
+  /** A policy rule in dry run that matched: what it would have answered (ask or deny), and why. */
+  public record DryRunMatch(String ruleId, String verdict, String reason) {}
 
   /** Counted in sessions.denials and listed by the audit_denials view (keep the two in step). */
   public boolean isDenial() {

@@ -93,8 +93,8 @@ public class HookEventService {
         c.prepareStatement(
             """
         INSERT INTO hook_events (id, session_id, received_at, user_name, event_name, tool_name, tool_use_id,
-          agent_id, payload, verdict, rule_id, mode, decision_source, reason, redacted, search_text)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+          agent_id, payload, verdict, rule_id, mode, decision_source, reason, redacted, search_text, dryrun)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
         ON CONFLICT (id) DO NOTHING""")) {
       for (int i = 0; i < events.size(); i++) {
         HookEventRecord e = events.get(i);
@@ -115,6 +115,8 @@ public class HookEventService {
         ps.setString(14, d == null ? null : d.reason());
         ps.setBoolean(15, e.redacted());
         ps.setString(16, e.searchText());
+        ps.setString(
+            17, d == null || d.dryrun().isEmpty() ? null : mapper.writeValueAsString(d.dryrun()));
         counts[i] = ps.executeUpdate();
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {

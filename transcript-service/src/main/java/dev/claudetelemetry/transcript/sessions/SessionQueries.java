@@ -1,5 +1,7 @@
 package dev.claudetelemetry.transcript.sessions;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import jakarta.inject.Singleton;
 import java.io.BufferedWriter;
@@ -70,7 +72,11 @@ public class SessionQueries {
       String mode,
       String source,
       String reason,
-      String payload) {}
+      String payload,
+      List<DryRunMatch> dryrun) {}
+
+  /** A policy rule in dry run that matched the call: what it would have answered, and why. */
+  public record DryRunMatch(String ruleId, String verdict, String reason) {}
 
   public List<SessionSummary> list(SessionFilter filter) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM sessions s WHERE true");
@@ -206,13 +212,26 @@ public class SessionQueries {
     }
   }
 
+  private static final ObjectMapper DRY_RUN_JSON = new ObjectMapper();
+
+  private static List<DryRunMatch> dryRun(String json) {
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return List.of(DRY_RUN_JSON.readValue(json, DryRunMatch[].class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("hook_events.dryrun holds what the parser validated", e);
+    }
+  }
+
   public List<DecidedEvent> events(String sessionId, int maxEvents) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
                 """
         SELECT id, received_at, event_name, tool_name, tool_use_id, agent_id, verdict, rule_id, mode,
-          decision_source, reason, payload::text
+          decision_source, reason, payload::text, dryrun::text
         FROM hook_events WHERE session_id = ? ORDER BY received_at, id LIMIT ?""")) {
       ps.setString(1, sessionId);
       ps.setInt(2, maxEvents);
@@ -232,7 +251,8 @@ public class SessionQueries {
                   rs.getString(9),
                   rs.getString(10),
                   rs.getString(11),
-                  rs.getString(12)));
+                  rs.getString(12),
+                  dryRun(rs.getString(13))));
         }
       }
       return events;

@@ -17,9 +17,11 @@ import java.util.Optional;
 
 /**
  * Resumable, idempotent transcript uploads. The client sends the bytes after the offset it believes
- * is acknowledged; complete lines are stored in one transaction with the new offset, under a row
- * lock on the file, so a retry, a duplicate or a concurrent upload of the same bytes stores each
- * line exactly once.
+ * is acknowledged; under a row lock on the file, an upload from exactly the acknowledged offset
+ * stores its complete lines in one transaction with the new offset, and any other is answered 409
+ * with the acknowledged offset (compare-and-set). So a retry, a duplicate or a concurrent upload of
+ * the same bytes stores each line exactly once, and only an upload whose client read its file after
+ * learning the acknowledged offset is judged for shrinking or rewriting.
  */
 @Singleton
 public class TranscriptUploadService {
@@ -136,7 +138,10 @@ public class TranscriptUploadService {
       throw notOwner();
     }
     FileState state = files.lock(c, sessionId, fileId);
-    String rewrite = rewriteOf(state, offset, client);
+    if (offset != state.offset()) {
+      throw offsetConflict(sessionId, fileId, offset, state.offset());
+    }
+    String rewrite = rewriteOf(state, client);
     if (rewrite != null) {
       FileState next =
           new FileState(
@@ -151,25 +156,7 @@ public class TranscriptUploadService {
       files.recordRewrite(c, state, rewrite, client.size(), next);
       return new Outcome(0, List.of(), 0, rewrite, state.offset());
     }
-    if (offset > state.offset()) {
-      throw new ApiProblem(
-          409,
-          "offset-gap",
-          "Offset gap",
-          "the server has acknowledged "
-              + state.offset()
-              + " bytes of "
-              + sessionId
-              + "/"
-              + fileId
-              + "; resend from there",
-          Map.of("expectedOffset", state.offset()));
-    }
-    long alreadyStored = state.offset() - offset;
-    if (alreadyStored >= body.length) {
-      return new Outcome(state.offset(), List.of(), 0);
-    }
-    int position = (int) alreadyStored;
+    int position = 0;
     long fileOffset = state.offset();
     boolean inOversized = state.inOversizedLine();
     List<StoredLine> lines = new ArrayList<>();
@@ -204,7 +191,7 @@ public class TranscriptUploadService {
     files.insertLines(c, sessionId, fileId, state.generation(), state.lines() + 1, lines);
     PrefixDigest digest = state.digest();
     if (digest != null) {
-      digest.update(body, (int) alreadyStored, (int) (fileOffset - state.offset()));
+      digest.update(body, 0, (int) (fileOffset - state.offset()));
     }
     files.advance(
         c,
@@ -245,21 +232,44 @@ public class TranscriptUploadService {
 
   /**
    * {@code shrank} when the client's file is shorter than what was acknowledged, {@code rewritten}
-   * when its bytes before the acknowledged offset are not the ones uploaded, else null. The digest
-   * can only be compared at the acknowledged offset itself; an upload from an earlier offset (two
-   * syncs racing) is checked by its size only.
+   * when its bytes before the acknowledged offset are not the ones uploaded, else null. Judged only
+   * for an upload from the acknowledged offset itself: the client read its file after it learned
+   * that offset, so an honest file is at least that long and starts with the acknowledged bytes.
    */
-  private static String rewriteOf(FileState state, long offset, ClientView client) {
+  private static String rewriteOf(FileState state, ClientView client) {
     if (client.size() != null && client.size() < state.offset()) {
       return TranscriptMetrics.REWRITE_SHRANK;
     }
     if (client.prefixSha256() != null
-        && offset == state.offset()
         && state.digest() != null
         && !client.prefixSha256().equals(state.digest().hex())) {
       return TranscriptMetrics.REWRITE_CHANGED;
     }
     return null;
+  }
+
+  /**
+   * An upload from another offset than the acknowledged one changes nothing (compare-and-set on the
+   * offset). Behind it: another sync of the same file got there first, or this is a retry whose
+   * answer was lost; the size and digest it carries describe the file as it was read before that
+   * acknowledgement, so they prove nothing either way and are not judged. Beyond it: a gap.
+   */
+  private static ApiProblem offsetConflict(
+      String sessionId, String fileId, long offset, long acknowledged) {
+    boolean gap = offset > acknowledged;
+    return new ApiProblem(
+        409,
+        gap ? "offset-gap" : "offset-behind",
+        gap ? "Offset gap" : "Offset behind",
+        "the server has acknowledged "
+            + acknowledged
+            + " bytes of "
+            + sessionId
+            + "/"
+            + fileId
+            + (gap ? "" : ", more than this upload's offset " + offset)
+            + "; resend from there, with the size and prefix digest of the file as it is now",
+        Map.of("expectedOffset", acknowledged));
   }
 
   private static ApiProblem rewriteProblem(String sessionId, String fileId, Outcome outcome) {

@@ -1,5 +1,6 @@
 package dev.claudetelemetry.transcript.viewer;
 
+import dev.claudetelemetry.transcript.sessions.SessionQueries;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,10 @@ public record Conversation(String fileId, List<Entry> entries, int bookkeepingLi
     public boolean error;
     public String denialRule;
     public String denialReason;
+
+    /** What policy rules in dry run would have answered on this call; they changed nothing. */
+    public List<SessionQueries.DryRunMatch> dryRun = List.of();
+
     public String subagentFileId;
     public Conversation subagent;
 

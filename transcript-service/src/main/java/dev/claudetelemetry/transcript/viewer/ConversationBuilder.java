@@ -31,10 +31,14 @@ public class ConversationBuilder {
 
   public Built build(List<StoredTranscriptLine> lines, List<DecidedEvent> events) {
     Map<String, DecidedEvent> denials = new HashMap<>();
+    Map<String, DecidedEvent> dryRuns = new HashMap<>();
     for (DecidedEvent event : events) {
       if (event.toolUseId() != null
           && ("deny".equals(event.verdict()) || "fail-closed".equals(event.source()))) {
         denials.put(event.toolUseId(), event);
+      }
+      if (event.toolUseId() != null && !event.dryrun().isEmpty()) {
+        dryRuns.putIfAbsent(event.toolUseId(), event);
       }
     }
     Map<String, List<StoredTranscriptLine>> byFile = new LinkedHashMap<>();
@@ -43,7 +47,8 @@ public class ConversationBuilder {
     }
     Map<String, Conversation> conversations = new LinkedHashMap<>();
     byFile.forEach(
-        (fileId, fileLines) -> conversations.put(fileId, conversation(fileId, fileLines, denials)));
+        (fileId, fileLines) ->
+            conversations.put(fileId, conversation(fileId, fileLines, denials, dryRuns)));
     Conversation main = conversations.getOrDefault("main", Conversation.empty("main"));
     List<Conversation> unlinked = new ArrayList<>();
     conversations.forEach(
@@ -73,7 +78,10 @@ public class ConversationBuilder {
   }
 
   private Conversation conversation(
-      String fileId, List<StoredTranscriptLine> lines, Map<String, DecidedEvent> denials) {
+      String fileId,
+      List<StoredTranscriptLine> lines,
+      Map<String, DecidedEvent> denials,
+      Map<String, DecidedEvent> dryRuns) {
     List<Conversation.Entry> entries = new ArrayList<>();
     Map<String, Conversation.ToolCall> calls = new HashMap<>();
     int bookkeeping = 0;
@@ -134,6 +142,10 @@ public class ConversationBuilder {
                 if (denial != null) {
                   call.denialRule = denial.ruleId() == null ? denial.source() : denial.ruleId();
                   call.denialReason = denial.reason();
+                }
+                DecidedEvent dryRun = dryRuns.get(call.id);
+                if (dryRun != null) {
+                  call.dryRun = dryRun.dryrun();
                 }
                 calls.put(call.id, call);
                 entries.add(new Conversation.Entry("tool", line.occurredAt(), null, call));
