@@ -22,6 +22,9 @@ public final class InterpreterCode {
       effects.add(Effect.opaque("the inline " + name(language) + " code is too long to read"));
       return effects;
     }
+    if (!mayAct(language, code)) {
+      return effects;
+    }
     try {
       switch (language) {
         case PYTHON -> PythonCode.analyze(code, effects, 0);
@@ -32,6 +35,32 @@ public final class InterpreterCode {
       effects.add(Effect.opaque("the inline " + name(language) + " code could not be read"));
     }
     return effects;
+  }
+
+  /**
+   * Whether the code names anything the reader acts on. Parsing Python or JavaScript is most of the
+   * cost of judging a one-liner, and most one-liners ({@code print(sys.version)}, {@code
+   * console.log(process.version)}) call nothing that deletes, writes, reads or runs: every call the
+   * readers act on is spelled, at the call or in the import that renamed it, with one of their
+   * {@code CALL_WORDS}, so code without any of them cannot give an effect and is not parsed. Perl,
+   * Ruby and PHP are read by a tokenizer that costs less than this test.
+   */
+  static boolean mayAct(Language language, String code) {
+    List<String> words =
+        switch (language) {
+          case PYTHON -> PythonCode.CALL_WORDS;
+          case JAVASCRIPT -> JavaScriptCode.CALL_WORDS;
+          default -> null;
+        };
+    if (words == null) {
+      return true;
+    }
+    for (String word : words) {
+      if (code.contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String name(Language language) {

@@ -48,6 +48,38 @@ final class PythonCode {
           "commands.getoutput",
           "pty.spawn");
 
+  /**
+   * A word in the name of every call this reader acts on (the functions of {@link #handleFunction},
+   * the path methods of {@link #pathMethod}); see {@link InterpreterCode#mayAct}. A name added
+   * there needs its word here: the prefilter test finds one that is missing.
+   */
+  static final List<String> CALL_WORDS =
+      List.of(
+          "rmtree",
+          "remove",
+          "unlink",
+          "rmdir",
+          "truncate",
+          "move",
+          "rename",
+          "replace",
+          "copy",
+          "open",
+          "exec",
+          "eval",
+          "compile",
+          "spawn",
+          "system",
+          "output",
+          "run",
+          "call",
+          "write_",
+          "read_",
+          "touch");
+
+  /** A computed value longer than this is not followed: it counts as computed at run time. */
+  static final int MAX_VALUE_CHARS = InterpreterCode.MAX_CODE_CHARS;
+
   /** A literal value: its text, and whether it is a pathlib path (whose methods touch files). */
   private record Value(String text, boolean path) {}
 
@@ -55,16 +87,24 @@ final class PythonCode {
   private final Map<String, Value> variables = new HashMap<>();
   private final List<Effect> effects;
   private final int depth;
+  private final ReadBudget budget;
 
-  private PythonCode(List<Effect> effects, int depth) {
+  private PythonCode(List<Effect> effects, int depth, ReadBudget budget) {
     this.effects = effects;
     this.depth = depth;
+    this.budget = budget;
   }
 
   static void analyze(String code, List<Effect> into, int depth) {
-    try (Syntax.Tree tree = GRAMMAR.parse(code)) {
-      new PythonCode(into, depth).walk(tree.root());
+    analyze(code, into, depth, new ReadBudget());
+  }
+
+  private static void analyze(String code, List<Effect> into, int depth, ReadBudget budget) {
+    if (!budget.take(code.length())) {
+      into.add(ReadBudget.spent());
+      return;
     }
+    new PythonCode(into, depth, budget).walk(GRAMMAR.parse(code).root());
   }
 
   private void walk(Node node) {
@@ -230,7 +270,7 @@ final class PythonCode {
           if (code == null) {
             opaque(callee, "code");
           } else if (depth < 3) {
-            analyze(code.text(), effects, depth + 1);
+            analyze(code.text(), effects, depth + 1, budget);
           }
         }
       }
@@ -441,8 +481,16 @@ final class PythonCode {
     return node.is("subscript") && node.text().startsWith("sys.argv");
   }
 
-  /** The literal value of an expression, or {@code null} when it is computed at run time. */
+  /**
+   * The literal value of an expression, or {@code null} when it is computed at run time or longer
+   * than {@link #MAX_VALUE_CHARS}: {@code c = c + c} doubles with every line.
+   */
   private Value evaluate(Node node) {
+    Value value = evaluateNode(node);
+    return value == null || value.text().length() > MAX_VALUE_CHARS ? null : value;
+  }
+
+  private Value evaluateNode(Node node) {
     switch (node.type) {
       case "string":
         {
@@ -458,6 +506,9 @@ final class PythonCode {
               return null;
             }
             out.append(text);
+            if (out.length() > MAX_VALUE_CHARS) {
+              return null;
+            }
           }
           return new Value(out.toString(), false);
         }
@@ -522,6 +573,9 @@ final class PythonCode {
             return null;
           }
           joined = joined == null ? part.text() : join(joined, part.text());
+          if (joined.length() > MAX_VALUE_CHARS) {
+            return null;
+          }
         }
         return new Value(joined, PATH_TYPES.contains(callee));
       }
@@ -557,6 +611,9 @@ final class PythonCode {
                   return null;
                 }
                 joined = join(joined, part.text());
+                if (joined.length() > MAX_VALUE_CHARS) {
+                  return null;
+                }
               }
               return new Value(joined, true);
             }
@@ -593,6 +650,9 @@ final class PythonCode {
             return null;
           }
           out.append(value.text());
+          if (out.length() > MAX_VALUE_CHARS) {
+            return null;
+          }
         }
         case "string_end" -> {}
         default -> {

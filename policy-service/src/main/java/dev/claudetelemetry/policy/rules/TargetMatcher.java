@@ -9,7 +9,9 @@ import java.util.Optional;
 
 /**
  * Which operands of a command count as dangerous targets: anything outside the workspace, the
- * workspace root itself, or paths matching globs; {@code except} globs are never targets.
+ * workspace root itself, or paths matching globs. {@code except} globs (the scratch directories)
+ * are not targets, unless the path is, holds or lies inside the home or the workspace: a home or a
+ * workspace that happens to sit below {@code /tmp} is still the home or the workspace.
  */
 record TargetMatcher(
     boolean outsideWorkspace, boolean workspaceRoot, List<Glob> paths, List<Glob> except) {
@@ -45,9 +47,11 @@ record TargetMatcher(
   }
 
   private boolean isTarget(String path, PathContext call) {
-    for (Glob glob : except) {
-      if (glob.matches(path, call.home())) {
-        return false;
+    if (!holdsOrInside(path, call.home()) && !holdsOrInside(path, call.workspace())) {
+      for (Glob glob : except) {
+        if (glob.matches(path, call.home())) {
+          return false;
+        }
       }
     }
     if (outsideWorkspace && !PathNormalizer.isWithin(path, call.workspace())) {
@@ -58,6 +62,33 @@ record TargetMatcher(
     }
     for (Glob glob : paths) {
       if (glob.matches(path, call.home())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code path} is {@code directory}, one of its ancestors, or inside it; a path with wildcards
+   * ({@code /tmp/*}, {@code ../*}) when they can match the directory or one of its ancestors.
+   */
+  private static boolean holdsOrInside(String path, String directory) {
+    if (PathNormalizer.isWithin(path, directory) || PathNormalizer.isWithin(directory, path)) {
+      return true;
+    }
+    if (path.indexOf('*') < 0 && path.indexOf('?') < 0 && path.indexOf('[') < 0) {
+      return false;
+    }
+    Glob pattern;
+    try {
+      pattern = Glob.of(path);
+    } catch (IllegalArgumentException e) {
+      return true;
+    }
+    for (String ancestor = directory;
+        ancestor.length() > 1;
+        ancestor = ancestor.substring(0, Math.max(1, ancestor.lastIndexOf('/')))) {
+      if (pattern.matches(ancestor, "/")) {
         return true;
       }
     }

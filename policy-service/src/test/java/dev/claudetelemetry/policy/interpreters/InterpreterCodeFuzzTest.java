@@ -51,6 +51,63 @@ class InterpreterCodeFuzzTest {
     }
   }
 
+  /**
+   * Inputs at the size limit in every language, in the shapes that make parsers and readers work
+   * hardest (deep nesting, unterminated literals, every seed repeated), give effects and never an
+   * exception; longer ones are not read. Work that multiplies is cut off: one literal evaluated
+   * thousands of times ({@link ReadBudget}), a string doubled line after line.
+   */
+  @Test
+  void shouldDoBoundedWorkOnHugeInputs() {
+    int limit = InterpreterCode.MAX_CODE_CHARS;
+    List<String> shapes = new java.util.ArrayList<>();
+    shapes.add("(".repeat(limit));
+    shapes.add("[{(".repeat(limit / 3));
+    shapes.add("'" + "a".repeat(limit - 1));
+    shapes.add("q{".repeat(limit / 2));
+    shapes.add("<<EOF\n".repeat(limit / 6));
+    shapes.add("${`".repeat(limit / 3));
+    // every third seed: one per language family, each tried as every language below
+    for (int i = 0; i < SEEDS.size(); i += 3) {
+      shapes.add(SEEDS.get(i).repeat(limit / SEEDS.get(i).length()));
+    }
+    for (String shape : shapes) {
+      for (Language language : LANGUAGES) {
+        assertThat(InterpreterCode.effects(language, shape))
+            .as(language + ": " + shape.substring(0, 20))
+            .isNotNull()
+            .doesNotContainNull();
+      }
+    }
+    for (Language language : LANGUAGES) {
+      assertThat(InterpreterCode.effects(language, "x".repeat(limit + 1)))
+          .extracting(Effect::reason)
+          .containsExactly(
+              "the inline " + InterpreterCode.name(language) + " code is too long to read");
+    }
+    String literal = "print(1);".repeat(3000);
+    assertThat(
+            InterpreterCode.effects(
+                Language.PYTHON, "c = '" + literal + "'\n" + "exec(c)\n".repeat(1000)))
+        .contains(ReadBudget.spent());
+    assertThat(
+            InterpreterCode.effects(
+                Language.JAVASCRIPT, "const c = '" + literal + "';\n" + "eval(c);\n".repeat(1000)))
+        .contains(ReadBudget.spent());
+    assertThat(
+            InterpreterCode.effects(
+                Language.PYTHON,
+                "import os\nc = 'xxxxxxxx'\n" + "c = c + c\n".repeat(60) + "os.remove(c)"))
+        .extracting(Effect::kind)
+        .containsExactly(Effect.Kind.OPAQUE);
+    assertThat(
+            InterpreterCode.effects(
+                Language.JAVASCRIPT,
+                "let c = 'xxxxxxxx';\n" + "c = c + c;\n".repeat(60) + "require('fs').rmSync(c);"))
+        .extracting(Effect::kind)
+        .containsExactly(Effect.Kind.OPAQUE);
+  }
+
   private static void fuzz(long seed, int rounds) {
     Random random = new Random(seed);
     Policy policy = Policies.shipped();
