@@ -149,7 +149,8 @@ class SearchAndMetricsTest {
     String session = newSessionId();
     byte[] denials = bytes("transcripts/session-with-denials.jsonl");
     upload(session, "main", 0, denials).then().statusCode(200);
-    upload(session, "main", 0, denials).then().statusCode(200); // a retry: nothing new to count
+    // A retry from an offset already passed: refused, nothing new to count.
+    upload(session, "main", 0, denials).then().statusCode(409);
     String secret = "ghp" + "_" + "16C7e42F292c6912E7710c838347Ae178B4a";
     byte[] leaked =
         ("{\"type\":\"user\",\"message\":{\"content\":\"my token is " + secret + "\"}}\n")
