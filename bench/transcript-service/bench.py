@@ -143,7 +143,7 @@ def main():
     warmup = files[:max(10, len(files) // 10)]
     warm_lines, warm_elapsed = upload_all(base, write, warmup, session_prefix="warmup-")
     print(f"warm-up (fresh JVM, not counted): {warm_lines} lines in {warm_elapsed:.1f} s = {warm_lines / warm_elapsed:,.0f} lines/s")
-    subprocess.run(psql + ["-c", "TRUNCATE sessions, transcript_files, transcript_lines, hook_events, otlp_events"],
+    subprocess.run(psql + ["-c", "TRUNCATE sessions, transcript_files, transcript_lines, hook_events, otlp_events CASCADE"],
                    check=True, capture_output=True)
 
     cpu_before = cpu_seconds_by_program()
