@@ -180,9 +180,24 @@ final class ChromiumBrowser implements AutoCloseable {
   @Override
   public void close() throws Exception {
     socket.abort();
+    // Chromium's helpers (renderer, GPU, crash handler) can outlive the browser process for a
+    // moment and
+    // still write into the profile; they are ended too before the profile is removed.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
+    }
+    for (ProcessHandle helper : helpers) {
+      helper.destroyForcibly();
+    }
+    for (ProcessHandle helper : helpers) {
+      try {
+        helper.onExit().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // Left to the machine: a helper that ignores SIGKILL for 10 s is not the test's to wait
+        // for.
+      }
     }
     try (Stream<Path> paths = Files.walk(profile)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
