@@ -6,16 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudetelemetry.policy.paths.PathNormalizer;
+import dev.claudetelemetry.policy.rules.Decision;
 import dev.claudetelemetry.policy.rules.Policies;
 import dev.claudetelemetry.policy.rules.Policy;
 import dev.claudetelemetry.policy.rules.PolicyEvaluator;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import dev.claudetelemetry.policy.rules.Verdict;
 import dev.claudetelemetry.policy.shell.BashAnalyzer;
+import dev.claudetelemetry.policy.suites.PolicyTestCase;
+import dev.claudetelemetry.policy.suites.PolicyTestReader;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,6 +201,80 @@ class PolicyReplayTest {
         .as("with symlinks followed the file system decides too: nothing is remembered")
         .isNull();
     assertThat(PolicyEvaluator.conditionsReadInput(POLICY)).isFalse();
+  }
+
+  /**
+   * The key is kept by hand beside the evaluator: every corpus call, changed in one place at a time
+   * (a tool-input field altered, removed or added, the cwd, the mode, the transcript's file), must
+   * either change the key or leave the decision as it was. A field the evaluator starts to read
+   * without the key listing it fails here.
+   */
+  @Test
+  void shouldGiveCallsWithTheSameDecisionKeyTheSameDecision() throws Exception {
+    boolean wholeInput = PolicyEvaluator.conditionsReadInput(POLICY);
+    int compared = 0;
+    for (PolicyTestCase testCase : PolicyTestReader.read(Path.of("../policies/tests"))) {
+      ToolCall original = testCase.call();
+      String key = EVALUATOR.decisionKey(original, wholeInput);
+      Decision decision = EVALUATOR.evaluate(POLICY, original);
+      for (ToolCall variant : variants(original)) {
+        if (key.equals(EVALUATOR.decisionKey(variant, wholeInput))) {
+          Decision other = EVALUATOR.evaluate(POLICY, variant);
+          assertThat(List.of(other.verdict(), String.valueOf(other.ruleId()), other.dryRun()))
+              .as("%s, changed to %s", original, variant)
+              .isEqualTo(
+                  List.of(
+                      decision.verdict(), String.valueOf(decision.ruleId()), decision.dryRun()));
+          compared++;
+        }
+      }
+    }
+    assertThat(compared).as("variants that kept their key").isGreaterThan(1_000);
+  }
+
+  private static List<ToolCall> variants(ToolCall call) {
+    List<ToolCall> variants = new ArrayList<>();
+    if (call.input() instanceof ObjectNode input) {
+      input
+          .fieldNames()
+          .forEachRemaining(
+              field -> {
+                ObjectNode altered = input.deepCopy();
+                altered.put(field, input.path(field).asText() + " x");
+                variants.add(withInput(call, altered));
+                ObjectNode removed = input.deepCopy();
+                removed.remove(field);
+                variants.add(withInput(call, removed));
+              });
+      ObjectNode added = input.deepCopy();
+      added.put("description", "another description").put("timeout", 5000);
+      variants.add(withInput(call, added));
+    }
+    variants.add(
+        new ToolCall(
+            call.event(),
+            call.tool(),
+            call.input(),
+            "/srv/other",
+            call.transcriptPath(),
+            call.permissionMode()));
+    variants.add(
+        new ToolCall(
+            call.event(), call.tool(), call.input(), call.cwd(), call.transcriptPath(), "plan"));
+    variants.add(
+        new ToolCall(
+            call.event(),
+            call.tool(),
+            call.input(),
+            call.cwd(),
+            call.transcriptPath().replaceFirst("[^/]*$", "another-session.jsonl"),
+            call.permissionMode()));
+    return variants;
+  }
+
+  private static ToolCall withInput(ToolCall call, ObjectNode input) {
+    return new ToolCall(
+        call.event(), call.tool(), input, call.cwd(), call.transcriptPath(), call.permissionMode());
   }
 
   static ToolCall call(String tool, String input, String cwd, String home, String mode) {
