@@ -1,5 +1,6 @@
 package dev.claudetelemetry.policy.rules;
 
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
@@ -8,8 +9,10 @@ import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelStandardFunctions;
 import dev.cel.runtime.CelVariableResolver;
 
 /**
@@ -38,7 +41,27 @@ final class CelCondition {
           .addVar("input", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .setResultType(SimpleType.BOOL)
           .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+  /**
+   * The options CelRuntimeFactory.standardCelRuntimeBuilder() sets, named so that {@link CelRegex}
+   * follows them.
+   */
+  private static final CelOptions OPTIONS = CelOptions.current().build();
+
+  private static final CelRegex REGEX = new CelRegex(OPTIONS);
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder()
+          .setOptions(OPTIONS)
+          .setStandardEnvironmentEnabled(false)
+          .setStandardFunctions(
+              CelStandardFunctions.newBuilder()
+                  .excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES)
+                  .build())
+          // matches(s, re) and s.matches(re), with the overload ids of the standard library
+          .addFunctionBindings(
+              CelFunctionBinding.from("matches", String.class, String.class, REGEX::matches),
+              CelFunctionBinding.from("matches_string", String.class, String.class, REGEX::matches))
+          .build();
 
   private final String expression;
   private final CelRuntime.Program program;
