@@ -325,4 +325,53 @@ class PolicyReplayTest {
             () -> history.readPage(new ByteArrayInputStream(deep.getBytes()), call -> {}))
         .isInstanceOf(ToolCallHistory.HistoryException.class);
   }
+
+  @Test
+  void shouldReadReceivedAtAsInstantParseDoes() {
+    Random random = new Random(7);
+    for (int i = 0; i < 20_000; i++) {
+      Instant instant =
+          Instant.ofEpochSecond(
+              random.nextLong(-5_000_000_000L, 250_000_000_000L),
+              switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1000;
+                default -> random.nextInt(1_000_000_000);
+              });
+      assertThat(ToolCallHistory.instant(instant.toString())).isEqualTo(instant);
+    }
+    for (String text :
+        List.of(
+            "2026-12-01T10:00:00.1Z",
+            "2026-12-01T10:00:00.123456789Z",
+            "2026-12-31T23:59:60Z",
+            "2026-12-01T24:00:00Z",
+            "2028-02-29T10:00:00Z",
+            "+12026-12-01T10:00:00Z",
+            "2026-12-01T10:00:00+01:00",
+            "2026-13-01T10:00:00Z",
+            "2026-02-30T10:00:00Z",
+            "2026-02-29T10:00:00Z",
+            "2026-12-01T10:60:00Z",
+            "2026-12-01T10:00:00.Z",
+            "2026-12-01T10:00:00.1234567890Z",
+            "2026-12-01T10:00:0xZ",
+            "2026-12-01 10:00:00Z",
+            "")) {
+      Object parsed;
+      try {
+        parsed = Instant.parse(text);
+      } catch (java.time.DateTimeException e) {
+        parsed = e.getClass();
+      }
+      Object read;
+      try {
+        read = ToolCallHistory.instant(text);
+      } catch (java.time.DateTimeException e) {
+        read = e.getClass();
+      }
+      assertThat(read).as(text).isEqualTo(parsed);
+    }
+  }
 }
