@@ -14,6 +14,7 @@ import dev.claudetelemetry.policy.rules.ToolCall;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code check --bash 'CMD'} and {@code check --tool NAME --input JSON}: how a policy judges one
@@ -48,32 +49,21 @@ final class ExplainCommand {
   }
 
   int run(List<String> args) {
-    String bash = null;
-    String tool = null;
-    String input = null;
-    String cwd = null;
-    String home = "/home/claude-user";
-    String policyFile = null;
-    String event = "PreToolUse";
-    for (int i = 0; i < args.size(); i++) {
-      String option = args.get(i);
-      if (i + 1 >= args.size()) {
-        return usage("missing value for " + option);
-      }
-      String value = args.get(++i);
-      switch (option) {
-        case "--bash" -> bash = value;
-        case "--tool" -> tool = value;
-        case "--input" -> input = value;
-        case "--cwd" -> cwd = value;
-        case "--home" -> home = value;
-        case "--policy" -> policyFile = value;
-        case "--event" -> event = value;
-        default -> {
-          return usage("unknown option " + option);
-        }
-      }
+    CommandOptions options =
+        CommandOptions.parse(
+            args,
+            Set.of("--bash", "--tool", "--input", "--cwd", "--home", "--policy", "--event"),
+            Set.of());
+    if (options.problem() != null) {
+      return usage(options.problem());
     }
+    String bash = options.value("--bash", null);
+    String tool = options.value("--tool", null);
+    String input = options.value("--input", null);
+    String cwd = options.value("--cwd", null);
+    String home = options.value("--home", "/home/claude-user");
+    String policyFile = options.value("--policy", null);
+    String event = options.value("--event", "PreToolUse");
     if ((bash == null) == (tool == null)) {
       return usage("give either --bash or --tool");
     }

@@ -26,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,54 +75,38 @@ final class ReplayCommand {
       return usage("give the candidate policy file first");
     }
     String policyFile = args.get(0);
-    String since = null;
-    String until = null;
-    String user = null;
-    String transcripts = env.get("TRANSCRIPT_SERVICE_URL");
-    String tokenFile = null;
-    String viewer = null;
-    int examples = 3;
-    int threads = Runtime.getRuntime().availableProcessors();
-    boolean memo = true;
-    boolean json = false;
-    for (int i = 1; i < args.size(); i++) {
-      String option = args.get(i);
-      if (option.equals("--no-memo")) {
-        memo = false;
-        continue;
-      }
-      if (option.equals("--json")) {
-        json = true;
-        continue;
-      }
-      if (i + 1 >= args.size()) {
-        return usage("missing value for " + option);
-      }
-      String value = args.get(++i);
-      switch (option) {
-        case "--since" -> since = value;
-        case "--until" -> until = value;
-        case "--user" -> user = value;
-        case "--transcripts" -> transcripts = value;
-        case "--token-file" -> tokenFile = value;
-        case "--viewer" -> viewer = value;
-        case "--examples" -> {
-          examples = number(value, 0, 100);
-          if (examples < 0) {
-            return usage("--examples takes 0 to 100");
-          }
-        }
-        case "--threads" -> {
-          threads = number(value, 1, 64);
-          if (threads < 0) {
-            return usage("--threads takes 1 to 64");
-          }
-        }
-        default -> {
-          return usage("unknown option " + option);
-        }
-      }
+    CommandOptions options =
+        CommandOptions.parse(
+            args.subList(1, args.size()),
+            Set.of(
+                "--since",
+                "--until",
+                "--user",
+                "--transcripts",
+                "--token-file",
+                "--viewer",
+                "--examples",
+                "--threads"),
+            Set.of("--no-memo", "--json"));
+    if (options.problem() != null) {
+      return usage(options.problem());
     }
+    String since = options.value("--since", null);
+    String until = options.value("--until", null);
+    String user = options.value("--user", null);
+    String transcripts = options.value("--transcripts", env.get("TRANSCRIPT_SERVICE_URL"));
+    String tokenFile = options.value("--token-file", null);
+    String viewer = options.value("--viewer", null);
+    int examples = options.number("--examples", 3, 0, 100);
+    if (examples < 0) {
+      return usage("--examples takes 0 to 100");
+    }
+    int threads = options.number("--threads", Runtime.getRuntime().availableProcessors(), 1, 64);
+    if (threads < 0) {
+      return usage("--threads takes 1 to 64");
+    }
+    boolean memo = !options.has("--no-memo");
+    boolean json = options.has("--json");
     Instant now = Instant.now();
     Instant from = instant(since, now);
     Instant to = until == null ? now : instant(until, now);
@@ -375,15 +360,6 @@ final class ReplayCommand {
       } catch (DateTimeParseException e2) {
         return null;
       }
-    }
-  }
-
-  private static int number(String value, int min, int max) {
-    try {
-      int n = Integer.parseInt(value);
-      return n < min || n > max ? -1 : n;
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 
