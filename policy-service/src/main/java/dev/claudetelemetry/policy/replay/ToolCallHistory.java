@@ -9,6 +9,7 @@ import dev.claudetelemetry.policy.decisions.HookInputReader;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import dev.claudetelemetry.policy.rules.Verdict;
 import dev.claudetelemetry.servicesupport.problem.ProblemException;
+import dev.claudetelemetry.servicesupport.time.Timestamps;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,11 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.function.Consumer;
 
 /**
@@ -168,10 +166,9 @@ public final class ToolCallHistory {
   /** {@code null} for a row that holds no hook input the policy would judge. */
   RecordedCall recordedCall(JsonNode line) throws HistoryException {
     String id = text(line, "id");
-    Instant receivedAt;
-    try {
-      receivedAt = instant(text(line, "receivedAt"));
-    } catch (DateTimeException | NullPointerException e) {
+    // Read field by field: Instant.parse cost as much as the rest of the row.
+    Instant receivedAt = Timestamps.parse(text(line, "receivedAt"));
+    if (receivedAt == null) {
       throw new HistoryException("transcript-service sent a row without a valid receivedAt");
     }
     if (id == null) {
@@ -200,71 +197,6 @@ public final class ToolCallHistory {
         call,
         recorded,
         recorded == null ? null : text(line, "ruleId"));
-  }
-
-  /**
-   * {@link Instant#parse}, with a fast path for the shape the service writes ({@code
-   * 2026-12-01T10:00:00.123456Z}, what {@link Instant#toString} gives): the general parser cost as
-   * much as reading the rest of the row.
-   */
-  static Instant instant(String text) {
-    int length = text.length();
-    if (length >= 20
-        && length <= 30
-        && length != 21
-        && text.charAt(4) == '-'
-        && text.charAt(7) == '-'
-        && text.charAt(10) == 'T'
-        && text.charAt(13) == ':'
-        && text.charAt(16) == ':'
-        && text.charAt(length - 1) == 'Z'
-        && (length == 20 || text.charAt(19) == '.')) {
-      int year = digits(text, 0, 4);
-      int month = digits(text, 5, 7);
-      int day = digits(text, 8, 10);
-      int hour = digits(text, 11, 13);
-      int minute = digits(text, 14, 16);
-      int second = digits(text, 17, 19);
-      int nanos = 0;
-      if (length > 20) {
-        nanos = digits(text, 20, length - 1);
-        for (int i = length - 1; i < 29; i++) {
-          nanos *= 10;
-        }
-      }
-      if (year >= 0
-          && month >= 1
-          && month <= 12
-          && day >= 1
-          && day <= 28
-          && hour >= 0
-          && hour <= 23
-          && minute >= 0
-          && minute <= 59
-          && second >= 0
-          && second <= 59
-          && nanos >= 0) {
-        // Every other value (the 29th to 31st, 24:00, a leap second) takes the general path,
-        // which knows the month lengths and the lenient cases.
-        return Instant.ofEpochSecond(
-            LocalDateTime.of(year, month, day, hour, minute, second).toEpochSecond(ZoneOffset.UTC),
-            nanos);
-      }
-    }
-    return Instant.parse(text);
-  }
-
-  /** The decimal number in {@code text[from, to)}, or -1 when it holds anything but digits. */
-  private static int digits(String text, int from, int to) {
-    int value = 0;
-    for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      value = value * 10 + (c - '0');
-    }
-    return value;
   }
 
   private static String text(JsonNode node, String field) {

@@ -1,4 +1,4 @@
-package dev.claudetelemetry.transcript.upload;
+package dev.claudetelemetry.servicesupport.time;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -6,12 +6,14 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 
 /**
- * Reads the timestamps of transcript lines. Claude Code writes them as JavaScript's {@code
- * toISOString()} does ({@code 2025-11-20T10:00:00.123Z}); those are read field by field, because
- * {@link Instant#parse} (a DateTimeFormatter) costs about a tenth of the upload path's CPU. Any
- * other spelling goes through {@link Instant#parse}.
+ * Reads ISO-8601 instants where there are many to read: the timestamps of transcript lines (Claude
+ * Code writes them as JavaScript's {@code toISOString()} does, {@code 2025-11-20T10:00:00.123Z})
+ * and the {@code receivedAt} of every recorded call a replay reads ({@link Instant#toString}).
+ * Those are read field by field, because {@link Instant#parse} (a DateTimeFormatter) costs about a
+ * tenth of the upload path's CPU and as much as the rest of a replayed row. Any other spelling goes
+ * through {@link Instant#parse}.
  */
-final class Timestamps {
+public final class Timestamps {
   /**
    * PostgreSQL's timestamptz holds more, but a transcript line from outside these years is no
    * timestamp.
@@ -26,7 +28,7 @@ final class Timestamps {
    * The instant {@code value} names, or {@code null} if it names none (or one outside years 1 to
    * 9999).
    */
-  static Instant parse(String value) {
+  public static Instant parse(String value) {
     if (value == null) {
       return null;
     }

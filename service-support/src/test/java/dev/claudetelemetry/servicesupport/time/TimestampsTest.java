@@ -1,4 +1,4 @@
-package dev.claudetelemetry.transcript.upload;
+package dev.claudetelemetry.servicesupport.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

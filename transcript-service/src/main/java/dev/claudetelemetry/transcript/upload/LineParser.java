@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.claudetelemetry.servicesupport.time.Timestamps;
 import dev.claudetelemetry.transcript.config.TranscriptConfig;
 import dev.claudetelemetry.transcript.redaction.Redaction;
 import dev.claudetelemetry.transcript.redaction.Redactor;
