@@ -66,19 +66,24 @@ runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$pg_port" -U postgres -q -d 
 kill "$ps_pid"; wait "$ps_pid" 2>/dev/null || true
 
 cat policies/default-policy.yaml bench/policy-replay/candidate-rules.yaml >"$WORK/candidate.yaml"
-for variant in "" --no-memo; do
+# JVM flags | replay arguments. The documented command runs the replay with C1 only (-XX:TieredStopAtLevel=1,
+# policies/README.md): a replay lasts seconds, and C2 spends more CPU compiling the evaluator than it then saves.
+# The last run, with the JVM's default JIT, shows that difference.
+for variant in "-XX:TieredStopAtLevel=1|" "-XX:TieredStopAtLevel=1|--no-memo" "|"; do
+  jvm=${variant%%|*}
+  args=${variant#*|}
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   # shellcheck disable=SC2046 # one PID per word
   server_cpu=$(cpu_ms "$ts_pid" $(pg_pids))
   start=$(date +%s%N)
   # shellcheck disable=SC2086 # an empty variant is no argument
-  TRANSCRIPT_READ_TOKEN=bench-read /usr/bin/time -f '%U %S' -o "$WORK/replay.cpu" java -jar "$POLICY_JAR" check replay "$WORK/candidate.yaml" --since "$((DAYS + 1))d" \
-    --transcripts "http://127.0.0.1:$ts_port" --json $variant >"$WORK/replay.json"
+  TRANSCRIPT_READ_TOKEN=bench-read /usr/bin/time -f '%U %S' -o "$WORK/replay.cpu" java $jvm -jar "$POLICY_JAR" check replay "$WORK/candidate.yaml" --since "$((DAYS + 1))d" \
+    --transcripts "http://127.0.0.1:$ts_port" --json $args >"$WORK/replay.json"
   replay_cpu=$(awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$WORK/replay.cpu")
   wall=$(( ($(date +%s%N) - start) / 1000000 ))
   # shellcheck disable=SC2046
   server_cpu=$(( $(cpu_ms "$ts_pid" $(pg_pids)) - server_cpu ))
-  python3 - "$WORK/replay.json" "$wall" "${variant:-(identical inputs evaluated once)}" "$load" "$replay_cpu" "$server_cpu" <<'PY'
+  python3 - "$WORK/replay.json" "$wall" "${args:-(identical inputs evaluated once)}, ${jvm:-default JIT (C1 and C2)}" "$load" "$replay_cpu" "$server_cpu" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); wall_ms = int(sys.argv[2]); t = r["timing"]
 cpu_ms, server_ms = int(sys.argv[5]), int(sys.argv[6])

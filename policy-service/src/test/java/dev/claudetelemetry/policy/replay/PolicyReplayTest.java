@@ -325,4 +325,53 @@ class PolicyReplayTest {
             () -> history.readPage(new ByteArrayInputStream(deep.getBytes()), call -> {}))
         .isInstanceOf(ToolCallHistory.HistoryException.class);
   }
+
+  @Test
+  void shouldReportTheSameOnOneThreadAsOnManyWithOrWithoutTheMemo() throws Exception {
+    StringBuilder page = new StringBuilder();
+    String[] commands = {
+      "rm -rf /",
+      "git push --force",
+      "ls -la",
+      "curl -o x https://e.x",
+      "cat ~/.ssh/id_rsa",
+      "git status",
+      "echo 'rm -rf ~' | sh",
+      "python3 -c 'import os; os.system(\"rm -rf /\")'"
+    };
+    String[] recorded = {"none", "ask", "deny", "allow"};
+    for (int n = 0; n < 4000; n++) {
+      page.append(
+          row(
+              n,
+              commands[n % commands.length] + " " + (n % 7),
+              recorded[n % 4],
+              "r" + (n % 3),
+              "policy"));
+    }
+    List<RecordedCall> calls = read(page.toString());
+    List<ReplayReport> reports = new ArrayList<>();
+    for (int threads : new int[] {1, 2, 8}) {
+      for (boolean memo : new boolean[] {true, false}) {
+        try (PolicyReplay replay = new PolicyReplay(POLICY, EVALUATOR, threads, memo, 3, "v")) {
+          calls.forEach(replay::accept);
+          ReplayReport report = replay.finish(0, 1);
+          // Everything but the timing.
+          reports.add(
+              new ReplayReport(
+                  report.calls(),
+                  report.compared(),
+                  report.unchanged(),
+                  report.otherRule(),
+                  report.notDecidedByPolicy(),
+                  report.notJudgeable(),
+                  report.candidateVerdicts(),
+                  report.changes(),
+                  null));
+        }
+      }
+    }
+    assertThat(reports.get(0).changed()).isGreaterThan(1000);
+    assertThat(reports).allSatisfy(report -> assertThat(report).isEqualTo(reports.get(0)));
+  }
 }
