@@ -127,7 +127,12 @@ class RedactorPrefilterTest {
       StringBuilder text = new StringBuilder();
       for (int k = 1 + random.nextInt(5); k > 0; k--) {
         String part = samples.get(random.nextInt(samples.size()));
-        text.append(random.nextInt(4) == 0 ? part.toUpperCase(Locale.ROOT) : part);
+        text.append(
+            switch (random.nextInt(4)) {
+              case 0 -> part.toUpperCase(Locale.ROOT);
+              case 1 -> mixedCase(part, random);
+              default -> part;
+            });
         text.append(glue[random.nextInt(glue.length)]);
         if (random.nextInt(3) == 0) {
           text.append("curl -s https://example.com -H 'Accept: json' - é — ");
@@ -145,6 +150,15 @@ class RedactorPrefilterTest {
     assertThat(changed).as("texts with something to redact").isGreaterThan(corpus.size() / 2);
     assertThat(kinds).as("kinds redacted").hasSizeGreaterThan(PATTERNS.size() * 9 / 10);
     assertSameAsEveryRule(corpus);
+  }
+
+  /** Hints are exact and keywords any case: a text in mixed case tells the two apart. */
+  private static String mixedCase(String text, Random random) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      out.append(random.nextBoolean() ? Character.toUpperCase(c) : Character.toLowerCase(c));
+    }
+    return out.toString();
   }
 
   private static void assertSameAsEveryRule(List<String> corpus) {
