@@ -1,5 +1,6 @@
 package dev.claudetelemetry.treesitter;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,10 +14,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.jboss.logging.Logger;
 
 /**
  * Makes the tree-sitter-ng classes load this module's optimised JNI libraries, and only those.
@@ -35,10 +37,15 @@ public final class TreeSitterNatives {
   /** tree-sitter-ng's system property: the directory whose {@code lib/} holds the libraries. */
   public static final String PROPERTY = "tree-sitter-lib";
 
+  /** The directories this class has checked or unpacked, in this JVM (real paths). */
+  static final String VERIFIED = "claude-telemetry.tree-sitter-lib.verified";
+
   static final String RESOURCE_DIRECTORY = "claude-telemetry/tree-sitter/";
   static final String MANIFEST = "natives.sha256";
   private static final Pattern TREE_SITTER_LIBRARY = Pattern.compile(".*-linux-gnu-tree-sitter.*");
-  private static final Logger LOG = Logger.getLogger(TreeSitterNatives.class);
+  // System.Logger, not JBoss Logging: the benchmarks put only the application's own jars on the
+  // classpath; inside Quarkus it ends up in the same log through java.util.logging.
+  private static final System.Logger LOG = System.getLogger(TreeSitterNatives.class.getName());
 
   private static Path directory;
 
@@ -60,33 +67,56 @@ public final class TreeSitterNatives {
     if (directory == null) {
       Map<String, String> manifest = manifest();
       String configured = System.getProperty(PROPERTY);
+      // A directory this class already chose in another class loader (Quarkus tests run the
+      // application in their own) cannot serve this one: the JVM binds a library file to one class
+      // loader, so each unpacks its own copy. A directory set from outside (the service image's
+      // entry point) must hold exactly this build's libraries.
       Path chosen =
-          configured != null ? verified(Path.of(configured), manifest) : unpacked(manifest);
+          configured == null || verifiedDirectories().contains(realPath(Path.of(configured)))
+              ? unpacked(manifest)
+              : verified(Path.of(configured), manifest);
+      String others = System.getProperty(VERIFIED, "");
+      System.setProperty(
+          VERIFIED,
+          (others.isEmpty() ? "" : others + File.pathSeparator) + realPath(chosen).toString());
       System.setProperty(PROPERTY, chosen.toString());
       directory = chosen;
-      LOG.infof(
-          "tree-sitter natives: the optimised build in %s (%s)",
-          chosen, String.join(", ", manifest.keySet()));
+      LOG.log(
+          System.Logger.Level.INFO,
+          "tree-sitter natives: the optimised build in {0} ({1})",
+          chosen,
+          String.join(", ", manifest.keySet()));
     }
     return directory;
   }
 
   /**
-   * Fails unless every tree-sitter library mapped into this process is one of this build's in
-   * {@link #directory()}.
+   * Fails unless every tree-sitter library mapped into this process is one of this build's, from a
+   * directory whose files were checked against the build's digests. Returns those libraries.
    */
-  public static void verifyLoaded() {
-    Path expected = realPath(directory().resolve("lib"));
-    for (Path library : loadedLibraries()) {
-      if (!expected.equals(library.getParent())) {
+  public static List<Path> verifyLoaded() {
+    directory();
+    Set<Path> verified = verifiedDirectories();
+    List<Path> loaded = loadedLibraries();
+    for (Path library : loaded) {
+      Path lib = library.getParent();
+      if (lib == null || lib.getParent() == null || !verified.contains(lib.getParent())) {
         throw new IllegalStateException(
             "tree-sitter library "
                 + library
                 + " is loaded, not this build's optimised one from "
-                + expected
+                + directory
                 + ": a tree-sitter class was used before TreeSitterNatives.load");
       }
     }
+    return loaded;
+  }
+
+  private static Set<Path> verifiedDirectories() {
+    return Stream.of(System.getProperty(VERIFIED, "").split(Pattern.quote(File.pathSeparator)))
+        .filter(path -> !path.isEmpty())
+        .map(Path::of)
+        .collect(Collectors.toSet());
   }
 
   /** The tree-sitter libraries mapped into this process, as {@code /proc/self/maps} names them. */
@@ -180,7 +210,7 @@ public final class TreeSitterNatives {
     try {
       return path.toRealPath();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return path.toAbsolutePath().normalize();
     }
   }
 

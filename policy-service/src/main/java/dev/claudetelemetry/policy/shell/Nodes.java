@@ -1,5 +1,6 @@
 package dev.claudetelemetry.policy.shell;
 
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import org.treesitter.TSLanguage;
 import org.treesitter.TSNode;
 import org.treesitter.TSParser;
@@ -18,7 +19,7 @@ import org.treesitter.TreeSitterBash;
  */
 final class Nodes extends TSParser {
 
-  static final TSLanguage BASH = new TreeSitterBash();
+  static final TSLanguage BASH = TreeSitterNatives.load(TreeSitterBash::new);
   private static final String[] NAMES;
   private static final boolean[] NAMED;
 
