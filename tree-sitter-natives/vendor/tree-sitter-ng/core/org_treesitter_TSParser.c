@@ -1,6 +1,7 @@
 #include <jni.h>
 #include <tree_sitter/api.h>
 #include "ConvertUTF.h"
+#include <pthread.h>
 #ifdef _WIN32
 
 #include <io.h>
@@ -45,27 +46,59 @@ jfieldID ts_jni_get_field_id(JNIEnv *env, jclass clz, const char *field_name, co
     return (*env)->GetFieldID(env, clz, field_name, field_type);
 }
 
+// claude-telemetry: TSNode's class and field IDs are looked up once per loaded library instead of by name for
+// every node (FindClass and six GetFieldID calls per node crossing JNI cost more than the parse itself). The JVM
+// binds a library to one class loader, so these belong to that loader's TSNode, and field IDs stay valid while
+// the class is loaded (the global reference keeps it loaded).
+typedef struct {
+    jclass clazz;
+    jfieldID context0, context1, context2, context3, id_ptr, tree_ptr;
+} TSNodeIds;
+static TSNodeIds ts_node_ids;
+static int ts_node_ids_ready;
+static pthread_mutex_t ts_node_ids_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const TSNodeIds *ts_node_ids_get(JNIEnv *env){
+    if(!__atomic_load_n(&ts_node_ids_ready, __ATOMIC_ACQUIRE)){
+        pthread_mutex_lock(&ts_node_ids_lock);
+        if(!ts_node_ids_ready){
+            jclass ts_node_class = ts_jni_find_class(env, TS_NODE_CLASS_NAME);
+            ts_node_ids.clazz = (jclass) (*env)->NewGlobalRef(env, ts_node_class);
+            ts_node_ids.context0 = ts_jni_get_field_id(env, ts_node_class, "context0", "I");
+            ts_node_ids.context1 = ts_jni_get_field_id(env, ts_node_class, "context1", "I");
+            ts_node_ids.context2 = ts_jni_get_field_id(env, ts_node_class, "context2", "I");
+            ts_node_ids.context3 = ts_jni_get_field_id(env, ts_node_class, "context3", "I");
+            ts_node_ids.id_ptr = ts_jni_get_field_id(env, ts_node_class, "idPtr", "J");
+            ts_node_ids.tree_ptr = ts_jni_get_field_id(env, ts_node_class, "treePtr", "J");
+            (*env)->DeleteLocalRef(env, ts_node_class);
+            __atomic_store_n(&ts_node_ids_ready, 1, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&ts_node_ids_lock);
+    }
+    return &ts_node_ids;
+}
+
 jobject ts_node_to_obj(JNIEnv *env, TSNode ts_node){
-    jclass ts_node_class = ts_jni_find_class(env, TS_NODE_CLASS_NAME);
-    jobject ts_node_object = (*env)->AllocObject(env, ts_node_class);
-    (*env)->SetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context0", "I"), ts_node.context[0]);
-    (*env)->SetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context1", "I"), ts_node.context[1]);
-    (*env)->SetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context2", "I"), ts_node.context[2]);
-    (*env)->SetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context3", "I"), ts_node.context[3]);
-    (*env)->SetLongField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "idPtr", "J"), (jlong) ts_node.id);
-    (*env)->SetLongField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "treePtr", "J"), (jlong) ts_node.tree);
+    const TSNodeIds *ids = ts_node_ids_get(env);
+    jobject ts_node_object = (*env)->AllocObject(env, ids->clazz);
+    (*env)->SetIntField(env, ts_node_object, ids->context0, ts_node.context[0]);
+    (*env)->SetIntField(env, ts_node_object, ids->context1, ts_node.context[1]);
+    (*env)->SetIntField(env, ts_node_object, ids->context2, ts_node.context[2]);
+    (*env)->SetIntField(env, ts_node_object, ids->context3, ts_node.context[3]);
+    (*env)->SetLongField(env, ts_node_object, ids->id_ptr, (jlong) ts_node.id);
+    (*env)->SetLongField(env, ts_node_object, ids->tree_ptr, (jlong) ts_node.tree);
     return ts_node_object;
 }
 
 TSNode ts_node_from_obj(JNIEnv *env, jobject ts_node_object){
+    const TSNodeIds *ids = ts_node_ids_get(env);
     TSNode ts_node;
-    jclass ts_node_class = (*env)->GetObjectClass(env, ts_node_object);
-    ts_node.context[0] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context0", "I"));
-    ts_node.context[1] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context1", "I"));
-    ts_node.context[2] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context2", "I"));
-    ts_node.context[3] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "context3", "I"));
-    ts_node.id = (void *)(*env)->GetLongField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "idPtr", "J"));
-    ts_node.tree = (const TSTree*)(*env)->GetLongField(env, ts_node_object, ts_jni_get_field_id(env, ts_node_class, "treePtr", "J"));
+    ts_node.context[0] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ids->context0);
+    ts_node.context[1] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ids->context1);
+    ts_node.context[2] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ids->context2);
+    ts_node.context[3] = (uint32_t)(*env)->GetIntField(env, ts_node_object, ids->context3);
+    ts_node.id = (void *)(*env)->GetLongField(env, ts_node_object, ids->id_ptr);
+    ts_node.tree = (const TSTree*)(*env)->GetLongField(env, ts_node_object, ids->tree_ptr);
     return ts_node;
 }
 
