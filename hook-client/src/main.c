@@ -17,13 +17,18 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +61,7 @@ enum key {
   CLAUDE_HOOK_TIMEOUT_SECONDS,
   CLAUDE_TRANSCRIPT_SYNC_SECONDS,
   CLAUDE_TRANSCRIPT_CHUNK_BYTES,
+  CLAUDE_HOOK_HANDOFF_SOCKET,
   KEY_COUNT
 };
 static const char *const KEY_NAMES[KEY_COUNT] = {
@@ -68,6 +74,7 @@ static const char *const KEY_NAMES[KEY_COUNT] = {
     "CLAUDE_HOOK_TIMEOUT_SECONDS",
     "CLAUDE_TRANSCRIPT_SYNC_SECONDS",
     "CLAUDE_TRANSCRIPT_CHUNK_BYTES",
+    "CLAUDE_HOOK_HANDOFF_SOCKET",
 };
 static char settings[KEY_COUNT][SETTINGS_VALUE_MAX];
 static int settings_set[KEY_COUNT];
@@ -587,18 +594,104 @@ static int guard(void) {
   return 0;
 }
 
+/* ------------------------------------------------------------------ claude-hook: retries and the hand-off */
+
+/*
+ * hook-ingest restarting, or a replica being replaced, refuses or resets a hook's connection for a moment:
+ * claude-hook tries again within its timeout (CLAUDE_HOOK_TIMEOUT_SECONDS). An event still not taken then is
+ * handed to the pod's transcript-sweep container over a Unix socket (CLAUDE_HOOK_HANDOFF_SOCKET, a managed
+ * setting): that container keeps it on a volume the agent's container does not mount and delivers it once
+ * hook-ingest answers (handoff_deliver). Every attempt carries one random key (X-Claude-Hook-Event-Key), from
+ * which hook-ingest derives the event's id: an attempt whose answer was lost, then a hand-off of the same event,
+ * is stored once. In the normal case (hook-ingest answers) all of this costs one getrandom call.
+ */
+
+#define HANDOFF_SEND_MS 1000            /* after the timeout: within Claude Code's own hook timeout (5 s) */
+#define HANDOFF_BODY_MAX (1 << 20)      /* hook-ingest refuses larger bodies anyway */
+#define HANDOFF_MAGIC "claude-hook-handoff/1"
+
+enum hook_delivery { HOOK_DELIVERED, HOOK_REFUSED, HOOK_UNDELIVERED };
+
+/* 128 random bits as 32 lower-case hex digits, and the header line that carries them. */
+static int event_key(char key[33], char *header, size_t header_size) {
+  unsigned char bits[16];
+  size_t got = 0;
+  while (got < sizeof bits) {
+    ssize_t r = getrandom(bits + got, sizeof bits - got, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  for (int i = 0; i < 16; i++) {
+    key[2 * i] = "0123456789abcdef"[bits[i] >> 4];
+    key[2 * i + 1] = "0123456789abcdef"[bits[i] & 15];
+  }
+  key[32] = 0;
+  snprintf(header, header_size, "X-Claude-Hook-Event-Key: %s\r\n", key);
+  return 0;
+}
+
+/* Whether hook-ingest may take the event on a later attempt: no answer, 401 (a token being rotated), 408, 429,
+ * 5xx (503: not recorded). Another 4xx refuses the body itself, which no later attempt changes. */
+static int hook_status_transient(int status) {
+  return status == 0 || status == 401 || status == 408 || status == 429 || status >= 500;
+}
+
+/* Tries until hook-ingest takes the event or the deadline passes, pausing 50, 100, 200 ... 400 ms between tries. */
+static enum hook_delivery hook_deliver(const struct url *u, const char *head, const unsigned char *input, size_t len,
+                                       long long deadline) {
+  for (long pause = 50;; pause = pause < 400 ? pause * 2 : 400) {
+    enum http_result r = http_request(u, head, input, len, deadline, &answer_buffer);
+    if (r == HTTP_OK && !hook_status_transient(answer_buffer.status))
+      return answer_buffer.status < 300 ? HOOK_DELIVERED : HOOK_REFUSED;
+    if (left_ms(deadline) <= pause) return HOOK_UNDELIVERED;
+    struct timespec t = {.tv_sec = 0, .tv_nsec = pause * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+  }
+}
+
+/* Hands the event to the pod's transcript-sweep container: "claude-hook-handoff/1 <key> <length>\n", the body,
+ * and its answer "ok\n" once the event is on its disk. No socket (no such container): nothing to do. */
+static int handoff_send(const char *path, const char *key, const unsigned char *input, size_t len, long long deadline) {
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  char line[96], answer[64];
+  if (!path || path[0] != '/' || strlen(path) >= sizeof address.sun_path || len > HANDOFF_BODY_MAX) return -1;
+  memcpy(address.sun_path, path, strlen(path) + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int n = snprintf(line, sizeof line, "%s %s %zu\n", HANDOFF_MAGIC, key, len);
+  size_t got = 0;
+  if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0 && send_all(fd, line, (size_t)n, deadline) == 0 &&
+      send_all(fd, input, len, deadline) == 0) {
+    shutdown(fd, SHUT_WR);
+    while (got < sizeof answer - 1 && wait_for(fd, POLLIN, deadline) > 0) {
+      ssize_t r = recv(fd, answer + got, sizeof answer - 1 - got, 0);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (r <= 0) break;
+      got += (size_t)r;
+    }
+  }
+  close(fd);
+  return got >= 3 && memcmp(answer, "ok\n", 3) == 0 ? 0 : -1;
+}
+
 /* ------------------------------------------------------------------ claude-hook */
 
-/* Sends the event, forgets the answer, prints nothing (some events' stdout becomes model context). */
+/* Sends the event, forgets the answer, prints nothing (some events' stdout becomes model context). An event
+ * hook-ingest did not take within the timeout goes to the pod's hand-off (hook_deliver, handoff_send). */
 static int hook(void) {
   struct url u;
   size_t input_len;
+  char key[33], key_header[64];
   unsigned char *input = read_input(&input_len);
   long timeout = millis_setting(CLAUDE_HOOK_TIMEOUT_SECONDS, 2000);
   if (!input || !safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(HOOK_INGEST_URL), &u) != 0)
     return 0;
-  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, NULL);
-  if (head) http_request(&u, head, input, input_len, now_ms() + timeout, &answer_buffer);
+  int keyed = event_key(key, key_header, sizeof key_header) == 0;
+  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, keyed ? key_header : NULL);
+  if (head && hook_deliver(&u, head, input, input_len, now_ms() + timeout) == HOOK_UNDELIVERED && keyed)
+    handoff_send(setting(CLAUDE_HOOK_HANDOFF_SOCKET), key, input, input_len, now_ms() + HANDOFF_SEND_MS);
   return 0;
 }
 
@@ -1025,13 +1118,18 @@ static enum sweep_result sweep_project(struct sync *s, int projects, const char 
   return result;
 }
 
-static void sweep_round(const char *projects_path, long long quiet_ms) {
-  static struct sync s;
-  int files = 0;
+/* Every round: a rotated token or a changed URL applies without a restart. */
+static void settings_reload(const char *role) {
 #ifndef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
   for (int k = 0; k < KEY_COUNT; k++) settings_set[k] = 0;
 #endif
-  settings_load(SWEEP); /* every round: a rotated token or a changed URL applies without a restart */
+  settings_load(role);
+}
+
+static void sweep_round(const char *projects_path, long long quiet_ms) {
+  static struct sync s;
+  int files = 0;
+  settings_reload(SWEEP);
   memset(&s, 0, sizeof s);
   long long chunk = whole_setting(CLAUDE_TRANSCRIPT_CHUNK_BYTES, 524288);
   s.chunk_bytes = chunk < 1 ? 524288 : chunk > CHUNK_MAX ? CHUNK_MAX : (size_t)chunk;
@@ -1062,17 +1160,258 @@ static void sweep_round(const char *projects_path, long long quiet_ms) {
   for (int i = 0; i < count; i++) *sweep_slot(kept[i].key) = kept[i];
 }
 
-/* claude-transcript-sweep <projects-dir> [<interval-seconds> [<quiet-seconds>]]: runs until it is stopped. */
+/* ------------------------------------------------------------------ claude-transcript-sweep: the hook hand-off */
+
+/*
+ * The other end of claude-hook's hand-off (handoff_send). A child process of the sweep listens on the socket
+ * CLAUDE_HOOK_HANDOFF_SOCKET names (on a small volume the agent's container mounts read-only: it can connect,
+ * not remove or replace the socket) and writes each event it takes into the spool directory from argv (a volume
+ * of this container only: the agent can neither read the keys there nor erase an event), one file per event,
+ * synced before it answers "ok". The sweep's loop delivers them to hook-ingest every round, oldest first, with the
+ * pod's own token from the managed settings and the event's key, and removes a file once hook-ingest took it.
+ *
+ * The agent can connect too. What it can send that way is an event as its own user, which it can already post
+ * with the token it holds; it cannot name a real event's key (random, never shown to it), so it cannot turn one
+ * into a duplicate. The bounds are about cost: a body of at most HANDOFF_BODY_MAX bytes that is a JSON object,
+ * HANDOFF_TAKE_MS per connection, HANDOFF_CONNECTIONS_MAX at once, and at most HANDOFF_SPOOL_FILES_MAX files or
+ * HANDOFF_SPOOL_BYTES_MAX bytes waiting; beyond that an event is refused (and logged), never something spooled
+ * dropped. hook-ingest refusing a spooled event's body (4xx other than 401/408/429) drops it, logged and counted.
+ */
+
+#define HANDOFF_TAKE_MS 2000
+#define HANDOFF_CONNECTIONS_MAX 16
+#define HANDOFF_SPOOL_FILES_MAX 4096
+#define HANDOFF_SPOOL_BYTES_MAX (64LL << 20)
+#define HANDOFF_DELIVER_MS 20000 /* per round: the transcripts wait for the rest */
+#define HANDOFF_REQUEST_MS 5000
+
+/* <13-digit milliseconds>-<32 hex>.json: the spool's file names, in arrival order by name. */
+static int handoff_spool_name(const char *name) {
+  return strlen(name) == 51 && strspn(name, "0123456789") == 13 && name[13] == '-' &&
+         strspn(name + 14, "0123456789abcdef") == 32 && strcmp(name + 46, ".json") == 0;
+}
+
+/* How many events and bytes wait in the spool. */
+static void handoff_spool_usage(int spool, long long *files, long long *bytes) {
+  *files = *bytes = 0;
+  int fd = openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+  struct dirent *entry;
+  struct stat st;
+  if (!dir) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  while ((entry = readdir(dir)))
+    if (entry->d_name[0] != '.' && fstatat(spool, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      ++*files;
+      *bytes += st.st_size;
+    }
+  closedir(dir);
+}
+
+static int handoff_answer(int fd, const char *answer) {
+  (void)!send(fd, answer, strlen(answer), MSG_NOSIGNAL);
+  if (strcmp(answer, "ok\n") != 0) say(SWEEP, "hook hand-off refused: %.*s", (int)strlen(answer) - 1, answer);
+  return 0;
+}
+
+/* One connection: "claude-hook-handoff/1 <key> <length>\n" and the body, within HANDOFF_TAKE_MS. */
+static int handoff_take(int fd, int spool) {
+  static unsigned char body[HANDOFF_BODY_MAX + 1];
+  char line[96], key[33], tmp[64], name[64];
+  long long deadline = now_ms() + HANDOFF_TAKE_MS;
+  size_t got = 0, len = 0;
+  unsigned long long length = 0;
+  /* The line, a byte at a time: nothing of the body is read before its length is known. */
+  while (got < sizeof line - 1 && wait_for(fd, POLLIN, deadline) > 0) {
+    ssize_t r = recv(fd, line + got, 1, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (r <= 0 || line[got++] == '\n') break;
+  }
+  line[got] = 0;
+  size_t magic = strlen(HANDOFF_MAGIC);
+  if (got < magic + 36 || line[got - 1] != '\n' || strncmp(line, HANDOFF_MAGIC " ", magic + 1) != 0 ||
+      strspn(line + magic + 1, "0123456789abcdef") != 32 || line[magic + 33] != ' ')
+    return handoff_answer(fd, "no malformed header\n");
+  memcpy(key, line + magic + 1, 32);
+  key[32] = 0;
+  for (const char *p = line + magic + 34; *p != '\n'; p++) {
+    if (*p < '0' || *p > '9' || length > HANDOFF_BODY_MAX) return handoff_answer(fd, "no malformed length\n");
+    length = length * 10 + (unsigned)(*p - '0');
+  }
+  if (length == 0 || length > HANDOFF_BODY_MAX) return handoff_answer(fd, "no body too large or empty\n");
+  while (len < length && wait_for(fd, POLLIN, deadline) > 0) {
+    ssize_t r = recv(fd, body + len, (size_t)length - len, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (r <= 0) break;
+    len += (size_t)r;
+  }
+  if (len != length) return handoff_answer(fd, "no body shorter than its length\n");
+  if (!json_valid(body, len) || body[json_root(body, len)] != '{') return handoff_answer(fd, "no body not a JSON object\n");
+  long long files, bytes;
+  handoff_spool_usage(spool, &files, &bytes);
+  if (files >= HANDOFF_SPOOL_FILES_MAX || bytes + (long long)len > HANDOFF_SPOOL_BYTES_MAX)
+    return handoff_answer(fd, "no hand-off spool full\n");
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  snprintf(tmp, sizeof tmp, ".%s.%d", key, (int)getpid());
+  snprintf(name, sizeof name, "%013lld-%s.json", (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000, key);
+  int out = openat(spool, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  size_t written = 0;
+  while (out >= 0 && written < len) {
+    ssize_t w = write(out, body + written, len - written);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    written += (size_t)w;
+  }
+  /* Synced, renamed, and the directory synced: "ok" promises the event survives this container's crash. */
+  int stored = out >= 0 && written == len && fsync(out) == 0;
+  if (out >= 0) close(out);
+  if (stored && renameat(spool, tmp, spool, name) == 0 && fsync(spool) == 0) return handoff_answer(fd, "ok\n");
+  unlinkat(spool, tmp, 0);
+  return handoff_answer(fd, "no could not be stored\n");
+}
+
+/* The listener's loop (a child of the sweep): one short-lived child per connection, at most
+ * HANDOFF_CONNECTIONS_MAX at once, so that a slow or silent client holds up no other. */
+static void handoff_listen(int listener, int spool) {
+  int active = 0;
+  for (;;) {
+    while (active > 0 && waitpid(-1, NULL, WNOHANG) > 0) active--;
+    int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EINTR) {
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 100000000};
+        nanosleep(&pause, NULL);
+      }
+      continue;
+    }
+    while (active >= HANDOFF_CONNECTIONS_MAX && waitpid(-1, NULL, 0) > 0) active--; /* each ends within 2 s */
+    pid_t child = fork();
+    if (child == 0) {
+      close(listener);
+      handoff_take(fd, spool);
+      _exit(0);
+    }
+    if (child > 0) active++;
+    close(fd);
+  }
+}
+
+/* Binds the socket the managed settings name and starts the listener; its pid, or -1 (no hand-off). */
+static pid_t handoff_start(int spool) {
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  const char *path = setting(CLAUDE_HOOK_HANDOFF_SOCKET);
+  if (spool < 0 || !path || path[0] != '/' || strlen(path) >= sizeof address.sun_path) return -1;
+  memcpy(address.sun_path, path, strlen(path) + 1);
+  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  unlink(path); /* a socket left by this container's previous run */
+  if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+      listen(listener, HANDOFF_CONNECTIONS_MAX * 4) != 0) {
+    say(SWEEP, "cannot listen on %s (%s): hook events are not handed off", path, strerror(errno));
+    if (listener >= 0) close(listener);
+    return -1;
+  }
+  pid_t parent = getpid(), child = fork();
+  if (child == 0) {
+    /* It ends with the sweep, whoever stops that (a test stops the sweep by its pid). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    handoff_listen(listener, spool);
+  }
+  close(listener);
+  return child;
+}
+
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Delivers the spooled events, oldest first, until hook-ingest does not take one or the round's time is up. */
+static void handoff_deliver(int spool) {
+  static long long waiting_logged = -1;
+  static char *names[HANDOFF_SPOOL_FILES_MAX];
+  struct url u;
+  int count = 0, delivered = 0, refused = 0;
+  if (spool < 0 || !safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(HOOK_INGEST_URL), &u) != 0)
+    return;
+  int fd = openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+  struct dirent *entry;
+  if (!dir) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  while (count < HANDOFF_SPOOL_FILES_MAX && (entry = readdir(dir)))
+    if (handoff_spool_name(entry->d_name) && (names[count] = strdup(entry->d_name))) count++;
+  closedir(dir);
+  qsort(names, (size_t)count, sizeof *names, compare_strings);
+  long long round_end = now_ms() + HANDOFF_DELIVER_MS;
+  int i = 0;
+  for (; i < count && left_ms(round_end) > 0; i++) {
+    char key_header[64], path[128];
+    size_t len;
+    snprintf(path, sizeof path, "/proc/self/fd/%d/%s", spool, names[i]);
+    unsigned char *body = read_file(path, HANDOFF_BODY_MAX, &len);
+    if (!body) continue;
+    snprintf(key_header, sizeof key_header, "X-Claude-Hook-Event-Key: %.32s\r\n", names[i] + 14);
+    char *head = request_head("POST", &u, "/v1/hooks", "application/json", len, key_header);
+    enum http_result r = head ? http_request(&u, head, body, len, now_ms() + HANDOFF_REQUEST_MS, &answer_buffer)
+                              : HTTP_FAILED;
+    free(body);
+    if (r != HTTP_OK || hook_status_transient(answer_buffer.status)) break;
+    if (answer_buffer.status < 300) {
+      delivered++;
+    } else {
+      refused++;
+      say(SWEEP, "hook-ingest refused a handed-off event (HTTP %d); dropped", answer_buffer.status);
+    }
+    unlinkat(spool, names[i], 0);
+  }
+  long long waiting = count - delivered - refused;
+  if (delivered || refused || waiting != waiting_logged) {
+    say(SWEEP, "handed-off hook events: %d delivered, %d refused by hook-ingest, %lld waiting", delivered, refused,
+        waiting);
+    waiting_logged = waiting;
+  }
+  for (int k = 0; k < count; k++) free(names[k]);
+}
+
+/* A crash mid-write leaves a temporary file that was never answered "ok": nobody waits for it. */
+static void handoff_clean(int spool) {
+  int fd = spool < 0 ? -1 : openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+  struct dirent *entry;
+  if (!dir) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  while ((entry = readdir(dir)))
+    if (entry->d_name[0] == '.' && strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+      unlinkat(spool, entry->d_name, 0);
+  closedir(dir);
+}
+
+/* claude-transcript-sweep <projects-dir> [<interval-seconds> [<quiet-seconds> [<hook-handoff-dir>]]]: runs until it
+ * is stopped. With a hand-off directory it also takes and delivers claude-hook's undelivered events. */
 static int transcript_sweep(int argc, char **argv) {
   if (argc < 2 || argv[1][0] != '/') {
-    say(SWEEP, "usage: claude-transcript-sweep /home/<user>/.claude/projects [interval-seconds [quiet-seconds]]");
+    say(SWEEP, "usage: claude-transcript-sweep /home/<user>/.claude/projects [interval-seconds [quiet-seconds "
+               "[hook-handoff-dir]]]");
     return 2;
   }
   long long interval_ms = argc > 2 ? atoll(argv[2]) * 1000 : 30000, quiet_ms = argc > 3 ? atoll(argv[3]) * 1000 : 60000;
   if (interval_ms < 1000 || interval_ms > 3600000) interval_ms = 30000;
   if (quiet_ms < 0 || quiet_ms > 86400000) quiet_ms = 60000;
   say(SWEEP, "sweeping %s every %lld s (files quiet for %lld s)", argv[1], interval_ms / 1000, quiet_ms / 1000);
+  int spool = argc > 4 ? open(argv[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (argc > 4 && spool < 0) say(SWEEP, "cannot open %s (%s): hook events are not handed off", argv[4], strerror(errno));
+  settings_reload(SWEEP);
+  handoff_clean(spool);
+  pid_t listener = handoff_start(spool);
   for (;;) {
+    if (listener > 0 && waitpid(listener, NULL, WNOHANG) == listener) listener = handoff_start(spool);
+    settings_reload(SWEEP);
+    handoff_deliver(spool);
     sweep_round(argv[1], quiet_ms);
     struct timespec pause = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000};
     while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
