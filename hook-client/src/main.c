@@ -1167,7 +1167,7 @@ static void sweep_round(const char *projects_path, long long quiet_ms) {
  * CLAUDE_HOOK_HANDOFF_SOCKET names (on a small volume the agent's container mounts read-only: it can connect,
  * not remove or replace the socket) and writes each event it takes into the spool directory from argv (a volume
  * of this container only: the agent can neither read the keys there nor erase an event), one file per event,
- * synced before it answers "ok". The sweep's loop delivers them to hook-ingest every round, oldest first, with the
+ * synced before it answers "ok". Another child delivers them to hook-ingest every interval, oldest first, with the
  * pod's own token from the managed settings and the event's key, and removes a file once hook-ingest took it.
  *
  * The agent can connect too. What it can send that way is an event as its own user, which it can already post
@@ -1376,6 +1376,22 @@ static void handoff_deliver(int spool) {
   for (int k = 0; k < count; k++) free(names[k]);
 }
 
+/* The delivery loop, a process of its own: a round of transcript uploads (up to 30 s per file, as many files as
+ * the agent plants) holds up no hook event, and a slow hook-ingest holds up no transcript. */
+static pid_t handoff_start_delivery(int spool, long long interval_ms) {
+  pid_t parent = getpid(), child = spool < 0 ? -1 : fork();
+  if (child != 0) return child;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(0);
+  for (;;) {
+    settings_reload(SWEEP);
+    handoff_deliver(spool);
+    struct timespec pause = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    }
+  }
+}
+
 /* A crash mid-write leaves a temporary file that was never answered "ok": nobody waits for it. */
 static void handoff_clean(int spool) {
   int fd = spool < 0 ? -1 : openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1407,11 +1423,11 @@ static int transcript_sweep(int argc, char **argv) {
   if (argc > 4 && spool < 0) say(SWEEP, "cannot open %s (%s): hook events are not handed off", argv[4], strerror(errno));
   settings_reload(SWEEP);
   handoff_clean(spool);
-  pid_t listener = handoff_start(spool);
+  pid_t listener = handoff_start(spool), deliverer = handoff_start_delivery(spool, interval_ms);
   for (;;) {
     if (listener > 0 && waitpid(listener, NULL, WNOHANG) == listener) listener = handoff_start(spool);
-    settings_reload(SWEEP);
-    handoff_deliver(spool);
+    if (deliverer > 0 && waitpid(deliverer, NULL, WNOHANG) == deliverer)
+      deliverer = handoff_start_delivery(spool, interval_ms);
     sweep_round(argv[1], quiet_ms);
     struct timespec pause = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000};
     while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
