@@ -953,8 +953,8 @@ static int transcript_sync(void) {
  * agent-*.jsonl and syncs each file that changed since it was last found complete on the server, once the file has
  * stayed unchanged for the quiet period (a running session's own hooks sync it sooner). What the agent can put
  * there it could also upload with its own token, so the bounds are about cost: at most SWEEP_FILES_MAX files per
- * round, each file's sync within SWEEP_SYNC_MS, and a round ends at the first file transcript-service
- * does not answer for (retried next round). Files are opened below the walked directories with O_NOFOLLOW and
+ * round, each file's sync within SWEEP_SYNC_MS, small leftovers before large files (SWEEP_SMALL_BYTES), and a round
+ * ends at the first file transcript-service does not answer for (retried next round). Files are opened below the walked directories with O_NOFOLLOW and
  * O_NONBLOCK: a symlink the agent planted is not followed, a FIFO does not block the loop.
  */
 
@@ -964,6 +964,11 @@ static int transcript_sync(void) {
  * cut off and sent again every round. */
 #define SWEEP_SYNC_MS 30000
 #define SWEEP_TABLE (SWEEP_FILES_MAX * 2)
+/* A round syncs first every file with at most SWEEP_SMALL_BYTES the server lacks (a session's last lines), then the
+ * larger ones until SWEEP_ROUND_MS have passed: a large file the agent planted holds up no session's leftovers,
+ * and what it did not reach waits for the next round. */
+#define SWEEP_SMALL_BYTES (1 << 20)
+#define SWEEP_ROUND_MS 60000
 
 static const char *const SWEEP = "claude-transcript-sweep";
 
@@ -971,6 +976,7 @@ struct sweep_entry {
   char key[300];            /* <project>/<file path below it>; empty: free slot */
   long long size, mtime_ns; /* as last seen */
   long long unchanged_since_ms;
+  long long acked;          /* the server's offset as last learnt; -1: not asked yet */
   int settled;              /* the server had every complete line of exactly this size and mtime */
   int seen;                 /* found in the current round */
 };
@@ -997,7 +1003,13 @@ static int sweep_complete(int fd, long long size, long long offset) {
   return r == size - offset && !memchr(tail, '\n', (size_t)r);
 }
 
-enum sweep_result { SWEEP_NEXT, SWEEP_SERVER_DOWN };
+enum sweep_result { SWEEP_NEXT, SWEEP_SERVER_DOWN, SWEEP_ROUND_OVER };
+
+struct sweep_pass {
+  int number; /* 1: files the server lacks little of; 2: the others */
+  int files;  /* files looked at in this pass */
+  long long round_end;
+};
 #define SWEEP_DOWN (-1)
 #define SWEEP_REFUSED (-2)
 
@@ -1025,9 +1037,9 @@ static long long sweep_offset(struct sync *s, const char *file_id) {
 
 /* One candidate file: name below dir, uploaded as (session, file_id). */
 static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, const char *key, const char *session,
-                                    const char *file_id, long long quiet_ms, int *files) {
+                                    const char *file_id, long long quiet_ms, struct sweep_pass *pass) {
   struct stat st;
-  if (++*files > SWEEP_FILES_MAX || !safe_id(session) || !safe_id(file_id) || strlen(key) >= sizeof sweep_table[0].key)
+  if (++pass->files > SWEEP_FILES_MAX || !safe_id(session) || !safe_id(file_id) || strlen(key) >= sizeof sweep_table[0].key)
     return SWEEP_NEXT;
   if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return SWEEP_NEXT;
   struct sweep_entry *e = sweep_slot(key);
@@ -1036,6 +1048,7 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
   if (!e->key[0] || e->size != st.st_size || e->mtime_ns != mtime_ns) {
     /* New or changed since the last round: wait until it has been quiet. The time is this loop's own
      * observation, not the file's mtime, which the agent can set. */
+    if (!e->key[0]) e->acked = -1;
     snprintf(e->key, sizeof e->key, "%s", key);
     e->size = st.st_size;
     e->mtime_ns = mtime_ns;
@@ -1053,11 +1066,29 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
     /* sync_file opens a path: this one is the file already opened, whatever the name points to by now. */
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     snprintf(s->session, sizeof s->session, "%s", session);
-    s->deadline = now_ms() + SWEEP_SYNC_MS;
-    sync_file(s, path, file_id);
-    s->deadline = now_ms() + SWEEP_SYNC_MS;
-    long long offset = sweep_offset(s, file_id);
-    if (offset == SWEEP_DOWN) {
+    /* The offset last learnt only sorts the file into a pass; whether it is complete is decided on a fresh one. */
+    long long offset = e->acked;
+    int fresh = offset < 0;
+    if (fresh) {
+      s->deadline = now_ms() + SWEEP_SYNC_MS;
+      offset = sweep_offset(s, file_id);
+    }
+    int small = offset >= 0 && st.st_size - offset <= SWEEP_SMALL_BYTES;
+    if (offset >= 0 && !(fresh && sweep_complete(fd, st.st_size, offset)) && small == (pass->number == 1)) {
+      if (pass->number == 2 && left_ms(pass->round_end) == 0) {
+        close(fd);
+        return SWEEP_ROUND_OVER;
+      }
+      s->deadline = now_ms() + SWEEP_SYNC_MS;
+      sync_file(s, path, file_id);
+      s->deadline = now_ms() + SWEEP_SYNC_MS;
+      offset = sweep_offset(s, file_id);
+      fresh = 1;
+    }
+    if (offset >= 0) e->acked = offset;
+    if (!fresh) {
+      /* another pass's file */
+    } else if (offset == SWEEP_DOWN) {
       result = SWEEP_SERVER_DOWN;
     } else if (offset == SWEEP_REFUSED || sweep_complete(fd, st.st_size, offset)) {
       /* Refused (another user's session, a name the server rejects): asking again changes nothing until the
@@ -1071,7 +1102,7 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
 
 /* One project directory: <session>.jsonl files and their <session>/subagents/agent-*.jsonl. */
 static enum sweep_result sweep_project(struct sync *s, int projects, const char *project, long long quiet_ms,
-                                       int *files) {
+                                       struct sweep_pass *pass) {
   char key[800], session[160], file_id[160];
   int dir = openat(projects, project, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dir < 0) return SWEEP_NEXT;
@@ -1082,13 +1113,13 @@ static enum sweep_result sweep_project(struct sync *s, int projects, const char 
   }
   enum sweep_result result = SWEEP_NEXT;
   struct dirent *entry;
-  while (result == SWEEP_NEXT && *files <= SWEEP_FILES_MAX && (entry = readdir(list))) {
+  while (result == SWEEP_NEXT && pass->files <= SWEEP_FILES_MAX && (entry = readdir(list))) {
     size_t len = strlen(entry->d_name);
     if (entry->d_name[0] == '.' || len >= sizeof session) continue;
     if (len > 6 && strcmp(entry->d_name + len - 6, ".jsonl") == 0) {
       snprintf(session, sizeof session, "%.*s", (int)(len - 6), entry->d_name);
       snprintf(key, sizeof key, "%s/%s", project, entry->d_name);
-      result = sweep_file(s, dirfd(list), entry->d_name, key, session, "main", quiet_ms, files);
+      result = sweep_file(s, dirfd(list), entry->d_name, key, session, "main", quiet_ms, pass);
       continue;
     }
     if (!safe_id(entry->d_name)) continue;
@@ -1103,14 +1134,14 @@ static enum sweep_result sweep_project(struct sync *s, int projects, const char 
       continue;
     }
     struct dirent *agent;
-    while (result == SWEEP_NEXT && *files <= SWEEP_FILES_MAX && (agent = readdir(agent_list))) {
+    while (result == SWEEP_NEXT && pass->files <= SWEEP_FILES_MAX && (agent = readdir(agent_list))) {
       size_t agent_len = strlen(agent->d_name);
       if (strncmp(agent->d_name, "agent-", 6) != 0 || agent_len < 7 || agent_len - 6 >= sizeof file_id ||
           strcmp(agent->d_name + agent_len - 6, ".jsonl") != 0)
         continue;
       snprintf(file_id, sizeof file_id, "%.*s", (int)(agent_len - 6), agent->d_name);
       snprintf(key, sizeof key, "%s/%s/%s", project, sub, agent->d_name);
-      result = sweep_file(s, dirfd(agent_list), agent->d_name, key, sub, file_id, quiet_ms, files);
+      result = sweep_file(s, dirfd(agent_list), agent->d_name, key, sub, file_id, quiet_ms, pass);
     }
     closedir(agent_list);
   }
@@ -1128,7 +1159,7 @@ static void settings_reload(const char *role) {
 
 static void sweep_round(const char *projects_path, long long quiet_ms) {
   static struct sync s;
-  int files = 0;
+  struct sweep_pass pass = {.round_end = now_ms() + SWEEP_ROUND_MS};
   settings_reload(SWEEP);
   memset(&s, 0, sizeof s);
   long long chunk = whole_setting(CLAUDE_TRANSCRIPT_CHUNK_BYTES, 524288);
@@ -1145,11 +1176,16 @@ static void sweep_round(const char *projects_path, long long quiet_ms) {
   for (int i = 0; i < SWEEP_TABLE; i++) sweep_table[i].seen = 0;
   enum sweep_result result = SWEEP_NEXT;
   struct dirent *entry;
-  while (result == SWEEP_NEXT && files <= SWEEP_FILES_MAX && (entry = readdir(list)))
-    if (entry->d_name[0] != '.') result = sweep_project(&s, dirfd(list), entry->d_name, quiet_ms, &files);
+  for (pass.number = 1; pass.number <= 2 && result == SWEEP_NEXT; pass.number++) {
+    pass.files = 0;
+    rewinddir(list);
+    while (result == SWEEP_NEXT && pass.files <= SWEEP_FILES_MAX && (entry = readdir(list)))
+      if (entry->d_name[0] != '.') result = sweep_project(&s, dirfd(list), entry->d_name, quiet_ms, &pass);
+  }
   closedir(list);
-  if (files > SWEEP_FILES_MAX) say(SWEEP, "more than %d transcript files; the rest wait for a later round", SWEEP_FILES_MAX);
-  if (result == SWEEP_SERVER_DOWN) return; /* a round cut short has not seen every file: forget nothing */
+  if (pass.files > SWEEP_FILES_MAX) say(SWEEP, "more than %d transcript files; the rest wait for a later round", SWEEP_FILES_MAX);
+  if (result == SWEEP_ROUND_OVER) say(SWEEP, "the round's %d s are used up; the larger uploads go on next round", SWEEP_ROUND_MS / 1000);
+  if (result != SWEEP_NEXT) return; /* a round cut short has not seen every file: forget nothing */
   /* Forget files that are gone (a table of deleted names would fill up). Removal breaks open-addressing
    * chains, so the table is rebuilt from what is left. */
   static struct sweep_entry kept[SWEEP_TABLE];

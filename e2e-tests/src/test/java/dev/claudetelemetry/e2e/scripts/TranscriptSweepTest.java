@@ -128,6 +128,78 @@ class TranscriptSweepTest {
     }
   }
 
+  /**
+   * Large files the agent planted under ~/.claude/projects do not hold up a session's last lines: a
+   * round syncs the files the server lacks little of first, whatever order the directory lists them
+   * in. Every upload of a planted file waits (at most 20 s) until the real leftover is stored, so a
+   * sweep that took a planted file first is seen by the order of the uploads.
+   */
+  @Test
+  void shouldSendASessionsLastLinesBeforeLargeFilesTheAgentPlanted(@TempDir Path dir)
+      throws Exception {
+    Path projects = Files.createDirectories(dir.resolve("home/.claude/projects"));
+    String line = "{\"planted\":\"" + "x".repeat(1000) + "\"}\n";
+    for (int i = 0; i < 8; i++) {
+      Path project = Files.createDirectories(projects.resolve("-planted-" + i));
+      Files.writeString(
+          project.resolve(String.format("0c0c5d1e-0000-4000-8000-0000000001%02d.jsonl", i)),
+          line.repeat(2100));
+    }
+    Path real = Files.createDirectories(projects.resolve("-home-claude-user-workspace"));
+    Path leftover = real.resolve(ENDED + ".jsonl");
+    Files.writeString(leftover, "{\"n\":1}\n{\"n\":2}\n");
+
+    TranscriptSyncTest.Transcripts transcripts = new TranscriptSyncTest.Transcripts();
+    java.util.concurrent.CountDownLatch realStored = new java.util.concurrent.CountDownLatch(1);
+    List<String> uploads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (StubServer server =
+        new StubServer(
+            request -> {
+              if (request.method().equals("POST")) {
+                boolean isReal = request.pathAndQuery().contains(ENDED);
+                uploads.add(isReal ? "real" : "planted");
+                if (!isReal) {
+                  realStored.await(20, TimeUnit.SECONDS);
+                }
+                StubServer.Response answer = transcripts.answer(request);
+                if (isReal) {
+                  realStored.countDown();
+                }
+                return answer;
+              }
+              return transcripts.answer(request);
+            })) {
+      Process sweep =
+          new ProcessBuilder(
+                  PodScript.commandWith(
+                      new PodScript.Setup()
+                          .managed("TRANSCRIPT_SERVICE_URL", server.url())
+                          .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1"),
+                      List.of(
+                          PodScript.path("claude-transcript-sweep").toString(),
+                          projects.toString(),
+                          "1",
+                          "0")))
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("sweep.log").toFile())
+              .start();
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(
+                () -> {
+                  assertThat(bytes(transcripts, ENDED, "main"))
+                      .isEqualTo(Files.readString(leftover));
+                  assertThat(uploads).contains("planted");
+                });
+      } finally {
+        sweep.destroy();
+        sweep.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(uploads).as("the session's last lines first").first().isEqualTo("real");
+  }
+
   private static String bytes(
       TranscriptSyncTest.Transcripts transcripts, String session, String file) {
     ByteArrayOutputStream stored = transcripts.stored.get(session + "/" + file);
