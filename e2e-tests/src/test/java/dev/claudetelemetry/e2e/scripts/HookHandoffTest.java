@@ -186,6 +186,51 @@ class HookHandoffTest {
     }
   }
 
+  /**
+   * What waits survives a restart of the sweep's container (its volume stays); a full spool refuses
+   * new hand-offs and keeps what it has.
+   */
+  @Test
+  void shouldKeepWhatWaitsAcrossARestartAndRefuseWhenFull(@TempDir Path dir) throws Exception {
+    String event = "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\"}";
+    String key = "00000000000000000000000000000abc";
+    AtomicBoolean up = new AtomicBoolean(false);
+    try (StubServer ingest =
+        new StubServer(
+            r ->
+                up.get()
+                    ? new StubServer.Response(200, "{}")
+                    : new StubServer.Response(503, "{}"))) {
+      try (Sweep sweep = Sweep.start(dir, ingest.url())) {
+        assertThat(sweep.send(handoff(key, event))).isEqualTo("ok\n");
+      }
+      try (Sweep restarted = Sweep.start(dir, ingest.url())) {
+        assertThat(restarted.spooled()).hasSize(1);
+        up.set(true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> restarted.spooled().isEmpty());
+        assertThat(ingest.requests)
+            .filteredOn(r -> key.equals(r.header(KEY_HEADER)))
+            .last()
+            .satisfies(r -> assertThat(r.bodyText()).isEqualTo(event));
+      }
+      up.set(false);
+      Path spool = dir.resolve("spool");
+      for (int i = 0; i < 4096; i++) {
+        Files.writeString(
+            spool.resolve(String.format("%013d-%032x.json", 1_000_000_000_000L + i, i)), event);
+      }
+      try (Sweep full = Sweep.start(dir, ingest.url())) {
+        assertThat(full.send(handoff(key, event))).isEqualTo("no hand-off spool full\n");
+        assertThat(full.spooled()).hasSize(4096);
+        assertThat(full.log()).contains("hook hand-off refused: no hand-off spool full");
+      }
+    }
+  }
+
+  private static byte[] handoff(String key, String body) {
+    return bytes("claude-hook-handoff/1 " + key + " " + body.length() + "\n" + body);
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
@@ -200,6 +245,8 @@ class HookHandoffTest {
       Path socket = dir.resolve("handoff/hook.sock");
       Path spool = Files.createDirectories(dir.resolve("spool"));
       Files.createDirectories(socket.getParent());
+      // A previous run's socket would look ready before this one listens.
+      Files.deleteIfExists(socket);
       Path projects = Files.createDirectories(dir.resolve("projects"));
       Path log = dir.resolve("sweep.log");
       Process process =
