@@ -227,8 +227,82 @@ class HookHandoffTest {
     }
   }
 
+  /**
+   * Random mutations of valid hand-offs (bytes flipped, inserted, cut): every one is answered "ok"
+   * or "no …", the sweep keeps running, and exactly the ones answered "ok" are kept, each one JSON
+   * object.
+   */
+  @Test
+  void shouldAnswerEveryMutatedHandOffAndKeepOnlyValidOnes(@TempDir Path dir) throws Exception {
+    java.util.Random random = new java.util.Random(Long.getLong("fuzz.seed", System.nanoTime()));
+    String[] bodies = {
+      "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\"}",
+      PodScript.fixture("PostToolUse-Bash.json"),
+      "{\"a\":[1,2,{\"b\":\"\\u00e9\"}],\"c\":null}"
+    };
+    int ok = 0;
+    try (StubServer ingest = new StubServer(r -> new StubServer.Response(503, "{}"));
+        Sweep sweep = Sweep.start(dir, ingest.url())) {
+      for (int i = 0; i < 300; i++) {
+        byte[] valid =
+            handoff(
+                String.format("%016x%016x", random.nextLong(), random.nextLong()),
+                bodies[random.nextInt(bodies.length)]);
+        byte[] input = mutate(valid, random);
+        String answer = sweep.send(input);
+        assertThat(answer)
+            .as("answer to %s", new String(input, StandardCharsets.UTF_8))
+            .matches("(ok|no [A-Za-z -]+)\n");
+        if (answer.equals("ok\n")) {
+          ok++;
+        }
+      }
+      assertThat(sweep.process().isAlive()).isTrue();
+      assertThat(sweep.spooled()).hasSize(ok);
+      for (Path file : sweep.spooled()) {
+        assertThat(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(file.toFile())
+                    .isObject())
+            .isTrue();
+      }
+    }
+    assertThat(ok).as("some survive their mutation").isPositive();
+  }
+
+  /** Nothing changed a quarter of the time; else one to three flips, inserts or cuts. */
+  private static byte[] mutate(byte[] valid, java.util.Random random) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(valid);
+    byte[] bytes = out.toByteArray();
+    if (random.nextInt(4) == 0) {
+      return bytes;
+    }
+    for (int n = 1 + random.nextInt(3); n > 0 && bytes.length > 0; n--) {
+      int at = random.nextInt(bytes.length);
+      switch (random.nextInt(3)) {
+        case 0 -> bytes[at] = (byte) random.nextInt(256);
+        case 1 -> {
+          byte[] longer = new byte[bytes.length + 1];
+          System.arraycopy(bytes, 0, longer, 0, at);
+          longer[at] = (byte) "0123456789 \n{}\"a".charAt(random.nextInt(16));
+          System.arraycopy(bytes, at, longer, at + 1, bytes.length - at);
+          bytes = longer;
+        }
+        default -> bytes = java.util.Arrays.copyOf(bytes, at);
+      }
+    }
+    return bytes;
+  }
+
   private static byte[] handoff(String key, String body) {
-    return bytes("claude-hook-handoff/1 " + key + " " + body.length() + "\n" + body);
+    return bytes(
+        "claude-hook-handoff/1 "
+            + key
+            + " "
+            + body.getBytes(StandardCharsets.UTF_8).length
+            + "\n"
+            + body);
   }
 
   private static byte[] bytes(String text) {
