@@ -1,6 +1,7 @@
 package dev.claudetelemetry.e2e.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -266,6 +267,13 @@ class OutagePodTest {
           .as("the call made while hook-ingest was dead reached no one but claude-guard")
           .isEqualTo("0");
       assertThat(sweep.logTail(200)).containsPattern("[1-9][0-9]* delivered");
+      // The agent can connect to the hand-off socket, but not remove it or bind its own there.
+      assertThatThrownBy(
+              () ->
+                  fixture.pod.exec(
+                      List.of("rm", "-f", "/run/claude-telemetry/hook-handoff/hook.sock"),
+                      Duration.ofSeconds(10)))
+          .hasMessageContaining("Read-only file system");
       assertThat(
               services.metrics(Service.HOOK_INGEST).sum("claude_hook_spool_replayed_events_total"))
           .as("the killed process's events, from its spool")
