@@ -88,12 +88,7 @@ class HookHandoffTest {
       throws Exception {
     String input = PodScript.fixture("UserPromptSubmit.json");
     AtomicBoolean up = new AtomicBoolean(false);
-    try (StubServer ingest =
-            new StubServer(
-                r ->
-                    up.get()
-                        ? new StubServer.Response(200, "{}")
-                        : new StubServer.Response(503, "{\"status\":503}"));
+    try (StubServer ingest = new StubServer(takenWhen(up));
         Sweep sweep = Sweep.start(dir, ingest.url())) {
       PodScript.Outcome outcome = PodScript.run("claude-hook", input, sweep.hookSetup());
       assertThat(outcome.exitCode()).isZero();
@@ -195,12 +190,7 @@ class HookHandoffTest {
     String event = "{\"hook_event_name\":\"Stop\",\"session_id\":\"s\"}";
     String key = "00000000000000000000000000000abc";
     AtomicBoolean up = new AtomicBoolean(false);
-    try (StubServer ingest =
-        new StubServer(
-            r ->
-                up.get()
-                    ? new StubServer.Response(200, "{}")
-                    : new StubServer.Response(503, "{}"))) {
+    try (StubServer ingest = new StubServer(takenWhen(up))) {
       try (Sweep sweep = Sweep.start(dir, ingest.url())) {
         assertThat(sweep.send(handoff(key, event))).isEqualTo("ok\n");
       }
@@ -293,6 +283,14 @@ class HookHandoffTest {
       }
     }
     return bytes;
+  }
+
+  /** hook-ingest taking events (200) while {@code up}, else answering 503 (not recorded). */
+  private static StubServer.Handler takenWhen(AtomicBoolean up) {
+    return r ->
+        up.get()
+            ? new StubServer.Response(200, "{}")
+            : new StubServer.Response(503, "{\"status\":503}");
   }
 
   private static byte[] handoff(String key, String body) {

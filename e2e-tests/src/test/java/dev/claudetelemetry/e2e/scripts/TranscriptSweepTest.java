@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,21 +65,7 @@ class TranscriptSweepTest {
               }
               return transcripts.answer(request);
             })) {
-      Process sweep =
-          new ProcessBuilder(
-                  PodScript.commandWith(
-                      new PodScript.Setup()
-                          .managed("TRANSCRIPT_SERVICE_URL", server.url())
-                          .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1")
-                          .managed("CLAUDE_TELEMETRY_USER", "alice"),
-                      List.of(
-                          PodScript.path("claude-transcript-sweep").toString(),
-                          projects.toString(),
-                          "1",
-                          "0")))
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("sweep.log").toFile())
-              .start();
+      Process sweep = startSweep(server.url(), projects, dir.resolve("sweep.log"));
       try {
         // Down: the loop asks, gets 503, and asks again a round later.
         await()
@@ -169,20 +156,7 @@ class TranscriptSweepTest {
               }
               return transcripts.answer(request);
             })) {
-      Process sweep =
-          new ProcessBuilder(
-                  PodScript.commandWith(
-                      new PodScript.Setup()
-                          .managed("TRANSCRIPT_SERVICE_URL", server.url())
-                          .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1"),
-                      List.of(
-                          PodScript.path("claude-transcript-sweep").toString(),
-                          projects.toString(),
-                          "1",
-                          "0")))
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("sweep.log").toFile())
-              .start();
+      Process sweep = startSweep(server.url(), projects, dir.resolve("sweep.log"));
       try {
         await()
             .atMost(Duration.ofSeconds(60))
@@ -198,6 +172,24 @@ class TranscriptSweepTest {
       }
     }
     assertThat(uploads).as("the session's last lines first").first().isEqualTo("real");
+  }
+
+  /** The sweep every second, for files quiet for 0 s, as alice's pod against {@code url}. */
+  private static Process startSweep(String url, Path projects, Path log) throws IOException {
+    return new ProcessBuilder(
+            PodScript.commandWith(
+                new PodScript.Setup()
+                    .managed("TRANSCRIPT_SERVICE_URL", url)
+                    .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1")
+                    .managed("CLAUDE_TELEMETRY_USER", "alice"),
+                List.of(
+                    PodScript.path("claude-transcript-sweep").toString(),
+                    projects.toString(),
+                    "1",
+                    "0")))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static String bytes(
