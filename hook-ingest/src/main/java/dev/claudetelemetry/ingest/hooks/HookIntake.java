@@ -65,7 +65,7 @@ public class HookIntake {
         authenticatedUser != null
             ? users.forAuthenticated(authenticatedUser)
             : users.forHeader(userHeader);
-    counting.received(input, user);
+    counting.received(input, user, eventKey);
     if (!input.isGuarded()) {
       // Answered once recorded; a NotSpooledException becomes a 503: the hook is not told an event
       // is recorded that is not.

@@ -639,6 +639,86 @@ class HookResourceTests {
     assertThat(UUID.fromString(keyedA)).isNotNull();
   }
 
+  /**
+   * A keyed event delivered twice (the client's retry after a lost answer) is one event in the
+   * metrics too: the repeat is counted as a repeated delivery, not as a second event or tool call.
+   * The same input without a key, or under another key, is another event.
+   */
+  @Test
+  void shouldCountARepeatedDeliveryOfAKeyedEventOnce() {
+    String user = "keyed-count";
+    String key = UUID.randomUUID().toString().replace("-", "");
+    ObjectNode post =
+        Fixtures.hookInput("PostToolUse-Bash.json")
+            .put("session_id", UUID.randomUUID().toString())
+            .put("tool_use_id", "toolu_keyed_count");
+    Scrape before = Scrape.now();
+    for (String attemptKey : List.of(key, key, key)) {
+      given()
+          .header("Authorization", "Bearer " + StubServers.TOKEN)
+          .header("X-Claude-Telemetry-User", user)
+          .header("X-Claude-Hook-Event-Key", attemptKey)
+          .contentType("application/json")
+          .body(post.toString())
+          .post("/v1/hooks")
+          .then()
+          .statusCode(200);
+    }
+    Scrape afterRepeats = Scrape.now();
+    assertThat(
+            afterRepeats.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PostToolUse",
+                    "tool",
+                    "Bash",
+                    "user",
+                    user)
+                - before.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PostToolUse",
+                    "tool",
+                    "Bash",
+                    "user",
+                    user))
+        .isEqualTo(1.0);
+    assertThat(
+            afterRepeats.value("claude_hook_repeated_deliveries_total")
+                - before.value("claude_hook_repeated_deliveries_total"))
+        .isEqualTo(2.0);
+
+    String otherKey = UUID.randomUUID().toString().replace("-", "");
+    given()
+        .header("Authorization", "Bearer " + StubServers.TOKEN)
+        .header("X-Claude-Telemetry-User", user)
+        .header("X-Claude-Hook-Event-Key", otherKey)
+        .contentType("application/json")
+        .body(post.put("tool_use_id", "toolu_keyed_count_2").toString())
+        .post("/v1/hooks")
+        .then()
+        .statusCode(200);
+    assertThat(
+            Scrape.now()
+                    .value(
+                        "claude_hook_events_total",
+                        "event",
+                        "PostToolUse",
+                        "tool",
+                        "Bash",
+                        "user",
+                        user)
+                - before.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PostToolUse",
+                    "tool",
+                    "Bash",
+                    "user",
+                    user))
+        .isEqualTo(2.0);
+  }
+
   @ParameterizedTest
   @CsvSource({"too-short", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdefa"})
   void shouldRefuseAMalformedEventKeyWithAReason(String key) {
