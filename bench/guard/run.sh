@@ -102,6 +102,8 @@ managed_for() {
     none) program="$services | del(.hooks, .allowManagedHooksOnly)" ;;
     # ours with only the per-batch transcript sync replaced by /bin/true: what that sync costs.
     nobatchsync) program="$true_but $services"' | true_but(.event != "PostToolBatch" or (.command | endswith("/claude-transcript-sync") | not))' ;;
+    # ours with an upload after every batch (CLAUDE_TRANSCRIPT_BATCH_SECONDS 0): what the per-batch interval saves.
+    everybatch) program="$services"' | .env.CLAUDE_TRANSCRIPT_BATCH_SECONDS = "0"' ;;
     # ours with only the guard: what the PreToolUse round trip adds.
     guard) program="$true_but $services"' | true_but(.event == "PreToolUse")' ;;
     # true, but PreToolUse prints an allow answer of the guard (from a file): what Claude Code does with one.
@@ -110,7 +112,7 @@ managed_for() {
   esac
   jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" --arg allow "$ALLOW" "$program" "$managed"
 }
-WIRINGS="ours true none nobatchsync guard trueallow"
+WIRINGS="ours true none nobatchsync everybatch guard trueallow"
 for wiring in $WIRINGS; do
   mkdir -p "$WORK/managed-$wiring/managed-settings.d"
   managed_for "$wiring" >"$WORK/managed-$wiring/managed-settings.json"
@@ -211,7 +213,7 @@ settings_for() {
 }
 # The wirings measured, in a new random order every round. `true` is the reference of the target and is always
 # measured; `none` is the reference of `true`.
-CONFIGS=${CONFIGS:-none true guard nobatchsync ours}
+CONFIGS=${CONFIGS:-none true guard nobatchsync everybatch ours}
 case " $CONFIGS " in *" true "*) ;; *) CONFIGS="true $CONFIGS" ;; esac
 case " $CONFIGS " in *" none "*) ;; *) CONFIGS="none $CONFIGS" ;; esac
 for config in $CONFIGS ours; do
