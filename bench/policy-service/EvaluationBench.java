@@ -12,6 +12,7 @@ import dev.claudetelemetry.policy.rules.PolicyEvaluator;
 import dev.claudetelemetry.policy.rules.PolicyLoader;
 import dev.claudetelemetry.policy.rules.ToolCall;
 import dev.claudetelemetry.policy.shell.BashAnalyzer;
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ public class EvaluationBench {
         List<ToolCall> calls = calls(corpus);
         BashAnalyzer analyzer = new BashAnalyzer(5, 64 * 1024);
         PolicyEvaluator lexicalOnly = new PolicyEvaluator(new BashAnalyzer(5, 64 * 1024), new PathNormalizer(false));
-        TreeSitterBash bash = new TreeSitterBash();
+        TreeSitterBash bash = TreeSitterNatives.load(TreeSitterBash::new);
 
         List<Variant> variants = List.of(
                 new Variant("naive substring check (starting stack)", call -> naive(call.command())),
@@ -59,6 +60,7 @@ public class EvaluationBench {
                 // thread waited for a core, CPU time only what the evaluation itself used.
                 new Variant("full evaluation, thread CPU time", call -> evaluator.evaluate(policy, call).verdict().ordinal(), true));
 
+        System.out.printf("tree-sitter natives: %s%n", TreeSitterNatives.directory());
         System.out.printf("corpus: %d tool calls from %s; %d measured rounds after %d warm-up rounds; policy load (schema, CEL, %d rules' examples): %.1f ms%n",
                 calls.size(), corpus, rounds, rounds / 2, policy.rules().size(), loadNanos / 1e6);
         for (int round = 0; round < rounds / 2; round++) {

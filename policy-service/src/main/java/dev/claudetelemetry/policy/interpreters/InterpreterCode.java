@@ -1,5 +1,6 @@
 package dev.claudetelemetry.policy.interpreters;
 
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +10,12 @@ import java.util.List;
  * {@link ScriptTokens}, a tokenizer that knows their string literals and call shapes.
  */
 public final class InterpreterCode {
+
+  static {
+    // Before any tree-sitter class initialises: it must load tree-sitter-natives' optimised
+    // libraries.
+    TreeSitterNatives.directory();
+  }
 
   /** Longer inline code is not read: it is judged opaque. */
   static final int MAX_CODE_CHARS = 64 * 1024;

@@ -2,6 +2,7 @@ package dev.claudetelemetry.policy.interpreters;
 
 import dev.claudetelemetry.policy.interpreters.Effect.Kind;
 import dev.claudetelemetry.policy.interpreters.Syntax.Node;
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.treesitter.TreeSitterJavascript;
  */
 final class JavaScriptCode {
 
-  static final Syntax.Grammar GRAMMAR = new Syntax.Grammar(new TreeSitterJavascript());
+  static final Syntax.Grammar GRAMMAR =
+      new Syntax.Grammar(TreeSitterNatives.load(TreeSitterJavascript::new));
 
   /**
    * A word in the name of every call this reader acts on (the callees of {@link #call}); see {@link

@@ -2,6 +2,7 @@ package dev.claudetelemetry.policy.interpreters;
 
 import dev.claudetelemetry.policy.interpreters.Effect.Kind;
 import dev.claudetelemetry.policy.interpreters.Syntax.Node;
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.treesitter.TreeSitterPython;
  */
 final class PythonCode {
 
-  static final Syntax.Grammar GRAMMAR = new Syntax.Grammar(new TreeSitterPython());
+  static final Syntax.Grammar GRAMMAR =
+      new Syntax.Grammar(TreeSitterNatives.load(TreeSitterPython::new));
 
   private static final Set<String> PATH_TYPES =
       Set.of(

@@ -15,9 +15,9 @@ import org.treesitter.TSTree;
 /**
  * A parsed piece of inline code, copied once into Java arrays.
  *
- * <p>Every question the binding answers about a {@link TSNode} is a JNI round trip that looks the
- * node's Java fields up by name, and every node it returns is a new object built the same way: a
- * microsecond or more each. The analyzers ask the same nodes the same questions many times over (a
+ * <p>Every question the binding answers about a {@link TSNode} is a JNI round trip that copies the
+ * node's Java fields into C, and every node it returns is a new Java object filled from C: far more
+ * than an array lookup each. The analyzers ask the same nodes the same questions many times over (a
  * callee's name while judging the call, again while evaluating its receiver, again while walking
  * into it), so the tree is read once, in one pass of a tree cursor whose moves cost no object (the
  * binding's raw natives are protected statics of {@link TSParser}, reachable from this subclass),

@@ -3,6 +3,7 @@ package dev.claudetelemetry.policy.shell;
 import dev.claudetelemetry.policy.interpreters.Effect;
 import dev.claudetelemetry.policy.interpreters.InlineCode;
 import dev.claudetelemetry.policy.interpreters.InterpreterCode;
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,12 @@ import org.treesitter.TSTree;
  * keep and costs about as much to create as a parse, see bench/policy-service).
  */
 public final class BashAnalyzer {
+
+  static {
+    // Before any tree-sitter class initialises: it must load tree-sitter-natives' optimised
+    // libraries.
+    TreeSitterNatives.directory();
+  }
 
   /** Node types that cannot hold a command substitution. */
   private static final java.util.Set<String> LEAVES =

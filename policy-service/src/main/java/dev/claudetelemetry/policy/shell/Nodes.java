@@ -1,5 +1,6 @@
 package dev.claudetelemetry.policy.shell;
 
+import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import org.treesitter.TSLanguage;
 import org.treesitter.TSNode;
 import org.treesitter.TSParser;
@@ -10,15 +11,15 @@ import org.treesitter.TreeSitterBash;
  * Reads tree-sitter nodes with one JNI round trip per question.
  *
  * <p>Each {@link TSNode} method first asks JNI whether the node is null, then asks its question,
- * and each round trip looks the node's fields up again by name: the walk over the tree cost more
- * than the parse. The binding's raw calls are protected statics of {@link TSParser}, reachable from
+ * and each round trip crosses JNI and copies the node between C and a Java object: two transitions
+ * where one does. The binding's raw calls are protected statics of {@link TSParser}, reachable from
  * a subclass; this class is never instantiated. Node types come from a table built once per grammar
  * symbol instead of a new JNI string per node. Callers pass only non-null nodes: those of a parsed
  * tree and children below their counts.
  */
 final class Nodes extends TSParser {
 
-  static final TSLanguage BASH = new TreeSitterBash();
+  static final TSLanguage BASH = TreeSitterNatives.load(TreeSitterBash::new);
   private static final String[] NAMES;
   private static final boolean[] NAMED;
 

@@ -8,10 +8,11 @@ import java.util.Locale;
 import java.util.Queue;
 
 /**
- * Which patterns' keywords occur in a text, found in one pass (an Aho-Corasick automaton over the
- * lower-cased keywords, as gitleaks prefilters its rules). With a few hundred rules, trying each
- * rule's keywords with {@code contains} would read every string hundreds of times; the automaton
- * reads it once, and most strings mention no keyword at all.
+ * Which of a list of entries (each a set of keywords, such as one pattern's keywords or one of its
+ * literals, see {@link Prefilter}) occur in a text, found in one pass (an Aho-Corasick automaton
+ * over the lower-cased keywords, as gitleaks prefilters its rules). With a few hundred rules,
+ * trying each rule's keywords with {@code contains} would read every string hundreds of times; the
+ * automaton reads it once, and most strings mention no keyword at all.
  *
  * <p>Keywords match case-insensitively (ASCII). Keywords are ASCII in gitleaks' rule set; a
  * non-ASCII character in the text restarts the automaton, which cannot hide an ASCII keyword.
@@ -37,7 +38,7 @@ final class KeywordIndex {
   private final int words;
 
   /**
-   * @param keywordsByPattern for pattern i, its keywords (empty: the pattern is never reported)
+   * @param keywordsByPattern for entry i, its keywords (empty: the entry is never reported)
    */
   KeywordIndex(List<List<String>> keywordsByPattern) {
     words = Math.max(1, (keywordsByPattern.size() + 63) / 64);
@@ -116,7 +117,7 @@ final class KeywordIndex {
     }
   }
 
-  /** A bit per pattern whose keyword occurs in {@code text}; null when none does. */
+  /** A bit per entry one of whose keywords occurs in {@code text}; null when none does. */
   long[] patternsMentionedIn(String text) {
     long[] found = null;
     int state = 0;

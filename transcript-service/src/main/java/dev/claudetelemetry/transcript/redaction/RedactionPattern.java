@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
  * first capture group that matched something; else the whole match.
  *
  * <p>The regex is worth running only on text that holds one of {@code keywords} (any case; found
- * for all patterns at once by {@link KeywordIndex}), one of {@code hints} (exact case) and every
- * one of {@code required}, when any are given: most text holds none, which keeps redaction cheap on
- * the upload path. A match is not a secret when the secret's Shannon entropy is at most {@code
+ * for all patterns at once by {@link Prefilter}), one of {@code hints} (exact case) and every one
+ * of {@code required}, when any are given: most text holds none, which keeps redaction cheap on the
+ * upload path. A match is not a secret when the secret's Shannon entropy is at most {@code
  * minEntropy} (0: no check) or an {@link Allowlist} says it is a known non-secret. When every match
  * starts with one of the keywords ({@code startsAtKeyword}), the regex is tried only where one
  * occurs.

@@ -24,7 +24,7 @@ import java.util.regex.PatternSyntaxException;
 @Singleton
 public class Redactor {
   private final List<RedactionPattern> patterns;
-  private final KeywordIndex keywords;
+  private final Prefilter prefilter;
 
   @Inject
   public Redactor(TranscriptConfig config) {
@@ -33,8 +33,7 @@ public class Redactor {
 
   public Redactor(List<RedactionPattern> patterns) {
     this.patterns = List.copyOf(patterns);
-    this.keywords =
-        new KeywordIndex(this.patterns.stream().map(RedactionPattern::keywords).toList());
+    this.prefilter = new Prefilter(this.patterns);
   }
 
   /**
@@ -128,15 +127,27 @@ public class Redactor {
 
   /** Returns the same instance when nothing matched, so callers can tell cheaply. */
   private String redactInto(String text, Map<String, Integer> counts) {
-    long[] mentioned = keywords.patternsMentionedIn(text);
+    long[] scanned = prefilter.scan(text);
+    long[] candidates = prefilter.candidates(scanned);
     String current = text;
     String lower = null;
     for (int p = 0; p < patterns.size(); p++) {
-      RedactionPattern pattern = patterns.get(p);
-      if (!pattern.keywords().isEmpty() && !KeywordIndex.contains(mentioned, p)) {
-        continue;
+      // Keywords are looked for in the text as it came (as gitleaks does), hints and required
+      // literals in the text as the patterns before left it: a marker such as
+      // [REDACTED:adobe-client-secret] holds a hint of its own, so once the text has changed,
+      // every later pattern is asked.
+      if (current == text) {
+        p = Prefilter.next(candidates, p);
+        if (p < 0) {
+          break;
+        }
+        if (!prefilter.worthTrying(p, scanned, text)) {
+          continue;
+        }
       }
-      if (!pattern.worthTrying(current)) {
+      RedactionPattern pattern = patterns.get(p);
+      if (current != text
+          && !(prefilter.mentionsKeyword(p, scanned) && pattern.worthTrying(current))) {
         continue;
       }
       if (pattern.startsAtKeyword() && lower == null) {
