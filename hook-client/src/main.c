@@ -62,6 +62,7 @@ enum key {
   CLAUDE_TRANSCRIPT_SYNC_SECONDS,
   CLAUDE_TRANSCRIPT_CHUNK_BYTES,
   CLAUDE_HOOK_HANDOFF_SOCKET,
+  CLAUDE_TRANSCRIPT_BATCH_SECONDS,
   KEY_COUNT
 };
 static const char *const KEY_NAMES[KEY_COUNT] = {
@@ -75,6 +76,7 @@ static const char *const KEY_NAMES[KEY_COUNT] = {
     "CLAUDE_TRANSCRIPT_SYNC_SECONDS",
     "CLAUDE_TRANSCRIPT_CHUNK_BYTES",
     "CLAUDE_HOOK_HANDOFF_SOCKET",
+    "CLAUDE_TRANSCRIPT_BATCH_SECONDS",
 };
 static char settings[KEY_COUNT][SETTINGS_VALUE_MAX];
 static int settings_set[KEY_COUNT];
@@ -874,6 +876,59 @@ static int input_string(const unsigned char *in, size_t n, const char *name, cha
   return json_member(in, n, json_root(in, n), name, &at) && in[at] == '"' && json_string(in, n, at, out, cap) >= 0;
 }
 
+/*
+ * The per-batch sync (PostToolBatch, async) uploads at most once every CLAUDE_TRANSCRIPT_BATCH_SECONDS per session:
+ * each upload costs transcript-service a request, a transaction and a few statements whatever its size, and tool
+ * calls that follow each other quickly would pay that on every batch, on the same cores as Claude Code. What a
+ * skipped batch wrote goes with the next due batch, or with Stop, SubagentStop, PreCompact or SessionEnd, which
+ * always upload (and always check the whole acknowledged prefix), or with the pod's sweep. So a session killed
+ * mid-turn loses at most the lines of that interval to the sweep's quiet period, never to the audit trail.
+ *
+ * The time of the last per-batch upload is the mtime of a stamp file next to the transcript
+ * (<transcript>.claude-telemetry-sync). The agent can write there, so it could hold per-batch uploads off, as it
+ * could by killing the async sync; it cannot hold off the other events' uploads. A stamp that is not a regular
+ * file, or whose time lies in the future, makes the batch due.
+ */
+static int batch_stamp_open(const char *transcript, int create) {
+  char path[SETTINGS_VALUE_MAX + 32];
+  if (snprintf(path, sizeof path, "%s.claude-telemetry-sync", transcript) >= (int)sizeof path) return -1;
+  return open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+}
+
+static int batch_sync_due(const char *transcript, long interval_ms) {
+  struct stat st;
+  struct timespec now;
+  int due = 1, fd = interval_ms > 0 ? batch_stamp_open(transcript, 0) : -1;
+  if (fd < 0) return 1;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && clock_gettime(CLOCK_REALTIME, &now) == 0) {
+    long long age = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 + (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+    due = age < 0 || age >= interval_ms;
+  }
+  close(fd);
+  return due;
+}
+
+/* Before the upload, so that the batches right behind it (their syncs start while it runs) skip. */
+static void batch_sync_stamp(const char *transcript) {
+  struct stat st;
+  int fd = batch_stamp_open(transcript, 1);
+  if (fd < 0) return;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) futimens(fd, NULL);
+  close(fd);
+}
+
+/* Whether this is a PostToolBatch sync that is not due yet (see batch_sync_due); stamps the ones that are. */
+static int batch_sync_skipped(const unsigned char *in, size_t n) {
+  static char event[64], transcript[SETTINGS_VALUE_MAX];
+  if (!input_string(in, n, "hook_event_name", event, sizeof event) || strcmp(event, "PostToolBatch") != 0 ||
+      !input_string(in, n, "transcript_path", transcript, sizeof transcript) || !*transcript)
+    return 0;
+  long interval = millis_setting(CLAUDE_TRANSCRIPT_BATCH_SECONDS, 5000);
+  if (interval > 0 && !batch_sync_due(transcript, interval)) return 1;
+  if (interval > 0) batch_sync_stamp(transcript);
+  return 0;
+}
+
 static int transcript_sync(void) {
   static struct sync s;
   static char value[SETTINGS_VALUE_MAX], agent_path[SETTINGS_VALUE_MAX], agent_file[SETTINGS_VALUE_MAX];
@@ -892,6 +947,7 @@ static int transcript_sync(void) {
   }
   if (input_string(in, n, "cwd", value, sizeof value) && safe_header_value(value))
     snprintf(s.cwd_header, sizeof s.cwd_header, "X-Claude-Cwd: %s\r\n", value);
+  if (batch_sync_skipped(in, n)) return 0;
   if (input_string(in, n, "agent_transcript_path", agent_path, sizeof agent_path) && *agent_path) {
     const char *base = strrchr(agent_path, '/');
     base = base ? base + 1 : agent_path;
