@@ -19,7 +19,7 @@ fi
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 BENCH=$ROOT/bench/guard
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-15}
 CALLS=${CALLS:-30}
 HOOK_RUNS=${HOOK_RUNS:-100}
 HOOK_BLOCKS=${HOOK_BLOCKS:-5}
@@ -58,13 +58,13 @@ QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$TRANSCRIPT_PORT \
   QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" QUARKUS_DATASOURCE_USERNAME=bench \
   QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=$SERVICE_TOKEN TRANSCRIPT_READ_TOKEN=bench-read \
   CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens TRANSCRIPT_RETENTION_ENABLED=false \
-  java -Xmx256m -XX:+UseSerialGC -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!)
+  java -Xmx256m -XX:+UseSerialGC -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!); TRANSCRIPT_PID=$!
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$POLICY_MGMT_PORT \
   java -Xmx256m -XX:+UseSerialGC -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!); POLICY_PID=$!
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$INGEST_PORT POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$INGEST_MGMT_PORT \
-  CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens \
+  CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens HOOK_INGEST_SPOOL_DIR=$WORK/spool \
   TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT TRANSCRIPT_SERVICE_TOKEN=$SERVICE_TOKEN \
   java -Xmx256m -XX:+UseSerialGC -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!); INGEST_PID=$!
 prometheus-pushgateway --web.listen-address=127.0.0.1:"$PUSH_PORT" >"$WORK/pushgateway.log" 2>&1 & PIDS+=($!)
@@ -84,23 +84,36 @@ GUARD=/opt/claude-telemetry/bin/claude-guard
 HOOK=/opt/claude-telemetry/bin/claude-hook
 
 # The managed settings as shipped, for each wiring: ours (the services on this machine's ports; Claude Code's own
-# OTLP export off, there is no collector here), the same with every hook command /bin/true, and with no hooks.
+# OTLP export off, there is no collector here), the same with every hook command /bin/true, and with no hooks; and
+# the wirings that take ours apart (what each part of it adds, README.md).
 managed=$ROOT/k8s/claude-code/managed-settings.json
+ALLOW=$WORK/allow.json
+# shellcheck disable=SC2016  # jq programs: $url, $transcripts, $allow and $event are jq's variables
 managed_for() {
-  # shellcheck disable=SC2016  # a jq program: $url and $transcripts are jq's arguments
   local services='.env.HOOK_INGEST_URL = $url | .env.TRANSCRIPT_SERVICE_URL = $transcripts
     | .env.CLAUDE_CODE_ENABLE_TELEMETRY = "0" | del(.env.OTEL_METRICS_EXPORTER, .env.OTEL_LOGS_EXPORTER)'
+  # true_but(keep): every hook command /bin/true but those keep selects ({event, command} in, a boolean out).
+  local true_but='def true_but(keep): .hooks |= with_entries(.key as $event | .value |= map(.hooks |= map(
+    if ({event: $event, command: .command} | keep) then . else .command = "/bin/true" end)));'
+  local program
   case $1 in
-    ours) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" "$services" "$managed" ;;
-    true) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" \
-            "$services"' | .hooks |= map_values(map(.hooks |= map(.command = "/bin/true")))' "$managed" ;;
-    none) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" "$services"' | del(.hooks, .allowManagedHooksOnly)' "$managed" ;;
-    # ours with the per-batch transcript sync alone replaced by /bin/true: what that sync costs.
-    nobatchsync) jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" \
-            "$services"' | .hooks.PostToolBatch |= map(.hooks |= map(if .command | endswith("/claude-transcript-sync") then .command = "/bin/true" else . end))' "$managed" ;;
+    ours) program=$services ;;
+    true) program="$true_but $services | true_but(false)" ;;
+    none) program="$services | del(.hooks, .allowManagedHooksOnly)" ;;
+    # ours with only the per-batch transcript sync replaced by /bin/true: what that sync costs.
+    nobatchsync) program="$true_but $services"' | true_but(.event != "PostToolBatch" or (.command | endswith("/claude-transcript-sync") | not))' ;;
+    # ours with an upload after every batch (CLAUDE_TRANSCRIPT_BATCH_SECONDS 0): what the per-batch interval saves.
+    everybatch) program="$services"' | .env.CLAUDE_TRANSCRIPT_BATCH_SECONDS = "0"' ;;
+    # ours with only the guard: what the PreToolUse round trip adds.
+    guard) program="$true_but $services"' | true_but(.event == "PreToolUse")' ;;
+    # true, but PreToolUse prints an allow answer of the guard (from a file): what Claude Code does with one.
+    trueallow) program="$true_but $services"' | true_but(false) | .hooks.PreToolUse[0].hooks[0] += {command: "/bin/cat", args: [$allow]}' ;;
+    *) echo "bench: unknown wiring $1" >&2; exit 1 ;;
   esac
+  jq --arg url "$HOOK_INGEST_URL" --arg transcripts "$TRANSCRIPT_SERVICE_URL" --arg allow "$ALLOW" "$program" "$managed"
 }
-for wiring in ours true none nobatchsync; do
+WIRINGS="ours true none nobatchsync everybatch guard trueallow"
+for wiring in $WIRINGS; do
   mkdir -p "$WORK/managed-$wiring/managed-settings.d"
   managed_for "$wiring" >"$WORK/managed-$wiring/managed-settings.json"
   jq -n --arg token "$TOKEN" '{env: {CLAUDE_TELEMETRY_USER: "bench", CLAUDE_TELEMETRY_TOKEN: $token}}' \
@@ -110,9 +123,16 @@ use_managed() { umount /etc/claude-code 2>/dev/null || true; mount --bind "$WORK
 use_managed ours
 SEED="/usr/bin/python3 $BENCH/seed_hook.py 127.0.0.1:$PUSH_PORT"
 
-# The guard must really decide here, or the numbers mean nothing.
-"$GUARD" <"$INPUT" | jq -e '.hookSpecificOutput.permissionDecision == "allow"' >/dev/null ||
-  { echo "bench: the guard did not answer allow for $INPUT" >&2; exit 1; }
+# The guard must really decide here, or the numbers mean nothing. The first calls meet cold JVMs (on a busy machine
+# the first round trip can exceed hook-ingest's policy timeout, which answers deny), so it tries a few times.
+for try in $(seq 1 10); do
+  "$GUARD" <"$INPUT" | jq -e '.hookSpecificOutput.permissionDecision == "allow"' >/dev/null && break
+  [ "$try" -lt 10 ] || { echo "bench: the guard did not answer allow for $INPUT" >&2; exit 1; }
+  sleep 1
+done
+# The bench's own calls (Bash `true`) get no decision (no rule decides): the guard prints nothing for them, as a
+# /bin/true hook does. trueallow prints the allow answer that `ls -la` gets, to see what an answer costs Claude Code.
+"$GUARD" <"$INPUT" >"$ALLOW"
 
 # Warm the JITs the way a long-running pod would have them: the request path over kept-alive connections, the
 # accept and close paths (every hook process opens its own connection, so a pod's guard runs them on every call),
@@ -174,14 +194,14 @@ echo "wall: guard median ${guard_ms} ms (/bin/true ${floor_ms} ms), seed median 
 echo "CPU: guard ${guard_cpu} ms, seed ${seed_cpu} ms, seed/guard = $(echo "$seed_cpu $guard_cpu" | awk '{printf "%.1f", $1/$2}')x"
 
 echo
-echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds, interleaved; ours, true, none: the managed settings at /etc/claude-code)"
+echo "## 2. Through the real Claude Code CLI ($CALLS Bash calls per session, $ROUNDS rounds of every wiring in random order, each wiring's managed settings at /etc/claude-code)"
 CP_FILE=$ROOT/e2e-tests/target/bench-classpath.txt
 if [ ! -f "$CP_FILE" ] || [ ! -d "$ROOT/e2e-tests/target/test-classes/dev/claudetelemetry/e2e/fakeapi" ]; then
   echo "bench: no fake Messages API build in e2e-tests/target; run: mvn -B -ntp package -DskipTests" >&2
   exit 1
 fi
 java -cp "$ROOT/e2e-tests/target/test-classes:$(cat "$CP_FILE")" dev.claudetelemetry.e2e.fakeapi.FakeMessagesApiMain 0 "$CALLS" \
-  >"$WORK/api.log" 2>&1 & PIDS+=($!)
+  >"$WORK/api.log" 2>&1 & PIDS+=($!); API_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$WORK/api.log" && break; sleep 0.1; done
 API_URL=$(awk '/listening/ {print $2}' "$WORK/api.log")
 
@@ -195,50 +215,95 @@ settings_for() {
     *) echo '{}' ;;
   esac
 }
-# CONFIGS="none true ours nobatchsync" adds ours without the per-batch sync (and leaves the slow seed out).
-CONFIGS=${CONFIGS:-none true ours seed}
-for config in $CONFIGS; do
+# The wirings measured, in a new random order every round. `true` is the reference of the target and is always
+# measured; `none` is the reference of `true`.
+CONFIGS=${CONFIGS:-none true guard nobatchsync everybatch ours}
+case " $CONFIGS " in *" true "*) ;; *) CONFIGS="true $CONFIGS" ;; esac
+case " $CONFIGS " in *" none "*) ;; *) CONFIGS="none $CONFIGS" ;; esac
+for config in $CONFIGS ours; do
   mkdir -p "$WORK/$config/home/.claude" "$WORK/$config/work"
   settings_for "$config" >"$WORK/$config/home/.claude/settings.json"
 done
-# Wall time, and the CPU time of claude and every hook process it waited for (bash's `time` on a subshell):
-# CPU does not grow when other work on the machine makes everything wait.
+# The CPU the services used, in clock ticks: the three JVMs, and PostgreSQL (its server process with the children it
+# has reaped, and its running backends). They share the two cores with Claude Code, so their work per event is part
+# of what a call costs even where the hook does not wait for it.
+CLK_TCK=$(getconf CLK_TCK)
+PG_MAIN=$(head -1 "$WORK/pg/postmaster.pid")
+# Clock ticks of policy-service, hook-ingest, transcript-service and PostgreSQL, on one line.
+services_ticks() {
+  local children
+  children=$(pgrep -P "$PG_MAIN" | sed 's|.*|/proc/&/stat|' | tr '\n' ' ')
+  # After the command name (which may hold spaces): utime, stime, cutime, cstime are fields 12-15.
+  for pid in "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID"; do awk '{sub(/^.*\) /, ""); printf "%d ", $12 + $13}' "/proc/$pid/stat"; done
+  {
+    # shellcheck disable=SC2086  # the list of stat files
+    awk '{sub(/^.*\) /, ""); print $12 + $13}' $children 2>/dev/null
+    awk '{sub(/^.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$PG_MAIN/stat"
+  } | awk '{s += $1} END {print s + 0}'
+}
+# services_ms BEFORE AFTER: the difference of two services_ticks lines in ms, per service.
+services_ms() { echo "$1 $2" | awk -v hz="$CLK_TCK" '{for (i = 1; i <= 4; i++) printf "%d ", ($(i + 4) - $i) * 1000 / hz}'; }
+# One session: prints its wall time, the CPU time of claude and every hook process it waited for (bash's `time` on a
+# subshell: it does not grow when other work on the machine makes everything wait), the services' CPU from its
+# start until they have settled after it (SETTLE_SECONDS: hook-ingest forwards in the background), all in ms, and
+# the size of its transcript in bytes.
+SETTLE_SECONDS=${SETTLE_SECONDS:-1}
 run_session() {
-  local dir=$WORK/$1 out timing
+  local dir=$WORK/$1 out timing before after turns transcript
   case $1 in seed) use_managed none ;; *) use_managed "$1" ;; esac
+  before=$(services_ticks)
   timing=$( { TIMEFORMAT='%R %U %S'; time (cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" \
     ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
     claude -p "[scenario:bench] run the commands" --output-format json --allowedTools Bash Read Write Edit \
     >"$dir/out.json"); } 2>&1 )
+  sleep "$SETTLE_SECONDS"
+  after=$(services_ticks)
   out=$(cat "$dir/out.json")
-  local turns; turns=$(printf '%s' "$out" | jq -r '.num_turns')
+  turns=$(printf '%s' "$out" | jq -r '.num_turns')
   [ "$turns" = "$((CALLS + 1))" ] || { echo "bench: $1 session ran $turns turns, not $((CALLS + 1)): $out" >&2; exit 1; }
-  echo "$timing" | awk '{printf "%d\n", $1 * 1000}' >>"$WORK/$1.times"
-  echo "$timing" | awk '{printf "%d\n", ($2 + $3) * 1000}' >>"$WORK/$1.cpu"
+  transcript=$(find "$dir/home/.claude/projects" -name "$(printf '%s' "$out" | jq -r '.session_id').jsonl" | head -1)
+  echo "$timing" | awk '{printf "%d %d ", $1 * 1000, ($2 + $3) * 1000}'
+  echo "$(services_ms "$before" "$after")$(stat -c %s "$transcript")"
 }
-for config in $CONFIGS; do run_session "$config"; done  # warm-up round, not counted
-for config in $CONFIGS; do : >"$WORK/$config.times"; : >"$WORK/$config.cpu"; done
-for _ in $(seq 1 "$ROUNDS"); do
-  for config in $CONFIGS; do run_session "$config"; done
+
+# Warm-up through the CLI: sessions of ours until no JVM (the three services and the fake Messages API) compiled
+# more than WARM_SESSION_QUIET methods in each of the last two sessions (at least 3, at most WARM_SESSIONS_MAX). The
+# wrk rounds above warm the guard's path; these warm every path a session takes (each event, transcript uploads).
+jvms_compiled() { for pid in "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID" "$API_PID"; do compiled "$pid"; done | tr '\n' ' '; }
+WARM_SESSION_QUIET=${WARM_SESSION_QUIET:-10}
+warm_sessions=0 quiet_sessions=0 cli_quiet=false
+before_compiled=$(jvms_compiled)
+while [ "$warm_sessions" -lt "${WARM_SESSIONS_MAX:-40}" ]; do
+  warm_sessions=$((warm_sessions + 1))
+  run_session ours >/dev/null
+  now_compiled=$(jvms_compiled)
+  most=$(echo "$before_compiled $now_compiled" | awk '{m = 0; for (i = 1; i <= NF / 2; i++) if ($(i + NF / 2) - $i > m) m = $(i + NF / 2) - $i; print m}')
+  before_compiled=$now_compiled
+  if [ "$most" -le "$WARM_SESSION_QUIET" ]; then quiet_sessions=$((quiet_sessions + 1)); else quiet_sessions=0; fi
+  if [ "$warm_sessions" -ge 3 ] && [ "$quiet_sessions" -ge 2 ]; then cli_quiet=true; break; fi
 done
-none_ms=$(median <"$WORK/none.times")
-none_cpu=$(median <"$WORK/none.cpu")
-echo "| wiring | wall median / session | wall per tool call vs none | CPU median / session | CPU per tool call vs none | wall runs (ms) |"
-echo "|---|---|---|---|---|---|"
-for config in $CONFIGS; do
-  m=$(median <"$WORK/$config.times")
-  c=$(median <"$WORK/$config.cpu")
-  per=$(echo "$m $none_ms $CALLS" | awk '{printf "%+.1f ms", ($1-$2)/$3}')
-  cpu_per=$(echo "$c $none_cpu $CALLS" | awk '{printf "%+.1f ms", ($1-$2)/$3}')
-  echo "| $config | $m ms | $per | $c ms | $cpu_per | $(tr '\n' ' ' <"$WORK/$config.times")|"
+echo "CLI warm-up: $warm_sessions sessions of ours, JIT compilers quiet: $cli_quiet (most methods compiled by one JVM in the last session: $most; policy-service, hook-ingest, transcript-service, fake API in all: $now_compiled)"
+for config in $CONFIGS; do run_session "$config" >/dev/null; done  # each wiring once, not counted
+: >"$WORK/sessions.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  for config in $(tr ' ' '\n' <<<"$CONFIGS" | shuf); do
+    echo "$round $config $(run_session "$config")" >>"$WORK/sessions.txt"
+  done
 done
+echo
+echo "Paired by round: each wiring minus true (and true minus none) in the same round, per tool call (÷ $CALLS); mean with its 95% confidence interval (t distribution over the rounds), and the median of the differences."
+echo "Claude Code CPU: claude and every hook process it waited for. Services CPU: policy-service, hook-ingest, transcript-service and PostgreSQL."
+echo
+python3 "$BENCH/paired.py" "$CALLS" <"$WORK/sessions.txt"
 
 # The ours sessions really uploaded their transcripts, or section 2 measured less than is shipped.
+expected=$warm_sessions
+case " $CONFIGS " in *" ours "*) expected=$((expected + 1 + ROUNDS)) ;; esac
 uploaded=$(runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d bench -tAq \
   -c "SELECT count(*) FROM transcript_files WHERE file_id = 'main' AND acked_offset > 0")
 echo
-echo "transcript-service stored the transcripts of $uploaded sessions (ours ran $((ROUNDS + 1)), warm-up included)"
-[ "$uploaded" -ge $((ROUNDS + 1)) ] || { echo "bench: the ours sessions' transcripts were not uploaded" >&2; exit 1; }
+echo "transcript-service stored the transcripts of $uploaded sessions (ours ran $expected, warm-up included)"
+[ "$uploaded" -ge "$expected" ] || { echo "bench: the ours sessions' transcripts were not uploaded" >&2; exit 1; }
 echo "Load average after the CLI runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "## 3. Lost counts: $LOST_EVENTS PostToolUse events of one session, distinct tool_use_ids"
@@ -259,3 +324,56 @@ echo "| hook | events in | counted |"
 echo "|---|---|---|"
 echo "| claude-hook -> hook-ingest (claude_hook_events_total) | $LOST_EVENTS | $((after - before)) |"
 echo "| seed hook -> Pushgateway (claude_code_hook_events_total) | $LOST_EVENTS | $pushed |"
+
+echo
+EVENT_RUNS=${EVENT_RUNS:-120}
+echo "## 4. The services' CPU per event ($EVENT_RUNS of each through the hook client, one after the other; the services' idle CPU subtracted)"
+# What each hook's event costs the services (and the client itself), which section 2 can only show per wiring.
+events=$WORK/events && mkdir -p "$events"
+jq -c '.tool_input.command = "true"' "$INPUT" >"$events/pre.json"
+jq -c . "$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json" >"$events/post.json"
+jq -c . "$ROOT/testdata/claude-code/hooks/PostToolBatch.json" >"$events/batch.json"
+# The per-batch sync replays an ours session's transcript: one batch's lines appended before each sync (prepared
+# here, appended with shell builtins in the loop so that the client's CPU is the sync's own), a new session every
+# $CALLS batches.
+source_transcript=$(find "$WORK/ours/home/.claude/projects" -name '*.jsonl' -size +10k | head -1)
+lines=$(wc -l <"$source_transcript")
+for i in $(seq 1 "$EVENT_RUNS"); do
+  session=bench-events-$(( (i - 1) / CALLS )) batch=$(( (i - 1) % CALLS ))
+  from=$(( batch * lines / CALLS + 1 )) to=$(( (batch + 1) * lines / CALLS ))
+  [ "$batch" -eq $((CALLS - 1)) ] && to=$lines
+  sed -n "${from},${to}p" "$source_transcript" >"$events/chunk-$i"
+  jq -c --arg s "$session" --arg t "$events/$session.jsonl" '.session_id = $s | .transcript_path = $t' \
+    "$events/batch.json" >"$events/sync-$i.json"
+done
+sync_run() {
+  local chunk
+  IFS= read -r -d '' chunk <"$events/chunk-$1" || true
+  printf '%s' "$chunk" >>"$events/bench-events-$(( ($1 - 1) / CALLS )).jsonl"
+  /opt/claude-telemetry/bin/claude-transcript-sync <"$events/sync-$1.json"
+}
+idle_before=$(services_ticks); sleep 10; idle_after=$(services_ticks)
+idle_per_s=$(services_ms "$idle_before" "$idle_after" | awk '{for (i = 1; i <= 4; i++) printf "%.3f ", $i / 10}')
+echo "| event (hook) | client CPU / event | policy-service | hook-ingest | transcript-service | PostgreSQL | services in all |"
+echo "|---|---|---|---|---|---|---|"
+for kind in "PreToolUse (claude-guard)" "PostToolUse (claude-hook)" "PostToolBatch (claude-hook)" \
+  "PostToolBatch (claude-transcript-sync, an upload after every batch)"; do
+  # What one upload costs: with the interval as shipped, most of these back-to-back syncs would skip.
+  case $kind in *every*) use_managed everybatch ;; *) use_managed ours ;; esac
+  before=$(services_ticks) start=$(date +%s.%N)
+  timing=$( { TIMEFORMAT='%U %S'; time (for i in $(seq 1 "$EVENT_RUNS"); do
+    case $kind in
+      PreToolUse*) "$GUARD" <"$events/pre.json" >/dev/null ;;
+      PostToolUse*) "$HOOK" <"$events/post.json" ;;
+      *claude-hook*) "$HOOK" <"$events/batch.json" ;;
+      *) sync_run "$i" 2>/dev/null ;;
+    esac
+  done); } 2>&1 )
+  sleep 2  # hook-ingest forwards in the background
+  elapsed=$(echo "$start $(date +%s.%N)" | awk '{print $2 - $1}')
+  after=$(services_ticks)
+  echo "$(services_ms "$before" "$after") $idle_per_s $elapsed $timing $EVENT_RUNS" | awk -v kind="$kind" '{
+    n = $NF; client = ($10 + $11) * 1000 / n; total = 0; row = ""
+    for (i = 1; i <= 4; i++) { v = ($i - $(i + 4) * $9) / n; total += v; row = row sprintf(" %.2f ms |", v) }
+    printf "| %s | %.2f ms |%s %.2f ms |\n", kind, client, row, total }'
+done

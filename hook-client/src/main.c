@@ -17,13 +17,18 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +61,8 @@ enum key {
   CLAUDE_HOOK_TIMEOUT_SECONDS,
   CLAUDE_TRANSCRIPT_SYNC_SECONDS,
   CLAUDE_TRANSCRIPT_CHUNK_BYTES,
+  CLAUDE_HOOK_HANDOFF_SOCKET,
+  CLAUDE_TRANSCRIPT_BATCH_SECONDS,
   KEY_COUNT
 };
 static const char *const KEY_NAMES[KEY_COUNT] = {
@@ -68,6 +75,8 @@ static const char *const KEY_NAMES[KEY_COUNT] = {
     "CLAUDE_HOOK_TIMEOUT_SECONDS",
     "CLAUDE_TRANSCRIPT_SYNC_SECONDS",
     "CLAUDE_TRANSCRIPT_CHUNK_BYTES",
+    "CLAUDE_HOOK_HANDOFF_SOCKET",
+    "CLAUDE_TRANSCRIPT_BATCH_SECONDS",
 };
 static char settings[KEY_COUNT][SETTINGS_VALUE_MAX];
 static int settings_set[KEY_COUNT];
@@ -587,18 +596,104 @@ static int guard(void) {
   return 0;
 }
 
+/* ------------------------------------------------------------------ claude-hook: retries and the hand-off */
+
+/*
+ * hook-ingest restarting, or a replica being replaced, refuses or resets a hook's connection for a moment:
+ * claude-hook tries again within its timeout (CLAUDE_HOOK_TIMEOUT_SECONDS). An event still not taken then is
+ * handed to the pod's transcript-sweep container over a Unix socket (CLAUDE_HOOK_HANDOFF_SOCKET, a managed
+ * setting): that container keeps it on a volume the agent's container does not mount and delivers it once
+ * hook-ingest answers (handoff_deliver). Every attempt carries one random key (X-Claude-Hook-Event-Key), from
+ * which hook-ingest derives the event's id: an attempt whose answer was lost, then a hand-off of the same event,
+ * is stored once. In the normal case (hook-ingest answers) all of this costs one getrandom call.
+ */
+
+#define HANDOFF_SEND_MS 1000            /* after the timeout: within Claude Code's own hook timeout (5 s) */
+#define HANDOFF_BODY_MAX (1 << 20)      /* hook-ingest refuses larger bodies anyway */
+#define HANDOFF_MAGIC "claude-hook-handoff/1"
+
+enum hook_delivery { HOOK_DELIVERED, HOOK_REFUSED, HOOK_UNDELIVERED };
+
+/* 128 random bits as 32 lower-case hex digits, and the header line that carries them. */
+static int event_key(char key[33], char *header, size_t header_size) {
+  unsigned char bits[16];
+  size_t got = 0;
+  while (got < sizeof bits) {
+    ssize_t r = getrandom(bits + got, sizeof bits - got, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  for (int i = 0; i < 16; i++) {
+    key[2 * i] = "0123456789abcdef"[bits[i] >> 4];
+    key[2 * i + 1] = "0123456789abcdef"[bits[i] & 15];
+  }
+  key[32] = 0;
+  snprintf(header, header_size, "X-Claude-Hook-Event-Key: %s\r\n", key);
+  return 0;
+}
+
+/* Whether hook-ingest may take the event on a later attempt: no answer, 401 (a token being rotated), 408, 429,
+ * 5xx (503: not recorded). Another 4xx refuses the body itself, which no later attempt changes. */
+static int hook_status_transient(int status) {
+  return status == 0 || status == 401 || status == 408 || status == 429 || status >= 500;
+}
+
+/* Tries until hook-ingest takes the event or the deadline passes, pausing 50, 100, 200 ... 400 ms between tries. */
+static enum hook_delivery hook_deliver(const struct url *u, const char *head, const unsigned char *input, size_t len,
+                                       long long deadline) {
+  for (long pause = 50;; pause = pause < 400 ? pause * 2 : 400) {
+    enum http_result r = http_request(u, head, input, len, deadline, &answer_buffer);
+    if (r == HTTP_OK && !hook_status_transient(answer_buffer.status))
+      return answer_buffer.status < 300 ? HOOK_DELIVERED : HOOK_REFUSED;
+    if (left_ms(deadline) <= pause) return HOOK_UNDELIVERED;
+    struct timespec t = {.tv_sec = 0, .tv_nsec = pause * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+  }
+}
+
+/* Hands the event to the pod's transcript-sweep container: "claude-hook-handoff/1 <key> <length>\n", the body,
+ * and its answer "ok\n" once the event is on its disk. No socket (no such container): nothing to do. */
+static int handoff_send(const char *path, const char *key, const unsigned char *input, size_t len, long long deadline) {
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  char line[96], answer[64];
+  if (!path || path[0] != '/' || strlen(path) >= sizeof address.sun_path || len > HANDOFF_BODY_MAX) return -1;
+  memcpy(address.sun_path, path, strlen(path) + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int n = snprintf(line, sizeof line, "%s %s %zu\n", HANDOFF_MAGIC, key, len);
+  size_t got = 0;
+  if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0 && send_all(fd, line, (size_t)n, deadline) == 0 &&
+      send_all(fd, input, len, deadline) == 0) {
+    shutdown(fd, SHUT_WR);
+    while (got < sizeof answer - 1 && wait_for(fd, POLLIN, deadline) > 0) {
+      ssize_t r = recv(fd, answer + got, sizeof answer - 1 - got, 0);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (r <= 0) break;
+      got += (size_t)r;
+    }
+  }
+  close(fd);
+  return got >= 3 && memcmp(answer, "ok\n", 3) == 0 ? 0 : -1;
+}
+
 /* ------------------------------------------------------------------ claude-hook */
 
-/* Sends the event, forgets the answer, prints nothing (some events' stdout becomes model context). */
+/* Sends the event, forgets the answer, prints nothing (some events' stdout becomes model context). An event
+ * hook-ingest did not take within the timeout goes to the pod's hand-off (hook_deliver, handoff_send). */
 static int hook(void) {
   struct url u;
   size_t input_len;
+  char key[33], key_header[64];
   unsigned char *input = read_input(&input_len);
   long timeout = millis_setting(CLAUDE_HOOK_TIMEOUT_SECONDS, 2000);
   if (!input || !safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(HOOK_INGEST_URL), &u) != 0)
     return 0;
-  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, NULL);
-  if (head) http_request(&u, head, input, input_len, now_ms() + timeout, &answer_buffer);
+  int keyed = event_key(key, key_header, sizeof key_header) == 0;
+  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, keyed ? key_header : NULL);
+  if (head && hook_deliver(&u, head, input, input_len, now_ms() + timeout) == HOOK_UNDELIVERED && keyed)
+    handoff_send(setting(CLAUDE_HOOK_HANDOFF_SOCKET), key, input, input_len, now_ms() + HANDOFF_SEND_MS);
   return 0;
 }
 
@@ -781,6 +876,59 @@ static int input_string(const unsigned char *in, size_t n, const char *name, cha
   return json_member(in, n, json_root(in, n), name, &at) && in[at] == '"' && json_string(in, n, at, out, cap) >= 0;
 }
 
+/*
+ * The per-batch sync (PostToolBatch, async) uploads at most once every CLAUDE_TRANSCRIPT_BATCH_SECONDS per session:
+ * each upload costs transcript-service a request, a transaction and a few statements whatever its size, and tool
+ * calls that follow each other quickly would pay that on every batch, on the same cores as Claude Code. What a
+ * skipped batch wrote goes with the next due batch, or with Stop, SubagentStop, PreCompact or SessionEnd, which
+ * always upload (and always check the whole acknowledged prefix), or with the pod's sweep. So a session killed
+ * mid-turn loses at most the lines of that interval to the sweep's quiet period, never to the audit trail.
+ *
+ * The time of the last per-batch upload is the mtime of a stamp file next to the transcript
+ * (<transcript>.claude-telemetry-sync). The agent can write there, so it could hold per-batch uploads off, as it
+ * could by killing the async sync; it cannot hold off the other events' uploads. A stamp that is not a regular
+ * file, or whose time lies in the future, makes the batch due.
+ */
+static int batch_stamp_open(const char *transcript, int create) {
+  char path[SETTINGS_VALUE_MAX + 32];
+  if (snprintf(path, sizeof path, "%s.claude-telemetry-sync", transcript) >= (int)sizeof path) return -1;
+  return open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+}
+
+static int batch_sync_due(const char *transcript, long interval_ms) {
+  struct stat st;
+  struct timespec now;
+  int due = 1, fd = interval_ms > 0 ? batch_stamp_open(transcript, 0) : -1;
+  if (fd < 0) return 1;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && clock_gettime(CLOCK_REALTIME, &now) == 0) {
+    long long age = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 + (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+    due = age < 0 || age >= interval_ms;
+  }
+  close(fd);
+  return due;
+}
+
+/* Before the upload, so that the batches right behind it (their syncs start while it runs) skip. */
+static void batch_sync_stamp(const char *transcript) {
+  struct stat st;
+  int fd = batch_stamp_open(transcript, 1);
+  if (fd < 0) return;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) futimens(fd, NULL);
+  close(fd);
+}
+
+/* Whether this is a PostToolBatch sync that is not due yet (see batch_sync_due); stamps the ones that are. */
+static int batch_sync_skipped(const unsigned char *in, size_t n) {
+  static char event[64], transcript[SETTINGS_VALUE_MAX];
+  if (!input_string(in, n, "hook_event_name", event, sizeof event) || strcmp(event, "PostToolBatch") != 0 ||
+      !input_string(in, n, "transcript_path", transcript, sizeof transcript) || !*transcript)
+    return 0;
+  long interval = millis_setting(CLAUDE_TRANSCRIPT_BATCH_SECONDS, 5000);
+  if (interval > 0 && !batch_sync_due(transcript, interval)) return 1;
+  if (interval > 0) batch_sync_stamp(transcript);
+  return 0;
+}
+
 static int transcript_sync(void) {
   static struct sync s;
   static char value[SETTINGS_VALUE_MAX], agent_path[SETTINGS_VALUE_MAX], agent_file[SETTINGS_VALUE_MAX];
@@ -799,6 +947,7 @@ static int transcript_sync(void) {
   }
   if (input_string(in, n, "cwd", value, sizeof value) && safe_header_value(value))
     snprintf(s.cwd_header, sizeof s.cwd_header, "X-Claude-Cwd: %s\r\n", value);
+  if (batch_sync_skipped(in, n)) return 0;
   if (input_string(in, n, "agent_transcript_path", agent_path, sizeof agent_path) && *agent_path) {
     const char *base = strrchr(agent_path, '/');
     base = base ? base + 1 : agent_path;
@@ -860,8 +1009,8 @@ static int transcript_sync(void) {
  * agent-*.jsonl and syncs each file that changed since it was last found complete on the server, once the file has
  * stayed unchanged for the quiet period (a running session's own hooks sync it sooner). What the agent can put
  * there it could also upload with its own token, so the bounds are about cost: at most SWEEP_FILES_MAX files per
- * round, each file's sync within SWEEP_SYNC_MS, and a round ends at the first file transcript-service
- * does not answer for (retried next round). Files are opened below the walked directories with O_NOFOLLOW and
+ * round, each file's sync within SWEEP_SYNC_MS, small leftovers before large files (SWEEP_SMALL_BYTES), and a round
+ * ends at the first file transcript-service does not answer for (retried next round). Files are opened below the walked directories with O_NOFOLLOW and
  * O_NONBLOCK: a symlink the agent planted is not followed, a FIFO does not block the loop.
  */
 
@@ -871,6 +1020,11 @@ static int transcript_sync(void) {
  * cut off and sent again every round. */
 #define SWEEP_SYNC_MS 30000
 #define SWEEP_TABLE (SWEEP_FILES_MAX * 2)
+/* A round syncs first every file with at most SWEEP_SMALL_BYTES the server lacks (a session's last lines), then the
+ * larger ones until SWEEP_ROUND_MS have passed: a large file the agent planted holds up no session's leftovers,
+ * and what it did not reach waits for the next round. */
+#define SWEEP_SMALL_BYTES (1 << 20)
+#define SWEEP_ROUND_MS 60000
 
 static const char *const SWEEP = "claude-transcript-sweep";
 
@@ -878,6 +1032,7 @@ struct sweep_entry {
   char key[300];            /* <project>/<file path below it>; empty: free slot */
   long long size, mtime_ns; /* as last seen */
   long long unchanged_since_ms;
+  long long acked;          /* the server's offset as last learnt; -1: not asked yet */
   int settled;              /* the server had every complete line of exactly this size and mtime */
   int seen;                 /* found in the current round */
 };
@@ -904,7 +1059,13 @@ static int sweep_complete(int fd, long long size, long long offset) {
   return r == size - offset && !memchr(tail, '\n', (size_t)r);
 }
 
-enum sweep_result { SWEEP_NEXT, SWEEP_SERVER_DOWN };
+enum sweep_result { SWEEP_NEXT, SWEEP_SERVER_DOWN, SWEEP_ROUND_OVER };
+
+struct sweep_pass {
+  int number; /* 1: files the server lacks little of; 2: the others */
+  int files;  /* files looked at in this pass */
+  long long round_end;
+};
 #define SWEEP_DOWN (-1)
 #define SWEEP_REFUSED (-2)
 
@@ -932,9 +1093,9 @@ static long long sweep_offset(struct sync *s, const char *file_id) {
 
 /* One candidate file: name below dir, uploaded as (session, file_id). */
 static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, const char *key, const char *session,
-                                    const char *file_id, long long quiet_ms, int *files) {
+                                    const char *file_id, long long quiet_ms, struct sweep_pass *pass) {
   struct stat st;
-  if (++*files > SWEEP_FILES_MAX || !safe_id(session) || !safe_id(file_id) || strlen(key) >= sizeof sweep_table[0].key)
+  if (++pass->files > SWEEP_FILES_MAX || !safe_id(session) || !safe_id(file_id) || strlen(key) >= sizeof sweep_table[0].key)
     return SWEEP_NEXT;
   if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return SWEEP_NEXT;
   struct sweep_entry *e = sweep_slot(key);
@@ -943,6 +1104,7 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
   if (!e->key[0] || e->size != st.st_size || e->mtime_ns != mtime_ns) {
     /* New or changed since the last round: wait until it has been quiet. The time is this loop's own
      * observation, not the file's mtime, which the agent can set. */
+    if (!e->key[0]) e->acked = -1;
     snprintf(e->key, sizeof e->key, "%s", key);
     e->size = st.st_size;
     e->mtime_ns = mtime_ns;
@@ -960,11 +1122,29 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
     /* sync_file opens a path: this one is the file already opened, whatever the name points to by now. */
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     snprintf(s->session, sizeof s->session, "%s", session);
-    s->deadline = now_ms() + SWEEP_SYNC_MS;
-    sync_file(s, path, file_id);
-    s->deadline = now_ms() + SWEEP_SYNC_MS;
-    long long offset = sweep_offset(s, file_id);
-    if (offset == SWEEP_DOWN) {
+    /* The offset last learnt only sorts the file into a pass; whether it is complete is decided on a fresh one. */
+    long long offset = e->acked;
+    int fresh = offset < 0;
+    if (fresh) {
+      s->deadline = now_ms() + SWEEP_SYNC_MS;
+      offset = sweep_offset(s, file_id);
+    }
+    int small = offset >= 0 && st.st_size - offset <= SWEEP_SMALL_BYTES;
+    if (offset >= 0 && !(fresh && sweep_complete(fd, st.st_size, offset)) && small == (pass->number == 1)) {
+      if (pass->number == 2 && left_ms(pass->round_end) == 0) {
+        close(fd);
+        return SWEEP_ROUND_OVER;
+      }
+      s->deadline = now_ms() + SWEEP_SYNC_MS;
+      sync_file(s, path, file_id);
+      s->deadline = now_ms() + SWEEP_SYNC_MS;
+      offset = sweep_offset(s, file_id);
+      fresh = 1;
+    }
+    if (offset >= 0) e->acked = offset;
+    if (!fresh) {
+      /* another pass's file */
+    } else if (offset == SWEEP_DOWN) {
       result = SWEEP_SERVER_DOWN;
     } else if (offset == SWEEP_REFUSED || sweep_complete(fd, st.st_size, offset)) {
       /* Refused (another user's session, a name the server rejects): asking again changes nothing until the
@@ -978,7 +1158,7 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
 
 /* One project directory: <session>.jsonl files and their <session>/subagents/agent-*.jsonl. */
 static enum sweep_result sweep_project(struct sync *s, int projects, const char *project, long long quiet_ms,
-                                       int *files) {
+                                       struct sweep_pass *pass) {
   char key[800], session[160], file_id[160];
   int dir = openat(projects, project, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dir < 0) return SWEEP_NEXT;
@@ -989,13 +1169,13 @@ static enum sweep_result sweep_project(struct sync *s, int projects, const char 
   }
   enum sweep_result result = SWEEP_NEXT;
   struct dirent *entry;
-  while (result == SWEEP_NEXT && *files <= SWEEP_FILES_MAX && (entry = readdir(list))) {
+  while (result == SWEEP_NEXT && pass->files <= SWEEP_FILES_MAX && (entry = readdir(list))) {
     size_t len = strlen(entry->d_name);
     if (entry->d_name[0] == '.' || len >= sizeof session) continue;
     if (len > 6 && strcmp(entry->d_name + len - 6, ".jsonl") == 0) {
       snprintf(session, sizeof session, "%.*s", (int)(len - 6), entry->d_name);
       snprintf(key, sizeof key, "%s/%s", project, entry->d_name);
-      result = sweep_file(s, dirfd(list), entry->d_name, key, session, "main", quiet_ms, files);
+      result = sweep_file(s, dirfd(list), entry->d_name, key, session, "main", quiet_ms, pass);
       continue;
     }
     if (!safe_id(entry->d_name)) continue;
@@ -1010,14 +1190,14 @@ static enum sweep_result sweep_project(struct sync *s, int projects, const char 
       continue;
     }
     struct dirent *agent;
-    while (result == SWEEP_NEXT && *files <= SWEEP_FILES_MAX && (agent = readdir(agent_list))) {
+    while (result == SWEEP_NEXT && pass->files <= SWEEP_FILES_MAX && (agent = readdir(agent_list))) {
       size_t agent_len = strlen(agent->d_name);
       if (strncmp(agent->d_name, "agent-", 6) != 0 || agent_len < 7 || agent_len - 6 >= sizeof file_id ||
           strcmp(agent->d_name + agent_len - 6, ".jsonl") != 0)
         continue;
       snprintf(file_id, sizeof file_id, "%.*s", (int)(agent_len - 6), agent->d_name);
       snprintf(key, sizeof key, "%s/%s/%s", project, sub, agent->d_name);
-      result = sweep_file(s, dirfd(agent_list), agent->d_name, key, sub, file_id, quiet_ms, files);
+      result = sweep_file(s, dirfd(agent_list), agent->d_name, key, sub, file_id, quiet_ms, pass);
     }
     closedir(agent_list);
   }
@@ -1025,13 +1205,18 @@ static enum sweep_result sweep_project(struct sync *s, int projects, const char 
   return result;
 }
 
-static void sweep_round(const char *projects_path, long long quiet_ms) {
-  static struct sync s;
-  int files = 0;
+/* Every round: a rotated token or a changed URL applies without a restart. */
+static void settings_reload(const char *role) {
 #ifndef HOOK_CLIENT_CONFIG_FROM_ENVIRONMENT
   for (int k = 0; k < KEY_COUNT; k++) settings_set[k] = 0;
 #endif
-  settings_load(SWEEP); /* every round: a rotated token or a changed URL applies without a restart */
+  settings_load(role);
+}
+
+static void sweep_round(const char *projects_path, long long quiet_ms) {
+  static struct sync s;
+  struct sweep_pass pass = {.round_end = now_ms() + SWEEP_ROUND_MS};
+  settings_reload(SWEEP);
   memset(&s, 0, sizeof s);
   long long chunk = whole_setting(CLAUDE_TRANSCRIPT_CHUNK_BYTES, 524288);
   s.chunk_bytes = chunk < 1 ? 524288 : chunk > CHUNK_MAX ? CHUNK_MAX : (size_t)chunk;
@@ -1047,11 +1232,16 @@ static void sweep_round(const char *projects_path, long long quiet_ms) {
   for (int i = 0; i < SWEEP_TABLE; i++) sweep_table[i].seen = 0;
   enum sweep_result result = SWEEP_NEXT;
   struct dirent *entry;
-  while (result == SWEEP_NEXT && files <= SWEEP_FILES_MAX && (entry = readdir(list)))
-    if (entry->d_name[0] != '.') result = sweep_project(&s, dirfd(list), entry->d_name, quiet_ms, &files);
+  for (pass.number = 1; pass.number <= 2 && result == SWEEP_NEXT; pass.number++) {
+    pass.files = 0;
+    rewinddir(list);
+    while (result == SWEEP_NEXT && pass.files <= SWEEP_FILES_MAX && (entry = readdir(list)))
+      if (entry->d_name[0] != '.') result = sweep_project(&s, dirfd(list), entry->d_name, quiet_ms, &pass);
+  }
   closedir(list);
-  if (files > SWEEP_FILES_MAX) say(SWEEP, "more than %d transcript files; the rest wait for a later round", SWEEP_FILES_MAX);
-  if (result == SWEEP_SERVER_DOWN) return; /* a round cut short has not seen every file: forget nothing */
+  if (pass.files > SWEEP_FILES_MAX) say(SWEEP, "more than %d transcript files; the rest wait for a later round", SWEEP_FILES_MAX);
+  if (result == SWEEP_ROUND_OVER) say(SWEEP, "the round's %d s are used up; the larger uploads go on next round", SWEEP_ROUND_MS / 1000);
+  if (result != SWEEP_NEXT) return; /* a round cut short has not seen every file: forget nothing */
   /* Forget files that are gone (a table of deleted names would fill up). Removal breaks open-addressing
    * chains, so the table is rebuilt from what is left. */
   static struct sweep_entry kept[SWEEP_TABLE];
@@ -1062,17 +1252,274 @@ static void sweep_round(const char *projects_path, long long quiet_ms) {
   for (int i = 0; i < count; i++) *sweep_slot(kept[i].key) = kept[i];
 }
 
-/* claude-transcript-sweep <projects-dir> [<interval-seconds> [<quiet-seconds>]]: runs until it is stopped. */
+/* ------------------------------------------------------------------ claude-transcript-sweep: the hook hand-off */
+
+/*
+ * The other end of claude-hook's hand-off (handoff_send). A child process of the sweep listens on the socket
+ * CLAUDE_HOOK_HANDOFF_SOCKET names (on a small volume the agent's container mounts read-only: it can connect,
+ * not remove or replace the socket) and writes each event it takes into the spool directory from argv (a volume
+ * of this container only: the agent can neither read the keys there nor erase an event), one file per event,
+ * synced before it answers "ok". Another child delivers them to hook-ingest every interval, oldest first, with the
+ * pod's own token from the managed settings and the event's key, and removes a file once hook-ingest took it.
+ *
+ * The agent can connect too. What it can send that way is an event as its own user, which it can already post
+ * with the token it holds; it cannot name a real event's key (random, never shown to it), so it cannot turn one
+ * into a duplicate. The bounds are about cost: a body of at most HANDOFF_BODY_MAX bytes that is a JSON object,
+ * HANDOFF_TAKE_MS per connection, HANDOFF_CONNECTIONS_MAX at once, and at most HANDOFF_SPOOL_FILES_MAX files or
+ * HANDOFF_SPOOL_BYTES_MAX bytes waiting; beyond that an event is refused (and logged), never something spooled
+ * dropped. hook-ingest refusing a spooled event's body (4xx other than 401/408/429) drops it, logged and counted.
+ */
+
+#define HANDOFF_TAKE_MS 2000
+#define HANDOFF_CONNECTIONS_MAX 16
+#define HANDOFF_SPOOL_FILES_MAX 4096
+#define HANDOFF_SPOOL_BYTES_MAX (64LL << 20)
+#define HANDOFF_DELIVER_MS 20000 /* per round: the transcripts wait for the rest */
+#define HANDOFF_REQUEST_MS 5000
+
+/* <13-digit milliseconds>-<32 hex>.json: the spool's file names, in arrival order by name. */
+static int handoff_spool_name(const char *name) {
+  return strlen(name) == 51 && strspn(name, "0123456789") == 13 && name[13] == '-' &&
+         strspn(name + 14, "0123456789abcdef") == 32 && strcmp(name + 46, ".json") == 0;
+}
+
+/* How many events and bytes wait in the spool. */
+static void handoff_spool_usage(int spool, long long *files, long long *bytes) {
+  *files = *bytes = 0;
+  int fd = openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+  struct dirent *entry;
+  struct stat st;
+  if (!dir) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  while ((entry = readdir(dir)))
+    if (entry->d_name[0] != '.' && fstatat(spool, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      ++*files;
+      *bytes += st.st_size;
+    }
+  closedir(dir);
+}
+
+static int handoff_answer(int fd, const char *answer) {
+  (void)!send(fd, answer, strlen(answer), MSG_NOSIGNAL);
+  if (strcmp(answer, "ok\n") != 0) say(SWEEP, "hook hand-off refused: %.*s", (int)strlen(answer) - 1, answer);
+  return 0;
+}
+
+/* One connection: "claude-hook-handoff/1 <key> <length>\n" and the body, within HANDOFF_TAKE_MS. */
+static int handoff_take(int fd, int spool) {
+  static unsigned char body[HANDOFF_BODY_MAX + 1];
+  char line[96], key[33], tmp[64], name[64];
+  long long deadline = now_ms() + HANDOFF_TAKE_MS;
+  size_t got = 0, len = 0;
+  unsigned long long length = 0;
+  /* The line, a byte at a time: nothing of the body is read before its length is known. */
+  while (got < sizeof line - 1 && wait_for(fd, POLLIN, deadline) > 0) {
+    ssize_t r = recv(fd, line + got, 1, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (r <= 0 || line[got++] == '\n') break;
+  }
+  line[got] = 0;
+  size_t magic = strlen(HANDOFF_MAGIC);
+  if (got < magic + 36 || line[got - 1] != '\n' || strncmp(line, HANDOFF_MAGIC " ", magic + 1) != 0 ||
+      strspn(line + magic + 1, "0123456789abcdef") != 32 || line[magic + 33] != ' ')
+    return handoff_answer(fd, "no malformed header\n");
+  memcpy(key, line + magic + 1, 32);
+  key[32] = 0;
+  for (const char *p = line + magic + 34; *p != '\n'; p++) {
+    if (*p < '0' || *p > '9' || length > HANDOFF_BODY_MAX) return handoff_answer(fd, "no malformed length\n");
+    length = length * 10 + (unsigned)(*p - '0');
+  }
+  if (length == 0 || length > HANDOFF_BODY_MAX) return handoff_answer(fd, "no body too large or empty\n");
+  while (len < length && wait_for(fd, POLLIN, deadline) > 0) {
+    ssize_t r = recv(fd, body + len, (size_t)length - len, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (r <= 0) break;
+    len += (size_t)r;
+  }
+  if (len != length) return handoff_answer(fd, "no body shorter than its length\n");
+  if (!json_valid(body, len) || body[json_root(body, len)] != '{') return handoff_answer(fd, "no body not a JSON object\n");
+  long long files, bytes;
+  handoff_spool_usage(spool, &files, &bytes);
+  if (files >= HANDOFF_SPOOL_FILES_MAX || bytes + (long long)len > HANDOFF_SPOOL_BYTES_MAX)
+    return handoff_answer(fd, "no hand-off spool full\n");
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  snprintf(tmp, sizeof tmp, ".%s.%d", key, (int)getpid());
+  snprintf(name, sizeof name, "%013lld-%s.json", (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000, key);
+  int out = openat(spool, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  size_t written = 0;
+  while (out >= 0 && written < len) {
+    ssize_t w = write(out, body + written, len - written);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    written += (size_t)w;
+  }
+  /* Synced, renamed, and the directory synced: "ok" promises the event survives this container's crash. */
+  int stored = out >= 0 && written == len && fsync(out) == 0;
+  if (out >= 0) close(out);
+  if (stored && renameat(spool, tmp, spool, name) == 0 && fsync(spool) == 0) return handoff_answer(fd, "ok\n");
+  unlinkat(spool, tmp, 0);
+  return handoff_answer(fd, "no could not be stored\n");
+}
+
+/* The listener's loop (a child of the sweep): one short-lived child per connection, at most
+ * HANDOFF_CONNECTIONS_MAX at once, so that a slow or silent client holds up no other. */
+static void handoff_listen(int listener, int spool) {
+  int active = 0;
+  for (;;) {
+    while (active > 0 && waitpid(-1, NULL, WNOHANG) > 0) active--;
+    int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EINTR) {
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 100000000};
+        nanosleep(&pause, NULL);
+      }
+      continue;
+    }
+    while (active >= HANDOFF_CONNECTIONS_MAX && waitpid(-1, NULL, 0) > 0) active--; /* each ends within 2 s */
+    pid_t child = fork();
+    if (child == 0) {
+      close(listener);
+      handoff_take(fd, spool);
+      _exit(0);
+    }
+    if (child > 0) active++;
+    close(fd);
+  }
+}
+
+/* Binds the socket the managed settings name and starts the listener; its pid, or -1 (no hand-off). */
+static pid_t handoff_start(int spool) {
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  const char *path = setting(CLAUDE_HOOK_HANDOFF_SOCKET);
+  if (spool < 0 || !path || path[0] != '/' || strlen(path) >= sizeof address.sun_path) return -1;
+  memcpy(address.sun_path, path, strlen(path) + 1);
+  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  unlink(path); /* a socket left by this container's previous run */
+  if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+      listen(listener, HANDOFF_CONNECTIONS_MAX * 4) != 0) {
+    say(SWEEP, "cannot listen on %s (%s): hook events are not handed off", path, strerror(errno));
+    if (listener >= 0) close(listener);
+    return -1;
+  }
+  pid_t parent = getpid(), child = fork();
+  if (child == 0) {
+    /* It ends with the sweep, whoever stops that (a test stops the sweep by its pid). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    handoff_listen(listener, spool);
+  }
+  close(listener);
+  return child;
+}
+
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Delivers the spooled events, oldest first, until hook-ingest does not take one or the round's time is up. */
+static void handoff_deliver(int spool) {
+  static long long waiting_logged = -1;
+  static char *names[HANDOFF_SPOOL_FILES_MAX];
+  struct url u;
+  int count = 0, delivered = 0, refused = 0;
+  if (spool < 0 || !safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN)) || url_parse(setting(HOOK_INGEST_URL), &u) != 0)
+    return;
+  int fd = openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+  struct dirent *entry;
+  if (!dir) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  while (count < HANDOFF_SPOOL_FILES_MAX && (entry = readdir(dir)))
+    if (handoff_spool_name(entry->d_name) && (names[count] = strdup(entry->d_name))) count++;
+  closedir(dir);
+  qsort(names, (size_t)count, sizeof *names, compare_strings);
+  long long round_end = now_ms() + HANDOFF_DELIVER_MS;
+  int i = 0;
+  for (; i < count && left_ms(round_end) > 0; i++) {
+    char key_header[64], path[128];
+    size_t len;
+    snprintf(path, sizeof path, "/proc/self/fd/%d/%s", spool, names[i]);
+    unsigned char *body = read_file(path, HANDOFF_BODY_MAX, &len);
+    if (!body) continue;
+    snprintf(key_header, sizeof key_header, "X-Claude-Hook-Event-Key: %.32s\r\n", names[i] + 14);
+    char *head = request_head("POST", &u, "/v1/hooks", "application/json", len, key_header);
+    enum http_result r = head ? http_request(&u, head, body, len, now_ms() + HANDOFF_REQUEST_MS, &answer_buffer)
+                              : HTTP_FAILED;
+    free(body);
+    if (r != HTTP_OK || hook_status_transient(answer_buffer.status)) break;
+    if (answer_buffer.status < 300) {
+      delivered++;
+    } else {
+      refused++;
+      say(SWEEP, "hook-ingest refused a handed-off event (HTTP %d); dropped", answer_buffer.status);
+    }
+    unlinkat(spool, names[i], 0);
+  }
+  long long waiting = count - delivered - refused;
+  if (delivered || refused || waiting != waiting_logged) {
+    say(SWEEP, "handed-off hook events: %d delivered, %d refused by hook-ingest, %lld waiting", delivered, refused,
+        waiting);
+    waiting_logged = waiting;
+  }
+  for (int k = 0; k < count; k++) free(names[k]);
+}
+
+/* The delivery loop, a process of its own: a round of transcript uploads (up to 30 s per file, as many files as
+ * the agent plants) holds up no hook event, and a slow hook-ingest holds up no transcript. */
+static pid_t handoff_start_delivery(int spool, long long interval_ms) {
+  pid_t parent = getpid(), child = spool < 0 ? -1 : fork();
+  if (child != 0) return child;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(0);
+  for (;;) {
+    settings_reload(SWEEP);
+    handoff_deliver(spool);
+    struct timespec pause = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    }
+  }
+}
+
+/* A crash mid-write leaves a temporary file that was never answered "ok": nobody waits for it. */
+static void handoff_clean(int spool) {
+  int fd = spool < 0 ? -1 : openat(spool, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+  struct dirent *entry;
+  if (!dir) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  while ((entry = readdir(dir)))
+    if (entry->d_name[0] == '.' && strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+      unlinkat(spool, entry->d_name, 0);
+  closedir(dir);
+}
+
+/* claude-transcript-sweep <projects-dir> [<interval-seconds> [<quiet-seconds> [<hook-handoff-dir>]]]: runs until it
+ * is stopped. With a hand-off directory it also takes and delivers claude-hook's undelivered events. */
 static int transcript_sweep(int argc, char **argv) {
   if (argc < 2 || argv[1][0] != '/') {
-    say(SWEEP, "usage: claude-transcript-sweep /home/<user>/.claude/projects [interval-seconds [quiet-seconds]]");
+    say(SWEEP, "usage: claude-transcript-sweep /home/<user>/.claude/projects [interval-seconds [quiet-seconds "
+               "[hook-handoff-dir]]]");
     return 2;
   }
   long long interval_ms = argc > 2 ? atoll(argv[2]) * 1000 : 30000, quiet_ms = argc > 3 ? atoll(argv[3]) * 1000 : 60000;
   if (interval_ms < 1000 || interval_ms > 3600000) interval_ms = 30000;
   if (quiet_ms < 0 || quiet_ms > 86400000) quiet_ms = 60000;
   say(SWEEP, "sweeping %s every %lld s (files quiet for %lld s)", argv[1], interval_ms / 1000, quiet_ms / 1000);
+  int spool = argc > 4 ? open(argv[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (argc > 4 && spool < 0) say(SWEEP, "cannot open %s (%s): hook events are not handed off", argv[4], strerror(errno));
+  settings_reload(SWEEP);
+  handoff_clean(spool);
+  pid_t listener = handoff_start(spool), deliverer = handoff_start_delivery(spool, interval_ms);
   for (;;) {
+    if (listener > 0 && waitpid(listener, NULL, WNOHANG) == listener) listener = handoff_start(spool);
+    if (deliverer > 0 && waitpid(deliverer, NULL, WNOHANG) == deliverer)
+      deliverer = handoff_start_delivery(spool, interval_ms);
     sweep_round(argv[1], quiet_ms);
     struct timespec pause = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000};
     while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {

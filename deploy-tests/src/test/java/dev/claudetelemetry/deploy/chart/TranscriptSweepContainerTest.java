@@ -2,6 +2,8 @@ package dev.claudetelemetry.deploy.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class TranscriptSweepContainerTest {
 
   @Test
-  void shouldSweepTheHomeVolumeReadOnlyFromAContainerTheAgentCannotReach() {
+  void shouldSweepTheHomeVolumeReadOnlyFromAContainerTheAgentCannotReach() throws Exception {
     StatefulSet workspace =
         RenderedChart.render().object(StatefulSet.class, "claude-code-developer");
     PodSpec pod = workspace.getSpec().getTemplate().getSpec();
@@ -40,7 +42,8 @@ class TranscriptSweepContainerTest {
             "/opt/claude-telemetry/bin/claude-transcript-sweep",
             "/home/claude-user/.claude/projects",
             "30",
-            "60");
+            "60",
+            "/var/lib/claude-telemetry/hook-handoff");
     assertThat(sweep.getArgs()).isNullOrEmpty();
     assertThat(sweep.getEnv()).as("its configuration is argv and managed settings").isNullOrEmpty();
     Map<String, VolumeMount> mounts =
@@ -65,5 +68,42 @@ class TranscriptSweepContainerTest {
               });
     }
     assertThat(sweep.getSecurityContext().getRunAsNonRoot()).isTrue();
+
+    // The hook hand-off: the socket's volume writable in the sweep only (the agent connects, but
+    // cannot
+    // remove or replace the socket), the waiting events on a volume the agent's container does not
+    // mount.
+    String socketDir = "/run/claude-telemetry/hook-handoff";
+    assertThat(mounts.get(socketDir).getReadOnly()).isNotEqualTo(Boolean.TRUE);
+    assertThat(agent.getVolumeMounts())
+        .filteredOn(m -> m.getName().equals(mounts.get(socketDir).getName()))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo(socketDir);
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    String settings =
+        RenderedChart.render()
+            .object(ConfigMap.class, "claude-code-managed-settings")
+            .getData()
+            .get("managed-settings.json");
+    assertThat(
+            new ObjectMapper()
+                .readTree(settings)
+                .path("env")
+                .path("CLAUDE_HOOK_HANDOFF_SOCKET")
+                .asText())
+        .as("the socket claude-hook connects to is on that volume")
+        .startsWith(socketDir + "/");
+    VolumeMount spool = mounts.get("/var/lib/claude-telemetry/hook-handoff");
+    assertThat(agent.getVolumeMounts()).noneMatch(m -> m.getName().equals(spool.getName()));
+    assertThat(
+            pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(spool.getName()))
+                .findFirst()
+                .orElseThrow()
+                .getEmptyDir())
+        .isNotNull();
   }
 }

@@ -55,6 +55,12 @@ public final class EmulatedPod implements AutoCloseable {
     }
   }
 
+  /** The directory of CLAUDE_HOOK_HANDOFF_SOCKET in k8s/claude-code/managed-settings.json. */
+  private static final String HANDOFF_DIR = "/run/claude-telemetry/hook-handoff";
+
+  private static final String HANDOFF_VOLUME = "hook-handoff";
+  private static final String HANDOFF_SPOOL_VOLUME = "hook-handoff-spool";
+
   private final Path workDir;
   private final ManagedProcess holder;
   private final List<ManagedProcess> processes = new ArrayList<>();
@@ -118,9 +124,12 @@ public final class EmulatedPod implements AutoCloseable {
       addresses.append("ip addr add ").append(service.address).append("/32 dev lo\n");
     }
     Files.writeString(workDir.resolve("hosts"), hosts);
-    for (String layer : List.of("etc-upper", "etc-work", "opt-upper", "opt-work")) {
+    for (String layer :
+        List.of("etc-upper", "etc-work", "opt-upper", "opt-work", "run-upper", "run-work")) {
       Files.createDirectories(workDir.resolve(layer));
     }
+    Files.createDirectories(workDir.resolve(HANDOFF_VOLUME));
+    Files.createDirectories(workDir.resolve(HANDOFF_SPOOL_VOLUME));
     awaitNamespaces();
     String setup =
         String.join(
@@ -138,14 +147,22 @@ public final class EmulatedPod implements AutoCloseable {
                 + ",workdir="
                 + workDir.resolve("opt-work")
                 + " /opt",
-            "mkdir -p /etc/claude-code/managed-settings.d /opt/claude-telemetry/bin",
+            "mount -t overlay overlay -o lowerdir=/run,upperdir="
+                + workDir.resolve("run-upper")
+                + ",workdir="
+                + workDir.resolve("run-work")
+                + " /run",
+            "mkdir -p /etc/claude-code/managed-settings.d /opt/claude-telemetry/bin " + HANDOFF_DIR,
             "touch /etc/claude-code/managed-settings.json",
             "cp " + workDir.resolve("hosts") + " /etc/hosts",
             bindReadOnly(
                 podFiles.resolve("managed-settings.json"),
                 "/etc/claude-code/managed-settings.json"),
             bindReadOnly(dropIns, "/etc/claude-code/managed-settings.d"),
-            bindReadOnly(podFiles.resolve("bin"), "/opt/claude-telemetry/bin"));
+            bindReadOnly(podFiles.resolve("bin"), "/opt/claude-telemetry/bin"),
+            // The chart's hook-handoff volume, read-only in the claude-code container; the sweep
+            // (startTranscriptSweep) mounts it writable in a mount namespace of its own.
+            bindReadOnly(workDir.resolve(HANDOFF_VOLUME), HANDOFF_DIR));
     exec(List.of("sh", "-c", setup), Duration.ofSeconds(30));
   }
 
@@ -186,6 +203,38 @@ public final class EmulatedPod implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Starts the chart's transcript-sweep container: claude-transcript-sweep with the chart's argv
+   * (here with the given interval and quiet period), in a mount namespace of its own where the
+   * hook-handoff volume is writable (in the rest of the pod it is read-only, as in the claude-code
+   * container) and its hand-off spool is a directory the pod does not mount.
+   */
+  public ManagedProcess startTranscriptSweep(Path projects, int intervalSeconds, int quietSeconds) {
+    return startProcess(
+        "transcript-sweep",
+        List.of(
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            "set -e; mount --bind \"$1\" " + HANDOFF_DIR + "; shift; exec \"$@\"",
+            "sh",
+            workDir.resolve(HANDOFF_VOLUME).toString(),
+            "/opt/claude-telemetry/bin/claude-transcript-sweep",
+            projects.toString(),
+            Integer.toString(intervalSeconds),
+            Integer.toString(quietSeconds),
+            handoffSpool().toString()),
+        Map.of());
+  }
+
+  /** The transcript-sweep container's own volume, where handed-off hook events wait. */
+  public Path handoffSpool() {
+    return workDir.resolve(HANDOFF_SPOOL_VOLUME);
   }
 
   /** The prefix that runs a command inside the pod, in {@code workingDirectory}. */

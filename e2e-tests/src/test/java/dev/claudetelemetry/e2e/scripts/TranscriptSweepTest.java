@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,21 +65,7 @@ class TranscriptSweepTest {
               }
               return transcripts.answer(request);
             })) {
-      Process sweep =
-          new ProcessBuilder(
-                  PodScript.commandWith(
-                      new PodScript.Setup()
-                          .managed("TRANSCRIPT_SERVICE_URL", server.url())
-                          .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1")
-                          .managed("CLAUDE_TELEMETRY_USER", "alice"),
-                      List.of(
-                          PodScript.path("claude-transcript-sweep").toString(),
-                          projects.toString(),
-                          "1",
-                          "0")))
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("sweep.log").toFile())
-              .start();
+      Process sweep = startSweep(server.url(), projects, dir.resolve("sweep.log"));
       try {
         // Down: the loop asks, gets 503, and asks again a round later.
         await()
@@ -126,6 +113,83 @@ class TranscriptSweepTest {
           .as("one upload for the first lines, one for the appended one")
           .isEqualTo(2);
     }
+  }
+
+  /**
+   * Large files the agent planted under ~/.claude/projects do not hold up a session's last lines: a
+   * round syncs the files the server lacks little of first, whatever order the directory lists them
+   * in. Every upload of a planted file waits (at most 20 s) until the real leftover is stored, so a
+   * sweep that took a planted file first is seen by the order of the uploads.
+   */
+  @Test
+  void shouldSendASessionsLastLinesBeforeLargeFilesTheAgentPlanted(@TempDir Path dir)
+      throws Exception {
+    Path projects = Files.createDirectories(dir.resolve("home/.claude/projects"));
+    String line = "{\"planted\":\"" + "x".repeat(1000) + "\"}\n";
+    for (int i = 0; i < 8; i++) {
+      Path project = Files.createDirectories(projects.resolve("-planted-" + i));
+      Files.writeString(
+          project.resolve(String.format("0c0c5d1e-0000-4000-8000-0000000001%02d.jsonl", i)),
+          line.repeat(2100));
+    }
+    Path real = Files.createDirectories(projects.resolve("-home-claude-user-workspace"));
+    Path leftover = real.resolve(ENDED + ".jsonl");
+    Files.writeString(leftover, "{\"n\":1}\n{\"n\":2}\n");
+
+    TranscriptSyncTest.Transcripts transcripts = new TranscriptSyncTest.Transcripts();
+    java.util.concurrent.CountDownLatch realStored = new java.util.concurrent.CountDownLatch(1);
+    List<String> uploads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (StubServer server =
+        new StubServer(
+            request -> {
+              if (request.method().equals("POST")) {
+                boolean isReal = request.pathAndQuery().contains(ENDED);
+                uploads.add(isReal ? "real" : "planted");
+                if (!isReal) {
+                  realStored.await(20, TimeUnit.SECONDS);
+                }
+                StubServer.Response answer = transcripts.answer(request);
+                if (isReal) {
+                  realStored.countDown();
+                }
+                return answer;
+              }
+              return transcripts.answer(request);
+            })) {
+      Process sweep = startSweep(server.url(), projects, dir.resolve("sweep.log"));
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(
+                () -> {
+                  assertThat(bytes(transcripts, ENDED, "main"))
+                      .isEqualTo(Files.readString(leftover));
+                  assertThat(uploads).contains("planted");
+                });
+      } finally {
+        sweep.destroy();
+        sweep.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(uploads).as("the session's last lines first").first().isEqualTo("real");
+  }
+
+  /** The sweep every second, for files quiet for 0 s, as alice's pod against {@code url}. */
+  private static Process startSweep(String url, Path projects, Path log) throws IOException {
+    return new ProcessBuilder(
+            PodScript.commandWith(
+                new PodScript.Setup()
+                    .managed("TRANSCRIPT_SERVICE_URL", url)
+                    .managed("CLAUDE_TELEMETRY_TOKEN", "pod-token-1")
+                    .managed("CLAUDE_TELEMETRY_USER", "alice"),
+                List.of(
+                    PodScript.path("claude-transcript-sweep").toString(),
+                    projects.toString(),
+                    "1",
+                    "0")))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static String bytes(

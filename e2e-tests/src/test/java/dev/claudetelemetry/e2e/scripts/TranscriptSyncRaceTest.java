@@ -70,6 +70,8 @@ class TranscriptSyncRaceTest {
                 .managed("CLAUDE_TELEMETRY_USER", "alice")
                 // Small chunks: many uploads per sync, so the syncs overlap all the more.
                 .managed("CLAUDE_TRANSCRIPT_CHUNK_BYTES", "4096")
+                // Every PostToolBatch sync uploads, so that they race with the others.
+                .managed("CLAUDE_TRANSCRIPT_BATCH_SECONDS", "0")
                 // Whatever the machine's load, a sync finishes: what is stored is asserted, not
                 // speed.
                 .managed("CLAUDE_TRANSCRIPT_SYNC_SECONDS", "120");

@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -351,6 +353,96 @@ class TranscriptSyncTest {
       assertThat(outcome.exitCode()).isZero();
       assertThat(server.requests).isEmpty();
     }
+  }
+
+  /**
+   * The per-batch sync uploads at most once per CLAUDE_TRANSCRIPT_BATCH_SECONDS in a session: a
+   * batch within the interval sends nothing (not even a request), its lines go with the next
+   * upload, and Stop always uploads.
+   */
+  @Test
+  void shouldUploadOnPostToolBatchAtMostOncePerIntervalAndAlwaysAtStop(@TempDir Path dir)
+      throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    byte[] content = Files.readAllBytes(transcript);
+    int half = firstLineEndAfter(content, content.length / 2);
+    Files.write(transcript, Arrays.copyOf(content, half));
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.Setup env = env(server.url()).managed("CLAUDE_TRANSCRIPT_BATCH_SECONDS", "3600");
+
+      assertThat(PodScript.run("claude-transcript-sync", batchInput(transcript), env).exitCode())
+          .isZero();
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, half));
+      int requests = server.requests.size();
+
+      Files.write(transcript, content);
+      assertThat(PodScript.run("claude-transcript-sync", batchInput(transcript), env).exitCode())
+          .isZero();
+      assertThat(server.requests).hasSize(requests);
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, half));
+
+      assertThat(PodScript.run("claude-transcript-sync", stopInput(transcript), env).exitCode())
+          .isZero();
+      assertThat(service.bytes("main")).isEqualTo(content);
+    }
+  }
+
+  /**
+   * With the interval 0 every batch uploads; and a stamp the agent planted (its time in the future,
+   * or a symlink to another file) does not hold an upload off, nor is written through.
+   */
+  @Test
+  void shouldUploadEveryBatchWithoutAnIntervalOrWithAStampThatCannotBeTrusted(@TempDir Path dir)
+      throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    byte[] content = Files.readAllBytes(transcript);
+    int third = firstLineEndAfter(content, content.length / 3);
+    int twoThirds = firstLineEndAfter(content, 2 * content.length / 3);
+    Path stamp = dir.resolve("main.jsonl.claude-telemetry-sync");
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      Files.write(transcript, Arrays.copyOf(content, third));
+      PodScript.Setup every = env(server.url()).managed("CLAUDE_TRANSCRIPT_BATCH_SECONDS", "0");
+      PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, third));
+      assertThat(stamp).doesNotExist();
+
+      Files.write(transcript, Arrays.copyOf(content, twoThirds));
+      PodScript.Setup hourly = env(server.url()).managed("CLAUDE_TRANSCRIPT_BATCH_SECONDS", "3600");
+      Files.writeString(stamp, "");
+      Files.setLastModifiedTime(
+          stamp, FileTime.from(Instant.now().plus(java.time.Duration.ofDays(1))));
+      PodScript.run("claude-transcript-sync", batchInput(transcript), hourly);
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, twoThirds));
+
+      Files.write(transcript, content);
+      Files.delete(stamp);
+      Path elsewhere = Files.writeString(dir.resolve("elsewhere"), "not the agent's to touch");
+      FileTime before = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+      Files.setLastModifiedTime(elsewhere, before);
+      Files.createSymbolicLink(stamp, elsewhere);
+      PodScript.run("claude-transcript-sync", batchInput(transcript), hourly);
+      assertThat(service.bytes("main")).isEqualTo(content);
+      assertThat(Files.isSymbolicLink(stamp)).isTrue();
+      assertThat(Files.getLastModifiedTime(elsewhere)).isEqualTo(before);
+    }
+  }
+
+  private static int firstLineEndAfter(byte[] content, int from) {
+    for (int i = from; i < content.length; i++) {
+      if (content[i] == '\n') {
+        return i + 1;
+      }
+    }
+    return content.length;
+  }
+
+  private static String batchInput(Path transcript) throws Exception {
+    ObjectNode input = (ObjectNode) JSON.readTree(PodScript.fixture("PostToolBatch.json"));
+    input.put("session_id", SESSION);
+    input.put("transcript_path", transcript.toString());
+    return input.toString();
   }
 
   private static String stopInput(Path transcript) throws Exception {

@@ -1,6 +1,7 @@
 package dev.claudetelemetry.e2e.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
@@ -34,9 +34,11 @@ import org.junit.jupiter.api.Test;
  * its spool, both come back, and a later session runs normally. Every hook event of both sessions
  * is in PostgreSQL, each once, with its decision. Then a session whose hook-ingest is killed with
  * SIGKILL between two of its turns and started again before the next, and which ends while
- * transcript-service is down: its hook events arrive once each, and its transcript arrives through
- * the pod's transcript sweep (claude-transcript-sweep, the chart's transcript-sweep container) once
- * transcript-service is back, since no later event of that session will ever sync it.
+ * transcript-service is down: its hook events arrive once each (those fired while hook-ingest was
+ * dead through claude-hook's hand-off to the transcript-sweep container), and its transcript
+ * arrives through the pod's transcript sweep (claude-transcript-sweep, the chart's transcript-sweep
+ * container) once transcript-service is back, since no later event of that session will ever sync
+ * it.
  */
 class OutagePodTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -133,15 +135,16 @@ class OutagePodTest {
    * the restart fall exactly between two tool calls.
    *
    * <p>While hook-ingest is dead, the next tool call's PreToolUse gets no answer: claude-guard
-   * denies it with its own reason (fail closed) and Claude Code hands that reason to the model; the
-   * other hooks of that turn (claude-hook) get a refused connection, exit 0, and Claude Code goes
-   * on. Those events were never acknowledged, so they are in no spool and not in the audit trail;
-   * the test asserts that every event hook-ingest did acknowledge (counted by the killed process
-   * before the kill and by the new one after it) is stored exactly once, and that the denied call
-   * is not among them.
+   * denies it with its own reason (fail closed) and Claude Code hands that reason to the model. The
+   * other hooks of that turn (claude-hook) get refused connections for longer than their retry
+   * budget and hand their events to the pod's transcript-sweep container, which delivers them to
+   * the restarted hook-ingest. The test asserts that every event hook-ingest received (counted by
+   * the killed process before the kill and by the new one after it, handed-off events included) is
+   * stored exactly once, and that every batch of tool calls has its PostToolBatch stored, the one
+   * fired while hook-ingest was dead included.
    */
   @Test
-  void shouldRecordEveryAcknowledgedEventAndEveryTranscriptLineOfASessionCutByAKillAndAnOutage()
+  void shouldRecordEveryHookEventAndEveryTranscriptLineOfASessionCutByAKillAndAnOutage()
       throws Exception {
     assertThat(ClaudeCli.installedVersion()).isEqualTo(ClaudeCli.pinnedVersion());
     Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ctkill");
@@ -153,14 +156,7 @@ class OutagePodTest {
       // The chart's transcript-sweep container: a loop of its own, here every second, for files
       // unchanged for 2 s.
       ManagedProcess sweep =
-          fixture.pod.startProcess(
-              "transcript-sweep",
-              List.of(
-                  "/opt/claude-telemetry/bin/claude-transcript-sweep",
-                  session.home().resolve(".claude/projects").toString(),
-                  "1",
-                  "2"),
-              Map.of());
+          fixture.pod.startTranscriptSweep(session.home().resolve(".claude/projects"), 1, 2);
       fixture.api.script(
           scenario,
           List.of(
@@ -196,7 +192,14 @@ class OutagePodTest {
           .extracting(RecordedRequest.ToolResult::content)
           .anySatisfy(content -> assertThat(content).contains("hook-ingest could not be reached"))
           .anySatisfy(content -> assertThat(content).contains("after the restart"));
-      double acknowledgedAfterRestart = awaitSessionEnd(services);
+      awaitSessionEnd(services);
+      // The events claude-hook handed off while hook-ingest was dead reach the new process through
+      // the sweep; once none waits, that process has counted every event it will get.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> handedOffWaiting(fixture.pod.handoffSpool()) == 0);
+      double acknowledgedAfterRestart =
+          services.metrics(Service.HOOK_INGEST).sum("claude_hook_events_total", "user", USER);
       Path transcript = session.transcript(result.sessionId());
       List<String> lines = Files.readAllLines(transcript);
       assertThat(lines).hasSizeGreaterThan(5);
@@ -244,6 +247,18 @@ class OutagePodTest {
                       + "'"))
           .as("no event stored twice")
           .isEqualTo("0");
+      // Events in: Claude Code fires one PostToolBatch per batch of tool calls, whatever became of
+      // the calls; the fake API scripted three. The one fired while hook-ingest was dead went
+      // through claude-hook's hand-off. That call's PreToolUse is the one event not recorded:
+      // claude-guard decided it alone (fail closed) and hands nothing off.
+      assertThat(
+              services.psql(
+                  "SELECT count(*) FROM hook_events WHERE event_name = 'PostToolBatch'"
+                      + " AND session_id = '"
+                      + result.sessionId()
+                      + "'"))
+          .as("every batch's PostToolBatch, the one fired while hook-ingest was dead included")
+          .isEqualTo("3");
       assertThat(
               services.psql(
                   "SELECT count(*) FROM hook_events WHERE session_id = '"
@@ -251,6 +266,14 @@ class OutagePodTest {
                       + "' AND payload->'tool_input'->>'command' = 'echo while hook-ingest is dead'"))
           .as("the call made while hook-ingest was dead reached no one but claude-guard")
           .isEqualTo("0");
+      assertThat(sweep.logTail(200)).containsPattern("[1-9][0-9]* delivered");
+      // The agent can connect to the hand-off socket, but not remove it or bind its own there.
+      assertThatThrownBy(
+              () ->
+                  fixture.pod.exec(
+                      List.of("rm", "-f", "/run/claude-telemetry/hook-handoff/hook.sock"),
+                      Duration.ofSeconds(10)))
+          .hasMessageContaining("Read-only file system");
       assertThat(
               services.metrics(Service.HOOK_INGEST).sum("claude_hook_spool_replayed_events_total"))
           .as("the killed process's events, from its spool")
@@ -311,6 +334,13 @@ class OutagePodTest {
       }
     }
     return parsed;
+  }
+
+  /** Hook events handed off to the transcript-sweep container that it has not delivered yet. */
+  private static long handedOffWaiting(Path spool) throws java.io.IOException {
+    try (var files = Files.list(spool)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+    }
   }
 
   /** Rows of the session's hook events in PostgreSQL. */

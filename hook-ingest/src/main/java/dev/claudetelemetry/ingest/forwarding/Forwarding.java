@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -92,22 +93,54 @@ public class Forwarding {
   /**
    * Assigns the event its id (once, here) and hands it to the backlog. The stage completes when the
    * hook may be answered; it fails with {@code NotSpooledException} when the spool did not take the
-   * event. {@code guarded}: a PreToolUse or PermissionRequest.
+   * event. {@code guarded}: a PreToolUse or PermissionRequest. {@code eventKey}: the hook client's
+   * name for the event (a valid key, or null), from which the id is derived.
    */
   public CompletionStage<Void> forward(
-      String user, String eventJson, GuardDecision decision, boolean guarded) {
+      String user, String eventJson, GuardDecision decision, boolean guarded, String eventKey) {
     return forwarder
         .map(
             target ->
                 target.offer(
                     new ForwardedEvent(
-                        UUID.randomUUID().toString(),
+                        eventId(user, eventKey),
                         Instant.now().toString(),
                         user,
                         eventJson,
                         decision),
                     guarded))
         .orElse(NOTHING_TO_DO);
+  }
+
+  /**
+   * A keyed event's id is a name-based UUID of its user and key: every attempt to deliver one event
+   * (a retry whose answer was lost, the pod's hand-off delivering it later) gets the same id, which
+   * transcript-service stores once. The user is the token's, so a key can only ever name an event
+   * of its own user: one user's agent cannot make another user's event a duplicate. The client
+   * draws its keys at random (128 bits), so the agent cannot name an event of its own user before
+   * it is sent either.
+   */
+  static String eventId(String user, String eventKey) {
+    if (eventKey == null) {
+      return UUID.randomUUID().toString();
+    }
+    return UUID.nameUUIDFromBytes(
+            ("claude-hook-event\n" + user + "\n" + eventKey).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  /** 32 lower-case hexadecimal digits: the 128 random bits the hook client draws per event. */
+  public static boolean validEventKey(String key) {
+    if (key.length() != 32) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean enabled() {

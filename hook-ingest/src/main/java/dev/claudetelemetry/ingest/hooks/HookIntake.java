@@ -10,6 +10,8 @@ import dev.claudetelemetry.ingest.guard.GuardDecision;
 import dev.claudetelemetry.ingest.guard.GuardService;
 import dev.claudetelemetry.ingest.identity.UserLabels;
 import dev.claudetelemetry.ingest.metrics.EventCounting;
+import dev.claudetelemetry.ingest.problem.RejectedException;
+import dev.claudetelemetry.ingest.problem.Rejection;
 import dev.claudetelemetry.ingest.spool.NotSpooledException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -48,19 +50,26 @@ public class HookIntake {
   /**
    * Claude Code's hook output for this body; a refused body throws a {@code RejectedException}.
    * {@code authenticatedUser} is the token's user, or null with the shared token, when the header
-   * names the user.
+   * names the user. {@code eventKey} is the client's name for the event (null: none), checked
+   * before anything is counted.
    */
-  public Uni<ObjectNode> receive(byte[] body, String authenticatedUser, String userHeader) {
+  public Uni<ObjectNode> receive(
+      byte[] body, String authenticatedUser, String userHeader, String eventKey) {
+    if (eventKey != null && !Forwarding.validEventKey(eventKey)) {
+      throw new RejectedException(
+          Rejection.INVALID,
+          HookResource.EVENT_KEY_HEADER + " must be 32 lower-case hexadecimal digits");
+    }
     HookInput input = parser.parse(body);
     String user =
         authenticatedUser != null
             ? users.forAuthenticated(authenticatedUser)
             : users.forHeader(userHeader);
-    counting.received(input, user);
+    counting.received(input, user, eventKey);
     if (!input.isGuarded()) {
       // Answered once recorded; a NotSpooledException becomes a 503: the hook is not told an event
       // is recorded that is not.
-      return forward(input, user, null, false).replaceWith(NO_OPINION);
+      return forward(input, user, null, false, eventKey).replaceWith(NO_OPINION);
     }
     return guard
         .decide(input, body)
@@ -69,20 +78,21 @@ public class HookIntake {
               counting.guarded(input, user, answer);
               // The guard's answer is given whether or not the spool took the event (that is
               // counted): a full disk must not stop Claude Code from being told deny.
-              return forward(input, user, answer.decision(), true)
+              return forward(input, user, answer.decision(), true, eventKey)
                   .onFailure(NotSpooledException.class)
                   .recoverWithNull()
                   .replaceWith(answer.hookOutput());
             });
   }
 
-  private Uni<Void> forward(HookInput input, String user, GuardDecision decision, boolean guarded) {
+  private Uni<Void> forward(
+      HookInput input, String user, GuardDecision decision, boolean guarded, String eventKey) {
     if (!forwarding.enabled()) {
       return Uni.createFrom().voidItem();
     }
     CompletableFuture<Void> recorded =
         forwarding
-            .forward(user, parser.write(input.json()), decision, guarded)
+            .forward(user, parser.write(input.json()), decision, guarded, eventKey)
             .toCompletableFuture();
     Uni<Void> answer = Uni.createFrom().completionStage(recorded);
     Context context = Vertx.currentContext();

@@ -23,6 +23,13 @@ public class HookResource {
 
   public static final String USER_HEADER = "X-Claude-Telemetry-User";
 
+  /**
+   * The hook client's own name for one event, sent with every attempt to deliver it (its retries,
+   * and the pod's hand-off later): the event's id is derived from it, so the event is stored once
+   * however many attempts reached hook-ingest.
+   */
+  public static final String EVENT_KEY_HEADER = "X-Claude-Hook-Event-Key";
+
   private final HookIntake intake;
 
   HookResource(HookIntake intake) {
@@ -33,8 +40,12 @@ public class HookResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
   public Uni<ObjectNode> receive(
-      byte[] body, @HeaderParam(USER_HEADER) String user, @Context SecurityContext security) {
+      byte[] body,
+      @HeaderParam(USER_HEADER) String user,
+      @HeaderParam(EVENT_KEY_HEADER) String eventKey,
+      @Context SecurityContext security) {
     Principal authenticated = security.getUserPrincipal();
-    return intake.receive(body, authenticated == null ? null : authenticated.getName(), user);
+    return intake.receive(
+        body, authenticated == null ? null : authenticated.getName(), user, eventKey);
   }
 }

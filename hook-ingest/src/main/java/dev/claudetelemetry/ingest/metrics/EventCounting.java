@@ -18,26 +18,41 @@ import java.time.Duration;
 public class EventCounting {
 
   private final HookMetrics metrics;
-  private final ToolCallLedger ledger;
+  private final FirstReports ledger;
+  private final FirstReports deliveries;
   private final UserTeams teams;
 
   @Inject
   public EventCounting(HookMetrics metrics, IngestConfig config, UserTeams teams) {
     this(
         metrics,
-        new ToolCallLedger(
+        new FirstReports(
+            config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime),
+        new FirstReports(
             config.toolCalls().maxTracked(), config.toolCalls().ttl(), System::nanoTime),
         teams);
   }
 
-  EventCounting(HookMetrics metrics, ToolCallLedger ledger, UserTeams teams) {
+  EventCounting(
+      HookMetrics metrics, FirstReports ledger, FirstReports deliveries, UserTeams teams) {
     this.metrics = metrics;
     this.ledger = ledger;
+    this.deliveries = deliveries;
     this.teams = teams;
   }
 
-  /** Counts an accepted event (for guarded events, before the guard answers). */
-  public void received(HookInput input, String user) {
+  /**
+   * Counts an accepted event (for guarded events, before the guard answers). {@code eventKey} is
+   * the hook client's name for the event (null: none): a key this replica already counted for the
+   * user is a repeated delivery of that event, counted as such and nothing else. With the Service's
+   * client-IP affinity a pod's retries and its hand-off reach the replica that counted the first
+   * attempt.
+   */
+  public void received(HookInput input, String user, String eventKey) {
+    if (eventKey != null && !deliveries.firstReport(user + '\u0000' + eventKey)) {
+      metrics.repeatedDelivery();
+      return;
+    }
     String tool = Labels.tool(input.toolName());
     metrics.event(Labels.event(input.hookEventName()), tool, user, teams.of(user));
     switch (input.hookEventName()) {

@@ -79,6 +79,7 @@ public class HookMetrics {
     }
     forwardedCounter();
     forwardFailureCounter();
+    repeatedDeliveryCounter();
     guardDecision(DecisionSource.FAIL_CLOSED, "deny", 0);
     guardDecision(DecisionSource.FAIL_OPEN, "none", 0);
   }
@@ -106,6 +107,19 @@ public class HookMetrics {
         .serviceLevelObjectives(TOOL_DURATION_BUCKETS)
         .register(registry)
         .record(duration);
+  }
+
+  /** A hook event delivered again under the event key of one already counted. */
+  public void repeatedDelivery() {
+    repeatedDeliveryCounter().increment();
+  }
+
+  private Counter repeatedDeliveryCounter() {
+    return Counter.builder("claude.hook.repeated.deliveries")
+        .description(
+            "Hook events delivered again under the key of an event already counted (a retry or"
+                + " the pod's hand-off after a lost answer): stored once, not counted again")
+        .register(registry);
   }
 
   public void sessionStarted(String source) {

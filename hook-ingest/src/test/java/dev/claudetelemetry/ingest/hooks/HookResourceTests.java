@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -592,6 +593,145 @@ class HookResourceTests {
         .startsWith("claude-telemetry guard unavailable");
     assertThat(StubServers.receiver().lastAuthorization())
         .isEqualTo("Bearer " + StubServers.TRANSCRIPT_TOKEN);
+  }
+
+  /**
+   * The hook client sends one random key with every attempt to deliver an event (its retries, the
+   * pod's hand-off later): every attempt forwards the same id, so transcript-service stores the
+   * event once. The id is the user's: the same key from another user is another event.
+   */
+  @Test
+  void shouldForwardEveryAttemptOfAKeyedEventUnderOneIdOfItsUser() {
+    String session = UUID.randomUUID().toString();
+    String key = UUID.randomUUID().toString().replace("-", "");
+    ObjectNode stop = Fixtures.hookInput("Stop.json").put("session_id", session);
+    for (String user : List.of("keyed-a", "keyed-a", "keyed-b")) {
+      given()
+          .header("Authorization", "Bearer " + StubServers.TOKEN)
+          .header("X-Claude-Telemetry-User", user)
+          .header("X-Claude-Hook-Event-Key", key)
+          .contentType("application/json")
+          .body(stop.toString())
+          .post("/v1/hooks")
+          .then()
+          .statusCode(200);
+    }
+    post(stop, "keyed-a").then().statusCode(200);
+
+    // Stored once per id, as transcript-service does: both keyed attempts of keyed-a are one event.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> forwardedFor(session).size() == 3);
+    Map<String, List<String>> idsByUser = new HashMap<>();
+    for (JsonNode event : forwardedFor(session)) {
+      idsByUser
+          .computeIfAbsent(event.get("user").asText(), u -> new ArrayList<>())
+          .add(event.get("id").asText());
+    }
+    assertThat(idsByUser.get("keyed-a")).as("one keyed event, one without a key").hasSize(2);
+    assertThat(idsByUser.get("keyed-b")).hasSize(1);
+    String keyedA =
+        idsByUser.get("keyed-a").stream()
+            .filter(id -> Collections.frequency(StubServers.receiver().acceptedIds(), id) == 2)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no id was forwarded for both keyed attempts"));
+    assertThat(keyedA).isNotEqualTo(idsByUser.get("keyed-b").get(0));
+    assertThat(UUID.fromString(keyedA)).isNotNull();
+  }
+
+  /**
+   * A keyed event delivered twice (the client's retry after a lost answer) is one event in the
+   * metrics too: the repeat is counted as a repeated delivery, not as a second event or tool call.
+   * The same input without a key, or under another key, is another event.
+   */
+  @Test
+  void shouldCountARepeatedDeliveryOfAKeyedEventOnce() {
+    String user = "keyed-count";
+    String key = UUID.randomUUID().toString().replace("-", "");
+    ObjectNode post =
+        Fixtures.hookInput("PostToolUse-Bash.json")
+            .put("session_id", UUID.randomUUID().toString())
+            .put("tool_use_id", "toolu_keyed_count");
+    Scrape before = Scrape.now();
+    for (String attemptKey : List.of(key, key, key)) {
+      given()
+          .header("Authorization", "Bearer " + StubServers.TOKEN)
+          .header("X-Claude-Telemetry-User", user)
+          .header("X-Claude-Hook-Event-Key", attemptKey)
+          .contentType("application/json")
+          .body(post.toString())
+          .post("/v1/hooks")
+          .then()
+          .statusCode(200);
+    }
+    Scrape afterRepeats = Scrape.now();
+    assertThat(
+            afterRepeats.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PostToolUse",
+                    "tool",
+                    "Bash",
+                    "user",
+                    user)
+                - before.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PostToolUse",
+                    "tool",
+                    "Bash",
+                    "user",
+                    user))
+        .isEqualTo(1.0);
+    assertThat(
+            afterRepeats.value("claude_hook_repeated_deliveries_total")
+                - before.value("claude_hook_repeated_deliveries_total"))
+        .isEqualTo(2.0);
+
+    String otherKey = UUID.randomUUID().toString().replace("-", "");
+    given()
+        .header("Authorization", "Bearer " + StubServers.TOKEN)
+        .header("X-Claude-Telemetry-User", user)
+        .header("X-Claude-Hook-Event-Key", otherKey)
+        .contentType("application/json")
+        .body(post.put("tool_use_id", "toolu_keyed_count_2").toString())
+        .post("/v1/hooks")
+        .then()
+        .statusCode(200);
+    assertThat(
+            Scrape.now()
+                    .value(
+                        "claude_hook_events_total",
+                        "event",
+                        "PostToolUse",
+                        "tool",
+                        "Bash",
+                        "user",
+                        user)
+                - before.value(
+                    "claude_hook_events_total",
+                    "event",
+                    "PostToolUse",
+                    "tool",
+                    "Bash",
+                    "user",
+                    user))
+        .isEqualTo(2.0);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"too-short", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdefa"})
+  void shouldRefuseAMalformedEventKeyWithAReason(String key) {
+    given()
+        .header("Authorization", "Bearer " + StubServers.TOKEN)
+        .header("X-Claude-Hook-Event-Key", key)
+        .contentType("application/json")
+        .body(Fixtures.hookInput("Stop.json").toString())
+        .post("/v1/hooks")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("X-Claude-Hook-Event-Key"));
   }
 
   @Test

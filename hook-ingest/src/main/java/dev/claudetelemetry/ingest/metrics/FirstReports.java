@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Remembers which tool calls already have their outcome counted, so a call reported twice (Claude
- * Code sends PostToolUseFailure and then PostToolUse for one failed call) counts once. Bounded in
- * size and time: the duplicate arrives milliseconds after the first report, so forgetting old calls
- * is safe.
+ * Remembers which keys were already reported, so that what arrives twice counts once: a tool call
+ * reported twice (Claude Code sends PostToolUseFailure and then PostToolUse for one failed call),
+ * and a hook event the client delivered again under its event key (a retry after a lost answer or a
+ * 503, or the pod's hand-off after one). Bounded in size and time: the repeat arrives within
+ * seconds of the first report, so forgetting old keys is safe.
  */
-final class ToolCallLedger {
+final class FirstReports {
 
   private final int maxTracked;
   private final long ttlNanos;
@@ -21,17 +22,17 @@ final class ToolCallLedger {
   /** Insertion order is age order, since an entry is never updated. */
   private final LinkedHashMap<String, Long> countedAt = new LinkedHashMap<>();
 
-  ToolCallLedger(int maxTracked, Duration ttl, LongSupplier nanoClock) {
+  FirstReports(int maxTracked, Duration ttl, LongSupplier nanoClock) {
     this.maxTracked = maxTracked;
     this.ttlNanos = ttl.toNanos();
     this.clock = nanoClock;
   }
 
-  /** True the first time a call is reported (within the ttl); false for every repeat. */
-  synchronized boolean firstReport(String callKey) {
+  /** True the first time a key is reported (within the ttl); false for every repeat. */
+  synchronized boolean firstReport(String key) {
     long now = clock.getAsLong();
     forgetExpired(now);
-    if (countedAt.putIfAbsent(callKey, now) != null) {
+    if (countedAt.putIfAbsent(key, now) != null) {
       return false;
     }
     if (countedAt.size() > maxTracked) {

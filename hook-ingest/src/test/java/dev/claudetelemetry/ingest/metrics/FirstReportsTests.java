@@ -6,13 +6,13 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class ToolCallLedgerTests {
+class FirstReportsTests {
 
   private final AtomicLong clock = new AtomicLong();
 
   @Test
   void shouldReportACallOnlyOnce() {
-    ToolCallLedger ledger = new ToolCallLedger(10, Duration.ofMinutes(1), clock::get);
+    FirstReports ledger = new FirstReports(10, Duration.ofMinutes(1), clock::get);
     assertThat(ledger.firstReport("a")).isTrue();
     assertThat(ledger.firstReport("a")).isFalse();
     assertThat(ledger.firstReport("b")).isTrue();
@@ -20,7 +20,7 @@ class ToolCallLedgerTests {
 
   @Test
   void shouldForgetCallsAfterTheirTimeToLive() {
-    ToolCallLedger ledger = new ToolCallLedger(10, Duration.ofSeconds(60), clock::get);
+    FirstReports ledger = new FirstReports(10, Duration.ofSeconds(60), clock::get);
     ledger.firstReport("a");
     clock.addAndGet(Duration.ofSeconds(30).toNanos());
     ledger.firstReport("b");
@@ -33,7 +33,7 @@ class ToolCallLedgerTests {
 
   @Test
   void shouldStayWithinItsBoundForgettingTheOldestFirst() {
-    ToolCallLedger ledger = new ToolCallLedger(3, Duration.ofHours(1), clock::get);
+    FirstReports ledger = new FirstReports(3, Duration.ofHours(1), clock::get);
     for (String key : new String[] {"a", "b", "c", "d"}) {
       ledger.firstReport(key);
     }
