@@ -48,6 +48,7 @@ public final class HookInputParser {
         optionalBoolean(object, "is_interrupt"),
         optionalString(object, "source"),
         optionalString(object, "reason"),
+        clientDecision(object),
         object);
   }
 
@@ -100,6 +101,14 @@ public final class HookInputParser {
       throw invalid("field '" + field + "' must be a string, not " + describe(value));
     }
     return value.asText();
+  }
+
+  private static String clientDecision(ObjectNode object) {
+    String decision = optionalString(object, HookInput.CLIENT_DECISION);
+    if (decision != null && !decision.equals("deny") && !decision.equals("none")) {
+      throw invalid("field '" + HookInput.CLIENT_DECISION + "' must be \"deny\" or \"none\"");
+    }
+    return decision;
   }
 
   private static Boolean optionalBoolean(ObjectNode object, String field) {

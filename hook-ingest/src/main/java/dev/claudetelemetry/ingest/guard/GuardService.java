@@ -68,6 +68,25 @@ public class GuardService {
         .recoverWithItem(failure -> failed(input, classify(failure), describe(failure)));
   }
 
+  /**
+   * What the pod's guard applied to an event it decided without hook-ingest (delivered later by the
+   * pod's hand-off), recorded as a fail-closed deny or a fail-open none like hook-ingest's own, the
+   * reason saying it was the pod's guard. The policy is not asked, as its verdict was never
+   * applied; Claude Code had its answer long ago, so the answer given here is none, and it is not
+   * counted among the answers hook-ingest gave (claude_hook_guard_decisions_total).
+   */
+  public GuardAnswer decidedByClient(HookInput input) {
+    boolean denied = "deny".equals(input.clientDecision());
+    DecisionSource source = denied ? DecisionSource.FAIL_CLOSED : DecisionSource.FAIL_OPEN;
+    String reason =
+        "the pod's claude-guard could not ask hook-ingest, so it "
+            + (denied ? "blocked this tool call (fail closed)" : "did not check this tool call")
+            + "; the event reached hook-ingest later through the pod's hand-off";
+    GuardDecision decision =
+        new GuardDecision(denied ? "deny" : "none", null, null, source.label(), reason);
+    return new GuardAnswer(JsonNodeFactory.instance.objectNode(), decision, denied);
+  }
+
   private GuardAnswer failed(HookInput input, GuardFailure failure, String detail) {
     metrics.guardFailure(failure);
     logThrottled(failure, detail);

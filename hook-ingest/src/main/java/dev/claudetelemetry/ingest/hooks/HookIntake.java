@@ -6,6 +6,7 @@ import dev.claudetelemetry.ingest.config.IngestConfig;
 import dev.claudetelemetry.ingest.events.HookInput;
 import dev.claudetelemetry.ingest.events.HookInputParser;
 import dev.claudetelemetry.ingest.forwarding.Forwarding;
+import dev.claudetelemetry.ingest.guard.GuardAnswer;
 import dev.claudetelemetry.ingest.guard.GuardDecision;
 import dev.claudetelemetry.ingest.guard.GuardService;
 import dev.claudetelemetry.ingest.identity.UserLabels;
@@ -71,18 +72,20 @@ public class HookIntake {
       // is recorded that is not.
       return forward(input, user, null, false, eventKey).replaceWith(NO_OPINION);
     }
-    return guard
-        .decide(input, body)
-        .flatMap(
-            answer -> {
-              counting.guarded(input, user, answer);
-              // The guard's answer is given whether or not the spool took the event (that is
-              // counted): a full disk must not stop Claude Code from being told deny.
-              return forward(input, user, answer.decision(), true, eventKey)
-                  .onFailure(NotSpooledException.class)
-                  .recoverWithNull()
-                  .replaceWith(answer.hookOutput());
-            });
+    Uni<GuardAnswer> decided =
+        input.clientDecision() != null
+            ? Uni.createFrom().item(guard.decidedByClient(input))
+            : guard.decide(input, body);
+    return decided.flatMap(
+        answer -> {
+          counting.guarded(input, user, answer);
+          // The guard's answer is given whether or not the spool took the event (that is
+          // counted): a full disk must not stop Claude Code from being told deny.
+          return forward(input, user, answer.decision(), true, eventKey)
+              .onFailure(NotSpooledException.class)
+              .recoverWithNull()
+              .replaceWith(answer.hookOutput());
+        });
   }
 
   private Uni<Void> forward(

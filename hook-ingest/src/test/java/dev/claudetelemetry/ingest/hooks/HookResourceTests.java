@@ -719,6 +719,49 @@ class HookResourceTests {
         .isEqualTo(2.0);
   }
 
+  /**
+   * A PreToolUse the pod's guard decided itself (hook-ingest unreachable) arrives later through the
+   * pod's hand-off, marked with what the guard applied: it is recorded with that decision, the
+   * policy is not asked (its verdict was never applied), and the answer is none. Any other value of
+   * the mark is refused with a reason.
+   */
+  @Test
+  void shouldRecordWhatThePodsGuardAppliedWithoutAskingThePolicy() {
+    String session = UUID.randomUUID().toString();
+    int policyRequests = StubServers.policy().requests();
+    for (String applied : List.of("deny", "none")) {
+      ObjectNode input =
+          Fixtures.bash("PreToolUse", session, "toolu_client_" + applied, "deny rm -rf /")
+              .put("claude_telemetry_client_decision", applied);
+      String answer = post(input, "client-decided").then().statusCode(200).extract().asString();
+      assertThat(answer).isEqualTo("{}");
+    }
+    assertThat(StubServers.policy().requests()).isEqualTo(policyRequests);
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> forwardedFor(session).size() == 2);
+    Map<String, JsonNode> byCall = new HashMap<>();
+    for (JsonNode event : forwardedFor(session)) {
+      byCall.put(event.path("event").path("tool_use_id").asText(), event.get("decision"));
+    }
+    assertThat(byCall.get("toolu_client_deny").get("verdict").asText()).isEqualTo("deny");
+    assertThat(byCall.get("toolu_client_deny").get("source").asText()).isEqualTo("fail-closed");
+    assertThat(byCall.get("toolu_client_deny").get("reason").asText())
+        .contains("the pod's claude-guard could not ask hook-ingest");
+    assertThat(byCall.get("toolu_client_none").get("verdict").asText()).isEqualTo("none");
+    assertThat(byCall.get("toolu_client_none").get("source").asText()).isEqualTo("fail-open");
+
+    ObjectNode forged =
+        Fixtures.bash("PreToolUse", session, "toolu_client_allow", "ls")
+            .put("claude_telemetry_client_decision", "allow");
+    post(forged, "client-decided")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("claude_telemetry_client_decision"));
+  }
+
   @ParameterizedTest
   @CsvSource({"too-short", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdefa"})
   void shouldRefuseAMalformedEventKeyWithAReason(String key) {
