@@ -524,78 +524,6 @@ static char *request_head(const char *method, const struct url *u, const char *p
 
 static struct answer answer_buffer;
 
-/* ------------------------------------------------------------------ claude-guard */
-
-static const char *guard_timeout_text;
-
-static void guard_deny(const char *reason) {
-  const char *fail_open = setting(CLAUDE_GUARD_FAIL_OPEN);
-  if (fail_open && strcmp(fail_open, "1") == 0) {
-    say("claude-guard", "%s; failing open (CLAUDE_GUARD_FAIL_OPEN=1)", reason);
-    exit(0);
-  }
-  /* reason is always one of this file's fixed phrases, never text from the request or the answer */
-  printf("{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
-         "\"permissionDecisionReason\":\"Blocked by the claude-telemetry guard: %s, so no tool call can be checked "
-         "and none is allowed (fail closed). This is not about your command: ask your platform team to check "
-         "hook-ingest and policy-service in namespace claude-telemetry.\"}}\n",
-         reason);
-  exit(0);
-}
-
-static int guard(void) {
-  char reason[160];
-  struct url u;
-  size_t input_len;
-  unsigned char *input = read_input(&input_len);
-  long timeout = millis_setting(CLAUDE_GUARD_TIMEOUT_SECONDS, 5000);
-  const char *timeout_text = setting(CLAUDE_GUARD_TIMEOUT_SECONDS);
-  if (millis_setting(CLAUDE_GUARD_TIMEOUT_SECONDS, -1) < 0) timeout_text = "5";
-  guard_timeout_text = timeout_text;
-
-  if (!setting(HOOK_INGEST_URL) || !*setting(HOOK_INGEST_URL)) guard_deny("HOOK_INGEST_URL is not set in the managed settings");
-  if (!safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN))) guard_deny("the pod has no valid CLAUDE_TELEMETRY_TOKEN");
-  if (url_parse(setting(HOOK_INGEST_URL), &u) != 0) guard_deny("HOOK_INGEST_URL in the managed settings is not an http:// URL");
-  if (!input) guard_deny("the hook input could not be read");
-  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, NULL);
-  if (!head) guard_deny("the request to hook-ingest could not be built");
-
-  switch (http_request(&u, head, input, input_len, now_ms() + timeout, &answer_buffer)) {
-    case HTTP_OK:
-      break;
-    case HTTP_UNREACHABLE:
-      guard_deny("hook-ingest could not be reached (its name does not resolve or it refused the connection)");
-      break;
-    case HTTP_CONNECT_TIMEOUT:
-      snprintf(reason, sizeof reason, "hook-ingest did not accept a connection within %s s", guard_timeout_text);
-      guard_deny(reason);
-      break;
-    case HTTP_ANSWER_TIMEOUT:
-      snprintf(reason, sizeof reason, "hook-ingest did not answer within %s s", guard_timeout_text);
-      guard_deny(reason);
-      break;
-    default:
-      guard_deny("the call to hook-ingest failed");
-  }
-  if (answer_buffer.status == 0) guard_deny("hook-ingest sent no HTTP status");
-  if (answer_buffer.status == 401) guard_deny("hook-ingest refused this pod's token (HTTP 401)");
-  if (answer_buffer.status != 200) {
-    snprintf(reason, sizeof reason, "hook-ingest answered HTTP %d", answer_buffer.status);
-    guard_deny(reason);
-  }
-  static char decision[ANSWER_MAX + 256];
-  switch (decision_read(answer_buffer.body, answer_buffer.body_len, decision, sizeof decision)) {
-    case DECISION_GIVEN:
-      fputs(decision, stdout);
-      return 0;
-    case DECISION_NONE:
-      return 0;
-    default:
-      guard_deny("hook-ingest's answer was not a valid decision");
-  }
-  return 0;
-}
-
 /* ------------------------------------------------------------------ claude-hook: retries and the hand-off */
 
 /*
@@ -676,6 +604,118 @@ static int handoff_send(const char *path, const char *key, const unsigned char *
   }
   close(fd);
   return got >= 3 && memcmp(answer, "ok\n", 3) == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ claude-guard */
+
+static const char *guard_timeout_text;
+static const unsigned char *guard_input;
+static size_t guard_input_len;
+static char guard_key[33];
+static int guard_keyed;
+
+static void guard_deny(const char *reason) {
+  const char *fail_open = setting(CLAUDE_GUARD_FAIL_OPEN);
+  if (fail_open && strcmp(fail_open, "1") == 0) {
+    say("claude-guard", "%s; failing open (CLAUDE_GUARD_FAIL_OPEN=1)", reason);
+    exit(0);
+  }
+  /* reason is always one of this file's fixed phrases, never text from the request or the answer */
+  printf("{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\","
+         "\"permissionDecisionReason\":\"Blocked by the claude-telemetry guard: %s, so no tool call can be checked "
+         "and none is allowed (fail closed). This is not about your command: ask your platform team to check "
+         "hook-ingest and policy-service in namespace claude-telemetry.\"}}\n",
+         reason);
+  exit(0);
+}
+
+/*
+ * The guard decided without hook-ingest's answer (deny; no decision when failing open): the event goes to the
+ * pod's hand-off as claude-hook's do, with what the guard applied as "claude_telemetry_client_decision", so that
+ * the call Claude Code was told about is in the audit trail once hook-ingest is back, recorded with that decision
+ * (hook-ingest does not ask the policy about such an event). Same key as the request, so an event hook-ingest did
+ * take before its answer was lost is stored once.
+ */
+static void guard_handoff(const char *verdict) {
+  if (!guard_input || !guard_keyed) return;
+  size_t root = json_root(guard_input, guard_input_len);
+  if (root >= guard_input_len || guard_input[root] != '{') return;
+  size_t rest = root + 1, next = json_ws(guard_input, guard_input_len, rest);
+  int empty = next < guard_input_len && guard_input[next] == '}';
+  char member[80];
+  int m = snprintf(member, sizeof member, "{\"claude_telemetry_client_decision\":\"%s\"%s", verdict, empty ? "" : ",");
+  size_t len = (size_t)m + guard_input_len - rest;
+  unsigned char *body = malloc(len);
+  if (!body) return;
+  memcpy(body, member, (size_t)m);
+  memcpy(body + m, guard_input + rest, guard_input_len - rest);
+  handoff_send(setting(CLAUDE_HOOK_HANDOFF_SOCKET), guard_key, body, len, now_ms() + HANDOFF_SEND_MS);
+  free(body);
+}
+
+/* hook-ingest could not be asked (not reached, no answer in time, 5xx): hand the event off, then answer. */
+static void guard_unanswered(const char *reason) {
+  const char *fail_open = setting(CLAUDE_GUARD_FAIL_OPEN);
+  guard_handoff(fail_open && strcmp(fail_open, "1") == 0 ? "none" : "deny");
+  guard_deny(reason);
+}
+
+static int guard(void) {
+  char reason[160];
+  struct url u;
+  size_t input_len;
+  unsigned char *input = read_input(&input_len);
+  long timeout = millis_setting(CLAUDE_GUARD_TIMEOUT_SECONDS, 5000);
+  const char *timeout_text = setting(CLAUDE_GUARD_TIMEOUT_SECONDS);
+  if (millis_setting(CLAUDE_GUARD_TIMEOUT_SECONDS, -1) < 0) timeout_text = "5";
+  guard_timeout_text = timeout_text;
+
+  if (!setting(HOOK_INGEST_URL) || !*setting(HOOK_INGEST_URL)) guard_deny("HOOK_INGEST_URL is not set in the managed settings");
+  if (!safe_header_value(setting(CLAUDE_TELEMETRY_TOKEN))) guard_deny("the pod has no valid CLAUDE_TELEMETRY_TOKEN");
+  if (url_parse(setting(HOOK_INGEST_URL), &u) != 0) guard_deny("HOOK_INGEST_URL in the managed settings is not an http:// URL");
+  if (!input) guard_deny("the hook input could not be read");
+  char key_header[64];
+  guard_input = input;
+  guard_input_len = input_len;
+  guard_keyed = event_key(guard_key, key_header, sizeof key_header) == 0;
+  char *head = request_head("POST", &u, "/v1/hooks", "application/json", input_len, guard_keyed ? key_header : NULL);
+  if (!head) guard_deny("the request to hook-ingest could not be built");
+
+  switch (http_request(&u, head, input, input_len, now_ms() + timeout, &answer_buffer)) {
+    case HTTP_OK:
+      break;
+    case HTTP_UNREACHABLE:
+      guard_unanswered("hook-ingest could not be reached (its name does not resolve or it refused the connection)");
+      break;
+    case HTTP_CONNECT_TIMEOUT:
+      snprintf(reason, sizeof reason, "hook-ingest did not accept a connection within %s s", guard_timeout_text);
+      guard_unanswered(reason);
+      break;
+    case HTTP_ANSWER_TIMEOUT:
+      snprintf(reason, sizeof reason, "hook-ingest did not answer within %s s", guard_timeout_text);
+      guard_unanswered(reason);
+      break;
+    default:
+      guard_unanswered("the call to hook-ingest failed");
+  }
+  if (answer_buffer.status == 0) guard_unanswered("hook-ingest sent no HTTP status");
+  if (answer_buffer.status == 401) guard_deny("hook-ingest refused this pod's token (HTTP 401)");
+  if (answer_buffer.status != 200) {
+    snprintf(reason, sizeof reason, "hook-ingest answered HTTP %d", answer_buffer.status);
+    if (hook_status_transient(answer_buffer.status)) guard_unanswered(reason);
+    guard_deny(reason);
+  }
+  static char decision[ANSWER_MAX + 256];
+  switch (decision_read(answer_buffer.body, answer_buffer.body_len, decision, sizeof decision)) {
+    case DECISION_GIVEN:
+      fputs(decision, stdout);
+      return 0;
+    case DECISION_NONE:
+      return 0;
+    default:
+      guard_deny("hook-ingest's answer was not a valid decision");
+  }
+  return 0;
 }
 
 /* ------------------------------------------------------------------ claude-hook */

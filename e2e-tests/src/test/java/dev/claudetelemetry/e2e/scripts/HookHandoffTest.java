@@ -124,6 +124,58 @@ class HookHandoffTest {
     }
   }
 
+  /**
+   * claude-guard with no hook-ingest to ask denies (fail closed) and hands the PreToolUse to the
+   * sweep, marked with the decision it applied, under the key of its own request: the call it
+   * blocked is delivered later, once. A guard whose hook-ingest refused the pod's token (401) or
+   * the body (4xx) hands nothing off: the sweep would get the same answer.
+   */
+  @Test
+  void shouldHandOffWhatTheGuardDecidedWithoutHookIngest(@TempDir Path dir) throws Exception {
+    String input = PodScript.fixture("PreToolUse-Bash.json");
+    AtomicBoolean up = new AtomicBoolean(false);
+    try (StubServer ingest = new StubServer(takenWhen(up));
+        Sweep sweep = Sweep.start(dir, ingest.url())) {
+      PodScript.Outcome outcome =
+          PodScript.run(
+              "claude-guard",
+              input,
+              sweep.hookSetup().managed("CLAUDE_GUARD_TIMEOUT_SECONDS", "0.5"));
+      assertThat(outcome.exitCode()).isZero();
+      assertThat(outcome.stdout()).contains("\"permissionDecision\":\"deny\"");
+      String key = ingest.requests.get(0).header(KEY_HEADER);
+      assertThat(key).matches("[0-9a-f]{32}");
+      assertThat(sweep.spooled())
+          .singleElement()
+          .satisfies(
+              file -> {
+                assertThat(file.getFileName().toString()).endsWith("-" + key + ".json");
+                String handed = Files.readString(file);
+                assertThat(handed)
+                    .startsWith("{\"claude_telemetry_client_decision\":\"deny\",")
+                    .endsWith(input.substring(input.indexOf('{') + 1));
+              });
+
+      up.set(true);
+      await().atMost(Duration.ofSeconds(30)).until(() -> sweep.spooled().isEmpty());
+      assertThat(ingest.requests.get(ingest.requests.size() - 1))
+          .satisfies(
+              r -> {
+                assertThat(r.header(KEY_HEADER)).isEqualTo(key);
+                assertThat(r.bodyText()).contains("\"claude_telemetry_client_decision\":\"deny\"");
+              });
+    }
+    for (int status : new int[] {401, 413}) {
+      Path other = Files.createDirectories(dir.resolve("refused-" + status));
+      try (StubServer ingest = new StubServer(r -> new StubServer.Response(status, "{}"));
+          Sweep sweep = Sweep.start(other, ingest.url())) {
+        PodScript.Outcome outcome = PodScript.run("claude-guard", input, sweep.hookSetup());
+        assertThat(outcome.stdout()).contains("\"permissionDecision\":\"deny\"");
+        assertThat(sweep.spooled()).as("HTTP %d: nothing handed off", status).isEmpty();
+      }
+    }
+  }
+
   /** No sweep in the pod (no socket): the hook gives up after its timeout and exits 0, silent. */
   @Test
   void shouldExitQuietlyWhenThereIsNoHandOff(@TempDir Path dir) {

@@ -135,13 +135,15 @@ class OutagePodTest {
    * the restart fall exactly between two tool calls.
    *
    * <p>While hook-ingest is dead, the next tool call's PreToolUse gets no answer: claude-guard
-   * denies it with its own reason (fail closed) and Claude Code hands that reason to the model. The
-   * other hooks of that turn (claude-hook) get refused connections for longer than their retry
-   * budget and hand their events to the pod's transcript-sweep container, which delivers them to
-   * the restarted hook-ingest. The test asserts that every event hook-ingest received (counted by
-   * the killed process before the kill and by the new one after it, handed-off events included) is
-   * stored exactly once, and that every batch of tool calls has its PostToolBatch stored, the one
-   * fired while hook-ingest was dead included.
+   * denies it with its own reason (fail closed), Claude Code hands that reason to the model, and
+   * the guard hands the PreToolUse, marked with the deny it applied, to the pod's transcript-sweep
+   * container. The other hooks of that turn (claude-hook) get refused connections for longer than
+   * their retry budget and hand their events there too; the sweep delivers them all to the
+   * restarted hook-ingest. The test asserts that every event hook-ingest received (counted by the
+   * killed process before the kill and by the new one after it, handed-off events included) is
+   * stored exactly once, that every batch of tool calls has its PostToolBatch stored, the one fired
+   * while hook-ingest was dead included, and that the call the guard blocked alone is recorded as a
+   * fail-closed deny.
    */
   @Test
   void shouldRecordEveryHookEventAndEveryTranscriptLineOfASessionCutByAKillAndAnOutage()
@@ -249,8 +251,7 @@ class OutagePodTest {
           .isEqualTo("0");
       // Events in: Claude Code fires one PostToolBatch per batch of tool calls, whatever became of
       // the calls; the fake API scripted three. The one fired while hook-ingest was dead went
-      // through claude-hook's hand-off. That call's PreToolUse is the one event not recorded:
-      // claude-guard decided it alone (fail closed) and hands nothing off.
+      // through claude-hook's hand-off, and that call's PreToolUse through claude-guard's.
       assertThat(
               services.psql(
                   "SELECT count(*) FROM hook_events WHERE event_name = 'PostToolBatch'"
@@ -261,11 +262,12 @@ class OutagePodTest {
           .isEqualTo("3");
       assertThat(
               services.psql(
-                  "SELECT count(*) FROM hook_events WHERE session_id = '"
+                  "SELECT string_agg(event_name || ' ' || verdict || ' ' || decision_source, ',')"
+                      + " FROM hook_events WHERE session_id = '"
                       + result.sessionId()
                       + "' AND payload->'tool_input'->>'command' = 'echo while hook-ingest is dead'"))
-          .as("the call made while hook-ingest was dead reached no one but claude-guard")
-          .isEqualTo("0");
+          .as("the call claude-guard blocked alone, recorded once with the deny it applied")
+          .isEqualTo("PreToolUse deny fail-closed");
       assertThat(sweep.logTail(200)).containsPattern("[1-9][0-9]* delivered");
       // The agent can connect to the hand-off socket, but not remove it or bind its own there.
       assertThatThrownBy(
