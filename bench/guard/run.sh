@@ -261,7 +261,7 @@ run_session() {
   out=$(cat "$dir/out.json")
   turns=$(printf '%s' "$out" | jq -r '.num_turns')
   [ "$turns" = "$((CALLS + 1))" ] || { echo "bench: $1 session ran $turns turns, not $((CALLS + 1)): $out" >&2; exit 1; }
-  transcript=$(find "$dir/home/.claude/projects" -name "$(printf '%s' "$out" | jq -r '.session_id').jsonl" | head -1)
+  transcript=$(find "$dir/home/.claude/projects" -name "$(printf '%s' "$out" | jq -r '.session_id').jsonl" -print -quit)
   echo "$timing" | awk '{printf "%d %d ", $1 * 1000, ($2 + $3) * 1000}'
   echo "$(services_ms "$before" "$after")$(stat -c %s "$transcript")"
 }
@@ -336,7 +336,7 @@ jq -c . "$ROOT/testdata/claude-code/hooks/PostToolBatch.json" >"$events/batch.js
 # The per-batch sync replays an ours session's transcript: one batch's lines appended before each sync (prepared
 # here, appended with shell builtins in the loop so that the client's CPU is the sync's own), a new session every
 # $CALLS batches.
-source_transcript=$(find "$WORK/ours/home/.claude/projects" -name '*.jsonl' -size +10k | head -1)
+source_transcript=$(find "$WORK/ours/home/.claude/projects" -name '*.jsonl' -size +10k -print -quit)
 lines=$(wc -l <"$source_transcript")
 for i in $(seq 1 "$EVENT_RUNS"); do
   session=bench-events-$(( (i - 1) / CALLS )) batch=$(( (i - 1) % CALLS ))
