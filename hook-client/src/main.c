@@ -614,9 +614,13 @@ static size_t guard_input_len;
 static char guard_key[33];
 static int guard_keyed;
 
-static void guard_deny(const char *reason) {
+static int guard_fails_open(void) {
   const char *fail_open = setting(CLAUDE_GUARD_FAIL_OPEN);
-  if (fail_open && strcmp(fail_open, "1") == 0) {
+  return fail_open && strcmp(fail_open, "1") == 0;
+}
+
+static void guard_deny(const char *reason) {
+  if (guard_fails_open()) {
     say("claude-guard", "%s; failing open (CLAUDE_GUARD_FAIL_OPEN=1)", reason);
     exit(0);
   }
@@ -655,8 +659,7 @@ static void guard_handoff(const char *verdict) {
 
 /* hook-ingest could not be asked (not reached, no answer in time, 5xx): hand the event off, then answer. */
 static void guard_unanswered(const char *reason) {
-  const char *fail_open = setting(CLAUDE_GUARD_FAIL_OPEN);
-  guard_handoff(fail_open && strcmp(fail_open, "1") == 0 ? "none" : "deny");
+  guard_handoff(guard_fails_open() ? "none" : "deny");
   guard_deny(reason);
 }
 
@@ -1182,11 +1185,10 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
       fresh = 1;
     }
     if (offset >= 0) e->acked = offset;
-    if (!fresh) {
-      /* another pass's file */
-    } else if (offset == SWEEP_DOWN) {
+    /* A file of the other pass, not asked about this time, is left as it was. */
+    if (fresh && offset == SWEEP_DOWN) {
       result = SWEEP_SERVER_DOWN;
-    } else if (offset == SWEEP_REFUSED || sweep_complete(fd, st.st_size, offset)) {
+    } else if (fresh && (offset == SWEEP_REFUSED || sweep_complete(fd, st.st_size, offset))) {
       /* Refused (another user's session, a name the server rejects): asking again changes nothing until the
        * file does. Only a refusal of the token itself (401) counts as down, so a rotated token retries. */
       e->settled = e->size == st.st_size;
@@ -1303,8 +1305,8 @@ static void sweep_round(const char *projects_path, long long quiet_ms) {
  * pod's own token from the managed settings and the event's key, and removes a file once hook-ingest took it.
  *
  * The agent can connect too. What it can send that way is an event as its own user, which it can already post
- * with the token it holds; it cannot name a real event's key (random, never shown to it), so it cannot turn one
- * into a duplicate. The bounds are about cost: a body of at most HANDOFF_BODY_MAX bytes that is a JSON object,
+ * with the token it holds; it cannot name a real event's key (random, never written where it can read it), so it
+ * cannot turn one into a duplicate. The bounds are about cost: a body of at most HANDOFF_BODY_MAX bytes that is a JSON object,
  * HANDOFF_TAKE_MS per connection, HANDOFF_CONNECTIONS_MAX at once, and at most HANDOFF_SPOOL_FILES_MAX files or
  * HANDOFF_SPOOL_BYTES_MAX bytes waiting; beyond that an event is refused (and logged), never something spooled
  * dropped. hook-ingest refusing a spooled event's body (4xx other than 401/408/429) drops it, logged and counted.
@@ -1478,8 +1480,7 @@ static void handoff_deliver(int spool) {
   closedir(dir);
   qsort(names, (size_t)count, sizeof *names, compare_strings);
   long long round_end = now_ms() + HANDOFF_DELIVER_MS;
-  int i = 0;
-  for (; i < count && left_ms(round_end) > 0; i++) {
+  for (int i = 0; i < count && left_ms(round_end) > 0; i++) {
     char key_header[64], path[128];
     size_t len;
     snprintf(path, sizeof path, "/proc/self/fd/%d/%s", spool, names[i]);
