@@ -49,6 +49,11 @@ class HookResourceTests {
   URI hooks;
 
   static Response post(Object body, String user) {
+    return post(body, user, null);
+  }
+
+  /** With {@code eventKey}, as the hook client sends every attempt to deliver one event. */
+  static Response post(Object body, String user, String eventKey) {
     var request =
         given()
             .header("Authorization", "Bearer " + StubServers.TOKEN)
@@ -56,6 +61,9 @@ class HookResourceTests {
             .body(body.toString());
     if (user != null) {
       request.header("X-Claude-Telemetry-User", user);
+    }
+    if (eventKey != null) {
+      request.header(HookResource.EVENT_KEY_HEADER, eventKey);
     }
     return request.post("/v1/hooks");
   }
@@ -606,15 +614,7 @@ class HookResourceTests {
     String key = UUID.randomUUID().toString().replace("-", "");
     ObjectNode stop = Fixtures.hookInput("Stop.json").put("session_id", session);
     for (String user : List.of("keyed-a", "keyed-a", "keyed-b")) {
-      given()
-          .header("Authorization", "Bearer " + StubServers.TOKEN)
-          .header("X-Claude-Telemetry-User", user)
-          .header("X-Claude-Hook-Event-Key", key)
-          .contentType("application/json")
-          .body(stop.toString())
-          .post("/v1/hooks")
-          .then()
-          .statusCode(200);
+      post(stop, user, key).then().statusCode(200);
     }
     post(stop, "keyed-a").then().statusCode(200);
 
@@ -653,35 +653,11 @@ class HookResourceTests {
             .put("session_id", UUID.randomUUID().toString())
             .put("tool_use_id", "toolu_keyed_count");
     Scrape before = Scrape.now();
-    for (String attemptKey : List.of(key, key, key)) {
-      given()
-          .header("Authorization", "Bearer " + StubServers.TOKEN)
-          .header("X-Claude-Telemetry-User", user)
-          .header("X-Claude-Hook-Event-Key", attemptKey)
-          .contentType("application/json")
-          .body(post.toString())
-          .post("/v1/hooks")
-          .then()
-          .statusCode(200);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      post(post, user, key).then().statusCode(200);
     }
     Scrape afterRepeats = Scrape.now();
-    assertThat(
-            afterRepeats.value(
-                    "claude_hook_events_total",
-                    "event",
-                    "PostToolUse",
-                    "tool",
-                    "Bash",
-                    "user",
-                    user)
-                - before.value(
-                    "claude_hook_events_total",
-                    "event",
-                    "PostToolUse",
-                    "tool",
-                    "Bash",
-                    "user",
-                    user))
+    assertThat(bashPostToolUseEvents(afterRepeats, user) - bashPostToolUseEvents(before, user))
         .isEqualTo(1.0);
     assertThat(
             afterRepeats.value("claude_hook_repeated_deliveries_total")
@@ -689,34 +665,14 @@ class HookResourceTests {
         .isEqualTo(2.0);
 
     String otherKey = UUID.randomUUID().toString().replace("-", "");
-    given()
-        .header("Authorization", "Bearer " + StubServers.TOKEN)
-        .header("X-Claude-Telemetry-User", user)
-        .header("X-Claude-Hook-Event-Key", otherKey)
-        .contentType("application/json")
-        .body(post.put("tool_use_id", "toolu_keyed_count_2").toString())
-        .post("/v1/hooks")
-        .then()
-        .statusCode(200);
-    assertThat(
-            Scrape.now()
-                    .value(
-                        "claude_hook_events_total",
-                        "event",
-                        "PostToolUse",
-                        "tool",
-                        "Bash",
-                        "user",
-                        user)
-                - before.value(
-                    "claude_hook_events_total",
-                    "event",
-                    "PostToolUse",
-                    "tool",
-                    "Bash",
-                    "user",
-                    user))
+    post(post.put("tool_use_id", "toolu_keyed_count_2"), user, otherKey).then().statusCode(200);
+    assertThat(bashPostToolUseEvents(Scrape.now(), user) - bashPostToolUseEvents(before, user))
         .isEqualTo(2.0);
+  }
+
+  private static double bashPostToolUseEvents(Scrape scrape, String user) {
+    return scrape.value(
+        "claude_hook_events_total", "event", "PostToolUse", "tool", "Bash", "user", user);
   }
 
   /**
@@ -765,12 +721,7 @@ class HookResourceTests {
   @ParameterizedTest
   @CsvSource({"too-short", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdefa"})
   void shouldRefuseAMalformedEventKeyWithAReason(String key) {
-    given()
-        .header("Authorization", "Bearer " + StubServers.TOKEN)
-        .header("X-Claude-Hook-Event-Key", key)
-        .contentType("application/json")
-        .body(Fixtures.hookInput("Stop.json").toString())
-        .post("/v1/hooks")
+    post(Fixtures.hookInput("Stop.json"), null, key)
         .then()
         .statusCode(400)
         .contentType("application/problem+json")
