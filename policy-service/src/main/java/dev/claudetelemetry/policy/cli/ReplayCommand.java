@@ -53,15 +53,6 @@ final class ReplayCommand {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /**
-   * The logger the JDK's HTTP client asks whether to trace. Outside the Quarkus runtime, the log
-   * manager this jar installs answers yes for DEBUG, and the client then formats (and the manager
-   * drops) a trace line for every chunk of every page it reads: a tenth of the replay's CPU. Held
-   * in a field because java.util.logging keeps its loggers only weakly.
-   */
-  private static final java.util.logging.Logger HTTP_CLIENT_TRACE =
-      java.util.logging.Logger.getLogger("jdk.internal.httpclient.debug");
-
   private final PrintStream out;
   private final Map<String, String> env;
 
@@ -160,7 +151,6 @@ final class ReplayCommand {
       return 1;
     }
     String viewerBase = stripSlash(viewer != null ? viewer : base.toString());
-    HTTP_CLIENT_TRACE.setLevel(java.util.logging.Level.INFO);
     HttpClient client =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
