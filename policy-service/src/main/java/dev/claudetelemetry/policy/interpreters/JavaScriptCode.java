@@ -401,7 +401,7 @@ final class JavaScriptCode extends TreeSitterCode<String> {
         {
           String text = node.text();
           return text.length() >= 2
-              ? PythonCode.unescape(text.substring(1, text.length() - 1))
+              ? BackslashEscapes.unescape(text.substring(1, text.length() - 1))
               : null;
         }
       case "template_string":
@@ -410,7 +410,7 @@ final class JavaScriptCode extends TreeSitterCode<String> {
           for (Node part : node.all()) {
             switch (part.type) {
               case "string_fragment" -> out.append(part.text());
-              case "escape_sequence" -> out.append(PythonCode.unescape(part.text()));
+              case "escape_sequence" -> out.append(BackslashEscapes.unescape(part.text()));
               case "template_substitution" -> {
                 List<Node> inner = part.named();
                 String value = inner.size() == 1 ? evaluate(inner.get(0)) : null;
