@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,9 +32,12 @@ import org.jboss.logging.Logger;
  * are symlinks into a hidden timestamped directory; hidden entries are skipped and every read
  * follows the links, which makes a swap look like new file contents here.
  *
- * <p>The directory is read again every {@code refreshEvery} on a background thread, so a rotated,
- * added or removed token takes effect without a restart and the request path never touches the file
- * system: it only reads an immutable snapshot.
+ * <p>The directory is looked at again every {@code refreshEvery} on a background thread, so a
+ * rotated, added or removed token takes effect without a restart and the request path never touches
+ * the file system: it only reads an immutable snapshot. A look costs a listing and one {@code stat}
+ * per entry; the files are read again only when a name, file, size or modification time changed,
+ * and in any case every {@value #FULL_READ_EVERY} looks (a rewrite within the file system's
+ * timestamp granularity that keeps the size would show in neither).
  *
  * <p>A token is refused at load, with a log line naming the user and the reason, when it is empty,
  * shorter than {@value #MIN_TOKEN_LENGTH} characters, holds whitespace or control characters, is
@@ -58,6 +62,9 @@ public final class UserTokenDirectory implements AutoCloseable {
 
   private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]+");
 
+  /** Every this many looks, the files are read whatever their attributes say. */
+  static final int FULL_READ_EVERY = 30;
+
   private record Entry(String user, byte[] digest) {}
 
   private final Path directory;
@@ -68,6 +75,8 @@ public final class UserTokenDirectory implements AutoCloseable {
   private ScheduledExecutorService refresher;
   private Map<String, String> lastProblems = Map.of();
   private Map<String, String> lastFingerprints = null;
+  private List<String> lastAttributes = null;
+  private int looksSinceFullRead = 0;
 
   /**
    * @param serviceTokens tokens that belong to services, never to a user
@@ -103,7 +112,8 @@ public final class UserTokenDirectory implements AutoCloseable {
                 return thread;
               });
       long millis = Math.max(1, refreshEvery.toMillis());
-      refresher.scheduleWithFixedDelay(this::reloadQuietly, millis, millis, TimeUnit.MILLISECONDS);
+      refresher.scheduleWithFixedDelay(
+          this::reloadIfChangedQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -141,6 +151,8 @@ public final class UserTokenDirectory implements AutoCloseable {
    */
   public void reload() {
     synchronized (reloadLock) {
+      lastAttributes = attributes();
+      looksSinceFullRead = 0;
       Map<String, String> tokens = new TreeMap<>();
       Map<String, String> problems = new TreeMap<>();
       try {
@@ -179,9 +191,50 @@ public final class UserTokenDirectory implements AutoCloseable {
     }
   }
 
-  private void reloadQuietly() {
-    try {
+  /**
+   * Reads the directory again if anything in it may have changed since the last reading: see the
+   * class comment.
+   */
+  void reloadIfChanged() {
+    synchronized (reloadLock) {
+      List<String> attributes = attributes();
+      looksSinceFullRead++;
+      if (attributes != null
+          && attributes.equals(lastAttributes)
+          && looksSinceFullRead < FULL_READ_EVERY) {
+        return;
+      }
       reload();
+    }
+  }
+
+  /**
+   * Each entry's name with the identity, size and modification time of the file it leads to (links
+   * followed, as a Secret's entries are links through {@code ..data}); null if the directory cannot
+   * be listed, which {@link #reload()} then reports.
+   */
+  private List<String> attributes() {
+    List<String> attributes = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        try {
+          BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+          attributes.add(name + " " + a.fileKey() + " " + a.size() + " " + a.lastModifiedTime());
+        } catch (IOException gone) {
+          attributes.add(name + " -");
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    attributes.sort(null);
+    return attributes;
+  }
+
+  private void reloadIfChangedQuietly() {
+    try {
+      reloadIfChanged();
     } catch (RuntimeException e) {
       // The refresher must survive anything one reading throws; the next one tries again.
       LOG.error("reading the user token directory failed", e);

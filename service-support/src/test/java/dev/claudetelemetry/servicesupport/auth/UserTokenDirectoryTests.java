@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudetelemetry.testsupport.SecretMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +131,38 @@ class UserTokenDirectoryTests {
           .untilAsserted(() -> assertThat(tokens.userOf(rotated)).contains("alice"));
       assertThat(tokens.userOf(ALICE)).isEmpty();
     }
+  }
+
+  @Test
+  void shouldLookAtAttributesBetweenReadingsAndStillReadEveryFullReadEveryLooks() throws Exception {
+    Path dir = Files.createDirectories(temp.resolve("looks"));
+    Path alice = dir.resolve("alice");
+    Files.writeString(alice, ALICE);
+    UserTokenDirectory tokens =
+        new UserTokenDirectory(dir, List.of(SERVICE), Duration.ofSeconds(60));
+    tokens.reload();
+    // A rewrite that keeps the size and, as within one tick of the file system's clock, the time.
+    String sameLength = "B" + ALICE.substring(1);
+    FileTime written = Files.getLastModifiedTime(alice);
+    Files.writeString(alice, sameLength);
+    Files.setLastModifiedTime(alice, written);
+
+    for (int look = 1; look < UserTokenDirectory.FULL_READ_EVERY; look++) {
+      tokens.reloadIfChanged();
+      assertThat(tokens.userOf(ALICE)).as("look %d: nothing seemed to change", look).isPresent();
+    }
+    tokens.reloadIfChanged();
+    assertThat(tokens.userOf(sameLength)).as("the full read").contains("alice");
+    assertThat(tokens.userOf(ALICE)).isEmpty();
+
+    // Any attribute that changes is seen at the next look.
+    String rotated = "alice-rotated-0123456789abcdef";
+    Files.writeString(alice, rotated);
+    tokens.reloadIfChanged();
+    assertThat(tokens.userOf(rotated)).contains("alice");
+    Files.writeString(dir.resolve("bob"), BOB);
+    tokens.reloadIfChanged();
+    assertThat(tokens.userOf(BOB)).contains("bob");
   }
 
   @Test
