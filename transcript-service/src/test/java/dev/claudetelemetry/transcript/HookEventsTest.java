@@ -88,13 +88,7 @@ class HookEventsTest {
     String fresh = newSessionId();
     ObjectNode earlier = event(known, "PreToolUse-Bash.json", DENY);
     earlier.put("receivedAt", "2026-11-25T15:00:00Z");
-    writer()
-        .contentType("application/json")
-        .body(batch(earlier))
-        .post("/v1/events")
-        .then()
-        .statusCode(200)
-        .body("accepted", equalTo(1));
+    postEvents(batch(earlier)).then().statusCode(200).body("accepted", equalTo(1));
 
     ObjectNode end = event(known, "SessionEnd.json", null);
     end.put("receivedAt", "2026-11-25T15:10:00Z");
@@ -102,10 +96,7 @@ class HookEventsTest {
     first.put("receivedAt", "2026-11-25T16:00:00Z");
     ObjectNode denied = event(fresh, "PreToolUse-Bash.json", DENY);
     denied.put("receivedAt", "2026-11-25T16:05:00Z");
-    writer()
-        .contentType("application/json")
-        .body(batch(earlier, end, first, denied, denied))
-        .post("/v1/events")
+    postEvents(batch(earlier, end, first, denied, denied))
         .then()
         .statusCode(200)
         .body("accepted", equalTo(3))

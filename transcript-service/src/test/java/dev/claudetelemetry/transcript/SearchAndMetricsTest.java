@@ -145,12 +145,9 @@ class SearchAndMetricsTest {
     upload(session, "main", 0, bytes("transcripts/session-with-denials.jsonl"))
         .then()
         .statusCode(200);
-    writer()
-        .contentType("application/json")
-        .body(
+    postEvents(
             HookEventsTest.batch(
                 HookEventsTest.event(session, "PreToolUse-Bash.json", HookEventsTest.DENY)))
-        .post("/v1/events")
         .then()
         .statusCode(200);
     sql("ANALYZE transcript_lines");
