@@ -78,6 +78,49 @@ class HookEventsTest {
         .isEqualTo("alice|/home/claude-user/workspace|1");
   }
 
+  /**
+   * A batch holding two sessions, one known and one new, the same id twice and a SessionEnd: each
+   * id stored once, and each session learns only from its own events that were new.
+   */
+  @Test
+  void shouldLearnEachSessionOfABatchFromItsNewEventsOnly() throws Exception {
+    String known = newSessionId();
+    String fresh = newSessionId();
+    ObjectNode earlier = event(known, "PreToolUse-Bash.json", DENY);
+    earlier.put("receivedAt", "2026-11-25T15:00:00Z");
+    postEvents(batch(earlier)).then().statusCode(200).body("accepted", equalTo(1));
+
+    ObjectNode end = event(known, "SessionEnd.json", null);
+    end.put("receivedAt", "2026-11-25T15:10:00Z");
+    ObjectNode first = event(fresh, "SessionStart.json", null);
+    first.put("receivedAt", "2026-11-25T16:00:00Z");
+    ObjectNode denied = event(fresh, "PreToolUse-Bash.json", DENY);
+    denied.put("receivedAt", "2026-11-25T16:05:00Z");
+    postEvents(batch(earlier, end, first, denied, denied))
+        .then()
+        .statusCode(200)
+        .body("accepted", equalTo(3))
+        .body("duplicates", equalTo(2));
+
+    assertThat(
+            sql(
+                "SELECT count(*) FROM hook_events WHERE session_id IN ('"
+                    + known
+                    + "', '"
+                    + fresh
+                    + "')"))
+        .isEqualTo("4");
+    String columns =
+        "user_name || '|' || cwd || '|' || denials || '|' || to_char(started_at AT TIME ZONE 'UTC',"
+            + " 'HH24:MI') || '|' || to_char(last_activity_at AT TIME ZONE 'UTC', 'HH24:MI') || '|'"
+            + " || coalesce(to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI'), '-') || '|' ||"
+            + " coalesce(end_reason, '-')";
+    assertThat(sql("SELECT " + columns + " FROM sessions WHERE id = '" + known + "'"))
+        .isEqualTo("alice|/home/claude-user/workspace|1|15:00|15:10|15:10|other");
+    assertThat(sql("SELECT " + columns + " FROM sessions WHERE id = '" + fresh + "'"))
+        .isEqualTo("alice|/home/claude-user/workspace|1|16:00|16:05|-|-");
+  }
+
   @Test
   void shouldListEnforcedAndFailClosedDenialsInTheGrafanaView() throws Exception {
     String session = newSessionId();

@@ -55,6 +55,14 @@ class LargeTranscriptTest {
     assertThat(offset).isEqualTo(big.length);
     assertThat(sql("SELECT count(*) FROM transcript_lines WHERE session_id = '" + session + "'"))
         .isEqualTo(Integer.toString(48 * copies));
+    // The compressed lines are lz4 (V7; this test's PostgreSQL has it), and come back unchanged.
+    assertThat(
+            sql(
+                "SELECT string_agg(DISTINCT pg_column_compression(content), ',') FROM"
+                    + " transcript_lines WHERE session_id = '"
+                    + session
+                    + "'"))
+        .isEqualTo("lz4");
     try (InputStream export =
         reader()
             .queryParam("file", "main")

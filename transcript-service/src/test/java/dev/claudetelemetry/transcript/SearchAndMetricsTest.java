@@ -5,6 +5,7 @@ import static dev.claudetelemetry.transcript.Fixtures.exportTranscript;
 import static dev.claudetelemetry.transcript.Fixtures.newSessionId;
 import static dev.claudetelemetry.transcript.Fixtures.postEvents;
 import static dev.claudetelemetry.transcript.Fixtures.reader;
+import static dev.claudetelemetry.transcript.Fixtures.sql;
 import static dev.claudetelemetry.transcript.Fixtures.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -132,6 +133,34 @@ class SearchAndMetricsTest {
         .then()
         .statusCode(200)
         .body("hits.lineNo", equalTo(List.of(1)));
+  }
+
+  /**
+   * ANALYZE keeps the statistics the search plans read (the tsvector columns, the recent-lines
+   * window) and collects none for the large texts no query filters by (V8).
+   */
+  @Test
+  void shouldKeepStatisticsForWhatQueriesFilterByOnly() throws Exception {
+    String session = newSessionId();
+    upload(session, "main", 0, bytes("transcripts/session-with-denials.jsonl"))
+        .then()
+        .statusCode(200);
+    postEvents(
+            HookEventsTest.batch(
+                HookEventsTest.event(session, "PreToolUse-Bash.json", HookEventsTest.DENY)))
+        .then()
+        .statusCode(200);
+    sql("ANALYZE transcript_lines");
+    sql("ANALYZE hook_events");
+    assertThat(
+            sql(
+                "SELECT string_agg(tablename || '.' || attname, ',' ORDER BY tablename, attname)"
+                    + " FROM pg_stats WHERE tablename IN ('transcript_lines', 'hook_events')"
+                    + " AND attname IN ('search', 'occurred_at', 'received_at', 'content',"
+                    + " 'raw_text', 'search_text', 'payload', 'reason', 'dryrun')"))
+        .isEqualTo(
+            "hook_events.received_at,hook_events.search,transcript_lines.occurred_at,"
+                + "transcript_lines.search");
   }
 
   @Test

@@ -65,21 +65,39 @@ public class SessionWriter {
     }
   }
 
+  /**
+   * How a sessions row {@code s} learns what a write said, the write's values in {@code from}:
+   * known values are never overwritten with unknown ones, the earliest start and latest activity
+   * win, and denials add up. {@link #merge} and the hook events' upsert (events.HookEventService)
+   * both use it.
+   */
+  public static String learnFrom(String from) {
+    return String.format(
+        """
+        user_name = coalesce(s.user_name, %1$s.user_name),
+          cwd = coalesce(s.cwd, %1$s.cwd),
+          model = coalesce(%1$s.model, s.model),
+          started_at = least(s.started_at, %1$s.started_at),
+          ended_at = coalesce(%1$s.ended_at, s.ended_at),
+          end_reason = coalesce(%1$s.end_reason, s.end_reason),
+          last_activity_at = greatest(s.last_activity_at, %1$s.last_activity_at),
+          denials = s.denials + %1$s.denials""",
+        from);
+  }
+
+  private static final String MERGE =
+      "UPDATE sessions AS s SET "
+          + learnFrom("n")
+          + """
+
+          FROM (SELECT ?::text AS user_name, ?::text AS cwd, ?::text AS model,
+            ?::timestamptz AS started_at, ?::timestamptz AS ended_at, ?::text AS end_reason,
+            ?::timestamptz AS last_activity_at, ?::int AS denials) AS n
+          WHERE s.id = ?""";
+
   /** Merges what a batch of lines or events said about the session. */
   public void merge(Connection c, String sessionId, SessionUpdate u) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-        UPDATE sessions SET
-          user_name = coalesce(user_name, ?),
-          cwd = coalesce(cwd, ?),
-          model = coalesce(?, model),
-          started_at = least(started_at, ?),
-          ended_at = coalesce(?, ended_at),
-          end_reason = coalesce(?, end_reason),
-          last_activity_at = greatest(last_activity_at, ?),
-          denials = denials + ?
-        WHERE id = ?""")) {
+    try (PreparedStatement ps = c.prepareStatement(MERGE)) {
       ps.setString(1, u.user());
       ps.setString(2, u.cwd());
       ps.setString(3, u.model());

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""What one tool call of a Claude Code session costs transcript-service and its PostgreSQL, in CPU.
+
+per_call.py MODE N URL SERVICE_TOKEN USER_TOKEN SERVICE_PID POSTGRES_PID [BATCH]
+
+Drives one transcript-service the way a pod's hooks and hook-ingest do, and prints one JSON line: the CPU the
+service used (in all, and without its JIT compiler threads, which go quiet in a long-running service), and the CPU
+its PostgreSQL used (the server with the children it reaped, e.g. autovacuum workers, and the running backends),
+from the start until a second after the end, in ms.
+
+- calls: N tool calls paced like bench/guard's sessions (one every CALL_SECONDS=0.11 s, 30 per session). Each call's
+  three events (PreToolUse with its decision, PostToolUse, PostToolBatch, from testdata) go to POST /v1/events in
+  batches as hook-ingest's forwarder sends them (a batch leaves LINGER_SECONDS=0.2 after its first event), over one
+  kept-alive connection. The session's transcript grows by one batch's lines per call (testdata's
+  session-with-denials.jsonl in 30 parts) and is uploaded as claude-transcript-sync does (GET the offset, then POST
+  from it with the size and prefix digest, each on its own HTTP/1.0 connection with the user's token): on the first
+  batch, then at most every 5 s, and at the session's end.
+- events: N tool calls' events back to back, BATCH (default 3) per request.
+- uploads: N uploads back to back, one batch's lines each.
+- idle: N seconds of nothing (timers, pool housekeeping): what a paced round's figures hold besides its calls.
+"""
+import hashlib
+import http.client
+import json
+import os
+import socket
+import sys
+import time
+import uuid
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+MODE, N, URL, SERVICE_TOKEN, USER_TOKEN, SERVICE_PID, POSTGRES_PID = sys.argv[1:8]
+N = int(N)
+BATCH = int(sys.argv[8]) if len(sys.argv) > 8 else 3
+CALL_SECONDS = float(os.environ.get("CALL_SECONDS", "0.11"))
+LINGER_SECONDS = float(os.environ.get("LINGER_SECONDS", "0.2"))
+SYNC_SECONDS = 5
+CALLS_PER_SESSION = 30
+HOST, PORT = URL.split("://")[1].split(":")
+PORT = int(PORT)
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def ticks(stat_path, children=False):
+    with open(stat_path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # utime, stime (and cutime, cstime: children reaped) are fields 14-17 of stat, 12-15 after the command name.
+    return sum(int(x) for x in fields[11:15 if children else 13])
+
+
+def cpu():
+    service = ticks(f"/proc/{SERVICE_PID}/stat")
+    jit = 0
+    for tid in os.listdir(f"/proc/{SERVICE_PID}/task"):
+        try:
+            with open(f"/proc/{SERVICE_PID}/task/{tid}/comm") as f:
+                if f.read().startswith(("C1 Compiler", "C2 Compiler")):
+                    jit += ticks(f"/proc/{SERVICE_PID}/task/{tid}/stat")
+        except FileNotFoundError:
+            pass
+    postgres = ticks(f"/proc/{POSTGRES_PID}/stat", children=True)
+    with open(f"/proc/{POSTGRES_PID}/task/{POSTGRES_PID}/children") as f:
+        for child in f.read().split():
+            try:
+                postgres += ticks(f"/proc/{child}/stat")
+            except FileNotFoundError:
+                pass
+    return service, jit, postgres
+
+
+def hook(name):
+    with open(os.path.join(ROOT, "testdata/claude-code/hooks", name + ".json")) as f:
+        return json.load(f)
+
+
+PRE, POST, BATCH_EVENT = hook("PreToolUse-Bash"), hook("PostToolUse-Bash"), hook("PostToolBatch")
+PRE["tool_input"]["command"] = "true"
+with open(os.path.join(ROOT, "testdata/claude-code/transcripts/session-with-denials.jsonl"), "rb") as f:
+    LINES = f.read().splitlines(True)
+
+
+def part(call):
+    """The transcript lines one tool batch adds: the recorded transcript in CALLS_PER_SESSION parts."""
+    per = max(1, len(LINES) // CALLS_PER_SESSION)
+    i = call % CALLS_PER_SESSION
+    return b"".join(LINES[i * per:(i + 1) * per] if i < CALLS_PER_SESSION - 1 else LINES[i * per:])
+
+
+def call_events(session):
+    """One tool call's events as hook-ingest forwards them (docs/contracts.md)."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    decision = {"verdict": "none", "ruleId": None, "mode": "enforce", "source": "policy", "reason": None}
+    return [{"id": str(uuid.uuid4()), "receivedAt": now, "user": "bench", "event": dict(event, session_id=session),
+             "decision": decision if event is PRE else None} for event in (PRE, POST, BATCH_EVENT)]
+
+
+class Events:
+    def __init__(self):
+        self.connection = http.client.HTTPConnection(HOST, PORT)
+
+    def post(self, events):
+        self.connection.request("POST", "/v1/events", json.dumps({"events": events}, separators=(",", ":")),
+                                {"Authorization": "Bearer " + SERVICE_TOKEN, "Content-Type": "application/json"})
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            sys.exit(f"per_call: POST /v1/events answered {response.status}: {body[:300]!r}")
+
+
+def http10(method, path, body=b"", headers=""):
+    """One request on its own connection, as the static hook client sends it."""
+    with socket.create_connection((HOST, PORT)) as s:
+        head = (f"{method} {path} HTTP/1.0\r\nHost: {HOST}:{PORT}\r\nAuthorization: Bearer {USER_TOKEN}\r\n"
+                f"X-Claude-Telemetry-User: bench\r\nX-Claude-Cwd: /home/claude-user/workspace\r\n{headers}")
+        if method == "POST":
+            head += f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n"
+        s.sendall(head.encode() + b"\r\n" + body)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    payload = json.loads(answer.split(b"\r\n\r\n", 1)[1] or b"null")
+    if status != 200:
+        sys.exit(f"per_call: {method} {path} answered {status}: {payload}")
+    return payload
+
+
+def sync(session, content):
+    path = f"/v1/transcripts/{session}/files/main"
+    offset = http10("GET", path)["offset"]
+    digest = hashlib.sha256(content[:offset]).hexdigest()
+    stored = http10("POST", f"{path}?offset={offset}", content[offset:],
+                    f"X-Transcript-Size: {len(content)}\r\nX-Transcript-Prefix-Sha256: {digest}\r\n")
+    if stored["offset"] != len(content):
+        sys.exit(f"per_call: the upload stored up to {stored['offset']} of {len(content)} bytes")
+
+
+def calls():
+    events = Events()
+    pending, first_at, start = [], None, time.monotonic()
+    for call in range(N):
+        if call % CALLS_PER_SESSION == 0:
+            session, content, synced_at = str(uuid.uuid4()), b"", None
+        while time.monotonic() < start + call * CALL_SECONDS:
+            if pending and time.monotonic() - first_at >= LINGER_SECONDS:
+                events.post(pending)
+                pending = []
+            time.sleep(0.002)
+        first_at = first_at if pending else time.monotonic()
+        pending += call_events(session)
+        content += part(call)
+        last = call % CALLS_PER_SESSION == CALLS_PER_SESSION - 1
+        if synced_at is None or time.monotonic() - synced_at >= SYNC_SECONDS or last:
+            sync(session, content)
+            synced_at = time.monotonic()
+    if pending:
+        events.post(pending)
+
+
+def events_back_to_back():
+    events = Events()
+    pending = []
+    session = None
+    for call in range(N):
+        if call % CALLS_PER_SESSION == 0:
+            session = str(uuid.uuid4())
+        for event in call_events(session):
+            pending.append(event)
+            if len(pending) == BATCH:
+                events.post(pending)
+                pending = []
+    if pending:
+        events.post(pending)
+
+
+def uploads_back_to_back():
+    for call in range(N):
+        if call % CALLS_PER_SESSION == 0:
+            session, content = str(uuid.uuid4()), b""
+        content += part(call)
+        sync(session, content)
+
+
+before, started = cpu(), time.monotonic()
+{"calls": calls, "events": events_back_to_back, "uploads": uploads_back_to_back,
+ "idle": lambda: time.sleep(N)}[MODE]()
+wall = time.monotonic() - started
+time.sleep(1)  # what the requests left to do (autovacuum's wake-ups aside)
+after = cpu()
+ms = [(a - b) * 1000 / HZ for a, b in zip(after, before)]
+print(json.dumps({"mode": MODE, "n": N, "wall_s": round(wall, 1), "service_ms": ms[0],
+                  "service_without_jit_ms": ms[0] - ms[1], "postgres_ms": ms[2]}))
