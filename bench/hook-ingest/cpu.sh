@@ -2,7 +2,7 @@
 # hook-ingest's own CPU per tool call, two builds side by side: BASELINE_APP (a quarkus-app directory, e.g. a copy
 # of hook-ingest/target/quarkus-app from main) and this tree's hook-ingest/target/quarkus-app. See README.md.
 #
-#   BASELINE_APP=/tmp/base/quarkus-app bench/hook-ingest/cpu.sh     # as root; ROUNDS=6 CALLS=80 GAP=0.03
+#   BASELINE_APP=/tmp/base/quarkus-app bench/hook-ingest/cpu.sh  # as root; ROUNDS=6 CALLS=80 GAP=0.03 WARM_ROUNDS=4
 #
 # Both run as in bench/guard (spool on disk, the user's own token, forwarding to a real transcript-service with a
 # throwaway PostgreSQL, a real policy-service) and get the same traffic at the same time: tool calls through the
@@ -51,7 +51,7 @@ QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
 
 # One hook-ingest per build (the JVM options of bench/guard and local/run), and a mount namespace whose managed
 # settings point the hook client at it.
-declare -A INGEST_PID NS_PID
+declare -A INGEST_PID NS_PID PORT MGMT
 for build in baseline candidate; do
   app=$BASELINE_APP; [ "$build" = candidate ] && app=$CANDIDATE_APP
   port=$(free_port) mgmt=$(free_port)
@@ -60,7 +60,7 @@ for build in baseline candidate; do
     CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens HOOK_INGEST_SPOOL_DIR=$WORK/spool-$build \
     TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT TRANSCRIPT_SERVICE_TOKEN=$SERVICE_TOKEN \
     java -Xmx256m -XX:+UseSerialGC -jar "$app/quarkus-run.jar" >"$WORK/ingest-$build.log" 2>&1 & PIDS+=($!)
-  INGEST_PID[$build]=$!
+  INGEST_PID[$build]=$! PORT[$build]=$port MGMT[$build]=$mgmt
   wait_http "http://127.0.0.1:$mgmt/q/health/ready"
   mkdir -p "$WORK/managed-$build/managed-settings.d" "$WORK/ns-$build"/{etc-upper,etc-work,opt-upper,opt-work}
   jq --arg url "http://127.0.0.1:$port" --arg t "http://127.0.0.1:$TRANSCRIPT_PORT" \
@@ -101,21 +101,51 @@ threads() {
   done | sort
 }
 compiled() { jstat -compiler "$1" | awk 'NR == 2 {print $1}'; }
+# both N GAP: N calls through each build at the same time (a plain `wait` would wait for the services too).
+both() {
+  local baseline candidate
+  calls baseline "$1" "$2" & baseline=$!
+  calls candidate "$1" "$2" & candidate=$!
+  wait "$baseline" "$candidate"
+}
 
-# Warm-up: every path an event takes, until the JIT compilers are no longer busy with it (as a pod runs for days).
-for build in baseline candidate; do calls "$build" "$WARM_CALLS" 0.002 & done; wait
-for build in baseline candidate; do calls "$build" "$((WARM_CALLS / 2))" "$GAP" & done; wait
+# Warm-up, as a pod that ran for days has its JIT compilers done: WARM_ROUNDS rounds of wrk (kept-alive and
+# Connection: close, each event kind), then calls through the client, back to back and then spaced, and the
+# forwarding backlog delivered.
+for kind in pre post batch; do
+  printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n' >"$WORK/$kind.lua"
+  printf 'wrk.headers["Authorization"] = "Bearer %s"\nwrk.body = [[%s]]\n' "$TOKEN" "$(cat "$WORK/$kind.json")" \
+    >>"$WORK/$kind.lua"
+done
+for _ in $(seq 1 "${WARM_ROUNDS:-4}"); do
+  for build in baseline candidate; do
+    for kind in pre post batch; do
+      wrk -t1 -c4 -d2s -s "$WORK/$kind.lua" "http://127.0.0.1:${PORT[$build]}/v1/hooks" >/dev/null
+      wrk -t1 -c4 -d2s -H 'Connection: close' -s "$WORK/$kind.lua" "http://127.0.0.1:${PORT[$build]}/v1/hooks" >/dev/null
+    done
+  done
+done
+both "$WARM_CALLS" 0.002
+both "$((WARM_CALLS / 2))" "$GAP"
+for build in baseline candidate; do
+  for _ in $(seq 1 300); do
+    curl -s "http://127.0.0.1:${MGMT[$build]}/q/metrics" | grep -q '^claude_hook_forward_buffer_events 0.0' && break
+    sleep 1
+  done
+done
 echo "Machine: $(nproc) cores, load average before the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Methods compiled after the warm-up: baseline $(compiled "${INGEST_PID[baseline]}"), candidate $(compiled "${INGEST_PID[candidate]}")"
 echo
 : >"$WORK/by-thread"
-echo "| round | baseline ms / call | candidate ms / call |"
-echo "|---|---|---|"
+echo "| round | wall / call | baseline ms / call | candidate ms / call |"
+echo "|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for build in baseline candidate; do threads "${INGEST_PID[$build]}" >"$WORK/before-$build"; done
-  calls baseline "$CALLS" "$GAP" & calls candidate "$CALLS" "$GAP" & wait
+  started=$(date +%s%N)
+  both "$CALLS" "$GAP"
+  wall=$(( ($(date +%s%N) - started) / 1000 / CALLS ))
   sleep 1  # forwarding happens in the background
-  row="| $round |"
+  row="| $round | $((wall / 1000)).$(printf '%03d' $((wall % 1000))) ms |"
   for build in baseline candidate; do
     threads "${INGEST_PID[$build]}" | join -a2 "$WORK/before-$build" - |
       awk -v n="$CALLS" -v b="$build" 'NF == 5 {print b, $2, ($5 - $3) / 1e6 / n} NF == 3 {print b, $2, $3 / 1e6 / n}' \
