@@ -29,31 +29,42 @@ final class Chromium {
     }
   }
 
-  private static String run(String url, String action, String extra)
-      throws IOException, InterruptedException {
+  /** A fresh profile directory for one browser, once Chromium is known to be installed. */
+  static Path newProfile() throws IOException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
           "/usr/bin/chromium is missing: apt-get install chromium (./test does)");
     }
-    Path profile = Files.createTempDirectory("ct-chromium");
+    return Files.createTempDirectory("ct-chromium");
+  }
+
+  /**
+   * The command line every test browser starts with: headless, on the given profile, and fetching
+   * nothing of its own (updates, sync, first-run pages), so it talks only to the service under
+   * test. The caller adds what to do.
+   */
+  static List<String> headless(Path profile) {
+    return new ArrayList<>(
+        List.of(
+            BINARY.toString(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--user-data-dir=" + profile));
+  }
+
+  private static String run(String url, String action, String extra)
+      throws IOException, InterruptedException {
+    Path profile = newProfile();
     Path err = Files.createTempFile("ct-chromium", ".log");
     try {
-      List<String> command =
-          new ArrayList<>(
-              List.of(
-                  BINARY.toString(),
-                  "--headless",
-                  "--no-sandbox",
-                  "--disable-gpu",
-                  "--disable-background-networking",
-                  "--disable-component-update",
-                  "--disable-sync",
-                  "--no-first-run",
-                  "--disable-quic",
-                  "--hide-scrollbars",
-                  "--user-data-dir=" + profile,
-                  "--virtual-time-budget=3000",
-                  action));
+      List<String> command = headless(profile);
+      command.addAll(List.of("--hide-scrollbars", "--virtual-time-budget=3000", action));
       if (extra != null) {
         command.add(extra);
       }
@@ -77,7 +88,7 @@ final class Chromium {
   }
 
   /** Chromium leaves a profile of a few megabytes per run; the test machine keeps none of them. */
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +18,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Debian's headless Chromium kept running for several steps, driven over the DevTools protocol: one
@@ -28,7 +26,6 @@ import java.util.stream.Stream;
  */
 final class ChromiumBrowser implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path BINARY = Path.of("/usr/bin/chromium");
   private static final long WAIT_MILLIS = 30_000;
 
   private final Process process;
@@ -48,27 +45,13 @@ final class ChromiumBrowser implements AutoCloseable {
   }
 
   static ChromiumBrowser start() throws IOException, InterruptedException {
-    if (!Files.isExecutable(BINARY)) {
-      throw new IllegalStateException(
-          "/usr/bin/chromium is missing: apt-get install chromium (./test does)");
-    }
-    Path profile = Files.createTempDirectory("ct-chromium");
+    Path profile = Chromium.newProfile();
+    List<String> command = Chromium.headless(profile);
+    command.addAll(
+        List.of(
+            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"));
     Process process =
-        new ProcessBuilder(
-                List.of(
-                    BINARY.toString(),
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-quic",
-                    "--user-data-dir=" + profile,
-                    "--remote-debugging-address=127.0.0.1",
-                    "--remote-debugging-port=0",
-                    "about:blank"))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -181,8 +164,7 @@ final class ChromiumBrowser implements AutoCloseable {
   public void close() throws Exception {
     socket.abort();
     // Chromium's helpers (renderer, GPU, crash handler) can outlive the browser process for a
-    // moment and
-    // still write into the profile; they are ended too before the profile is removed.
+    // moment and still write into the profile; they are ended too before the profile is removed.
     List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -195,14 +177,10 @@ final class ChromiumBrowser implements AutoCloseable {
       try {
         helper.onExit().get(10, TimeUnit.SECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        // Left to the machine: a helper that ignores SIGKILL for 10 s is not the test's to wait
-        // for.
+        // Left to the machine: a helper that ignores SIGKILL for 10 s is not the test's to
+        // wait for.
       }
     }
-    try (Stream<Path> paths = Files.walk(profile)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
+    Chromium.deleteTree(profile);
   }
 }

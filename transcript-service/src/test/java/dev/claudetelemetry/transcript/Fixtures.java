@@ -62,6 +62,11 @@ final class Fixtures {
     return given().header("Authorization", "Bearer " + READ);
   }
 
+  /** Posts a batch of hook events ({@code {"events": [...]}}) with the write token. */
+  static Response postEvents(String batch) {
+    return writer().contentType("application/json").body(batch).post("/v1/events");
+  }
+
   static Response upload(String session, String file, long offset, byte[] body) {
     return writer()
         .contentType("application/octet-stream")

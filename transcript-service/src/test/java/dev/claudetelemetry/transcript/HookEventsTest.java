@@ -1,10 +1,10 @@
 package dev.claudetelemetry.transcript;
 
 import static dev.claudetelemetry.transcript.Fixtures.newSessionId;
+import static dev.claudetelemetry.transcript.Fixtures.postEvents;
 import static dev.claudetelemetry.transcript.Fixtures.reader;
 import static dev.claudetelemetry.transcript.Fixtures.sql;
 import static dev.claudetelemetry.transcript.Fixtures.text;
-import static dev.claudetelemetry.transcript.Fixtures.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -57,18 +57,12 @@ class HookEventsTest {
             event(session, "SessionStart.json", null),
             event(session, "PreToolUse-Bash.json", DENY),
             event(session, "PostToolUse-Bash.json", null));
-    writer()
-        .contentType("application/json")
-        .body(body)
-        .post("/v1/events")
+    postEvents(body)
         .then()
         .statusCode(200)
         .body("accepted", equalTo(3))
         .body("duplicates", equalTo(0));
-    writer()
-        .contentType("application/json")
-        .body(body)
-        .post("/v1/events")
+    postEvents(body)
         .then()
         .statusCode(200)
         .body("accepted", equalTo(0))
@@ -93,9 +87,7 @@ class HookEventsTest {
     String audited =
         "{\"verdict\":\"deny\",\"ruleId\":\"read-dotenv\",\"mode\":\"audit\",\"source\":\"policy\","
             + "\"reason\":\"audit only\"}";
-    writer()
-        .contentType("application/json")
-        .body(
+    postEvents(
             batch(
                 event(session, "PreToolUse-Bash.json", DENY),
                 event(session, "PermissionRequest-Bash.json", failClosed),
@@ -109,7 +101,6 @@ class HookEventsTest {
                     session,
                     "PreToolUse-Edit.json",
                     "{\"verdict\":\"none\",\"ruleId\":null,\"mode\":\"enforce\",\"source\":\"policy\",\"reason\":null}")))
-        .post("/v1/events")
         .then()
         .statusCode(200)
         .body("accepted", equalTo(5));
@@ -154,10 +145,7 @@ class HookEventsTest {
     ObjectNode badDecision = event(session, "PreToolUse-Bash.json", "{\"verdict\":\"maybe\"}");
     ObjectNode badTime = event(session, "Stop.json", null);
     badTime.put("receivedAt", "yesterday");
-    writer()
-        .contentType("application/json")
-        .body(batch(good, noId, badDecision, badTime))
-        .post("/v1/events")
+    postEvents(batch(good, noId, badDecision, badTime))
         .then()
         .statusCode(422)
         .contentType("application/problem+json")
@@ -168,19 +156,8 @@ class HookEventsTest {
     assertThat(sql("SELECT count(*) FROM hook_events WHERE session_id = '" + session + "'"))
         .isEqualTo("0");
 
-    writer()
-        .contentType("application/json")
-        .body("{\"events\": 5}")
-        .post("/v1/events")
-        .then()
-        .statusCode(422);
-    writer()
-        .contentType("application/json")
-        .body("{\"events\": [")
-        .post("/v1/events")
-        .then()
-        .statusCode(400)
-        .contentType("application/problem+json");
+    postEvents("{\"events\": 5}").then().statusCode(422);
+    postEvents("{\"events\": [").then().statusCode(400).contentType("application/problem+json");
   }
 
   @Test
@@ -189,12 +166,7 @@ class HookEventsTest {
     ObjectNode item = event(session, "PreToolUse-Bash.json", DENY);
     ((ObjectNode) item.get("event").get("tool_input"))
         .put("command", "gh auth login --with-token <<< ghp_Xq7Lm2Rt9Vw4Zb8Nc3KdHs5Pf1Jy6Ug0Ea2O");
-    writer()
-        .contentType("application/json")
-        .body(batch(item))
-        .post("/v1/events")
-        .then()
-        .statusCode(200);
+    postEvents(batch(item)).then().statusCode(200);
 
     String stored =
         sql("SELECT payload::text FROM hook_events WHERE session_id = '" + session + "'");
@@ -215,12 +187,7 @@ class HookEventsTest {
                 + "\"dryrun\":[{\"ruleId\":\"no-token-logins\",\"verdict\":\"deny\",\"reason\":"
                 + "\"Would have been blocked: 'echo ghp_Xq7Lm2Rt9Vw4Zb8Nc3KdHs5Pf1Jy6Ug0Ea2O'\"},"
                 + "{\"ruleId\":\"ask-trial\",\"verdict\":\"ask\"}]}");
-    writer()
-        .contentType("application/json")
-        .body(batch(item))
-        .post("/v1/events")
-        .then()
-        .statusCode(200);
+    postEvents(batch(item)).then().statusCode(200);
 
     String stored =
         sql("SELECT dryrun::text FROM hook_events WHERE session_id = '" + session + "'");
@@ -238,12 +205,7 @@ class HookEventsTest {
         .body("session.denials", equalTo(0));
 
     String plain = newSessionId();
-    writer()
-        .contentType("application/json")
-        .body(batch(event(plain, "PreToolUse-Bash.json", DENY)))
-        .post("/v1/events")
-        .then()
-        .statusCode(200);
+    postEvents(batch(event(plain, "PreToolUse-Bash.json", DENY))).then().statusCode(200);
     assertThat(sql("SELECT dryrun IS NULL FROM hook_events WHERE session_id = '" + plain + "'"))
         .isEqualTo("t");
   }
@@ -259,9 +221,7 @@ class HookEventsTest {
           .append("\",\"verdict\":\"deny\"}");
     }
     String none = "{\"verdict\":\"none\",\"source\":\"policy\",\"dryrun\":";
-    writer()
-        .contentType("application/json")
-        .body(
+    postEvents(
             batch(
                 event(
                     session,
@@ -280,7 +240,6 @@ class HookEventsTest {
                         + "[{\"ruleId\":\"r\",\"verdict\":\"deny\",\"reason\":\""
                         + "x".repeat(2049)
                         + "\"}]}")))
-        .post("/v1/events")
         .then()
         .statusCode(422)
         .body("errors.index", equalTo(java.util.List.of(0, 1, 2, 3, 4)))

@@ -3,9 +3,9 @@ package dev.claudetelemetry.transcript;
 import static dev.claudetelemetry.transcript.Fixtures.bytes;
 import static dev.claudetelemetry.transcript.Fixtures.exportTranscript;
 import static dev.claudetelemetry.transcript.Fixtures.newSessionId;
+import static dev.claudetelemetry.transcript.Fixtures.postEvents;
 import static dev.claudetelemetry.transcript.Fixtures.reader;
 import static dev.claudetelemetry.transcript.Fixtures.upload;
-import static dev.claudetelemetry.transcript.Fixtures.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -39,12 +39,7 @@ class SearchAndMetricsTest {
     var event = HookEventsTest.event(session, "PreToolUse-Bash.json", HookEventsTest.DENY);
     ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("event").get("tool_input"))
         .put("command", "tar czf archive.tgz " + word);
-    writer()
-        .contentType("application/json")
-        .body(HookEventsTest.batch(event))
-        .post("/v1/events")
-        .then()
-        .statusCode(200);
+    postEvents(HookEventsTest.batch(event)).then().statusCode(200);
 
     reader()
         .queryParam("q", word)
@@ -156,10 +151,7 @@ class SearchAndMetricsTest {
         ("{\"type\":\"user\",\"message\":{\"content\":\"my token is " + secret + "\"}}\n")
             .getBytes(StandardCharsets.UTF_8);
     upload(session, "main", denials.length, leaked).then().statusCode(200);
-    writer()
-        .contentType("application/json")
-        .body(HookEventsTest.batch(HookEventsTest.event(session, "Stop.json", null)))
-        .post("/v1/events")
+    postEvents(HookEventsTest.batch(HookEventsTest.event(session, "Stop.json", null)))
         .then()
         .statusCode(200);
 

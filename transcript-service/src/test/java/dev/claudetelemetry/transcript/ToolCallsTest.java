@@ -1,6 +1,7 @@
 package dev.claudetelemetry.transcript;
 
 import static dev.claudetelemetry.transcript.Fixtures.newSessionId;
+import static dev.claudetelemetry.transcript.Fixtures.postEvents;
 import static dev.claudetelemetry.transcript.Fixtures.reader;
 import static dev.claudetelemetry.transcript.Fixtures.text;
 import static dev.claudetelemetry.transcript.Fixtures.writer;
@@ -88,12 +89,7 @@ class ToolCallsTest {
     }
     ObjectNode body = JSON.createObjectNode();
     body.set("events", events);
-    writer()
-        .contentType("application/json")
-        .body(body.toString())
-        .post("/v1/events")
-        .then()
-        .statusCode(200);
+    postEvents(body.toString()).then().statusCode(200);
     windowIds.addAll(List.of("tc-a", "tc-b", "tc-c", "tc-d", "tc-e", "tc-f", "tc-g"));
   }
 

@@ -2,6 +2,7 @@ package dev.claudetelemetry.transcript;
 
 import static dev.claudetelemetry.transcript.Fixtures.exportTranscript;
 import static dev.claudetelemetry.transcript.Fixtures.newSessionId;
+import static dev.claudetelemetry.transcript.Fixtures.postEvents;
 import static dev.claudetelemetry.transcript.Fixtures.sql;
 import static dev.claudetelemetry.transcript.Fixtures.writer;
 import static dev.claudetelemetry.transcript.UserTokensResource.ALICE;
@@ -178,10 +179,7 @@ class UserTokenAccessTest {
         .isEqualTo("0");
     assertThat(sql("SELECT count(*) FROM sessions WHERE id = '" + session + "'")).isEqualTo("0");
     // The service token still writes events: hook-ingest and the collector are unaffected.
-    writer()
-        .contentType("application/json")
-        .body(batch.replace("forged-1", "service-" + session))
-        .post("/v1/events")
+    postEvents(batch.replace("forged-1", "service-" + session))
         .then()
         .statusCode(200)
         .body("accepted", equalTo(1));

@@ -1,6 +1,7 @@
 package dev.claudetelemetry.transcript;
 
 import static dev.claudetelemetry.transcript.Fixtures.bytes;
+import static dev.claudetelemetry.transcript.Fixtures.postEvents;
 import static dev.claudetelemetry.transcript.Fixtures.upload;
 import static dev.claudetelemetry.transcript.Fixtures.writer;
 import static io.restassured.RestAssured.given;
@@ -56,12 +57,7 @@ class ViewerTest {
                 + "\"reason\":\"Would have been blocked by policy rule list-hidden-files (dry run,"
                 + " not enforced): 'ls -la'\"}]}");
     ((ObjectNode) dryRun.get("event")).put("tool_use_id", "toolu_0000");
-    writer()
-        .contentType("application/json")
-        .body(HookEventsTest.batch(rmDenied, envDenied, dryRun))
-        .post("/v1/events")
-        .then()
-        .statusCode(200);
+    postEvents(HookEventsTest.batch(rmDenied, envDenied, dryRun)).then().statusCode(200);
 
     upload(WITH_SUBAGENT, "main", 0, bytes("transcripts/session-with-subagents.jsonl"));
     // The recorded subagent file belongs to another run; stored under the agent id this main

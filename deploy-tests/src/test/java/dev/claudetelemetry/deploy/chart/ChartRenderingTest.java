@@ -69,7 +69,6 @@ class ChartRenderingTest {
             "Service/postgresql",
             "ConfigMap/claude-telemetry-policy",
             "ConfigMap/claude-code-managed-settings",
-            "ConfigMap/claude-code-hook-scripts",
             "Secret/claude-telemetry-tokens",
             "Secret/claude-telemetry-postgresql",
             "ServiceMonitor/hook-ingest",

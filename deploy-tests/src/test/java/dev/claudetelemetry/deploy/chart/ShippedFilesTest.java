@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,7 +33,6 @@ class ShippedFilesTest {
       strings = {
         "files/default-policy.yaml=policies/default-policy.yaml",
         "files/claude-code/managed-settings.json=k8s/claude-code/managed-settings.json",
-        "files/claude-code/bin=k8s/claude-code/bin",
         "files/dashboards=grafana-dashboards"
       })
   void shouldLinkTheChartFileToTheRepositorysSingleCopy(String link) throws IOException {
@@ -109,47 +106,33 @@ class ShippedFilesTest {
     assertThat(shipped).contains("\"LOCALDOMAIN\": \"ai-tools.svc.cluster.local svc.cluster.local");
   }
 
+  /**
+   * The hook client runs from the claude-code image, where it is execute-only for the agent's user:
+   * a ConfigMap volume over /opt/claude-telemetry/bin would make it readable by the pod's fsGroup
+   * (the agent's group), and a process started from a file its user can read can be traced by it.
+   */
   @Test
-  void shouldShipTheHookClientByteForByteAndExecutable() throws IOException {
-    Map<String, String> expected = new TreeMap<>();
-    try (Stream<Path> programs = Files.list(RepoFiles.existing("k8s/claude-code/bin"))) {
-      for (Path program : programs.toList()) {
-        expected.put(
-            program.getFileName().toString(),
-            Base64.getEncoder().encodeToString(Files.readAllBytes(program)));
-      }
-    }
-    assertThat(expected)
-        .as("the hook client in k8s/claude-code/bin, built by hook-client (mvn package)")
-        .containsOnlyKeys(
-            "claude-guard", "claude-hook", "claude-transcript-sync", "claude-transcript-sweep");
-
-    ConfigMap shipped = chart.object(ConfigMap.class, "claude-code-hook-scripts");
-    assertThat(shipped.getData()).as("text data").isNullOrEmpty();
-    assertThat(new TreeMap<>(shipped.getBinaryData())).isEqualTo(expected);
-    // The API server refuses an object over 1 MiB; leave room for the rest of the ConfigMap.
-    assertThat(expected.values().stream().mapToInt(String::length).sum())
-        .as("base64 bytes in the ConfigMap")
-        .isLessThan(768 * 1024);
-
+  void shouldRunTheHookClientFromTheImageWithOnlyTheSettingsMountedReadOnly() {
+    assertThat(RepoFiles.chart().resolve("files/claude-code/bin")).doesNotExist();
     PodSpec workspace = chart.podSpecs().get("StatefulSet/claude-code-developer");
-    Volume scripts =
-        workspace.getVolumes().stream()
-            .filter(v -> v.getName().equals("hook-scripts"))
-            .findFirst()
-            .orElseThrow();
-    assertThat(scripts.getConfigMap().getDefaultMode()).isEqualTo(0555);
+    assertThat(workspace.getVolumes())
+        .filteredOn(v -> v.getConfigMap() != null)
+        .extracting(v -> v.getConfigMap().getName())
+        .containsExactly("claude-code-managed-settings");
+    for (var container : workspace.getContainers()) {
+      assertThat(container.getVolumeMounts())
+          .as(container.getName())
+          .noneMatch(
+              m ->
+                  m.getMountPath().startsWith("/opt/")
+                      || m.getMountPath().equals("/usr/local/bin"));
+    }
     assertThat(workspace.getContainers().get(0).getVolumeMounts())
-        .filteredOn(
-            m ->
-                m.getMountPath().startsWith("/etc/claude-code")
-                    || m.getMountPath().startsWith("/opt/"))
+        .filteredOn(m -> m.getMountPath().startsWith("/etc/claude-code"))
         .allSatisfy(m -> assertThat(m.getReadOnly()).as(m.getMountPath()).isTrue())
         .extracting(VolumeMount::getMountPath)
         .containsExactlyInAnyOrder(
-            "/etc/claude-code/managed-settings.json",
-            "/etc/claude-code/managed-settings.d",
-            "/opt/claude-telemetry/bin");
+            "/etc/claude-code/managed-settings.json", "/etc/claude-code/managed-settings.d");
   }
 
   @Test

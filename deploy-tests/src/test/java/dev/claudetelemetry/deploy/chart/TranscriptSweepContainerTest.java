@@ -53,9 +53,7 @@ class TranscriptSweepContainerTest {
     assertThat(mounts.get("/home/claude-user").getReadOnly()).isTrue();
     for (String managed :
         new String[] {
-          "/etc/claude-code/managed-settings.json",
-          "/etc/claude-code/managed-settings.d",
-          "/opt/claude-telemetry/bin"
+          "/etc/claude-code/managed-settings.json", "/etc/claude-code/managed-settings.d"
         }) {
       VolumeMount mount = mounts.get(managed);
       assertThat(mount.getReadOnly()).as(managed).isTrue();
@@ -67,12 +65,14 @@ class TranscriptSweepContainerTest {
                 assertThat(m.getName()).isEqualTo(mount.getName());
               });
     }
+    assertThat(mounts)
+        .as("the hook client is the image's, as in the agent's container")
+        .doesNotContainKey("/opt/claude-telemetry/bin");
     assertThat(sweep.getSecurityContext().getRunAsNonRoot()).isTrue();
 
     // The hook hand-off: the socket's volume writable in the sweep only (the agent connects, but
-    // cannot
-    // remove or replace the socket), the waiting events on a volume the agent's container does not
-    // mount.
+    // cannot remove or replace the socket), the waiting events on a volume the agent's container
+    // does not mount.
     String socketDir = "/run/claude-telemetry/hook-handoff";
     assertThat(mounts.get(socketDir).getReadOnly()).isNotEqualTo(Boolean.TRUE);
     assertThat(agent.getVolumeMounts())

@@ -17,7 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,143 +71,142 @@ class WorkloadHardeningTest {
     return names;
   }
 
-  @ParameterizedTest(name = "ci/{0}")
-  @MethodSource("scenarios")
-  void shouldRunEveryPodAsNonRootWithRuntimeDefaultSeccomp(String scenario) {
+  /** Soft assertions on one pod of the workload named {@code workload}. */
+  private interface PodCheck {
+    void check(SoftAssertions softly, String workload, PodSpec pod);
+  }
+
+  /** Soft assertions on one container, named {@code what} in their messages. */
+  private interface ContainerCheck {
+    void check(SoftAssertions softly, String what, Container container);
+  }
+
+  /**
+   * Renders the scenario and runs {@code check} softly on each of its pods, so that one run reports
+   * every pod that fails.
+   */
+  private static void assertEachPod(String scenario, PodCheck check) {
     RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
 
     assertSoftly(
-        softly ->
-            chart
-                .podSpecs()
-                .forEach(
-                    (workload, pod) -> {
-                      softly
-                          .assertThat(pod.getSecurityContext().getRunAsNonRoot())
-                          .as("%s runAsNonRoot", workload)
-                          .isTrue();
-                      softly
-                          .assertThat(pod.getSecurityContext().getRunAsUser())
-                          .as("%s runAsUser", workload)
-                          .isPositive();
-                      softly
-                          .assertThat(pod.getSecurityContext().getSeccompProfile().getType())
-                          .as("%s seccomp", workload)
-                          .isEqualTo("RuntimeDefault");
-                      softly
-                          .assertThat(pod.getAutomountServiceAccountToken())
-                          .as("%s automountServiceAccountToken", workload)
-                          .isFalse();
-                    }));
+        softly -> chart.podSpecs().forEach((workload, pod) -> check.check(softly, workload, pod)));
+  }
+
+  /** {@link #assertEachPod} for the containers {@code picked} from each pod. */
+  private static void assertEachContainer(
+      String scenario, Function<PodSpec, List<Container>> picked, ContainerCheck check) {
+    assertEachPod(
+        scenario,
+        (softly, workload, pod) -> {
+          for (Container container : picked.apply(pod)) {
+            check.check(softly, workload + " container " + container.getName(), container);
+          }
+        });
+  }
+
+  @ParameterizedTest(name = "ci/{0}")
+  @MethodSource("scenarios")
+  void shouldRunEveryPodAsNonRootWithRuntimeDefaultSeccomp(String scenario) {
+    assertEachPod(
+        scenario,
+        (softly, workload, pod) -> {
+          softly
+              .assertThat(pod.getSecurityContext().getRunAsNonRoot())
+              .as("%s runAsNonRoot", workload)
+              .isTrue();
+          softly
+              .assertThat(pod.getSecurityContext().getRunAsUser())
+              .as("%s runAsUser", workload)
+              .isPositive();
+          softly
+              .assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+              .as("%s seccomp", workload)
+              .isEqualTo("RuntimeDefault");
+          softly
+              .assertThat(pod.getAutomountServiceAccountToken())
+              .as("%s automountServiceAccountToken", workload)
+              .isFalse();
+        });
   }
 
   @ParameterizedTest(name = "ci/{0}")
   @MethodSource("scenarios")
   void shouldDropAllCapabilitiesAndKeepTheRootFilesystemReadOnly(String scenario)
       throws IOException {
-    RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
     boolean sudo = setsSudo(scenario);
 
-    assertSoftly(
-        softly ->
-            chart
-                .podSpecs()
-                .forEach(
-                    (workload, pod) -> {
-                      for (Container container : containers(pod)) {
-                        SecurityContext sc = container.getSecurityContext();
-                        String what = workload + " container " + container.getName();
-                        softly.assertThat(sc).as(what).isNotNull();
-                        softly
-                            .assertThat(sc.getCapabilities().getDrop())
-                            .as("%s drops", what)
-                            .containsExactly("ALL");
-                        softly
-                            .assertThat(sc.getRunAsNonRoot())
-                            .as("%s runAsNonRoot", what)
-                            .isTrue();
-                        if (sudoWorkspace(workload, sudo, container)) {
-                          continue; // checked in shouldRelaxOnlyTheWorkspaceContainerForSudo
-                        }
-                        softly
-                            .assertThat(sc.getAllowPrivilegeEscalation())
-                            .as("%s allowPrivilegeEscalation", what)
-                            .isFalse();
-                        softly
-                            .assertThat(sc.getReadOnlyRootFilesystem())
-                            .as("%s readOnlyRootFilesystem", what)
-                            .isTrue();
-                        softly
-                            .assertThat(sc.getCapabilities().getAdd())
-                            .as("%s adds", what)
-                            .isNullOrEmpty();
-                        if (!pod.getContainers().contains(container)) {
-                          // Init containers run one command that writes only to its own volume.
-                          continue;
-                        }
-                        Set<String> emptyDirs = emptyDirs(pod);
-                        softly
-                            .assertThat(container.getVolumeMounts())
-                            .as("%s has a writable /tmp on an emptyDir", what)
-                            .anySatisfy(
-                                m -> {
-                                  assertThat(m.getMountPath()).isEqualTo("/tmp");
-                                  assertThat(emptyDirs).contains(m.getName());
-                                });
-                      }
-                    }));
+    assertEachPod(
+        scenario,
+        (softly, workload, pod) -> {
+          for (Container container : containers(pod)) {
+            SecurityContext sc = container.getSecurityContext();
+            String what = workload + " container " + container.getName();
+            softly.assertThat(sc).as(what).isNotNull();
+            softly
+                .assertThat(sc.getCapabilities().getDrop())
+                .as("%s drops", what)
+                .containsExactly("ALL");
+            softly.assertThat(sc.getRunAsNonRoot()).as("%s runAsNonRoot", what).isTrue();
+            if (sudoWorkspace(workload, sudo, container)) {
+              continue; // checked in shouldRelaxOnlyTheWorkspaceContainerForSudo
+            }
+            softly
+                .assertThat(sc.getAllowPrivilegeEscalation())
+                .as("%s allowPrivilegeEscalation", what)
+                .isFalse();
+            softly
+                .assertThat(sc.getReadOnlyRootFilesystem())
+                .as("%s readOnlyRootFilesystem", what)
+                .isTrue();
+            softly.assertThat(sc.getCapabilities().getAdd()).as("%s adds", what).isNullOrEmpty();
+            if (!pod.getContainers().contains(container)) {
+              // Init containers run one command that writes only to its own volume.
+              continue;
+            }
+            Set<String> emptyDirs = emptyDirs(pod);
+            softly
+                .assertThat(container.getVolumeMounts())
+                .as("%s has a writable /tmp on an emptyDir", what)
+                .anySatisfy(
+                    m -> {
+                      assertThat(m.getMountPath()).isEqualTo("/tmp");
+                      assertThat(emptyDirs).contains(m.getName());
+                    });
+          }
+        });
   }
 
   @ParameterizedTest(name = "ci/{0}")
   @MethodSource("scenarios")
   void shouldBoundEveryContainersMemoryAndRequestCpu(String scenario) {
-    RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
-
-    assertSoftly(
-        softly ->
-            chart
-                .podSpecs()
-                .forEach(
-                    (workload, pod) ->
-                        containers(pod)
-                            .forEach(
-                                container -> {
-                                  String what = workload + " container " + container.getName();
-                                  softly
-                                      .assertThat(container.getResources().getRequests())
-                                      .as("%s requests", what)
-                                      .containsKeys("cpu", "memory");
-                                  softly
-                                      .assertThat(container.getResources().getLimits())
-                                      .as("%s limits", what)
-                                      .containsKey("memory");
-                                })));
+    assertEachContainer(
+        scenario,
+        WorkloadHardeningTest::containers,
+        (softly, what, container) -> {
+          softly
+              .assertThat(container.getResources().getRequests())
+              .as("%s requests", what)
+              .containsKeys("cpu", "memory");
+          softly
+              .assertThat(container.getResources().getLimits())
+              .as("%s limits", what)
+              .containsKey("memory");
+        });
   }
 
   @ParameterizedTest(name = "ci/{0}")
   @MethodSource("scenarios")
   void shouldProbeEveryLongRunningContainer(String scenario) {
-    RenderedChart chart = RenderedChart.render("helm/claude-telemetry/ci/" + scenario);
-
-    assertSoftly(
-        softly ->
-            chart
-                .podSpecs()
-                .forEach(
-                    (workload, pod) ->
-                        pod.getContainers()
-                            .forEach(
-                                container -> {
-                                  String what = workload + " container " + container.getName();
-                                  softly
-                                      .assertThat(container.getReadinessProbe())
-                                      .as("%s readinessProbe", what)
-                                      .isNotNull();
-                                  softly
-                                      .assertThat(container.getLivenessProbe())
-                                      .as("%s livenessProbe", what)
-                                      .isNotNull();
-                                })));
+    assertEachContainer(
+        scenario,
+        PodSpec::getContainers,
+        (softly, what, container) -> {
+          softly
+              .assertThat(container.getReadinessProbe())
+              .as("%s readinessProbe", what)
+              .isNotNull();
+          softly.assertThat(container.getLivenessProbe()).as("%s livenessProbe", what).isNotNull();
+        });
   }
 
   @Test
@@ -264,19 +265,8 @@ class WorkloadHardeningTest {
     RenderedChart plain = RenderedChart.render();
     RenderedChart sudo = RenderedChart.render(Map.of("claudeCode.sudo", true));
 
-    SecurityContext locked =
-        plain
-            .podSpecs()
-            .get("StatefulSet/claude-code-developer")
-            .getContainers()
-            .get(0)
-            .getSecurityContext();
-    SecurityContext relaxed =
-        sudo.podSpecs()
-            .get("StatefulSet/claude-code-developer")
-            .getContainers()
-            .get(0)
-            .getSecurityContext();
+    SecurityContext locked = workspace(plain).getContainers().get(0).getSecurityContext();
+    SecurityContext relaxed = workspace(sudo).getContainers().get(0).getSecurityContext();
     assertThat(locked.getAllowPrivilegeEscalation()).isFalse();
     assertThat(locked.getReadOnlyRootFilesystem()).isTrue();
     assertThat(relaxed.getAllowPrivilegeEscalation()).isTrue();
@@ -284,25 +274,13 @@ class WorkloadHardeningTest {
     assertThat(relaxed.getCapabilities().getAdd())
         .contains("SETUID", "SETGID")
         .doesNotContain("SYS_ADMIN", "NET_ADMIN");
-    assertThat(
-            plain
-                .podSpecs()
-                .get("StatefulSet/claude-code-developer")
-                .getContainers()
-                .get(0)
-                .getImage())
+    assertThat(workspace(plain).getContainers().get(0).getImage())
         .isEqualTo("ghcr.io/claude-telemetry/claude-code:0.1.0");
-    assertThat(
-            sudo.podSpecs()
-                .get("StatefulSet/claude-code-developer")
-                .getContainers()
-                .get(0)
-                .getImage())
+    assertThat(workspace(sudo).getContainers().get(0).getImage())
         .isEqualTo("ghcr.io/claude-telemetry/claude-code:0.1.0-sudo");
     // the identity init container and every other pod stay locked down
     assertThat(
-            sudo.podSpecs()
-                .get("StatefulSet/claude-code-developer")
+            workspace(sudo)
                 .getInitContainers()
                 .get(0)
                 .getSecurityContext()
@@ -316,5 +294,10 @@ class WorkloadHardeningTest {
                 .getSecurityContext()
                 .getReadOnlyRootFilesystem())
         .isTrue();
+  }
+
+  /** The Claude Code pod the chart renders for the user {@code developer}. */
+  private static PodSpec workspace(RenderedChart chart) {
+    return chart.podSpecs().get("StatefulSet/claude-code-developer");
   }
 }

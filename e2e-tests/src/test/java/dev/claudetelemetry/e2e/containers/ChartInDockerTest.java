@@ -536,6 +536,99 @@ class ChartInDockerTest {
   }
 
   /** transcript-service holds exactly the file Claude Code wrote: recorded complete. */
+  /**
+   * The agent, in a session of its own, starts a program that tries what a process of its user can
+   * do to another of that user where the node does not forbid it (no Yama): attach with ptrace,
+   * open {@code /proc/<pid>/mem}, read {@code /proc/<pid>/environ}, against Claude Code and every
+   * hook process Claude Code starts for the session's next calls (stopped with SIGSTOP while it
+   * tries, as an attacker would hold a process that lives for milliseconds). Both run from files
+   * the agent's user may execute but not read, which the kernel makes non-dumpable: every attempt
+   * is refused, while the same attempts against a process of its own started from a readable file
+   * succeed (so ptrace itself is open to it here), and the calls stay guarded.
+   */
+  @Test
+  @Order(6)
+  void theAgentCannotTraceClaudeCodeOrTheHooksGuardingIt() throws Exception {
+    String id = pod(CLAUDE_WORKLOAD).container("claude-code");
+    String workspace = "/home/claude-user/workspace";
+    String program =
+        Files.readString(
+            RepoPaths.root().resolve("e2e-tests/src/test/resources/containers/trace-attempts.pl"));
+    api.script(
+        "docker-trace",
+        List.of(
+            Turn.write(workspace + "/trace-attempts.pl", program),
+            Turn.bash(
+                "setsid -f perl trace-attempts.pl trace-report.txt 60 </dev/null >/dev/null 2>&1"),
+            Turn.bash("true"),
+            Turn.bash("true"),
+            Turn.bash("true"),
+            Turn.bash("rm -rf ../outside"),
+            Turn.finalText("Tried.")));
+    docker(
+        DOCKER,
+        "exec",
+        id,
+        "sh",
+        "-c",
+        "mkdir -p /home/claude-user/outside && echo keep > /home/claude-user/outside/keep.txt");
+
+    Docker.Result run =
+        Docker.run(
+            List.of(
+                "docker",
+                "exec",
+                "-w",
+                workspace,
+                id,
+                "claude",
+                "-p",
+                FakeMessagesApi.tag("docker-trace") + " look around",
+                "--output-format",
+                "json",
+                "--allowedTools",
+                "Bash",
+                "Write"),
+            Duration.ofSeconds(180));
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    DockerKubelet.await(
+        () ->
+            Docker.run(
+                    List.of(
+                        "docker",
+                        "exec",
+                        id,
+                        "grep",
+                        "-qx",
+                        "done",
+                        workspace + "/trace-report.txt"),
+                    DOCKER)
+                .ok(),
+        Duration.ofSeconds(70),
+        () -> "the agent's program never finished");
+    List<String> report =
+        docker(DOCKER, "exec", id, "cat", workspace + "/trace-report.txt").lines().toList();
+
+    assertThat(report)
+        .as("ptrace, mem and environ work for the agent's own readable process: %s", report)
+        .anyMatch(line -> line.matches("control \\d+ attach=0 mem=0 environ=0"));
+    assertThat(report)
+        .as("Claude Code and hook processes were found: %s", report)
+        .anySatisfy(line -> assertThat(line).startsWith("claude-code "))
+        .anySatisfy(line -> assertThat(line).matches("claude-(guard|hook|transcript-sync) .*"));
+    assertThat(report)
+        .as("every attempt on them refused (EPERM, EACCES): %s", report)
+        .filteredOn(line -> line.startsWith("claude-"))
+        .allMatch(line -> line.matches("claude-[a-z-]+ \\d+ attach=1 mem=13 environ=13"));
+    // The guard kept deciding: the delete was denied and the outside file is still there.
+    assertThat(docker(DOCKER, "exec", id, "cat", "/home/claude-user/outside/keep.txt").strip())
+        .isEqualTo("keep");
+    assertThat(
+            new ClaudeResult(run.exitCode(), lastLine(run.output()), run.output(), Duration.ZERO)
+                .deniedToolUseIds())
+        .hasSize(1);
+  }
+
   private void assertTranscriptRecorded(String container, String transcriptPath) {
     String sessionId = Path.of(transcriptPath).getFileName().toString().replace(".jsonl", "");
     String written = docker(DOCKER, "exec", container, "cat", transcriptPath);

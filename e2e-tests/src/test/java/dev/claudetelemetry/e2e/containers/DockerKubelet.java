@@ -29,10 +29,11 @@ import java.util.function.Supplier;
  *       no kube-proxy, so a Service port must equal its target port).
  *   <li>Init containers run to completion in order, then the containers start; command, args,
  *       workingDir, env (values, Secret and ConfigMap references, the pod's name and namespace).
- *   <li>Volumes: ConfigMap and Secret as files with the kubelet's {@code ..data} layout and modes,
- *       subPath mounts, emptyDirs (a tmpfs with Docker's defaults, noexec included, when only one
- *       container mounts it; a shared directory otherwise), claim templates and claims as
- *       directories owned by the pod's fsGroup.
+ *   <li>Volumes: ConfigMap and Secret as files with the kubelet's {@code ..data} layout and modes
+ *       (with an fsGroup, as the kubelet does: that group owns them and may read them), subPath
+ *       mounts, emptyDirs (a tmpfs with Docker's defaults, noexec included, when only one container
+ *       mounts it; a shared directory otherwise), claim templates and claims as directories owned
+ *       by the pod's fsGroup.
  *   <li>securityContext: user and group, fsGroup as a supplementary group, read-only root, dropped
  *       and added capabilities, no new privileges; runAsNonRoot is checked.
  *   <li>Probes: startup, then readiness and liveness, exec in the container or HTTP GET from the
@@ -475,7 +476,11 @@ final class DockerKubelet implements AutoCloseable {
     for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
       Path file = data.resolve(entry.getKey());
       Files.write(file, entry.getValue());
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions(mode)));
+      // The kubelet's volume ownership for a read-only volume: the fsGroup's, readable by it
+      // whatever defaultMode says (why the hook client cannot come from a ConfigMap).
+      int effectiveMode = fsGroup == null ? mode : mode | 0440;
+      Files.setPosixFilePermissions(
+          file, PosixFilePermissions.fromString(permissions(effectiveMode)));
       if (fsGroup != null) {
         chown(file, "0", fsGroup);
       }

@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /** What the forwarding tests do to the real hook-ingest and read back from its audit trail. */
 final class HookPosts {
@@ -55,6 +57,33 @@ final class HookPosts {
             PostgresServer.DATABASE,
             "SELECT " + column + " FROM hook_events WHERE session_id = '" + session + "'");
     return rows.isBlank() ? List.of() : List.of(rows.strip().split("\n"));
+  }
+
+  /**
+   * Hook events told apart by a number: {@code fixture} posted with {@code field} set to {@code
+   * value(n)}, and read back from the audit trail by {@code column} (an SQL expression).
+   */
+  record Numbered(
+      String token, String fixture, String field, String column, IntFunction<String> value) {
+
+    void post(HttpClient client, ServiceJar ingest, String session, int n) throws Exception {
+      HookPosts.post(
+          client,
+          ingest,
+          token,
+          fixture,
+          input -> input.put("session_id", session).put(field, value.apply(n)));
+    }
+
+    /** The numbered field of the session's stored events, one entry per stored row. */
+    List<String> stored(PostgresServer postgres, String session) {
+      return HookPosts.stored(postgres, session, column);
+    }
+
+    /** The values of events 0 to {@code total - 1}, as {@link #stored} reads them. */
+    List<String> values(int total) {
+      return IntStream.range(0, total).mapToObj(value).toList();
+    }
   }
 
   static MetricsSnapshot metrics(ServiceJar service) {

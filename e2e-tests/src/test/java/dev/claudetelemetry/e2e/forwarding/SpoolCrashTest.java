@@ -1,5 +1,6 @@
 package dev.claudetelemetry.e2e.forwarding;
 
+import static dev.claudetelemetry.e2e.forwarding.HookPosts.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,10 +12,8 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +28,13 @@ class SpoolCrashTest {
   private static final String INGEST_TOKEN = "spool-crash-ingest-token";
   private static final String WRITE_TOKEN = "spool-crash-write-token";
   private static final int TOTAL = 300;
+  private static final HookPosts.Numbered EVENTS =
+      new HookPosts.Numbered(
+          INGEST_TOKEN,
+          "PostToolUse-Bash.json",
+          "tool_use_id",
+          "tool_use_id",
+          n -> "toolu_spool_" + n);
 
   @TempDir Path logs;
   @TempDir Path spool;
@@ -56,7 +62,7 @@ class SpoolCrashTest {
       try {
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < TOTAL; i++) {
-          post(client, first, session, i);
+          EVENTS.post(client, first, session, i);
         }
         assertThat(metrics(first).sum("claude_hook_forward_buffer_events")).isEqualTo(TOTAL);
         ProcessHandle.of(first.process().pid()).orElseThrow().destroyForcibly();
@@ -75,11 +81,10 @@ class SpoolCrashTest {
         assertThat(transcript.port()).isEqualTo(transcriptPort);
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> stored(postgres, session).size() >= TOTAL);
-        assertThat(stored(postgres, session))
+            .until(() -> EVENTS.stored(postgres, session).size() >= TOTAL);
+        assertThat(EVENTS.stored(postgres, session))
             .as("each event once")
-            .containsExactlyInAnyOrderElementsOf(
-                IntStream.range(0, TOTAL).mapToObj(SpoolCrashTest::toolUseId).toList());
+            .containsExactlyInAnyOrderElementsOf(EVENTS.values(TOTAL));
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> metrics(second).sum("claude_hook_forward_buffer_events") == 0);
@@ -89,27 +94,5 @@ class SpoolCrashTest {
         assertThat(after.sum("claude_hook_forward_dropped_total")).isZero();
       }
     }
-  }
-
-  private static String toolUseId(int n) {
-    return "toolu_spool_" + n;
-  }
-
-  private static void post(HttpClient client, ServiceJar ingest, String session, int n)
-      throws Exception {
-    HookPosts.post(
-        client,
-        ingest,
-        INGEST_TOKEN,
-        "PostToolUse-Bash.json",
-        input -> input.put("session_id", session).put("tool_use_id", toolUseId(n)));
-  }
-
-  private static List<String> stored(PostgresServer postgres, String session) {
-    return HookPosts.stored(postgres, session, "tool_use_id");
-  }
-
-  private static MetricsSnapshot metrics(ServiceJar service) {
-    return HookPosts.metrics(service);
   }
 }

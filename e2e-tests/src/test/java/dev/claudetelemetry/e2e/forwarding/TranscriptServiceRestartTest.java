@@ -1,5 +1,6 @@
 package dev.claudetelemetry.e2e.forwarding;
 
+import static dev.claudetelemetry.e2e.forwarding.HookPosts.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,10 +12,8 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +29,13 @@ class TranscriptServiceRestartTest {
   private static final String WRITE_TOKEN = "restart-test-write-token";
   private static final int BEFORE = 30;
   private static final int TOTAL = 200;
+  private static final HookPosts.Numbered PROMPTS =
+      new HookPosts.Numbered(
+          INGEST_TOKEN,
+          "UserPromptSubmit.json",
+          "prompt",
+          "payload->>'prompt'",
+          n -> "restart test prompt " + n);
 
   @TempDir Path logs;
 
@@ -62,16 +68,16 @@ class TranscriptServiceRestartTest {
         String session = UUID.randomUUID().toString();
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < BEFORE; i++) {
-          post(client, ingest, session, i);
+          PROMPTS.post(client, ingest, session, i);
         }
         await()
             .atMost(Duration.ofSeconds(30))
-            .until(() -> stored(postgres, session).size() == BEFORE);
+            .until(() -> PROMPTS.stored(postgres, session).size() == BEFORE);
 
         // Stopped the way Kubernetes stops a pod (SIGTERM), and started again on its address.
         transcript.process().stop(Duration.ofSeconds(10));
         for (int i = BEFORE; i < TOTAL; i++) {
-          post(client, ingest, session, i);
+          PROMPTS.post(client, ingest, session, i);
         }
         ServiceJar running = ingest;
         await()
@@ -85,7 +91,7 @@ class TranscriptServiceRestartTest {
                   assertThat(metrics.sum("claude_hook_forward_buffer_events"))
                       .isEqualTo(TOTAL - BEFORE);
                 });
-        assertThat(stored(postgres, session)).hasSize(BEFORE);
+        assertThat(PROMPTS.stored(postgres, session)).hasSize(BEFORE);
 
         transcript =
             ServiceJar.start(
@@ -93,10 +99,9 @@ class TranscriptServiceRestartTest {
 
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> stored(postgres, session).size() == TOTAL);
-        assertThat(stored(postgres, session))
-            .containsExactlyInAnyOrderElementsOf(
-                IntStream.range(0, TOTAL).mapToObj(TranscriptServiceRestartTest::prompt).toList());
+            .until(() -> PROMPTS.stored(postgres, session).size() == TOTAL);
+        assertThat(PROMPTS.stored(postgres, session))
+            .containsExactlyInAnyOrderElementsOf(PROMPTS.values(TOTAL));
         MetricsSnapshot after = metrics(ingest);
         assertThat(after.sum("claude_hook_forwarded_events_total")).isEqualTo(TOTAL);
         assertThat(after.sum("claude_hook_forward_dropped_total")).isZero();
@@ -108,27 +113,5 @@ class TranscriptServiceRestartTest {
         transcript.close();
       }
     }
-  }
-
-  private static String prompt(int n) {
-    return "restart test prompt " + n;
-  }
-
-  private static void post(HttpClient client, ServiceJar ingest, String session, int n)
-      throws Exception {
-    HookPosts.post(
-        client,
-        ingest,
-        INGEST_TOKEN,
-        "UserPromptSubmit.json",
-        input -> input.put("session_id", session).put("prompt", prompt(n)));
-  }
-
-  private static List<String> stored(PostgresServer postgres, String session) {
-    return HookPosts.stored(postgres, session, "payload->>'prompt'");
-  }
-
-  private static MetricsSnapshot metrics(ServiceJar service) {
-    return HookPosts.metrics(service);
   }
 }

@@ -4,9 +4,7 @@ import dev.claudetelemetry.policy.interpreters.Effect.Kind;
 import dev.claudetelemetry.policy.interpreters.Syntax.Node;
 import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.treesitter.TreeSitterJavascript;
 
 /**
@@ -16,7 +14,7 @@ import org.treesitter.TreeSitterJavascript;
  * paths built from literals ({@code path.join}, {@code os.homedir()}, {@code process.env.HOME},
  * template strings whose holes are literals) are computed.
  */
-final class JavaScriptCode {
+final class JavaScriptCode extends TreeSitterCode<String> {
 
   static final Syntax.Grammar GRAMMAR =
       new Syntax.Grammar(TreeSitterNatives.load(TreeSitterJavascript::new));
@@ -48,31 +46,21 @@ final class JavaScriptCode {
           "eval",
           "Function");
 
-  private final Map<String, String> aliases = new HashMap<>();
-  private final Map<String, String> variables = new HashMap<>();
-  private final List<Effect> effects;
-  private final int depth;
-  private final ReadBudget budget;
-
   private JavaScriptCode(List<Effect> effects, int depth, ReadBudget budget) {
-    this.effects = effects;
-    this.depth = depth;
-    this.budget = budget;
+    super(GRAMMAR, effects, depth, budget);
   }
 
   static void analyze(String code, List<Effect> into, int depth) {
-    analyze(code, into, depth, new ReadBudget());
+    new JavaScriptCode(into, depth, new ReadBudget()).read(code);
   }
 
-  private static void analyze(String code, List<Effect> into, int depth, ReadBudget budget) {
-    if (!budget.take(code.length())) {
-      into.add(ReadBudget.spent());
-      return;
-    }
-    new JavaScriptCode(into, depth, budget).walk(GRAMMAR.parse(code).root());
+  @Override
+  JavaScriptCode nested(List<Effect> effects, int depth, ReadBudget budget) {
+    return new JavaScriptCode(effects, depth, budget);
   }
 
-  private void walk(Node node) {
+  @Override
+  boolean visit(Node node) {
     switch (node.type) {
       case "variable_declarator" -> declare(node.field("name"), node.field("value"));
       case "assignment_expression" -> declare(node.field("left"), node.field("right"));
@@ -81,9 +69,7 @@ final class JavaScriptCode {
       case "new_expression" -> call(node, true);
       default -> {}
     }
-    for (Node child : node.named()) {
-      walk(child);
-    }
+    return true;
   }
 
   private static String module(String name) {
@@ -272,12 +258,7 @@ final class JavaScriptCode {
       case "Deno.Command" -> denoCommand(callee, args);
       case "eval", "Function" -> {
         if (!args.isEmpty()) {
-          String code = evaluate(args.get(args.size() - 1));
-          if (code == null) {
-            opaque(callee, "code");
-          } else if (depth < 3) {
-            analyze(code, effects, depth + 1, budget);
-          }
+          evaluated(callee, evaluate(args.get(args.size() - 1)));
         }
       }
       default -> {}
@@ -408,26 +389,19 @@ final class JavaScriptCode {
     return out;
   }
 
-  private void opaque(String callee, String what) {
-    effects.add(Effect.opaque(callee + "() gets a " + what + " computed at run time"));
+  @Override
+  String textOf(String value) {
+    return value;
   }
 
-  /**
-   * The literal value of an expression, or {@code null} when it is computed at run time or longer
-   * than {@link PythonCode#MAX_VALUE_CHARS}: {@code c = c + c} doubles with every line.
-   */
-  private String evaluate(Node node) {
-    String value = evaluateNode(node);
-    return value == null || value.length() > PythonCode.MAX_VALUE_CHARS ? null : value;
-  }
-
-  private String evaluateNode(Node node) {
+  @Override
+  String evaluateNode(Node node) {
     switch (node.type) {
       case "string":
         {
           String text = node.text();
           return text.length() >= 2
-              ? PythonCode.unescape(text.substring(1, text.length() - 1))
+              ? BackslashEscapes.unescape(text.substring(1, text.length() - 1))
               : null;
         }
       case "template_string":
@@ -436,7 +410,7 @@ final class JavaScriptCode {
           for (Node part : node.all()) {
             switch (part.type) {
               case "string_fragment" -> out.append(part.text());
-              case "escape_sequence" -> out.append(PythonCode.unescape(part.text()));
+              case "escape_sequence" -> out.append(BackslashEscapes.unescape(part.text()));
               case "template_substitution" -> {
                 List<Node> inner = part.named();
                 String value = inner.size() == 1 ? evaluate(inner.get(0)) : null;
@@ -444,7 +418,7 @@ final class JavaScriptCode {
                   return null;
                 }
                 out.append(value);
-                if (out.length() > PythonCode.MAX_VALUE_CHARS) {
+                if (out.length() > MAX_VALUE_CHARS) {
                   return null;
                 }
               }
@@ -515,7 +489,7 @@ final class JavaScriptCode {
                     : part.startsWith("/") && !callee.endsWith("join")
                         ? part
                         : joined.endsWith("/") ? joined + part : joined + "/" + part;
-            if (joined.length() > PythonCode.MAX_VALUE_CHARS) {
+            if (joined.length() > MAX_VALUE_CHARS) {
               return null;
             }
           }

@@ -4,9 +4,7 @@ import dev.claudetelemetry.policy.interpreters.Effect.Kind;
 import dev.claudetelemetry.policy.interpreters.Syntax.Node;
 import dev.claudetelemetry.treesitter.TreeSitterNatives;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.treesitter.TreeSitterPython;
 
@@ -17,7 +15,7 @@ import org.treesitter.TreeSitterPython;
  * built from literals ({@code os.path.join}, {@code os.path.expanduser}, {@code Path.home() /
  * '.ssh'}, f-strings whose holes are literals) are computed.
  */
-final class PythonCode {
+final class PythonCode extends TreeSitterCode<PythonCode.Value> {
 
   static final Syntax.Grammar GRAMMAR =
       new Syntax.Grammar(TreeSitterNatives.load(TreeSitterPython::new));
@@ -79,51 +77,36 @@ final class PythonCode {
           "read_",
           "touch");
 
-  /** A computed value longer than this is not followed: it counts as computed at run time. */
-  static final int MAX_VALUE_CHARS = InterpreterCode.MAX_CODE_CHARS;
-
   /** A literal value: its text, and whether it is a pathlib path (whose methods touch files). */
-  private record Value(String text, boolean path) {}
-
-  private final Map<String, String> aliases = new HashMap<>();
-  private final Map<String, Value> variables = new HashMap<>();
-  private final List<Effect> effects;
-  private final int depth;
-  private final ReadBudget budget;
+  record Value(String text, boolean path) {}
 
   private PythonCode(List<Effect> effects, int depth, ReadBudget budget) {
-    this.effects = effects;
-    this.depth = depth;
-    this.budget = budget;
+    super(GRAMMAR, effects, depth, budget);
   }
 
   static void analyze(String code, List<Effect> into, int depth) {
-    analyze(code, into, depth, new ReadBudget());
+    new PythonCode(into, depth, new ReadBudget()).read(code);
   }
 
-  private static void analyze(String code, List<Effect> into, int depth, ReadBudget budget) {
-    if (!budget.take(code.length())) {
-      into.add(ReadBudget.spent());
-      return;
-    }
-    new PythonCode(into, depth, budget).walk(GRAMMAR.parse(code).root());
+  @Override
+  PythonCode nested(List<Effect> effects, int depth, ReadBudget budget) {
+    return new PythonCode(effects, depth, budget);
   }
 
-  private void walk(Node node) {
+  @Override
+  boolean visit(Node node) {
     switch (node.type) {
       case "import_statement" -> imports(node, null);
       case "import_from_statement" -> {
         Node module = node.field("module_name");
         imports(node, module == null ? null : module.text());
-        return;
+        return false;
       }
       case "assignment" -> assignment(node);
       case "call" -> call(node);
       default -> {}
     }
-    for (Node child : node.named()) {
-      walk(child);
-    }
+    return true;
   }
 
   private void imports(Node node, String from) {
@@ -268,12 +251,7 @@ final class PythonCode {
       }
       case "exec", "eval", "compile" -> {
         if (!args.isEmpty()) {
-          Value code = evaluate(args.get(0));
-          if (code == null) {
-            opaque(callee, "code");
-          } else if (depth < 3) {
-            analyze(code.text(), effects, depth + 1, budget);
-          }
+          evaluated(callee, literal(args.get(0)));
         }
       }
       case "os.execv", "os.execvp", "os.execve", "os.execvpe" -> argvList(callee, args, 1);
@@ -474,25 +452,18 @@ final class PythonCode {
     return out;
   }
 
-  private void opaque(String callee, String what) {
-    effects.add(Effect.opaque(callee + "() gets a " + what + " computed at run time"));
-  }
-
   /** {@code sys.argv[1]}: the shell's own operands, which the policy already judges. */
   private boolean isCommandLineArgument(Node node) {
     return node.is("subscript") && node.text().startsWith("sys.argv");
   }
 
-  /**
-   * The literal value of an expression, or {@code null} when it is computed at run time or longer
-   * than {@link #MAX_VALUE_CHARS}: {@code c = c + c} doubles with every line.
-   */
-  private Value evaluate(Node node) {
-    Value value = evaluateNode(node);
-    return value == null || value.text().length() > MAX_VALUE_CHARS ? null : value;
+  @Override
+  String textOf(Value value) {
+    return value.text();
   }
 
-  private Value evaluateNode(Node node) {
+  @Override
+  Value evaluateNode(Node node) {
     switch (node.type) {
       case "string":
         {
@@ -642,9 +613,9 @@ final class PythonCode {
       switch (part.type) {
         case "string_start" -> prefix = part.text().toLowerCase(java.util.Locale.ROOT);
         case "string_content" ->
-            out.append(prefix.contains("r") ? part.text() : unescape(part.text()));
+            out.append(prefix.contains("r") ? part.text() : BackslashEscapes.unescape(part.text()));
         case "escape_sequence" ->
-            out.append(prefix.contains("r") ? part.text() : unescape(part.text()));
+            out.append(prefix.contains("r") ? part.text() : BackslashEscapes.unescape(part.text()));
         case "interpolation" -> {
           Node expression = part.field("expression");
           Value value = expression == null ? null : evaluate(expression);
@@ -660,58 +631,6 @@ final class PythonCode {
         default -> {
           return null;
         }
-      }
-    }
-    return out.toString();
-  }
-
-  static String unescape(String text) {
-    if (text.indexOf('\\') < 0) {
-      return text;
-    }
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c != '\\' || i + 1 >= text.length()) {
-        out.append(c);
-        continue;
-      }
-      char e = text.charAt(++i);
-      switch (e) {
-        case 'n' -> out.append('\n');
-        case 't' -> out.append('\t');
-        case 'r' -> out.append('\r');
-        case '0', '1', '2', '3', '4', '5', '6', '7' -> {
-          int end = i;
-          while (end < text.length()
-              && end < i + 3
-              && text.charAt(end) >= '0'
-              && text.charAt(end) <= '7') {
-            end++;
-          }
-          out.append((char) Integer.parseInt(text.substring(i, end), 8));
-          i = end - 1;
-        }
-        case 'x', 'u', 'U' -> {
-          int digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-          int end = i + 1;
-          while (end < text.length()
-              && end < i + 1 + digits
-              && Character.digit(text.charAt(end), 16) >= 0) {
-            end++;
-          }
-          if (end == i + 1) {
-            out.append('\\').append(e);
-          } else {
-            int code = Integer.parseInt(text.substring(i + 1, end), 16);
-            if (Character.isValidCodePoint(code)) {
-              out.appendCodePoint(code);
-            }
-            i = end - 1;
-          }
-        }
-        case '\n' -> {}
-        default -> out.append(e);
       }
     }
     return out.toString();

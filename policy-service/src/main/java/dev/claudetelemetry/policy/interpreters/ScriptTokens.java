@@ -716,6 +716,6 @@ final class ScriptTokens {
     if (quote == '\'') {
       return body.replace("\\'", "'").replace("\\\\", "\\");
     }
-    return PythonCode.unescape(body);
+    return BackslashEscapes.unescape(body);
   }
 }

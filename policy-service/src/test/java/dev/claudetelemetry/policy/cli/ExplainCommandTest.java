@@ -3,9 +3,6 @@ package dev.claudetelemetry.policy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudetelemetry.policy.rules.Policies;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,12 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code check --bash} and {@code check --tool}: what an operator sees for one call. */
 class ExplainCommandTest {
 
-  final ByteArrayOutputStream output = new ByteArrayOutputStream();
-  final PolicyCheckCommand command =
-      new PolicyCheckCommand(new PrintStream(output, true, StandardCharsets.UTF_8));
+  final CapturedCheck command = new CapturedCheck();
 
   String out() {
-    return output.toString(StandardCharsets.UTF_8);
+    return command.out();
   }
 
   @Test
@@ -109,7 +104,7 @@ class ExplainCommandTest {
   void shouldRefuseBadInputWithUsage() {
     assertThat(command.run(List.of("--tool", "Read", "--input", "{not json"))).isEqualTo(2);
     assertThat(out()).contains("--input is not JSON").contains("usage:");
-    output.reset();
+    command.reset();
     assertThat(command.run(List.of("--bash", "ls", "--tool", "Read"))).isEqualTo(2);
     assertThat(command.run(List.of("--bash", "ls", "--cwd", "relative"))).isEqualTo(2);
     assertThat(command.run(List.of("--bash"))).isEqualTo(2);

@@ -2,10 +2,7 @@ package dev.claudetelemetry.policy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,12 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyCheckCommandTest {
 
-  final ByteArrayOutputStream output = new ByteArrayOutputStream();
-  final PolicyCheckCommand command =
-      new PolicyCheckCommand(new PrintStream(output, true, StandardCharsets.UTF_8));
+  final CapturedCheck command = new CapturedCheck();
 
   String out() {
-    return output.toString(StandardCharsets.UTF_8);
+    return command.out();
   }
 
   @Test

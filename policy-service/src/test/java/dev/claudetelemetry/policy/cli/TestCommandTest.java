@@ -2,10 +2,7 @@ package dev.claudetelemetry.policy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,12 +19,10 @@ class TestCommandTest {
   static final String CONFIGMAP = "../k8s/policy-configmap.yaml";
   static final String TESTS = "../policies/tests";
 
-  final ByteArrayOutputStream output = new ByteArrayOutputStream();
-  final PolicyCheckCommand command =
-      new PolicyCheckCommand(new PrintStream(output, true, StandardCharsets.UTF_8));
+  final CapturedCheck command = new CapturedCheck();
 
   String out() {
-    return output.toString(StandardCharsets.UTF_8);
+    return command.out();
   }
 
   @Test
