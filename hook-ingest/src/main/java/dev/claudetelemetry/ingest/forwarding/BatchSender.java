@@ -3,9 +3,10 @@ package dev.claudetelemetry.ingest.forwarding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,9 +15,11 @@ import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
- * {@code POST /v1/events} on transcript-service, from the forwarder's own thread (so a blocking,
- * pooled, kept-alive JDK client is the simple choice). Says whether a batch was delivered, refused
- * for good (4xx other than 408/429) or is worth retrying (anything else).
+ * {@code POST /v1/events} on transcript-service, from the forwarder's own thread. The JDK's {@link
+ * HttpURLConnection} does the exchange on that thread, over a kept-alive connection: the
+ * asynchronous {@code java.net.http} client would hand every request to its selector thread and
+ * every answer to a worker, three threads woken per batch instead of one. Says whether a batch was
+ * delivered, refused for good (4xx other than 408/429) or is worth retrying (anything else).
  */
 class BatchSender {
 
@@ -40,47 +43,100 @@ class BatchSender {
   private static final byte[] OPEN = "{\"events\":[".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
 
+  /** A refusal's problem details are read for the log and the indexes they name, up to this. */
+  private static final int MAX_ANSWER_BYTES = 1 << 20;
+
   private final ForwardingOptions options;
   private final ObjectMapper mapper = new ObjectMapper();
-  private final HttpClient client;
+  private final URL url;
+  private final int timeoutMillis;
+
+  /** The exchange in progress, for {@link #abort()}. */
+  private volatile HttpURLConnection current;
 
   BatchSender(ForwardingOptions options) {
     this.options = options;
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(options.requestTimeout())
-            .build();
+    try {
+      this.url = options.eventsUrl().toURL();
+    } catch (java.net.MalformedURLException e) {
+      throw new IllegalArgumentException("not a URL: " + options.eventsUrl(), e);
+    }
+    this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.requestTimeout().toMillis());
   }
 
-  /** {@code batch}: each event's JSON, as spooled. */
+  /**
+   * {@code batch}: each event's JSON, as spooled. Throws {@code InterruptedException} when {@link
+   * #abort()} ended the exchange (the thread is interrupted first).
+   */
   Outcome send(List<byte[]> batch) throws InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(options.eventsUrl())
-            .timeout(options.requestTimeout())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body(batch)));
-    options.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
-    HttpResponse<String> response;
+    byte[] body = body(batch);
+    int status;
+    String answer;
     try {
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+      current = connection;
+      connection.setRequestMethod("POST");
+      connection.setDoOutput(true);
+      connection.setUseCaches(false);
+      connection.setInstanceFollowRedirects(false);
+      // Each blocking step (connecting, every read) is bounded; transcript-service answers a batch
+      // with a few bytes at once, so this bounds the exchange as a whole too.
+      connection.setConnectTimeout(timeoutMillis);
+      connection.setReadTimeout(timeoutMillis);
+      connection.setFixedLengthStreamingMode(body.length);
+      connection.setRequestProperty("Content-Type", "application/json");
+      options
+          .token()
+          .ifPresent(token -> connection.setRequestProperty("Authorization", "Bearer " + token));
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(body);
+      }
+      status = connection.getResponseCode();
+      // Read to the end (and closed): only then is the connection kept for the next batch.
+      answer = readAnswer(status < 400 ? connection.getInputStream() : connection.getErrorStream());
     } catch (IOException e) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("the exchange with transcript-service was aborted");
+      }
       LOG.debugf("transcript-service unreachable: %s", e.toString());
       return Outcome.RETRY;
+    } finally {
+      current = null;
     }
-    int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return Outcome.DELIVERED;
     }
     if (status >= 400 && status < 500 && status != 408 && status != 429) {
       LOG.warnf(
           "transcript-service refused a batch of %d events with HTTP %d: %s",
-          batch.size(), status, abbreviate(response.body()));
+          batch.size(), status, abbreviate(answer));
       return new Outcome(
-          Result.REFUSED, status == 422 ? refusedIndexes(response.body(), batch.size()) : Set.of());
+          Result.REFUSED, status == 422 ? refusedIndexes(answer, batch.size()) : Set.of());
     }
     LOG.debugf("transcript-service answered HTTP %d; the batch will be retried", status);
     return Outcome.RETRY;
+  }
+
+  /**
+   * Ends the exchange in progress, if any, from another thread: a blocking read does not see an
+   * interrupt, so the connection is closed under it.
+   */
+  void abort() {
+    HttpURLConnection connection = current;
+    if (connection != null) {
+      connection.disconnect();
+    }
+  }
+
+  private static String readAnswer(InputStream answer) throws IOException {
+    if (answer == null) {
+      return "";
+    }
+    try (InputStream in = answer) {
+      byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES);
+      in.transferTo(OutputStream.nullOutputStream());
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
   }
 
   /** The indexes a 422 names in {@code errors[].index}; empty when the answer names none usable. */

@@ -86,6 +86,7 @@ public class EventForwarder {
       Thread.currentThread().interrupt();
     }
     worker.interrupt();
+    sender.abort();
     try {
       worker.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {

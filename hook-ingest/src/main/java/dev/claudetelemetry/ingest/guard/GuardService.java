@@ -6,12 +6,14 @@ import dev.claudetelemetry.ingest.config.IngestConfig;
 import dev.claudetelemetry.ingest.events.HookInput;
 import dev.claudetelemetry.ingest.metrics.HookMetrics;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -51,21 +53,36 @@ public class GuardService {
     }
   }
 
-  public Uni<GuardAnswer> decide(HookInput input, byte[] body) {
+  /** Completes on the thread policy-service's answer (or the deadline) arrived on; never fails. */
+  public CompletionStage<GuardAnswer> decide(HookInput input, byte[] body) {
     if (!policy.configured()) {
-      return Uni.createFrom()
-          .item(failed(input, GuardFailure.NOT_CONFIGURED, "no policy-service URL is configured"));
+      return CompletableFuture.completedFuture(
+          failed(input, GuardFailure.NOT_CONFIGURED, "no policy-service URL is configured"));
     }
     long started = System.nanoTime();
     return policy
         .decide(body)
-        .map(reply -> reader.read(input.hookEventName(), reply))
-        .onItemOrFailure()
-        .invoke(() -> metrics.policyRequest(Duration.ofNanos(System.nanoTime() - started)))
-        .onItem()
-        .invoke(answer -> metrics.guardDecision(DecisionSource.POLICY, answer.decision().verdict()))
-        .onFailure()
-        .recoverWithItem(failure -> failed(input, classify(failure), describe(failure)));
+        .handle(
+            (reply, failure) -> {
+              Throwable cause = failure;
+              GuardAnswer answer = null;
+              if (cause == null) {
+                try {
+                  answer = reader.read(input.hookEventName(), reply);
+                } catch (RuntimeException e) {
+                  cause = e;
+                }
+              }
+              metrics.policyRequest(Duration.ofNanos(System.nanoTime() - started));
+              if (answer != null) {
+                metrics.guardDecision(DecisionSource.POLICY, answer.decision().verdict());
+                return answer;
+              }
+              if (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+              }
+              return failed(input, classify(cause), describe(cause));
+            });
   }
 
   /**

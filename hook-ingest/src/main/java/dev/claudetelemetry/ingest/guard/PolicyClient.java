@@ -1,21 +1,23 @@
 package dev.claudetelemetry.ingest.guard;
 
 import dev.claudetelemetry.ingest.config.IngestConfig;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.http.HttpClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /v1/decisions} on policy-service over Vert.x's non-blocking client: pools of
@@ -25,6 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>One client (one pool) per event loop. A single shared pool hands a request whatever connection
  * is free, usually one owned by another event loop, and every step of the exchange then hops
  * between the two threads: five wake-ups per decision in {@code perf sched} (bench/guard).
+ *
+ * <p>Vert.x's own futures and timer, without the Mutiny layer: each Mutiny step captures and
+ * restores the request's context, several times per decision, and its timeout runs on a scheduler
+ * thread that every decision would wake. The deadline here is a timer on the calling event loop.
  */
 @Singleton
 class PolicyClient {
@@ -68,7 +74,7 @@ class PolicyClient {
   }
 
   /** The answer's body when policy-service answered 200 in time; otherwise a {@link Failed}. */
-  Uni<byte[]> decide(byte[] hookInput) {
+  CompletableFuture<byte[]> decide(byte[] hookInput) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -79,12 +85,19 @@ class PolicyClient {
             // came.
             .setIdleTimeout(timeout.toMillis() + 1000);
     authorization.ifPresent(value -> options.putHeader("Authorization", value));
-    return client()
+    CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    long deadline =
+        vertx.setTimer(
+            Math.max(1, timeout.toMillis()),
+            ignored ->
+                answer.completeExceptionally(
+                    new Failed(
+                        GuardFailure.TIMEOUT,
+                        "policy-service did not answer within " + timeout.toMillis() + " ms")));
+    client()
         .request(options)
-        .onItem()
-        .transformToUni(request -> request.send(Buffer.buffer(hookInput)))
-        .onItem()
-        .transformToUni(
+        .compose(request -> request.send(Buffer.buffer(hookInput)))
+        .compose(
             response -> {
               if (response.statusCode() != 200) {
                 // Drain so the connection goes back to the pool.
@@ -92,31 +105,36 @@ class PolicyClient {
                     new Failed(
                         GuardFailure.BAD_STATUS,
                         "policy-service answered HTTP " + response.statusCode());
-                return response
-                    .body()
-                    .onItem()
-                    .transformToUni(ignored -> Uni.createFrom().<byte[]>failure(failed));
+                return response.body().transform(ignored -> Future.<Buffer>failedFuture(failed));
               }
-              return response.body().map(Buffer::getBytes);
+              return response.body();
             })
-        .ifNoItem()
-        .after(timeout)
-        .failWith(
-            () ->
-                new Failed(
-                    GuardFailure.TIMEOUT,
-                    "policy-service did not answer within " + timeout.toMillis() + " ms"))
-        .onFailure(failure -> !(failure instanceof Failed))
-        .transform(
-            failure ->
-                new Failed(
-                    GuardFailure.UNREACHABLE,
-                    "policy-service could not be reached: " + failure.getMessage()));
+        .onComplete(
+            result -> {
+              vertx.cancelTimer(deadline);
+              if (result.succeeded()) {
+                answer.complete(result.result().getBytes());
+              } else if (result.cause() instanceof Failed failed) {
+                answer.completeExceptionally(failed);
+              } else {
+                answer.completeExceptionally(
+                    new Failed(
+                        GuardFailure.UNREACHABLE,
+                        "policy-service could not be reached: " + result.cause().getMessage()));
+              }
+            });
+    return answer;
   }
 
   @PreDestroy
   void close() {
-    clientPerEventLoop.values().forEach(HttpClient::closeAndAwait);
+    for (HttpClient client : clientPerEventLoop.values()) {
+      try {
+        client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // shutting down: a client that does not close in time is dropped with the process
+      }
+    }
   }
 
   private static String decisionsUrl(URI base) {

@@ -19,10 +19,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What happens to one hook body: parse it, count it, ask the guard when it is a PreToolUse or
  * PermissionRequest, forward it with its decision, and produce Claude Code's answer.
+ *
+ * <p>The steps are chained as plain completion stages and made a {@code Uni} once, for the
+ * resource: every Mutiny step would capture and restore the request's context on every event.
  */
 @Singleton
 public class HookIntake {
@@ -70,40 +75,75 @@ public class HookIntake {
     if (!input.isGuarded()) {
       // Answered once recorded; a NotSpooledException becomes a 503: the hook is not told an event
       // is recorded that is not.
-      return forward(input, user, null, false, eventKey).replaceWith(NO_OPINION);
+      return answer(forward(input, user, null, false, eventKey).thenApply(recorded -> NO_OPINION));
     }
-    Uni<GuardAnswer> decided =
+    CompletionStage<GuardAnswer> decided =
         input.clientDecision() != null
-            ? Uni.createFrom().item(guard.decidedByClient(input))
+            ? CompletableFuture.completedFuture(guard.decidedByClient(input))
             : guard.decide(input, body);
-    return decided.flatMap(
-        answer -> {
-          counting.guarded(input, user, answer);
-          // The guard's answer is given whether or not the spool took the event (that is
-          // counted): a full disk must not stop Claude Code from being told deny.
-          return forward(input, user, answer.decision(), true, eventKey)
-              .onFailure(NotSpooledException.class)
-              .recoverWithNull()
-              .replaceWith(answer.hookOutput());
-        });
+    return answer(
+        decided.thenCompose(
+            answer -> {
+              counting.guarded(input, user, answer);
+              // The guard's answer is given whether or not the spool took the event (that is
+              // counted): a full disk must not stop Claude Code from being told deny.
+              return forward(input, user, answer.decision(), true, eventKey)
+                  .handle(
+                      (recorded, failure) -> {
+                        if (failure != null && !(cause(failure) instanceof NotSpooledException)) {
+                          throw new CompletionException(cause(failure));
+                        }
+                        return answer.hookOutput();
+                      });
+            }));
   }
 
-  private Uni<Void> forward(
+  /** The stage as the resource's {@code Uni}, failing with the cause itself (for its mapper). */
+  private static Uni<ObjectNode> answer(CompletionStage<ObjectNode> stage) {
+    CompletableFuture<ObjectNode> unwrapped = new CompletableFuture<>();
+    stage.whenComplete(
+        (output, failure) -> {
+          if (failure == null) {
+            unwrapped.complete(output);
+          } else {
+            unwrapped.completeExceptionally(cause(failure));
+          }
+        });
+    return Uni.createFrom().completionStage(unwrapped);
+  }
+
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+  }
+
+  private CompletionStage<Void> forward(
       HookInput input, String user, GuardDecision decision, boolean guarded, String eventKey) {
     if (!forwarding.enabled()) {
-      return Uni.createFrom().voidItem();
+      return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> recorded =
         forwarding
             .forward(user, parser.write(input.json()), decision, guarded, eventKey)
             .toCompletableFuture();
-    Uni<Void> answer = Uni.createFrom().completionStage(recorded);
     Context context = Vertx.currentContext();
     if (recorded.isDone() || context == null) {
-      return answer;
+      return recorded;
     }
     // The spool's writer thread completes the stage: the answer goes back to the request's event
     // loop rather than being written from the writer's thread.
-    return answer.emitOn(command -> context.runOnContext(ignored -> command.run()));
+    CompletableFuture<Void> onContext = new CompletableFuture<>();
+    recorded.whenComplete(
+        (ignored, failure) ->
+            context.runOnContext(
+                run -> {
+                  if (failure == null) {
+                    onContext.complete(null);
+                  } else {
+                    onContext.completeExceptionally(failure);
+                  }
+                }));
+    return onContext;
   }
 }

@@ -5,12 +5,16 @@ import dev.claudetelemetry.ingest.guard.GuardFailure;
 import dev.claudetelemetry.ingest.problem.Rejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -65,6 +69,14 @@ public class HookMetrics {
   private final MeterRegistry registry;
   private final Set<String> dryRunRules = ConcurrentHashMap.newKeySet();
 
+  // The meters counted on every event, by their label values: registering a meter again finds the
+  // same one, but builds and sorts its tags and hashes its id first, for every increment.
+  private final Map<List<String>, Counter> events = new ConcurrentHashMap<>();
+  private final Map<List<String>, Counter> toolCalls = new ConcurrentHashMap<>();
+  private final Map<String, Timer> toolDurations = new ConcurrentHashMap<>();
+  private final Map<List<String>, Counter> guardDecisions = new ConcurrentHashMap<>();
+  private final Map<String, Meter> unlabelled = new ConcurrentHashMap<>();
+
   public HookMetrics(MeterRegistry registry) {
     this.registry = registry;
     // Series that alerts watch exist from the start, so rate() sees their first increment.
@@ -85,28 +97,45 @@ public class HookMetrics {
   }
 
   public void event(String event, String tool, String user, String team) {
-    Counter.builder("claude.hook.events")
-        .description("Hook events received and accepted, by event name")
-        .tags("event", event, "tool", tool, "user", user, "team", team)
-        .register(registry)
+    cached(
+            events,
+            List.of(event, tool, user, team),
+            key ->
+                Counter.builder("claude.hook.events")
+                    .description("Hook events received and accepted, by event name")
+                    .tags("event", event, "tool", tool, "user", user, "team", team)
+                    .register(registry))
         .increment();
   }
 
   public void toolCall(String tool, Outcome outcome, String user, String team) {
-    Counter.builder("claude.tool.calls")
-        .description("Tool calls, each counted once with its outcome")
-        .tags("tool", tool, "outcome", outcome.name(), "user", user, "team", team)
-        .register(registry)
+    cached(
+            toolCalls,
+            List.of(tool, outcome.name(), user, team),
+            key ->
+                Counter.builder("claude.tool.calls")
+                    .description("Tool calls, each counted once with its outcome")
+                    .tags("tool", tool, "outcome", outcome.name(), "user", user, "team", team)
+                    .register(registry))
         .increment();
   }
 
   public void toolDuration(String tool, Duration duration) {
-    Timer.builder("claude.tool.duration")
-        .description("How long tool calls ran, from the hook's duration_ms")
-        .tags("tool", tool)
-        .serviceLevelObjectives(TOOL_DURATION_BUCKETS)
-        .register(registry)
+    cached(
+            toolDurations,
+            tool,
+            key ->
+                Timer.builder("claude.tool.duration")
+                    .description("How long tool calls ran, from the hook's duration_ms")
+                    .tags("tool", tool)
+                    .serviceLevelObjectives(TOOL_DURATION_BUCKETS)
+                    .register(registry))
         .record(duration);
+  }
+
+  private static <K, M> M cached(Map<K, M> meters, K key, Function<K, M> register) {
+    M meter = meters.get(key);
+    return meter != null ? meter : meters.computeIfAbsent(key, register);
   }
 
   /** A hook event delivered again under the event key of one already counted. */
@@ -169,10 +198,15 @@ public class HookMetrics {
   }
 
   private void guardDecision(DecisionSource source, String verdict, int count) {
-    Counter.builder("claude.hook.guard.decisions")
-        .description("Answers given to PreToolUse and PermissionRequest, by where they came from")
-        .tags("source", source.label(), "verdict", verdict)
-        .register(registry)
+    cached(
+            guardDecisions,
+            List.of(source.label(), verdict),
+            key ->
+                Counter.builder("claude.hook.guard.decisions")
+                    .description(
+                        "Answers given to PreToolUse and PermissionRequest, by where they came from")
+                    .tags("source", source.label(), "verdict", verdict)
+                    .register(registry))
         .increment(count);
   }
 
@@ -202,10 +236,15 @@ public class HookMetrics {
   }
 
   public void policyRequest(Duration duration) {
-    Timer.builder("claude.hook.guard.policy.request")
-        .description("Round trips to policy-service, including failed ones")
-        .serviceLevelObjectives(POLICY_REQUEST_BUCKETS)
-        .register(registry)
+    ((Timer)
+            cached(
+                unlabelled,
+                "claude.hook.guard.policy.request",
+                name ->
+                    Timer.builder(name)
+                        .description("Round trips to policy-service, including failed ones")
+                        .serviceLevelObjectives(POLICY_REQUEST_BUCKETS)
+                        .register(registry)))
         .record(duration);
   }
 
@@ -245,14 +284,25 @@ public class HookMetrics {
 
   /** One group commit: {@code events} written with one write and made durable with one sync. */
   public void spoolSynced(int events, long nanos) {
-    Counter.builder("claude.hook.spool.written.events")
-        .description("Events written to the spool")
-        .register(registry)
+    ((Counter)
+            cached(
+                unlabelled,
+                "claude.hook.spool.written.events",
+                name ->
+                    Counter.builder(name)
+                        .description("Events written to the spool")
+                        .register(registry)))
         .increment(events);
-    Timer.builder("claude.hook.spool.sync")
-        .description("Syncs of the spool to disk, one per group of events written together")
-        .serviceLevelObjectives(SPOOL_SYNC_BUCKETS)
-        .register(registry)
+    ((Timer)
+            cached(
+                unlabelled,
+                "claude.hook.spool.sync",
+                name ->
+                    Timer.builder(name)
+                        .description(
+                            "Syncs of the spool to disk, one per group of events written together")
+                        .serviceLevelObjectives(SPOOL_SYNC_BUCKETS)
+                        .register(registry)))
         .record(Duration.ofNanos(nanos));
   }
 

@@ -75,6 +75,10 @@ public final class Spool implements AutoCloseable {
   private final AtomicLong unacknowledged = new AtomicLong();
 
   private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+
+  /** Queued by {@link #close()} after the last append it let in: the writer ends there. */
+  private static final Append END = new Append(new byte[0], Durability.WRITTEN, null);
+
   private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
   private static final SyncRequest STOP = new SyncRequest(null, List.of(), false);
   private final Object appendLock = new Object();
@@ -91,9 +95,15 @@ public final class Spool implements AutoCloseable {
   /** End of what has been written to the active segment; the reader never reads past it. */
   private volatile Position written;
 
+  // Guarded by progress: records written so far, and the count at which a waiting consumer wants to
+  // be woken (it sleeps through the writes before, see awaitProgress).
+  private long writtenRecords;
+  private long wakeAtRecords = Long.MAX_VALUE;
+
   // The consumer thread's own.
   private final long firstNewSegment;
   private Position acknowledged;
+  private final SpoolCursor cursor;
   private Position consumed;
   private SegmentReader reader;
   private long readerSegment = -1;
@@ -105,6 +115,7 @@ public final class Spool implements AutoCloseable {
     this.dir = options.dir();
     this.metrics = metrics;
     this.acknowledged = start;
+    this.cursor = new SpoolCursor(options.dir());
     this.consumed = start;
     this.firstNewSegment = firstNewSegment;
     this.writer = new Thread(this::writeLoop, "hook-spool-writer");
@@ -204,16 +215,19 @@ public final class Spool implements AutoCloseable {
    */
   private record SyncRequest(FileChannel channel, List<Append> waiting, boolean sealed) {}
 
+  /**
+   * Sleeps until an append arrives (no polling: an idle spool costs no CPU), writes what is
+   * waiting, and ends at {@link #END}, which {@code close()} queues behind every append it
+   * accepted.
+   */
   private void writeLoop() {
     List<Append> group = new ArrayList<>();
     try {
-      while (!(closed && queue.isEmpty())) {
-        Append first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        group.add(first);
+      boolean end = false;
+      while (!end) {
+        group.add(queue.take());
         queue.drainTo(group, MAX_GROUP - 1);
+        end = group.remove(END);
         writeGroup(group);
         group.clear();
       }
@@ -291,7 +305,7 @@ public final class Spool implements AutoCloseable {
       return;
     }
     activeSize += bytes;
-    publish();
+    publish(batch.size());
     for (Append append : batch) {
       if (append.durability() == Durability.WRITTEN) {
         append.done().complete(null);
@@ -317,7 +331,7 @@ public final class Spool implements AutoCloseable {
     activeSegment = next;
     activeSize = 0;
     segments.put(next, -1L);
-    publish();
+    publish(0);
   }
 
   /** The writer is done with the active segment: the syncer syncs and closes it. */
@@ -404,10 +418,14 @@ public final class Spool implements AutoCloseable {
     }
   }
 
-  private void publish() {
+  /** A new end of what was written: {@code records} more, or a new segment begun (0). */
+  private void publish(int records) {
     synchronized (progress) {
       written = new Position(activeSegment, activeSize);
-      progress.notifyAll();
+      writtenRecords += records;
+      if (records == 0 || writtenRecords >= wakeAtRecords) {
+        progress.notifyAll();
+      }
     }
   }
 
@@ -437,13 +455,16 @@ public final class Spool implements AutoCloseable {
     long bytes = 0;
     long deadline = System.nanoTime() + idleNanos;
     while (records.size() < maxRecords) {
+      Position seen = written;
       SegmentReader.Entry next = peek();
       if (next == null) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || stopping.getAsBoolean()) {
           break;
         }
-        awaitProgress(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        // Woken by the first record, or once a full batch is there; a batch that is not full waits
+        // out its linger in one sleep instead of waking for every event written meanwhile.
+        awaitProgress(seen, left, records.isEmpty() ? 1 : maxRecords - records.size());
         continue;
       }
       if (!records.isEmpty() && bytes + next.payload().length > maxBytes) {
@@ -471,7 +492,7 @@ public final class Spool implements AutoCloseable {
     }
     acknowledged = end;
     try {
-      SpoolCursor.write(dir, end);
+      cursor.write(end);
     } catch (IOException e) {
       LOG.warnf("could not save the spool's acknowledged position: %s", e.toString());
     }
@@ -565,11 +586,21 @@ public final class Spool implements AutoCloseable {
     return count;
   }
 
-  private void awaitProgress(long nanos) throws InterruptedException {
-    Position before = written;
+  /**
+   * Waits up to {@code nanos} for {@code records} more records than were written when the end was
+   * {@code seen} (a new segment, {@link #wake()} and the time running out end it too); at once when
+   * something was written since {@code seen}, which the caller has not read yet.
+   */
+  private void awaitProgress(Position seen, long nanos, int records) throws InterruptedException {
     synchronized (progress) {
-      if (written.equals(before)) {
+      if (!written.equals(seen)) {
+        return;
+      }
+      wakeAtRecords = writtenRecords + records;
+      try {
         TimeUnit.NANOSECONDS.timedWait(progress, nanos);
+      } finally {
+        wakeAtRecords = Long.MAX_VALUE;
       }
     }
   }
@@ -600,7 +631,10 @@ public final class Spool implements AutoCloseable {
   @Override
   public void close() {
     synchronized (appendLock) {
-      closed = true;
+      if (!closed) {
+        closed = true;
+        queue.add(END);
+      }
     }
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
@@ -609,5 +643,10 @@ public final class Spool implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     closeReader();
+    try {
+      cursor.close();
+    } catch (IOException e) {
+      LOG.debugf("closing the spool's acknowledged position: %s", e.toString());
+    }
   }
 }
