@@ -129,8 +129,13 @@ public interface IngestConfig {
     @WithDefault("8M")
     MemorySize batchBytes();
 
-    /** How long a batch waits to fill before it is sent. */
-    @WithDefault("200ms")
+    /**
+     * How long a batch waits to fill before it is sent. transcript-service and PostgreSQL pay
+     * mostly per request, not per event, and a session sends a few events a second: a second
+     * gathers the events of several tool calls into one request. They wait in the spool meanwhile,
+     * already durable; the audit trail shows them up to this much later.
+     */
+    @WithDefault("1s")
     Duration linger();
 
     @WithDefault("10s")
