@@ -26,7 +26,9 @@ select(undef, undef, undef, 0.3);
 attempt('control', $control);
 kill 'KILL', $control;
 waitpid($control, 0);
-my (%done, %hooks);
+# A hook is first a fork of Claude Code (its command line still Claude Code's) and then execs the client:
+# a pid tried as Claude Code is looked at again until it is a hook or gone.
+my (%done, %hooks, %tried);
 my $deadline = time + $seconds;
 while (time < $deadline) {
   opendir(my $proc, '/proc') or die;
@@ -39,9 +41,8 @@ while (time < $deadline) {
       kill 'CONT', $pid;
       $done{$pid} = 1;
       $hooks{$name} = 1;
-    } elsif ($cmd =~ m{^(?:\S*/)?claude\0}) {
+    } elsif ($cmd =~ m{^(?:\S*/)?claude\0} && !$tried{$pid}++) {
       attempt('claude-code', $pid);
-      $done{$pid} = 1;
     }
   }
   closedir $proc;
