@@ -54,3 +54,21 @@ guard_relays() {
   echo "bench: $2 did not relay policy-service's decision ($verdict): $answer" >&2
   exit 1
 }
+
+# A throwaway PostgreSQL 15 in DIR/pg (fsync off: the benches measure the services, not the disk) listening on
+# 127.0.0.1:PORT and a socket in DIR, with database and role "bench" (password "bench"). DIR must be the
+# postgres user's to write. Stopped by bench_postgres_stop DIR.
+BENCH_PGBIN=/usr/lib/postgresql/15/bin
+bench_postgres_start() {
+  local dir=$1 port=$2
+  runuser -u postgres -- "$BENCH_PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$dir/pg" >/dev/null
+  runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -D "$dir/pg" -w -l "$dir/pg.log" \
+    -o "-p $port -h 127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off" start >/dev/null
+  runuser -u postgres -- "$BENCH_PGBIN/psql" -h "$dir" -p "$port" -U postgres -v ON_ERROR_STOP=1 -q -d postgres \
+    -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
+}
+bench_postgres_stop() {
+  if [ -d "$1/pg" ]; then
+    runuser -u postgres -- "$BENCH_PGBIN/pg_ctl" -D "$1/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+}

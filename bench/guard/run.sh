@@ -26,15 +26,9 @@ HOOK_BLOCKS=${HOOK_BLOCKS:-5}
 LOST_EVENTS=${LOST_EVENTS:-100}
 TOKEN=bench-token-not-secret
 SERVICE_TOKEN=bench-service-token-not-secret
-PGBIN=/usr/lib/postgresql/15/bin
 bench_init guard
 # transcript-service's PostgreSQL runs as user postgres (pg_ctl daemonizes it): stopped here, then the rest.
-pg_stop() {
-  if [ -d "$WORK/pg" ]; then
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-}
-trap 'pg_stop; bench_cleanup' EXIT
+trap 'bench_postgres_stop "$WORK"; bench_cleanup' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -48,11 +42,7 @@ TRANSCRIPT_PORT=$(free_port); TRANSCRIPT_MGMT_PORT=$(free_port); PG_PORT=$(free_
 # forwards every event to transcript-service, and the transcript sync uploads to a real transcript-service.
 mkdir -p "$WORK/user-tokens" && echo "$TOKEN" >"$WORK/user-tokens/bench"
 chown postgres "$WORK" && chmod 755 "$WORK"
-runuser -u postgres -- "$PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$WORK/pg" >/dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -w -l "$WORK/pg.log" \
-  -o "-p $PG_PORT -h 127.0.0.1 -k $WORK -c fsync=off -c synchronous_commit=off" start >/dev/null
-runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q -d postgres \
-  -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
+bench_postgres_start "$WORK" "$PG_PORT"
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$TRANSCRIPT_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$TRANSCRIPT_MGMT_PORT \
   QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" QUARKUS_DATASOURCE_USERNAME=bench \
@@ -299,7 +289,7 @@ python3 "$BENCH/paired.py" "$CALLS" <"$WORK/sessions.txt"
 # The ours sessions really uploaded their transcripts, or section 2 measured less than is shipped.
 expected=$warm_sessions
 case " $CONFIGS " in *" ours "*) expected=$((expected + 1 + ROUNDS)) ;; esac
-uploaded=$(runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d bench -tAq \
+uploaded=$(runuser -u postgres -- "$BENCH_PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d bench -tAq \
   -c "SELECT count(*) FROM transcript_files WHERE file_id = 'main' AND acked_offset > 0")
 echo
 echo "transcript-service stored the transcripts of $uploaded sessions (ours ran $expected, warm-up included)"

@@ -22,23 +22,14 @@ source bench/lib.sh
 CANDIDATE_APP=$ROOT/hook-ingest/target/quarkus-app
 ROUNDS=${ROUNDS:-6} CALLS=${CALLS:-80} GAP=${GAP:-0.03} WARM_CALLS=${WARM_CALLS:-600}
 TOKEN=bench-token-not-secret SERVICE_TOKEN=bench-service-token-not-secret
-PGBIN=/usr/lib/postgresql/15/bin
 bench_init ingest-cpu
-pg_stop() {
-  [ -d "$WORK/pg" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1
-  return 0
-}
-trap 'pg_stop; bench_cleanup' EXIT
+trap 'bench_postgres_stop "$WORK"; bench_cleanup' EXIT
 
 PG_PORT=$(free_port) POLICY_PORT=$(free_port) POLICY_MGMT=$(free_port) TRANSCRIPT_PORT=$(free_port)
 TRANSCRIPT_MGMT=$(free_port)
 mkdir -p "$WORK/user-tokens" && echo "$TOKEN" >"$WORK/user-tokens/bench"
 chown postgres "$WORK" && chmod 755 "$WORK"
-runuser -u postgres -- "$PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$WORK/pg" >/dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -w -l "$WORK/pg.log" \
-  -o "-p $PG_PORT -h 127.0.0.1 -k $WORK -c fsync=off -c synchronous_commit=off" start >/dev/null
-runuser -u postgres -- "$PGBIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q -d postgres \
-  -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
+bench_postgres_start "$WORK" "$PG_PORT"
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$TRANSCRIPT_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$TRANSCRIPT_MGMT \
   QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" QUARKUS_DATASOURCE_USERNAME=bench \

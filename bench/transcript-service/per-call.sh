@@ -4,7 +4,7 @@
 # at the same time (per_call.py), so that whatever else the machine does hits both alike.
 #
 # usage: bench/transcript-service/per-call.sh BASELINE_APP_DIR     (a copy of an older target/quarkus-app)
-#        ROUNDS=3 CALLS=540 bench/transcript-service/per-call.sh /tmp/baseline-quarkus-app
+#        ROUNDS=3 CALLS=540 bench/transcript-service/per-call.sh <copy of an older build>/quarkus-app
 # needs: mvn -B -ntp -pl transcript-service -am package -DskipTests; postgresql-15; python3; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,18 +13,13 @@ source bench/lib.sh
 BASELINE=${1:?usage: per-call.sh BASELINE_APP_DIR}
 ROUNDS=${ROUNDS:-3}
 CALLS=${CALLS:-540}
-PGBIN=/usr/lib/postgresql/15/bin
 SERVICE_TOKEN=bench-service-token-not-secret
 USER_TOKEN=bench-user-token-not-secret
 [ -f "$BASELINE/quarkus-run.jar" ] || { echo "bench: $BASELINE/quarkus-run.jar missing" >&2; exit 1; }
 jar transcript-service >/dev/null
 bench_init per-call
 pg_stop_all() {
-  for build in baseline this; do
-    if [ -d "$WORK/$build/pg" ]; then
-      runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/$build/pg" -m immediate -w stop >/dev/null 2>&1 || true
-    fi
-  done
+  for build in baseline this; do bench_postgres_stop "$WORK/$build"; done
 }
 trap 'pg_stop_all; bench_cleanup' EXIT
 chown postgres "$WORK" && chmod 755 "$WORK"
@@ -35,11 +30,7 @@ start() {
   mkdir -p "$dir/user-tokens" && echo "$USER_TOKEN" >"$dir/user-tokens/bench"
   chown postgres "$dir"
   pg_port=$(free_port) port=$(free_port) mgmt_port=$(free_port)
-  runuser -u postgres -- "$PGBIN/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$dir/pg" >/dev/null
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/pg" -w -l "$dir/pg.log" \
-    -o "-p $pg_port -h 127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off" start >/dev/null
-  runuser -u postgres -- "$PGBIN/psql" -h "$dir" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q -d postgres \
-    -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
+  bench_postgres_start "$dir" "$pg_port"
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     QUARKUS_MANAGEMENT_PORT=$mgmt_port QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$pg_port/bench" \
     QUARKUS_DATASOURCE_USERNAME=bench QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=$SERVICE_TOKEN \
