@@ -338,13 +338,7 @@ class ChartInDockerTest {
   @Order(4)
   void aRealClaudeSessionIsGuardedCountedAndRecordedThroughServiceNames() throws Exception {
     String id = pod(CLAUDE_WORKLOAD).container("claude-code");
-    docker(
-        DOCKER,
-        "exec",
-        id,
-        "sh",
-        "-c",
-        "mkdir -p /home/claude-user/outside && echo keep > /home/claude-user/outside/keep.txt");
+    plantFileOutsideTheWorkspace(id);
     api.script(
         "docker-session",
         List.of(
@@ -354,33 +348,9 @@ class ChartInDockerTest {
     MetricsSnapshot before = metrics("hook-ingest");
     MetricsSnapshot policyBefore = metrics("policy-service");
 
-    Instant started = Instant.now();
-    Docker.Result run =
-        Docker.run(
-            List.of(
-                "docker",
-                "exec",
-                "-w",
-                "/home/claude-user/workspace",
-                id,
-                "claude",
-                "-p",
-                FakeMessagesApi.tag("docker-session") + " tidy up",
-                "--output-format",
-                "json",
-                "--allowedTools",
-                "Bash",
-                "Read",
-                "Write",
-                "Edit"),
-            Duration.ofSeconds(180));
     ClaudeResult result =
-        new ClaudeResult(
-            run.exitCode(),
-            lastLine(run.output()),
-            run.output(),
-            Duration.between(started, Instant.now()));
-    assertThat(run.exitCode()).as(run.output()).isZero();
+        claudePrint(id, "docker-session", "tidy up", "Bash", "Read", "Write", "Edit");
+    assertThat(result.exitCode()).as(result.describe()).isZero();
     assertThat(result.deniedToolUseIds()).as(result.describe()).hasSize(1);
 
     // The denied delete stayed undone; the allowed write happened.
@@ -565,32 +535,10 @@ class ChartInDockerTest {
             Turn.bash("true"),
             Turn.bash("rm -rf ../outside"),
             Turn.finalText("Tried.")));
-    docker(
-        DOCKER,
-        "exec",
-        id,
-        "sh",
-        "-c",
-        "mkdir -p /home/claude-user/outside && echo keep > /home/claude-user/outside/keep.txt");
+    plantFileOutsideTheWorkspace(id);
 
-    Docker.Result run =
-        Docker.run(
-            List.of(
-                "docker",
-                "exec",
-                "-w",
-                workspace,
-                id,
-                "claude",
-                "-p",
-                FakeMessagesApi.tag("docker-trace") + " look around",
-                "--output-format",
-                "json",
-                "--allowedTools",
-                "Bash",
-                "Write"),
-            Duration.ofSeconds(180));
-    assertThat(run.exitCode()).as(run.output()).isZero();
+    ClaudeResult result = claudePrint(id, "docker-trace", "look around", "Bash", "Write");
+    assertThat(result.exitCode()).as(result.describe()).isZero();
     DockerKubelet.await(
         () ->
             Docker.run(
@@ -623,10 +571,48 @@ class ChartInDockerTest {
     // The guard kept deciding: the delete was denied and the outside file is still there.
     assertThat(docker(DOCKER, "exec", id, "cat", "/home/claude-user/outside/keep.txt").strip())
         .isEqualTo("keep");
-    assertThat(
-            new ClaudeResult(run.exitCode(), lastLine(run.output()), run.output(), Duration.ZERO)
-                .deniedToolUseIds())
-        .hasSize(1);
+    assertThat(result.deniedToolUseIds()).as(result.describe()).hasSize(1);
+  }
+
+  /** A file next to the workspace, i.e. outside it: what a destructive delete must not reach. */
+  private static void plantFileOutsideTheWorkspace(String container) {
+    docker(
+        DOCKER,
+        "exec",
+        container,
+        "sh",
+        "-c",
+        "mkdir -p /home/claude-user/outside && echo keep > /home/claude-user/outside/keep.txt");
+  }
+
+  /**
+   * {@code claude -p} in the container's workspace, as {@code kubectl exec <pod> -- claude -p} runs
+   * it, following {@code scenario} of the fake Messages API.
+   */
+  private static ClaudeResult claudePrint(
+      String container, String scenario, String prompt, String... allowedTools) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "docker",
+                "exec",
+                "-w",
+                "/home/claude-user/workspace",
+                container,
+                "claude",
+                "-p",
+                FakeMessagesApi.tag(scenario) + " " + prompt,
+                "--output-format",
+                "json",
+                "--allowedTools"));
+    command.addAll(List.of(allowedTools));
+    Instant started = Instant.now();
+    Docker.Result run = Docker.run(command, Duration.ofSeconds(180));
+    return new ClaudeResult(
+        run.exitCode(),
+        lastLine(run.output()),
+        run.output(),
+        Duration.between(started, Instant.now()));
   }
 
   private void assertTranscriptRecorded(String container, String transcriptPath) {
