@@ -4,12 +4,17 @@
 #
 #   BASELINE_APP=/tmp/base/quarkus-app bench/hook-ingest/cpu.sh  # as root; ROUNDS=6 CALLS=80 GAP=0.03 WARM_ROUNDS=4
 #
+# CANDIDATE_APP: another quarkus-app directory as the candidate (a copy keeps a rebuild from changing it mid-run).
+# PROFILE_CANDIDATE: one JVM option for the candidate alone, to profile it (async-profiler's
+# -agentpath:...=start,event=cpu,...); the CPU columns then compare a profiled JVM with one that is not.
+#
 # Both run as in bench/guard (spool on disk, the user's own token, forwarding to a real transcript-service with a
 # throwaway PostgreSQL, a real policy-service) and get the same traffic at the same time: tool calls through the
 # real hook client (PreToolUse through claude-guard, PostToolUse and PostToolBatch through claude-hook), GAP
 # seconds apart, as a Claude Code session sends them. Driven at the same moment, both meet the same machine
 # conditions, which on a shared machine move more than the difference measured. CPU is every thread's
-# sum_exec_runtime (/proc/<pid>/task/*/schedstat), in all and by thread.
+# sum_exec_runtime (/proc/<pid>/task/*/schedstat), in all and by thread; wall is each hook process's, as Claude
+# Code waits for it.
 #
 # The hook client reads its configuration from /etc/claude-code only: each build's client runs in a mount
 # namespace of its own (as root) where /etc and /opt are overlays and /etc/claude-code names that build's port.
@@ -19,7 +24,7 @@ cd "$(dirname "$0")/../.."
 source bench/lib.sh
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (mount namespaces for /etc/claude-code)" >&2; exit 1; }
 [ -f "${BASELINE_APP:-}/quarkus-run.jar" ] || { echo "bench: BASELINE_APP must be a quarkus-app directory" >&2; exit 1; }
-CANDIDATE_APP=$ROOT/hook-ingest/target/quarkus-app
+CANDIDATE_APP=${CANDIDATE_APP:-$ROOT/hook-ingest/target/quarkus-app}
 ROUNDS=${ROUNDS:-6} CALLS=${CALLS:-80} GAP=${GAP:-0.03} WARM_CALLS=${WARM_CALLS:-600}
 TOKEN=bench-token-not-secret SERVICE_TOKEN=bench-service-token-not-secret
 bench_init ingest-cpu
@@ -44,13 +49,14 @@ QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
 # settings point the hook client at it.
 declare -A INGEST_PID NS_PID PORT MGMT
 for build in baseline candidate; do
-  app=$BASELINE_APP; [ "$build" = candidate ] && app=$CANDIDATE_APP
+  app=$BASELINE_APP profile=()
+  if [ "$build" = candidate ]; then app=$CANDIDATE_APP profile=(${PROFILE_CANDIDATE:+"$PROFILE_CANDIDATE"}); fi
   port=$(free_port) mgmt=$(free_port)
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
     QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$mgmt \
     CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens HOOK_INGEST_SPOOL_DIR=$WORK/spool-$build \
     TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT TRANSCRIPT_SERVICE_TOKEN=$SERVICE_TOKEN \
-    java -Xmx256m -XX:+UseSerialGC -jar "$app/quarkus-run.jar" >"$WORK/ingest-$build.log" 2>&1 & PIDS+=($!)
+    java -Xmx256m -XX:+UseSerialGC "${profile[@]}" -jar "$app/quarkus-run.jar" >"$WORK/ingest-$build.log" 2>&1 & PIDS+=($!)
   INGEST_PID[$build]=$! PORT[$build]=$port MGMT[$build]=$mgmt
   wait_http "http://127.0.0.1:$mgmt/q/health/ready"
   mkdir -p "$WORK/managed-$build/managed-settings.d" "$WORK/ns-$build"/{etc-upper,etc-work,opt-upper,opt-work}
@@ -74,15 +80,21 @@ sleep 1  # the namespaces' mounts
 jq -c '.tool_input.command = "true"' "$ROOT/testdata/claude-code/hooks/PreToolUse-Bash.json" >"$WORK/pre.json"
 jq -c . "$ROOT/testdata/claude-code/hooks/PostToolUse-Bash.json" >"$WORK/post.json"
 jq -c . "$ROOT/testdata/claude-code/hooks/PostToolBatch.json" >"$WORK/batch.json"
-# calls BUILD N GAP: N tool calls through that build's hook client, GAP seconds between events.
-# shellcheck disable=SC2016  # the loop is bash -c's own program, its arguments passed as $1..$3
+# calls BUILD N GAP [WALL_FILE]: N tool calls through that build's hook client, GAP seconds between events; each
+# hook process's wall time (µs, from bash's own clock: no process around the measured one) appended to WALL_FILE.
+# shellcheck disable=SC2016  # the loop is bash -c's own program, its arguments passed as $1..$4
 calls() {
   nsenter -t "${NS_PID[$1]}" -m -- bash -c '
+    hook() {
+      local started=${EPOCHREALTIME/./}
+      /opt/claude-telemetry/bin/"$1" <"$3/$2.json" >/dev/null
+      echo "$2 $(( ${EPOCHREALTIME/./} - started ))" >>"$4"
+    }
     for _ in $(seq 1 "$1"); do
-      /opt/claude-telemetry/bin/claude-guard <"$3/pre.json" >/dev/null; sleep "$2"
-      /opt/claude-telemetry/bin/claude-hook <"$3/post.json"; sleep "$2"
-      /opt/claude-telemetry/bin/claude-hook <"$3/batch.json"; sleep "$2"
-    done' calls "$2" "$3" "$WORK"
+      hook claude-guard pre "$3" "$4"; sleep "$2"
+      hook claude-hook post "$3" "$4"; sleep "$2"
+      hook claude-hook batch "$3" "$4"; sleep "$2"
+    done' calls "$2" "$3" "$WORK" "${4:-/dev/null}"
 }
 # Every thread of a JVM: tid, name (digits dropped), ns on CPU.
 threads() {
@@ -92,11 +104,11 @@ threads() {
   done | sort
 }
 compiled() { jstat -compiler "$1" | awk 'NR == 2 {print $1}'; }
-# both N GAP: N calls through each build at the same time (a plain `wait` would wait for the services too).
+# both N GAP [WALL_FILE]: N calls through each build at the same time (a plain `wait` would wait for the services too).
 both() {
   local baseline candidate
-  calls baseline "$1" "$2" & baseline=$!
-  calls candidate "$1" "$2" & candidate=$!
+  calls baseline "$1" "$2" "${3:+$3-baseline}" & baseline=$!
+  calls candidate "$1" "$2" "${3:+$3-candidate}" & candidate=$!
   wait "$baseline" "$candidate"
 }
 
@@ -133,7 +145,7 @@ echo "|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for build in baseline candidate; do threads "${INGEST_PID[$build]}" >"$WORK/before-$build"; done
   started=$(date +%s%N)
-  both "$CALLS" "$GAP"
+  both "$CALLS" "$GAP" "$WORK/wall"
   wall=$(( ($(date +%s%N) - started) / 1000 / CALLS ))
   sleep 1  # forwarding happens in the background
   row="| $round | $((wall / 1000)).$(printf '%03d' $((wall % 1000))) ms |"
@@ -159,3 +171,18 @@ awk -v r="$ROUNDS" '{s[$2, $1] += $3; names[$2]; t[$1] += $3}
       printf "| %s | %.2f | %.2f |\n", k, s[k, "baseline"] / r, s[k, "candidate"] / r
     printf "| all | %.2f | %.2f |\n", t["baseline"] / r, t["candidate"] / r
   }' "$WORK/by-thread" | sort -t'|' -k3 -nr
+echo
+echo "The hook client's wall time per event (ms, every event of the rounds; both builds' clients run at once):"
+echo
+echo "| event | baseline median | candidate median | baseline mean | candidate mean |"
+echo "|---|---|---|---|---|"
+for kind in pre post batch; do
+  row="| $kind |"
+  for stat in median mean; do
+    for build in baseline candidate; do
+      row="$row $(awk -v k="$kind" '$1 == k {print $2}' "$WORK/wall-$build" | sort -n |
+        awk -v s="$stat" '{v[NR] = $1; t += $1} END {printf "%.2f", (s == "mean" ? t / NR : v[int((NR + 1) / 2)]) / 1000}') |"
+    done
+  done
+  echo "$row"
+done

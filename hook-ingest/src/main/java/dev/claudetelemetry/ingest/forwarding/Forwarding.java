@@ -11,8 +11,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -124,10 +127,31 @@ public class Forwarding {
     if (eventKey == null) {
       return UUID.randomUUID().toString();
     }
-    return UUID.nameUUIDFromBytes(
+    return nameUuid(
             ("claude-hook-event\n" + user + "\n" + eventKey).getBytes(StandardCharsets.UTF_8))
         .toString();
   }
+
+  /**
+   * {@link UUID#nameUUIDFromBytes} with a digest kept per thread: that method looks the MD5
+   * implementation up among the security providers on every call, which costs more than the hash.
+   */
+  static UUID nameUuid(byte[] name) {
+    byte[] md5 = MD5.get().digest(name);
+    md5[6] = (byte) (md5[6] & 0x0f | 0x30); // version 3, name-based with MD5
+    md5[8] = (byte) (md5[8] & 0x3f | 0x80); // the IETF variant
+    return new UUID(ByteBuffer.wrap(md5, 0, 8).getLong(), ByteBuffer.wrap(md5, 8, 8).getLong());
+  }
+
+  private static final ThreadLocal<MessageDigest> MD5 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java platform has MD5", e);
+            }
+          });
 
   /** 32 lower-case hexadecimal digits: the 128 random bits the hook client draws per event. */
   public static boolean validEventKey(String key) {
