@@ -1,41 +1,24 @@
 package dev.claudetelemetry.ingest.auth;
 
 import dev.claudetelemetry.ingest.hooks.HookResource;
-import dev.claudetelemetry.ingest.identity.UserLabels;
-import dev.claudetelemetry.ingest.identity.UserTeams;
-import dev.claudetelemetry.ingest.metrics.HookMetrics;
-import dev.claudetelemetry.ingest.problem.RejectedException;
-import dev.claudetelemetry.ingest.problem.Rejection;
-import dev.claudetelemetry.servicesupport.auth.BearerToken;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
-import java.util.Locale;
+import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every {@code /v1/*} request needs {@code Authorization: Bearer <token>}; the check runs before
- * the body is read. With per-user tokens the request acts as the token's user: the resource reads
- * that user from the {@link SecurityContext} set here. A {@code X-Claude-Telemetry-User} header
- * naming anyone else is ignored and counted ({@code claude_hook_user_header_mismatches_total}): no
- * pod's own client sends one, so it is an attempt to speak for another user, and refusing the
- * request instead would let whoever can set that header (an agent's settings {@code env} in a pod
- * without the identity drop-in, or its own curl) remove real events from the metrics and the audit
- * trail. Metrics and health live outside {@code /v1} and stay open for Prometheus and the kubelet.
+ * Every {@code /v1/*} request that reaches the REST layer passes {@link HookAuthentication} before
+ * its body is read; the resource reads the token's user from the {@link SecurityContext} set here.
+ * Metrics and health live outside {@code /v1} and stay open for Prometheus and the kubelet.
  */
 public class HookTokenFilter {
 
-  private final BearerTokens tokens;
-  private final HookMetrics metrics;
-  private final UserLabels users;
-  private final UserTeams teams;
+  private final HookAuthentication authentication;
 
-  HookTokenFilter(BearerTokens tokens, HookMetrics metrics, UserLabels users, UserTeams teams) {
-    this.tokens = tokens;
-    this.metrics = metrics;
-    this.users = users;
-    this.teams = teams;
+  HookTokenFilter(HookAuthentication authentication) {
+    this.authentication = authentication;
   }
 
   @ServerRequestFilter
@@ -43,36 +26,11 @@ public class HookTokenFilter {
     if (!request.getUriInfo().getPath().startsWith("/v1/")) {
       return;
     }
-    if (tokens.mode() == BearerTokens.Mode.NONE) {
-      throw new RejectedException(
-          Rejection.UNAUTHORIZED,
-          "hook-ingest has neither CLAUDE_TELEMETRY_USER_TOKENS_DIR nor HOOK_INGEST_TOKEN"
-              + " configured, so it accepts no hooks");
-    }
-    String token =
-        BearerToken.from(request.getHeaderString(HttpHeaders.AUTHORIZATION))
-            .orElseThrow(
-                () ->
-                    new RejectedException(
-                        Rejection.UNAUTHORIZED, "send Authorization: Bearer <token>"));
-    BearerTokens.Caller caller =
-        tokens
-            .authenticate(token)
-            .orElseThrow(
-                () ->
-                    new RejectedException(Rejection.UNAUTHORIZED, "the bearer token is not valid"));
-    if (caller.user().isEmpty()) {
-      return;
-    }
-    String user = caller.user().get();
-    String claimed = request.getHeaderString(HookResource.USER_HEADER);
-    if (claimed != null
-        && !claimed.isBlank()
-        && !claimed.strip().toLowerCase(Locale.ROOT).equals(user)) {
-      String label = users.forAuthenticated(user);
-      metrics.userHeaderMismatch(label, teams.of(label));
-    }
-    request.setSecurityContext(new UserSecurityContext(user));
+    Optional<String> user =
+        authentication.authenticate(
+            request.getHeaderString(HttpHeaders.AUTHORIZATION),
+            request.getHeaderString(HookResource.USER_HEADER));
+    user.ifPresent(name -> request.setSecurityContext(new UserSecurityContext(name)));
   }
 
   /** The authenticated user, for the resource; nothing else about security is asked of it. */

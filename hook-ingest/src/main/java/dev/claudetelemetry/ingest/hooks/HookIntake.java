@@ -14,7 +14,6 @@ import dev.claudetelemetry.ingest.metrics.EventCounting;
 import dev.claudetelemetry.ingest.problem.RejectedException;
 import dev.claudetelemetry.ingest.problem.Rejection;
 import dev.claudetelemetry.ingest.spool.NotSpooledException;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
@@ -26,8 +25,8 @@ import java.util.concurrent.CompletionStage;
  * What happens to one hook body: parse it, count it, ask the guard when it is a PreToolUse or
  * PermissionRequest, forward it with its decision, and produce Claude Code's answer.
  *
- * <p>The steps are chained as plain completion stages and made a {@code Uni} once, for the
- * resource: every Mutiny step would capture and restore the request's context on every event.
+ * <p>The steps are chained as plain completion stages: every Mutiny step would capture and restore
+ * the request's context on every event.
  */
 @Singleton
 public class HookIntake {
@@ -54,12 +53,13 @@ public class HookIntake {
   }
 
   /**
-   * Claude Code's hook output for this body; a refused body throws a {@code RejectedException}.
-   * {@code authenticatedUser} is the token's user, or null with the shared token, when the header
-   * names the user. {@code eventKey} is the client's name for the event (null: none), checked
-   * before anything is counted.
+   * Claude Code's hook output for this body; a refused body throws a {@code RejectedException}, and
+   * the stage fails with the cause itself (for the problem mapping), never a wrapper. {@code
+   * authenticatedUser} is the token's user, or null with the shared token, when the header names
+   * the user. {@code eventKey} is the client's name for the event (null: none), checked before
+   * anything is counted.
    */
-  public Uni<ObjectNode> receive(
+  public CompletionStage<ObjectNode> receive(
       byte[] body, String authenticatedUser, String userHeader, String eventKey) {
     if (eventKey != null && !Forwarding.validEventKey(eventKey)) {
       throw new RejectedException(
@@ -98,8 +98,8 @@ public class HookIntake {
             }));
   }
 
-  /** The stage as the resource's {@code Uni}, failing with the cause itself (for its mapper). */
-  private static Uni<ObjectNode> answer(CompletionStage<ObjectNode> stage) {
+  /** The stage failing with the cause itself (for the problem mapping). */
+  private static CompletionStage<ObjectNode> answer(CompletionStage<ObjectNode> stage) {
     CompletableFuture<ObjectNode> unwrapped = new CompletableFuture<>();
     stage.whenComplete(
         (output, failure) -> {
@@ -109,7 +109,7 @@ public class HookIntake {
             unwrapped.completeExceptionally(cause(failure));
           }
         });
-    return Uni.createFrom().completionStage(unwrapped);
+    return unwrapped;
   }
 
   private static Throwable cause(Throwable failure) {

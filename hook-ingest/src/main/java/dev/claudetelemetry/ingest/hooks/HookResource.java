@@ -13,10 +13,12 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 
 /**
- * {@code POST /v1/hooks}: the body is Claude Code's hook input, the answer its hook output. Runs on
- * the event loop: nothing here blocks (the guard's call to policy-service is non-blocking). The
- * user is the token's (set by {@code HookTokenFilter}), or with the shared development token the
- * {@value #USER_HEADER} header's.
+ * {@code POST /v1/hooks}: the body is Claude Code's hook input, the answer its hook output. The
+ * hook client's ordinary request is served by {@link HookRoute} before it gets here; this serves
+ * the rest (another content type, a chunked body, an unusual {@code Accept}, a refused token) and
+ * defines the endpoint's shape. Runs on the event loop: nothing here blocks (the guard's call to
+ * policy-service is non-blocking). The user is the token's (set by {@code HookTokenFilter}), or
+ * with the shared development token the {@value #USER_HEADER} header's.
  */
 @Path("/v1/hooks")
 public class HookResource {
@@ -45,7 +47,9 @@ public class HookResource {
       @HeaderParam(EVENT_KEY_HEADER) String eventKey,
       @Context SecurityContext security) {
     Principal authenticated = security.getUserPrincipal();
-    return intake.receive(
-        body, authenticated == null ? null : authenticated.getName(), user, eventKey);
+    return Uni.createFrom()
+        .completionStage(
+            intake.receive(
+                body, authenticated == null ? null : authenticated.getName(), user, eventKey));
   }
 }

@@ -6,6 +6,7 @@ import dev.claudetelemetry.servicesupport.problem.Problem;
 import dev.claudetelemetry.servicesupport.problem.ProblemException;
 import dev.claudetelemetry.servicesupport.problem.ProblemResponses;
 import dev.claudetelemetry.servicesupport.problem.ProblemType;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** The one place errors become RFC 9457 problem details, and refusals are counted. */
+@Singleton
 public class ProblemMappers {
 
   private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
@@ -74,6 +76,26 @@ public class ProblemMappers {
     return ProblemResponses.of(
         Problem.of(
             ProblemType.INTERNAL, "hook-ingest failed unexpectedly; the error is in its log"));
+  }
+
+  /**
+   * The response for a failure raised outside the REST layer ({@code HookRoute}), chosen as the
+   * REST layer chooses among the mappers above: by the most specific exception type.
+   */
+  public Response forFailure(Throwable failure) {
+    if (failure instanceof RejectedException e) {
+      return rejected(e);
+    }
+    if (failure instanceof ProblemException e) {
+      return problem(e);
+    }
+    if (failure instanceof NotSpooledException e) {
+      return notSpooled(e);
+    }
+    if (failure instanceof RuntimeException e) {
+      return unexpected(e);
+    }
+    return unexpected(new IllegalStateException(failure));
   }
 
   Response refuse(Rejection rejection, String detail) {

@@ -16,10 +16,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -508,6 +510,68 @@ class HookResourceTests {
             after.value("claude_hook_ingest_rejected_total", "reason", reason)
                 - before.value("claude_hook_ingest_rejected_total", "reason", reason))
         .isEqualTo(1);
+  }
+
+  /**
+   * The hook client's ordinary request is served by {@link HookRoute}, anything unusual (here a
+   * chunked body and an {@code Accept} of {@code application/*}) by the resource: both give the
+   * same answers, byte for byte, and count the same.
+   */
+  @Test
+  void shouldAnswerAndCountAnUnusualRequestAsAnOrdinaryOne() throws Exception {
+    String user = uniqueUser();
+    String session = UUID.randomUUID().toString();
+    List<String> bodies =
+        List.of(
+            Fixtures.bash("PreToolUse", session, "toolu_way", "deny rm -rf /etc").toString(),
+            Fixtures.bash("PostToolUse", session, "toolu_way", "ls").toString(),
+            "{\"hook_event_name\":3}",
+            "not json");
+    Scrape before = Scrape.now();
+    for (String body : bodies) {
+      HttpResponse<String> ordinary = send(body, user, false);
+      HttpResponse<String> unusual = send(body, user, true);
+      assertThat(unusual.statusCode()).as(body).isEqualTo(ordinary.statusCode());
+      assertThat(unusual.headers().firstValue("Content-Type"))
+          .as(body)
+          .isEqualTo(ordinary.headers().firstValue("Content-Type"));
+      assertThat(unusual.body()).as(body).isEqualTo(ordinary.body());
+    }
+    Scrape after = Scrape.now();
+    for (String event : List.of("PreToolUse", "PostToolUse")) {
+      assertThat(
+              after.value("claude_hook_events_total", "event", event, "user", user)
+                  - before.value("claude_hook_events_total", "event", event, "user", user))
+          .as(event)
+          .isEqualTo(2);
+    }
+    for (String reason : List.of("invalid", "not_json")) {
+      assertThat(
+              after.value("claude_hook_ingest_rejected_total", "reason", reason)
+                  - before.value("claude_hook_ingest_rejected_total", "reason", reason))
+          .as(reason)
+          .isEqualTo(2);
+    }
+  }
+
+  private HttpResponse<String> send(String body, String user, boolean unusual) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(hooks)
+            .header("Authorization", "Bearer " + StubServers.TOKEN)
+            .header("X-Claude-Telemetry-User", user)
+            .header("Content-Type", "application/json");
+    if (unusual) {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      request
+          .header("Accept", "application/*")
+          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
+    } else {
+      request.POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
+        .send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
