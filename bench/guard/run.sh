@@ -48,15 +48,15 @@ QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$TRANSCRIPT_PORT \
   QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" QUARKUS_DATASOURCE_USERNAME=bench \
   QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=$SERVICE_TOKEN TRANSCRIPT_READ_TOKEN=bench-read \
   CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens TRANSCRIPT_RETENTION_ENABLED=false \
-  java -Xmx256m -XX:+UseSerialGC -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!); TRANSCRIPT_PID=$!
+  java "${SERVICE_JAVA_OPTS[@]}" -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!); TRANSCRIPT_PID=$!
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$POLICY_MGMT_PORT \
-  java -Xmx256m -XX:+UseSerialGC -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!); POLICY_PID=$!
+  java "${SERVICE_JAVA_OPTS[@]}" -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!); POLICY_PID=$!
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$INGEST_PORT POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$INGEST_MGMT_PORT \
   CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens HOOK_INGEST_SPOOL_DIR=$WORK/spool \
   TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT TRANSCRIPT_SERVICE_TOKEN=$SERVICE_TOKEN \
-  java -Xmx256m -XX:+UseSerialGC -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!); INGEST_PID=$!
+  java "${SERVICE_JAVA_OPTS[@]}" -jar "$(jar hook-ingest)" >"$WORK/ingest.log" 2>&1 & PIDS+=($!); INGEST_PID=$!
 prometheus-pushgateway --web.listen-address=127.0.0.1:"$PUSH_PORT" >"$WORK/pushgateway.log" 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.1:$POLICY_MGMT_PORT/q/health/ready"
 wait_http "http://127.0.0.1:$INGEST_MGMT_PORT/q/health/ready"
