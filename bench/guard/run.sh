@@ -256,23 +256,33 @@ run_session() {
   echo "$(services_ms "$before" "$after")$(stat -c %s "$transcript")"
 }
 
-# Warm-up through the CLI: sessions of ours until no JVM (the three services and the fake Messages API) compiled
-# more than WARM_SESSION_QUIET methods in each of the last two sessions (at least 3, at most WARM_SESSIONS_MAX). The
-# wrk rounds above warm the guard's path; these warm every path a session takes (each event, transcript uploads).
+# Warm-up through the CLI: sessions of ours until the JIT compilers of the three services went quiet: at most
+# WARM_SESSION_JIT_MS of CPU in their C1 and C2 threads in each of the last two sessions (at least 3 sessions, at
+# most WARM_SESSIONS_MAX). Compiler time, not the number of methods compiled: a few large C2 compilations cost more
+# than many small ones, and it is the time that competes with Claude Code for the cores. The wrk rounds above warm
+# the guard's path; these warm every path a session takes (each event, transcript uploads).
 jvms_compiled() { for pid in "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID" "$API_PID"; do compiled "$pid"; done | tr '\n' ' '; }
-WARM_SESSION_QUIET=${WARM_SESSION_QUIET:-10}
+# jit_ms PID...: milliseconds the JIT compiler threads of these JVMs have been on a CPU.
+jit_ms() {
+  local pid task
+  for pid in "$@"; do
+    for task in /proc/"$pid"/task/*; do
+      case $(cat "$task/comm" 2>/dev/null) in C1\ CompilerThre* | C2\ CompilerThre*) cut -d' ' -f1 "$task/schedstat" ;; esac
+    done
+  done | awk '{s += $1} END {printf "%d\n", s / 1e6}'
+}
+WARM_SESSION_JIT_MS=${WARM_SESSION_JIT_MS:-30}
 warm_sessions=0 quiet_sessions=0 cli_quiet=false
-before_compiled=$(jvms_compiled)
-while [ "$warm_sessions" -lt "${WARM_SESSIONS_MAX:-40}" ]; do
+jit_before=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
+while [ "$warm_sessions" -lt "${WARM_SESSIONS_MAX:-60}" ]; do
   warm_sessions=$((warm_sessions + 1))
   run_session ours >/dev/null
-  now_compiled=$(jvms_compiled)
-  most=$(echo "$before_compiled $now_compiled" | awk '{m = 0; for (i = 1; i <= NF / 2; i++) if ($(i + NF / 2) - $i > m) m = $(i + NF / 2) - $i; print m}')
-  before_compiled=$now_compiled
-  if [ "$most" -le "$WARM_SESSION_QUIET" ]; then quiet_sessions=$((quiet_sessions + 1)); else quiet_sessions=0; fi
+  jit_now=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
+  jit_session=$((jit_now - jit_before)) jit_before=$jit_now
+  if [ "$jit_session" -le "$WARM_SESSION_JIT_MS" ]; then quiet_sessions=$((quiet_sessions + 1)); else quiet_sessions=0; fi
   if [ "$warm_sessions" -ge 3 ] && [ "$quiet_sessions" -ge 2 ]; then cli_quiet=true; break; fi
 done
-echo "CLI warm-up: $warm_sessions sessions of ours, JIT compilers quiet: $cli_quiet (most methods compiled by one JVM in the last session: $most; policy-service, hook-ingest, transcript-service, fake API in all: $now_compiled)"
+echo "CLI warm-up: $warm_sessions sessions of ours, JIT compilers quiet: $cli_quiet (the services' compiler threads in the last session: $jit_session ms; methods compiled by policy-service, hook-ingest, transcript-service, fake API: $(jvms_compiled))"
 for config in $CONFIGS; do run_session "$config" >/dev/null; done  # each wiring once, not counted
 : >"$WORK/sessions.txt"
 for round in $(seq 1 "$ROUNDS"); do
