@@ -231,37 +231,6 @@ services_ticks() {
     awk '{sub(/^.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$PG_MAIN/stat"
   } | awk '{s += $1} END {print s + 0}'
 }
-# services_ms BEFORE AFTER: the difference of two services_ticks lines in ms, per service.
-services_ms() { echo "$1 $2" | awk -v hz="$CLK_TCK" '{for (i = 1; i <= 4; i++) printf "%d ", ($(i + 4) - $i) * 1000 / hz}'; }
-# One session: prints its wall time, the CPU time of claude and every hook process it waited for (bash's `time` on a
-# subshell: it does not grow when other work on the machine makes everything wait), the services' CPU from its
-# start until they have settled after it (SETTLE_SECONDS: hook-ingest forwards in the background), all in ms, and
-# the size of its transcript in bytes.
-SETTLE_SECONDS=${SETTLE_SECONDS:-1}
-run_session() {
-  local dir=$WORK/$1 out timing before after turns transcript
-  case $1 in seed) use_managed none ;; *) use_managed "$1" ;; esac
-  before=$(services_ticks)
-  timing=$( { TIMEFORMAT='%R %U %S'; time (cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" \
-    ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
-    claude -p "[scenario:bench] run the commands" --output-format json --allowedTools Bash Read Write Edit \
-    >"$dir/out.json"); } 2>&1 )
-  sleep "$SETTLE_SECONDS"
-  after=$(services_ticks)
-  out=$(cat "$dir/out.json")
-  turns=$(printf '%s' "$out" | jq -r '.num_turns')
-  [ "$turns" = "$((CALLS + 1))" ] || { echo "bench: $1 session ran $turns turns, not $((CALLS + 1)): $out" >&2; exit 1; }
-  transcript=$(find "$dir/home/.claude/projects" -name "$(printf '%s' "$out" | jq -r '.session_id').jsonl" -print -quit)
-  echo "$timing" | awk '{printf "%d %d ", $1 * 1000, ($2 + $3) * 1000}'
-  echo "$(services_ms "$before" "$after")$(stat -c %s "$transcript")"
-}
-
-# Warm-up through the CLI: sessions of ours until the JIT compilers of the three services went quiet: at most
-# WARM_SESSION_JIT_MS of CPU in their C1 and C2 threads in each of the last two sessions (at least 3 sessions, at
-# most WARM_SESSIONS_MAX). Compiler time, not the number of methods compiled: a few large C2 compilations cost more
-# than many small ones, and it is the time that competes with Claude Code for the cores. The wrk rounds above warm
-# the guard's path; these warm every path a session takes (each event, transcript uploads).
-jvms_compiled() { for pid in "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID" "$API_PID"; do compiled "$pid"; done | tr '\n' ' '; }
 # jit_ms PID...: milliseconds the JIT compiler threads of these JVMs have been on a CPU.
 jit_ms() {
   local pid task
@@ -271,6 +240,37 @@ jit_ms() {
     done
   done | awk '{s += $1} END {printf "%d\n", s / 1e6}'
 }
+# services_ms BEFORE AFTER: the difference of two services_ticks lines in ms, per service.
+services_ms() { echo "$1 $2" | awk -v hz="$CLK_TCK" '{for (i = 1; i <= 4; i++) printf "%d ", ($(i + 4) - $i) * 1000 / hz}'; }
+# One session: prints its wall time, the CPU time of claude and every hook process it waited for (bash's `time` on a
+# subshell: it does not grow when other work on the machine makes everything wait), the services' CPU from its
+# start until they have settled after it (SETTLE_SECONDS: hook-ingest forwards in the background), all in ms, and
+# the size of its transcript in bytes, and how much of the services' CPU their JIT compilers took (ms).
+SETTLE_SECONDS=${SETTLE_SECONDS:-1}
+run_session() {
+  local dir=$WORK/$1 out timing before after jit_before jit_after turns transcript
+  case $1 in seed) use_managed none ;; *) use_managed "$1" ;; esac
+  before=$(services_ticks) jit_before=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
+  timing=$( { TIMEFORMAT='%R %U %S'; time (cd "$dir/work" && env -i PATH="$PATH" HOME="$dir/home" \
+    ANTHROPIC_BASE_URL="$API_URL" ANTHROPIC_API_KEY=bench CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
+    claude -p "[scenario:bench] run the commands" --output-format json --allowedTools Bash Read Write Edit \
+    >"$dir/out.json"); } 2>&1 )
+  sleep "$SETTLE_SECONDS"
+  after=$(services_ticks) jit_after=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
+  out=$(cat "$dir/out.json")
+  turns=$(printf '%s' "$out" | jq -r '.num_turns')
+  [ "$turns" = "$((CALLS + 1))" ] || { echo "bench: $1 session ran $turns turns, not $((CALLS + 1)): $out" >&2; exit 1; }
+  transcript=$(find "$dir/home/.claude/projects" -name "$(printf '%s' "$out" | jq -r '.session_id').jsonl" -print -quit)
+  echo "$timing" | awk '{printf "%d %d ", $1 * 1000, ($2 + $3) * 1000}'
+  echo "$(services_ms "$before" "$after")$(stat -c %s "$transcript") $((jit_after - jit_before))"
+}
+
+# Warm-up through the CLI: sessions of ours until the JIT compilers of the three services went quiet: at most
+# WARM_SESSION_JIT_MS of CPU in their C1 and C2 threads in each of the last two sessions (at least 3 sessions, at
+# most WARM_SESSIONS_MAX). Compiler time, not the number of methods compiled: a few large C2 compilations cost more
+# than many small ones, and it is the time that competes with Claude Code for the cores. The wrk rounds above warm
+# the guard's path; these warm every path a session takes (each event, transcript uploads).
+jvms_compiled() { for pid in "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID" "$API_PID"; do compiled "$pid"; done | tr '\n' ' '; }
 WARM_SESSION_JIT_MS=${WARM_SESSION_JIT_MS:-30}
 warm_sessions=0 quiet_sessions=0 cli_quiet=false
 jit_before=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
