@@ -38,10 +38,11 @@ def main():
         if len(fields) == 10:
             sessions.setdefault(fields[1], {})[fields[0]] = measures([float(v) for v in fields[2:8]]) + [
                 float(fields[8]), float(fields[9])]
-    wirings = sorted(sessions, key=lambda w: ["none", "true"].index(w) if w in ("none", "true") else 2)
+    wirings = sorted(sessions, key=lambda w: {"none": 0, "true": 1, "true_apart": 3}.get(w, 4 if w.endswith("_apart") else 2))
 
     def paired(wiring):
-        reference = "none" if wiring == "true" else "true"
+        # A wiring run with the services at the lowest CPU priority (W_apart) is compared with true_apart.
+        reference = "none" if wiring in ("true", "true_apart") else "true_apart" if wiring.endswith("_apart") else "true"
         if wiring == "none" or reference not in sessions:
             return None, []
         rounds = sorted(set(sessions[wiring]) & set(sessions[reference]), key=int)
