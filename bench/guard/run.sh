@@ -278,12 +278,12 @@ run_session() {
 }
 
 # Warm-up through the CLI: sessions of ours until the JIT compilers of the three services went quiet: at most
-# WARM_SESSION_JIT_MS of CPU in their C1 and C2 threads in each of the last two sessions (at least 3 sessions, at
+# WARM_SESSION_JIT_MS of CPU in their C1 and C2 threads in each of the last three sessions (at least 3 sessions, at
 # most WARM_SESSIONS_MAX). Compiler time, not the number of methods compiled: a few large C2 compilations cost more
 # than many small ones, and it is the time that competes with Claude Code for the cores. The wrk rounds above warm
 # the guard's path; these warm every path a session takes (each event, transcript uploads).
 jvms_compiled() { for pid in "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID" "$API_PID"; do compiled "$pid"; done | tr '\n' ' '; }
-WARM_SESSION_JIT_MS=${WARM_SESSION_JIT_MS:-30}
+WARM_SESSION_JIT_MS=${WARM_SESSION_JIT_MS:-20}
 warm_sessions=0 quiet_sessions=0 cli_quiet=false
 jit_before=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
 while [ "$warm_sessions" -lt "${WARM_SESSIONS_MAX:-60}" ]; do
@@ -292,7 +292,7 @@ while [ "$warm_sessions" -lt "${WARM_SESSIONS_MAX:-60}" ]; do
   jit_now=$(jit_ms "$POLICY_PID" "$INGEST_PID" "$TRANSCRIPT_PID")
   jit_session=$((jit_now - jit_before)) jit_before=$jit_now
   if [ "$jit_session" -le "$WARM_SESSION_JIT_MS" ]; then quiet_sessions=$((quiet_sessions + 1)); else quiet_sessions=0; fi
-  if [ "$warm_sessions" -ge 3 ] && [ "$quiet_sessions" -ge 2 ]; then cli_quiet=true; break; fi
+  if [ "$quiet_sessions" -ge 3 ]; then cli_quiet=true; break; fi
 done
 echo "CLI warm-up: $warm_sessions sessions of ours, JIT compilers quiet: $cli_quiet (the services' compiler threads in the last session: $jit_session ms; methods compiled by policy-service, hook-ingest, transcript-service, fake API: $(jvms_compiled))"
 for config in $CONFIGS; do run_session "$config" >/dev/null; done  # each wiring once, not counted
