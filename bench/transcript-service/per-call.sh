@@ -3,7 +3,8 @@
 # by side in one run: each build gets its own throwaway PostgreSQL 15 (settings as bench/guard's) and the same load
 # at the same time (per_call.py), so that whatever else the machine does hits both alike.
 #
-# The transcript uploads go through the real claude-transcript-sync (hook-client's env-configured build).
+# The transcript uploads go through the real claude-transcript-sync (hook-client's env-configured build);
+# BASELINE_SYNC_CLIENT=<an older build's claude-transcript-sync> drives the baseline with that one.
 #
 # usage: bench/transcript-service/per-call.sh BASELINE_APP_DIR     (a copy of an older target/quarkus-app)
 #        ROUNDS=3 CALLS=540 SYNCS=120 bench/transcript-service/per-call.sh <copy of an older build>/quarkus-app
@@ -16,8 +17,10 @@ BASELINE=${1:?usage: per-call.sh BASELINE_APP_DIR}
 ROUNDS=${ROUNDS:-3}
 CALLS=${CALLS:-540}
 SYNCS=${SYNCS:-120}
-export SYNC_CLIENT=$PWD/hook-client/target/local/claude-transcript-sync
-[ -x "$SYNC_CLIENT" ] || { echo "bench: $SYNC_CLIENT missing: mvn -B -ntp -pl hook-client package" >&2; exit 1; }
+SYNC_CLIENT_this=$PWD/hook-client/target/local/claude-transcript-sync
+# shellcheck disable=SC2034  # read by drive() through ${!client}
+SYNC_CLIENT_baseline=${BASELINE_SYNC_CLIENT:-$SYNC_CLIENT_this}
+[ -x "$SYNC_CLIENT_this" ] || { echo "bench: $SYNC_CLIENT_this missing: mvn -B -ntp -pl hook-client package" >&2; exit 1; }
 SERVICE_TOKEN=bench-service-token-not-secret
 USER_TOKEN=bench-user-token-not-secret
 [ -f "$BASELINE/quarkus-run.jar" ] || { echo "bench: $BASELINE/quarkus-run.jar missing" >&2; exit 1; }
@@ -53,8 +56,8 @@ start this "$ROOT/transcript-service/target/quarkus-app"
 
 # drive BUILD MODE N [BATCH]
 drive() {
-  local url=URL_$1 pid=PID_$1 pg=PG_$1
-  python3 bench/transcript-service/per_call.py "$2" "$3" "${!url}" "$SERVICE_TOKEN" "$USER_TOKEN" "${!pid}" "${!pg}" \
+  local url=URL_$1 pid=PID_$1 pg=PG_$1 client=SYNC_CLIENT_$1
+  SYNC_CLIENT=${!client} python3 bench/transcript-service/per_call.py "$2" "$3" "${!url}" "$SERVICE_TOKEN" "$USER_TOKEN" "${!pid}" "${!pg}" \
     "${4:-3}"
 }
 # both MODE N: the same load on both builds at once; prints one line per build.

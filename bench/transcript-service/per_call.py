@@ -81,6 +81,7 @@ def hook(name):
 
 
 PRE, POST, BATCH_EVENT = hook("PreToolUse-Bash"), hook("PostToolUse-Bash"), hook("PostToolBatch")
+STOP = hook("Stop")
 PRE["tool_input"]["command"] = "true"
 with open(os.path.join(ROOT, "testdata/claude-code/transcripts/session-with-denials.jsonl"), "rb") as f:
     LINES = f.read().splitlines(True)
@@ -134,12 +135,12 @@ SYNC_ENV = {"TRANSCRIPT_SERVICE_URL": URL, "CLAUDE_TELEMETRY_TOKEN": USER_TOKEN,
             "CLAUDE_TRANSCRIPT_BATCH_SECONDS": "0", "PATH": "/usr/bin:/bin"}
 
 
-def sync(session, content):
-    """Writes the transcript as it is now and runs the real sync on a PostToolBatch, as Claude Code does."""
+def sync(session, content, event=BATCH_EVENT):
+    """Writes the transcript as it is now and runs the real sync on a hook event (PostToolBatch or Stop)."""
     path = os.path.join(TRANSCRIPTS, session + ".jsonl")
     with open(path, "ab") as f:
         f.write(content[os.path.getsize(path) if os.path.exists(path) else 0:])
-    hook_input = dict(BATCH_EVENT, session_id=session, transcript_path=path, cwd="/home/claude-user/workspace")
+    hook_input = dict(event, session_id=session, transcript_path=path, cwd="/home/claude-user/workspace")
     subprocess.run([SYNC_CLIENT], input=json.dumps(hook_input).encode(), env=SYNC_ENV, check=True)
     SYNCED[session] = len(content)
 
@@ -160,7 +161,7 @@ def calls():
         content += part(call)
         last = call % CALLS_PER_SESSION == CALLS_PER_SESSION - 1
         if synced_at is None or time.monotonic() - synced_at >= SYNC_SECONDS or last:
-            sync(session, content)
+            sync(session, content, STOP if last else BATCH_EVENT)
             synced_at = time.monotonic()
     if pending:
         events.post(pending)
