@@ -19,6 +19,13 @@ bench_cleanup() {
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# The JVM options local/run gives the three services (LOCAL_JAVA_OPTS' default), used for every service a bench
+# starts unless it says otherwise. Transparent huge pages for the heap and the JIT's code: a service woken by one
+# request at a time walks page tables for most of what it touches, and 2 MiB pages cut that by a quarter
+# (bench/hook-ingest/results/2026-12-08.md); the flag is inert where the node has THP switched off.
+# shellcheck disable=SC2034  # used by the scripts that source this file
+SERVICE_JAVA_OPTS=(-Xmx256m -XX:+UseSerialGC -XX:+UseTransparentHugePages)
+
 wait_http() {
   for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
   echo "bench: $1 never became ready" >&2; exit 1

@@ -1,7 +1,8 @@
 """Paired comparison of bench/guard's CLI sessions (run.sh, section 2).
 
 stdin: one line per session: round, wiring, wall ms, Claude Code CPU ms (claude and the hook processes it waited
-for), CPU ms of policy-service, hook-ingest, transcript-service and PostgreSQL, transcript bytes.
+for), CPU ms of policy-service, hook-ingest, transcript-service and PostgreSQL, transcript bytes, and the ms of
+the three services' CPU their JIT compilers took (a service still compiling is slower than a long-running pod's).
 argv[1]: tool calls per session. Every wiring is compared with `true` (and `true` with `none`) within the same
 round, so that what drifts between rounds (other work on the machine, the JVMs' state) cancels out; the tables give,
 per tool call, the mean of those differences with its 95% confidence interval and their median.
@@ -34,17 +35,19 @@ def main():
     sessions = {}
     for line in sys.stdin:
         fields = line.split()
-        if len(fields) == 9:
-            sessions.setdefault(fields[1], {})[fields[0]] = measures([float(v) for v in fields[2:8]]) + [float(fields[8])]
-    wirings = sorted(sessions, key=lambda w: ["none", "true"].index(w) if w in ("none", "true") else 2)
+        if len(fields) == 10:
+            sessions.setdefault(fields[1], {})[fields[0]] = measures([float(v) for v in fields[2:8]]) + [
+                float(fields[8]), float(fields[9])]
+    wirings = sorted(sessions, key=lambda w: {"none": 0, "true": 1, "true_apart": 3}.get(w, 4 if w.endswith("_apart") else 2))
 
     def paired(wiring):
-        reference = "none" if wiring == "true" else "true"
+        # A wiring run with the services at the lowest CPU priority (W_apart) is compared with true_apart.
+        reference = "none" if wiring in ("true", "true_apart") else "true_apart" if wiring.endswith("_apart") else "true"
         if wiring == "none" or reference not in sessions:
             return None, []
         rounds = sorted(set(sessions[wiring]) & set(sessions[reference]), key=int)
         return reference, [[(sessions[wiring][r][m] - sessions[reference][r][m]) / calls for r in rounds]
-                           for m in range(7)]
+                           for m in (0, 1, 2, 3, 4, 5, 6, 8)]
 
     print("| wiring | over | rounds | wall / call | Claude Code CPU / call | services CPU / call "
           "| session medians: wall, Claude Code CPU, services CPU, transcript |")
@@ -58,12 +61,12 @@ def main():
     print()
     print("Services CPU per tool call, by service (mean of the paired differences):")
     print()
-    print("| wiring | over | " + " | ".join(SERVICES) + " |")
-    print("|---|---|" + "---|" * len(SERVICES))
+    print("| wiring | over | " + " | ".join(SERVICES) + " | of the services' CPU: JIT compilers |")
+    print("|---|---|" + "---|" * (len(SERVICES) + 1))
     for wiring in wirings:
         reference, diffs = paired(wiring)
         if reference:
-            print(f"| {wiring} | {reference} | " + " | ".join(f"{statistics.fmean(d):+.1f} ms" for d in diffs[3:7]) + " |")
+            print(f"| {wiring} | {reference} | " + " | ".join(f"{statistics.fmean(d):+.1f} ms" for d in diffs[3:8]) + " |")
     print()
     for wiring in wirings:
         walls = " ".join(f"{sessions[wiring][r][0]:.0f}" for r in sorted(sessions[wiring], key=int))

@@ -4,6 +4,9 @@
 #
 #   BASELINE_APP=/tmp/base/quarkus-app bench/hook-ingest/cpu.sh  # as root; ROUNDS=6 CALLS=80 GAP=0.03 WARM_ROUNDS=4
 #
+# BASELINE_JAVA_OPTS and CANDIDATE_JAVA_OPTS replace one side's JVM options (default: SERVICE_JAVA_OPTS of
+# bench/lib.sh), to compare JVM options with the same build on both sides.
+#
 # Both run as in bench/guard (spool on disk, the user's own token, forwarding to a real transcript-service with a
 # throwaway PostgreSQL, a real policy-service) and get the same traffic at the same time: tool calls through the
 # real hook client (PreToolUse through claude-guard, PostToolUse and PostToolBatch through claude-hook), GAP
@@ -35,22 +38,25 @@ QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$TRANSCRIPT_PORT \
   QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" QUARKUS_DATASOURCE_USERNAME=bench \
   QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=$SERVICE_TOKEN TRANSCRIPT_READ_TOKEN=bench-read \
   CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens TRANSCRIPT_RETENTION_ENABLED=false \
-  java -Xmx256m -XX:+UseSerialGC -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!)
+  java "${SERVICE_JAVA_OPTS[@]}" -jar "$(jar transcript-service)" >"$WORK/transcript.log" 2>&1 & PIDS+=($!)
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$POLICY_PORT \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$POLICY_MGMT \
-  java -Xmx256m -XX:+UseSerialGC -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!)
+  java "${SERVICE_JAVA_OPTS[@]}" -jar "$(jar policy-service)" >"$WORK/policy.log" 2>&1 & PIDS+=($!)
 
 # One hook-ingest per build (the JVM options of bench/guard and local/run), and a mount namespace whose managed
 # settings point the hook client at it.
 declare -A INGEST_PID NS_PID PORT MGMT
+read -r -a baseline_opts <<<"${BASELINE_JAVA_OPTS:-${SERVICE_JAVA_OPTS[*]}}"
+read -r -a candidate_opts <<<"${CANDIDATE_JAVA_OPTS:-${SERVICE_JAVA_OPTS[*]}}"
 for build in baseline candidate; do
-  app=$BASELINE_APP; [ "$build" = candidate ] && app=$CANDIDATE_APP
+  app=$BASELINE_APP opts=("${baseline_opts[@]}")
+  [ "$build" = candidate ] && app=$CANDIDATE_APP opts=("${candidate_opts[@]}")
   port=$(free_port) mgmt=$(free_port)
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port POLICY_SERVICE_URL=http://127.0.0.1:$POLICY_PORT \
     QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$mgmt \
     CLAUDE_TELEMETRY_USER_TOKENS_DIR=$WORK/user-tokens HOOK_INGEST_SPOOL_DIR=$WORK/spool-$build \
     TRANSCRIPT_SERVICE_URL=http://127.0.0.1:$TRANSCRIPT_PORT TRANSCRIPT_SERVICE_TOKEN=$SERVICE_TOKEN \
-    java -Xmx256m -XX:+UseSerialGC -jar "$app/quarkus-run.jar" >"$WORK/ingest-$build.log" 2>&1 & PIDS+=($!)
+    java "${opts[@]}" -jar "$app/quarkus-run.jar" >"$WORK/ingest-$build.log" 2>&1 & PIDS+=($!)
   INGEST_PID[$build]=$! PORT[$build]=$port MGMT[$build]=$mgmt
   wait_http "http://127.0.0.1:$mgmt/q/health/ready"
   mkdir -p "$WORK/managed-$build/managed-settings.d" "$WORK/ns-$build"/{etc-upper,etc-work,opt-upper,opt-work}

@@ -44,7 +44,7 @@ start() {
     QUARKUS_DATASOURCE_USERNAME=bench QUARKUS_DATASOURCE_PASSWORD=bench TRANSCRIPT_WRITE_TOKEN=$SERVICE_TOKEN \
     TRANSCRIPT_READ_TOKEN=bench-read-token-not-secret CLAUDE_TELEMETRY_USER_TOKENS_DIR=$dir/user-tokens \
     TRANSCRIPT_RETENTION_ENABLED=false \
-    java -Xmx256m -XX:+UseSerialGC -jar "$2/quarkus-run.jar" >"$dir/service.log" 2>&1 &
+    java "${SERVICE_JAVA_OPTS[@]}" -jar "$2/quarkus-run.jar" >"$dir/service.log" 2>&1 &
   PIDS+=($!)
   printf -v "PID_$1" %s "$!"
   printf -v "URL_$1" %s "http://127.0.0.1:$port"
