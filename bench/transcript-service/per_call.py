@@ -12,19 +12,24 @@ from the start until a second after the end, in ms.
   three events (PreToolUse with its decision, PostToolUse, PostToolBatch, from testdata) go to POST /v1/events in
   batches as hook-ingest's forwarder sends them (a batch leaves LINGER_SECONDS=0.2 after its first event), over one
   kept-alive connection. The session's transcript grows by one batch's lines per call (testdata's
-  session-with-denials.jsonl in 30 parts) and is uploaded as claude-transcript-sync does (GET the offset, then POST
-  from it with the size and prefix digest, each on its own HTTP/1.0 connection with the user's token): on the first
-  batch, then at most every 5 s, and at the session's end.
+  session-with-denials.jsonl in 30 parts, written to a file) and uploaded by the real claude-transcript-sync (SYNC_CLIENT,
+  the env-configured build of hook-client/target/local: a PostToolBatch input, GET the offset, then POST from it with
+  the size and prefix digest, each on its own connection with the user's token): on the first batch, then at most
+  every 5 s, and at the session's end.
 - events: N tool calls' events back to back, BATCH (default 3) per request.
-- uploads: N uploads back to back, one batch's lines each.
+- uploads: N uploads back to back, one batch's lines each, through claude-transcript-sync.
+- syncs: N uploads through claude-transcript-sync, one every SYNC_PACE_SECONDS (default 0.5): a session's uploads,
+  closer together than the 5 s interval so that a round takes minutes, not hours.
 - idle: N seconds of nothing (timers, pool housekeeping): what a paced round's figures hold besides its calls.
 """
-import hashlib
 import http.client
 import json
 import os
+import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -36,6 +41,8 @@ CALL_SECONDS = float(os.environ.get("CALL_SECONDS", "0.11"))
 LINGER_SECONDS = float(os.environ.get("LINGER_SECONDS", "0.2"))
 SYNC_SECONDS = 5
 CALLS_PER_SESSION = 30
+SYNC_PACE_SECONDS = float(os.environ.get("SYNC_PACE_SECONDS", "0.5"))
+SYNC_CLIENT = os.environ["SYNC_CLIENT"]
 HOST, PORT = URL.split("://")[1].split(":")
 PORT = int(PORT)
 HZ = os.sysconf("SC_CLK_TCK")
@@ -74,6 +81,7 @@ def hook(name):
 
 
 PRE, POST, BATCH_EVENT = hook("PreToolUse-Bash"), hook("PostToolUse-Bash"), hook("PostToolBatch")
+STOP = hook("Stop")
 PRE["tool_input"]["command"] = "true"
 with open(os.path.join(ROOT, "testdata/claude-code/transcripts/session-with-denials.jsonl"), "rb") as f:
     LINES = f.read().splitlines(True)
@@ -107,32 +115,34 @@ class Events:
             sys.exit(f"per_call: POST /v1/events answered {response.status}: {body[:300]!r}")
 
 
-def http10(method, path, body=b"", headers=""):
-    """One request on its own connection, as the static hook client sends it."""
+def get(path):
+    """One GET with the user's token on its own connection."""
     with socket.create_connection((HOST, PORT)) as s:
-        head = (f"{method} {path} HTTP/1.0\r\nHost: {HOST}:{PORT}\r\nAuthorization: Bearer {USER_TOKEN}\r\n"
-                f"X-Claude-Telemetry-User: bench\r\nX-Claude-Cwd: /home/claude-user/workspace\r\n{headers}")
-        if method == "POST":
-            head += f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n"
-        s.sendall(head.encode() + b"\r\n" + body)
+        s.sendall(f"GET {path} HTTP/1.0\r\nHost: {HOST}:{PORT}\r\nAuthorization: Bearer {USER_TOKEN}\r\n\r\n".encode())
         answer = b""
         while chunk := s.recv(65536):
             answer += chunk
     status = int(answer.split(b" ", 2)[1])
     payload = json.loads(answer.split(b"\r\n\r\n", 1)[1] or b"null")
     if status != 200:
-        sys.exit(f"per_call: {method} {path} answered {status}: {payload}")
+        sys.exit(f"per_call: GET {path} answered {status}: {payload}")
     return payload
 
 
-def sync(session, content):
-    path = f"/v1/transcripts/{session}/files/main"
-    offset = http10("GET", path)["offset"]
-    digest = hashlib.sha256(content[:offset]).hexdigest()
-    stored = http10("POST", f"{path}?offset={offset}", content[offset:],
-                    f"X-Transcript-Size: {len(content)}\r\nX-Transcript-Prefix-Sha256: {digest}\r\n")
-    if stored["offset"] != len(content):
-        sys.exit(f"per_call: the upload stored up to {stored['offset']} of {len(content)} bytes")
+SYNCED = {}  # session: the transcript's size at its last sync, checked after the CPU is read
+TRANSCRIPTS = tempfile.mkdtemp(prefix="per-call-")
+SYNC_ENV = {"TRANSCRIPT_SERVICE_URL": URL, "CLAUDE_TELEMETRY_TOKEN": USER_TOKEN, "CLAUDE_TELEMETRY_USER": "bench",
+            "CLAUDE_TRANSCRIPT_BATCH_SECONDS": "0", "PATH": "/usr/bin:/bin"}
+
+
+def sync(session, content, event=BATCH_EVENT):
+    """Writes the transcript as it is now and runs the real sync on a hook event (PostToolBatch or Stop)."""
+    path = os.path.join(TRANSCRIPTS, session + ".jsonl")
+    with open(path, "ab") as f:
+        f.write(content[os.path.getsize(path) if os.path.exists(path) else 0:])
+    hook_input = dict(event, session_id=session, transcript_path=path, cwd="/home/claude-user/workspace")
+    subprocess.run([SYNC_CLIENT], input=json.dumps(hook_input).encode(), env=SYNC_ENV, check=True)
+    SYNCED[session] = len(content)
 
 
 def calls():
@@ -151,7 +161,7 @@ def calls():
         content += part(call)
         last = call % CALLS_PER_SESSION == CALLS_PER_SESSION - 1
         if synced_at is None or time.monotonic() - synced_at >= SYNC_SECONDS or last:
-            sync(session, content)
+            sync(session, content, STOP if last else BATCH_EVENT)
             synced_at = time.monotonic()
     if pending:
         events.post(pending)
@@ -173,20 +183,28 @@ def events_back_to_back():
         events.post(pending)
 
 
-def uploads_back_to_back():
+def uploads(pace=0.0):
+    start = time.monotonic()
     for call in range(N):
         if call % CALLS_PER_SESSION == 0:
             session, content = str(uuid.uuid4()), b""
+        time.sleep(max(0.0, start + call * pace - time.monotonic()))
         content += part(call)
         sync(session, content)
 
 
 before, started = cpu(), time.monotonic()
-{"calls": calls, "events": events_back_to_back, "uploads": uploads_back_to_back,
+{"calls": calls, "events": events_back_to_back, "uploads": uploads,
+ "syncs": lambda: uploads(SYNC_PACE_SECONDS),
  "idle": lambda: time.sleep(N)}[MODE]()
 wall = time.monotonic() - started
 time.sleep(1)  # what the requests left to do (autovacuum's wake-ups aside)
 after = cpu()
+for session, size in SYNCED.items():
+    stored = get(f"/v1/transcripts/{session}/files/main")["offset"]
+    if stored != size:
+        sys.exit(f"per_call: {session}: the sync stored {stored} of {size} bytes")
+shutil.rmtree(TRANSCRIPTS)
 ms = [(a - b) * 1000 / HZ for a, b in zip(after, before)]
 print(json.dumps({"mode": MODE, "n": N, "wall_s": round(wall, 1), "service_ms": ms[0],
                   "service_without_jit_ms": ms[0] - ms[1], "postgres_ms": ms[2]}))

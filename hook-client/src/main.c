@@ -793,6 +793,64 @@ static int digest_range(int fd, struct sha256 *digest, long long from, long long
 }
 
 /*
+ * The sync of a session's transcript learns the acknowledged offset from the file's last sync instead of asking
+ * transcript-service: a sync that ends knowing the offset and the prefix digest writes
+ * "<offset> <SHA-256 hex of the bytes before it>\n" to <transcript>.claude-telemetry-acked, and the next sync starts
+ * from that offset when the file's bytes before it still hash to that digest. That saves the offset request, which
+ * with uploads seconds apart costs transcript-service about as much as the upload itself. The file is only a hint,
+ * which the agent can write: transcript-service still takes an upload only from the offset it acknowledged (409 with
+ * that offset otherwise, from which the sync goes on) and judges the prefix digest every upload carries; a sync from
+ * a hint other than the per-batch one that finds nothing new asks all the same, so that the server's digest judges
+ * the prefix then too. A hint that is missing, unreadable or no longer matches the file sends the sync to ask.
+ */
+enum acked_hint {
+  HINT_NONE, /* asks, writes no hint: subagent files, the sweep */
+  HINT_SEND, /* from the hint; asks when nothing is new: Stop, SessionEnd and the like */
+  HINT_SKIP  /* from the hint, nothing sent without new bytes: the per-batch sync */
+};
+
+static int acked_open(const char *transcript, int flags) {
+  char path[SETTINGS_VALUE_MAX + 32];
+  if (snprintf(path, sizeof path, "%s.claude-telemetry-acked", transcript) >= (int)sizeof path) return -1;
+  int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* The offset the hint names, digest its 64 hex digits; -1 without a well-formed hint. */
+static long long acked_read(const char *transcript, char digest[65]) {
+  char text[128];
+  int fd = acked_open(transcript, O_RDONLY);
+  if (fd < 0) return -1;
+  ssize_t n = pread(fd, text, sizeof text - 1, 0);
+  close(fd);
+  if (n <= 0) return -1;
+  text[n] = 0;
+  size_t digits = strspn(text, "0123456789");
+  if (digits == 0 || digits > 18 || text[digits] != ' ' || strspn(text + digits + 1, "0123456789abcdef") != 64 ||
+      strcmp(text + digits + 65, "\n") != 0)
+    return -1;
+  memcpy(digest, text + digits + 1, 64);
+  digest[64] = 0;
+  return strtoll(text, NULL, 10);
+}
+
+static void acked_write(const char *transcript, long long offset, const char digest[65]) {
+  char text[128];
+  int fd = acked_open(transcript, O_WRONLY | O_CREAT);
+  if (fd < 0) return;
+  int len = snprintf(text, sizeof text, "%lld %s\n", offset, digest);
+  if (pwrite(fd, text, (size_t)len, 0) == len && ftruncate(fd, len) != 0) {
+    /* A hint that does not parse only sends the next per-batch sync to ask. */
+  }
+  close(fd);
+}
+
+/*
  * Uploads path as file_id from the acknowledged offset up to the size it has now; complete lines only are kept
  * by the server, so a line still being written is sent again by the next event.
  *
@@ -809,7 +867,7 @@ static int digest_range(int fd, struct sha256 *digest, long long from, long long
  * an honest file is then never shorter than the offset, and never looks shrunk because another sync, which read
  * it later, got further first.
  */
-static void sync_file(struct sync *s, const char *path, const char *file_id) {
+static void sync_file(struct sync *s, const char *path, const char *file_id, enum acked_hint hint) {
   char request_path[512], server_digest[65], local_digest[65], extra[SETTINGS_VALUE_MAX + 160];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st;
@@ -818,14 +876,33 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
     close(fd);
     return;
   }
-  long long offset = sync_offset(s, file_id, server_digest);
   size_t chunk = s->chunk_bytes;
   unsigned char *buf = NULL;
   size_t buf_cap = 0;
   struct sha256 prefix;
   long long hashed = -1; /* how many of the file's first bytes prefix holds; -1: none yet */
+  long long offset = -1;
+  int confirmed = 0; /* whether transcript-service answered offset (else it came from the hint) */
+  server_digest[0] = 0;
+  if (hint != HINT_NONE) {
+    char acked_digest[65];
+    long long acked = acked_read(path, acked_digest);
+    if (acked >= 0 && acked <= (long long)st.st_size && (buf = malloc(chunk))) {
+      buf_cap = chunk;
+      sha256_init(&prefix);
+      if (digest_range(fd, &prefix, 0, acked, buf, buf_cap) == 0 &&
+          (sha256_hex(&prefix, local_digest), strcmp(local_digest, acked_digest) == 0))
+        offset = hashed = acked;
+    }
+  }
+  if (offset < 0) {
+    hashed = -1;
+    offset = sync_offset(s, file_id, server_digest);
+    confirmed = offset >= 0;
+  }
   if (offset < 0) {
     say(SYNC, "%s: offset unknown; retried next event", file_id);
+    free(buf);
     close(fd);
     return;
   }
@@ -859,7 +936,14 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
     } else if (!prefix_known) {
       say(SYNC, "%s: the file shrank to %lld bytes below the %lld uploaded; transcript-service records it", file_id, size, offset);
     }
-    if (offset == size && prefix_known && !rewritten) break;
+    if (offset == size && prefix_known && !rewritten) {
+      if (confirmed || hint == HINT_SKIP) break;
+      /* Nothing new behind a hint: ask, and the server's digest tells whether the prefix is still the one it
+       * acknowledged. */
+      if ((offset = sync_offset(s, file_id, server_digest)) < 0) break;
+      confirmed = 1;
+      continue;
+    }
     if (offset < size && prefix_known) {
       sent = size - offset < (long long)chunk ? (size_t)(size - offset) : chunk;
       ssize_t r = pread(fd, buf, sent, offset);
@@ -891,6 +975,7 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
       say(SYNC, "%s: unreadable answer at offset %lld", file_id, offset);
       break;
     }
+    confirmed = 1;
     if (answer_buffer.status == 409) {
       /* Another sync got further (or the server found the file rewritten: 0): go on from its offset. Each
        * answer is progress someone made; the count and the deadline bound a server that keeps moving it. */
@@ -908,6 +993,10 @@ static void sync_file(struct sync *s, const char *path, const char *file_id) {
     if ((long long)next > offset + (long long)sent) break; /* the server acknowledged more than was sent */
     sha256_update(&prefix, buf, (size_t)(next - offset));
     offset = hashed = (long long)next;
+  }
+  if (hint != HINT_NONE && confirmed && hashed == offset) {
+    sha256_hex(&prefix, local_digest);
+    acked_write(path, offset, local_digest);
   }
   free(buf);
   close(fd);
@@ -972,6 +1061,11 @@ static int batch_sync_skipped(const unsigned char *in, size_t n) {
   return 0;
 }
 
+static int batch_event(const unsigned char *in, size_t n) {
+  char event[64];
+  return input_string(in, n, "hook_event_name", event, sizeof event) && strcmp(event, "PostToolBatch") == 0;
+}
+
 static int transcript_sync(void) {
   static struct sync s;
   static char value[SETTINGS_VALUE_MAX], agent_path[SETTINGS_VALUE_MAX], agent_file[SETTINGS_VALUE_MAX];
@@ -1003,16 +1097,15 @@ static int transcript_sync(void) {
       input_string(in, n, "agent_id", value, sizeof value);
       snprintf(agent_file, sizeof agent_file, "agent-%.200s", value);
     }
-    if (safe_id(agent_file) && strcmp(agent_file, "agent-") != 0) sync_file(&s, agent_path, agent_file);
+    if (safe_id(agent_file) && strcmp(agent_file, "agent-") != 0) sync_file(&s, agent_path, agent_file, HINT_NONE);
   }
   if (input_string(in, n, "transcript_path", value, sizeof value) && *value) {
-    sync_file(&s, value, "main");
+    sync_file(&s, value, "main", batch_event(in, n) ? HINT_SKIP : HINT_SEND);
     /* Claude Code may append to a subagent's file after its SubagentStop has fired (measured with 2.1.330: the
      * upload then stopped short of the file's last lines): every other event but the per-batch one also brings
      * the session's subagent files, <transcript without .jsonl>/subagents/agent-*.jsonl, up to date. */
-    char event[64];
     size_t len = strlen(value);
-    if (!(input_string(in, n, "hook_event_name", event, sizeof event) && strcmp(event, "PostToolBatch") == 0) &&
+    if (!batch_event(in, n) &&
         len > 6 && strcmp(value + len - 6, ".jsonl") == 0 && len + 16 < sizeof value) {
       strcpy(value + len - 6, "/subagents");
       DIR *dir = opendir(value);
@@ -1031,7 +1124,7 @@ static int transcript_sync(void) {
          * another session's transcript) into this session's audit trail under a subagent's name. */
         struct stat link;
         if (lstat(path, &link) != 0 || !S_ISREG(link.st_mode)) continue;
-        sync_file(&s, path, file_id);
+        sync_file(&s, path, file_id, HINT_NONE);
       }
       if (dir) closedir(dir);
     }
@@ -1179,7 +1272,7 @@ static enum sweep_result sweep_file(struct sync *s, int dir, const char *name, c
         return SWEEP_ROUND_OVER;
       }
       s->deadline = now_ms() + SWEEP_SYNC_MS;
-      sync_file(s, path, file_id);
+      sync_file(s, path, file_id, HINT_NONE);
       s->deadline = now_ms() + SWEEP_SYNC_MS;
       offset = sweep_offset(s, file_id);
       fresh = 1;

@@ -1,5 +1,6 @@
 package dev.claudetelemetry.e2e.scripts;
 
+import static java.nio.file.StandardOpenOption.APPEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -426,6 +427,100 @@ class TranscriptSyncTest {
       assertThat(service.bytes("main")).isEqualTo(content);
       assertThat(Files.isSymbolicLink(stamp)).isTrue();
       assertThat(Files.getLastModifiedTime(elsewhere)).isEqualTo(before);
+    }
+  }
+
+  /**
+   * A per-batch sync starts from the offset and digest the file's last sync left in {@code
+   * <transcript>.claude-telemetry-acked} when the file still matches them, without asking the
+   * server; a hint the agent wrote (behind, ahead or not matching the file) only costs a 409 or the
+   * question, and transcript-service still judges the prefix digest of every upload.
+   */
+  @Test
+  void shouldStartAPerBatchSyncFromTheLastSyncsOffsetAndStillEndRightWithAForgedHint(
+      @TempDir Path dir) throws Exception {
+    Path transcript = copy("session-with-denials.jsonl", dir.resolve("main.jsonl"));
+    byte[] content = Files.readAllBytes(transcript);
+    // Six growing prefixes, each a whole number of lines and longer than the one before.
+    List<Integer> lineEnds = new java.util.ArrayList<>();
+    for (int i = 0; i < content.length; i++) {
+      if (content[i] == '\n') {
+        lineEnds.add(i + 1);
+      }
+    }
+    int[] ends = new int[6];
+    for (int i = 0; i < ends.length; i++) {
+      ends[i] = lineEnds.get((i + 1) * lineEnds.size() / (ends.length + 1));
+    }
+    Path hint = dir.resolve("main.jsonl.claude-telemetry-acked");
+    Transcripts service = new Transcripts();
+    try (StubServer server = new StubServer(service)) {
+      PodScript.Setup every = env(server.url()).managed("CLAUDE_TRANSCRIPT_BATCH_SECONDS", "0");
+      Files.write(transcript, Arrays.copyOf(content, ends[0]));
+      PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+      assertThat(Files.readString(hint))
+          .isEqualTo(ends[0] + " " + Transcripts.sha256(Arrays.copyOf(content, ends[0])) + "\n");
+
+      Files.write(transcript, Arrays.copyOf(content, ends[1]));
+      int before = server.requests.size();
+      PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+      assertThat(server.requests.subList(before, server.requests.size()))
+          .extracting(StubServer.Request::method)
+          .containsExactly("POST");
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, ends[1]));
+
+      // Stop uploads what is new from the hint too; with nothing new it asks, so that the server's
+      // digest judges the prefix.
+      Files.write(transcript, Arrays.copyOfRange(content, ends[1], ends[2]), APPEND);
+      before = server.requests.size();
+      PodScript.run("claude-transcript-sync", stopInput(transcript), every);
+      assertThat(server.requests.subList(before, server.requests.size()))
+          .extracting(StubServer.Request::method)
+          .containsExactly("POST");
+      before = server.requests.size();
+      PodScript.run("claude-transcript-sync", stopInput(transcript), every);
+      assertThat(server.requests.subList(before, server.requests.size()))
+          .extracting(StubServer.Request::method)
+          .containsExactly("GET");
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, ends[2]));
+      Files.write(transcript, Arrays.copyOf(content, ends[1]));
+
+      // A hint behind the server's offset (the digest of that shorter prefix): a 409, then on.
+      Files.writeString(
+          hint, ends[0] + " " + Transcripts.sha256(Arrays.copyOf(content, ends[0])) + "\n");
+      Files.write(transcript, Arrays.copyOf(content, ends[3]));
+      PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+      assertThat(service.bytes("main")).isEqualTo(Arrays.copyOf(content, ends[3]));
+
+      // A hint that does not match the file, or is no hint: the sync asks.
+      for (String forged : List.of("99999999 " + "0".repeat(64) + "\n", "garbage")) {
+        Files.writeString(hint, forged);
+        before = server.requests.size();
+        PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+        assertThat(server.requests.subList(before, server.requests.size()))
+            .extracting(StubServer.Request::method)
+            .containsExactly("GET");
+      }
+
+      // The agent rewrites what was uploaded and forges a hint to match: the upload's prefix digest
+      // still tells the server, which records it and takes the file again from its start.
+      byte[] rewritten = Arrays.copyOf(content, ends[4]);
+      rewritten[10] = (byte) (rewritten[10] == 'x' ? 'y' : 'x');
+      Files.write(transcript, rewritten);
+      Files.writeString(
+          hint, ends[3] + " " + Transcripts.sha256(Arrays.copyOf(rewritten, ends[3])) + "\n");
+      PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+      assertThat(service.rewrites).containsExactly(SESSION + "/main rewritten");
+      assertThat(service.bytes("main")).isEqualTo(rewritten);
+
+      // A symlink planted as the hint is neither followed nor written through.
+      Files.delete(hint);
+      Path elsewhere = Files.writeString(dir.resolve("elsewhere"), "not the agent's to touch");
+      Files.createSymbolicLink(hint, elsewhere);
+      Files.write(transcript, Arrays.copyOfRange(content, ends[4], ends[5]), APPEND);
+      PodScript.run("claude-transcript-sync", batchInput(transcript), every);
+      assertThat(Files.readString(elsewhere)).isEqualTo("not the agent's to touch");
+      assertThat(service.bytes("main").length).isEqualTo(ends[5]);
     }
   }
 

@@ -35,10 +35,12 @@ public class SessionWriter {
   }
 
   /**
-   * Makes {@code user} the session's transcript owner unless it has one, and answers the owner.
-   * Locks the session row: of two first uploads at once, one waits and then sees the other's claim.
+   * Makes {@code user} the session's transcript owner unless it has one, and answers the owner;
+   * empty if the session has no row yet. Locks the session row: of two first uploads at once, one
+   * waits and then sees the other's claim.
    */
-  public String claimTranscript(Connection c, String sessionId, String user) throws SQLException {
+  public Optional<String> claimTranscript(Connection c, String sessionId, String user)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE sessions SET transcript_owner = coalesce(transcript_owner, ?) WHERE id = ?"
@@ -46,21 +48,7 @@ public class SessionWriter {
       ps.setString(1, user);
       ps.setString(2, sessionId);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new IllegalStateException("the session row was created in this transaction");
-        }
-        return rs.getString(1);
-      }
-    }
-  }
-
-  /** The session's transcript owner, if a user token has uploaded to it. */
-  public Optional<String> transcriptOwner(Connection c, String sessionId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT transcript_owner FROM sessions WHERE id = ?")) {
-      ps.setString(1, sessionId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
       }
     }
   }
@@ -85,7 +73,11 @@ public class SessionWriter {
         from);
   }
 
-  private static final String MERGE =
+  /**
+   * The UPDATE of {@link #merge}, for a statement that writes more in WITH queries before it; its
+   * parameters are bound by {@link #bindMerge}.
+   */
+  public static final String MERGE =
       "UPDATE sessions AS s SET "
           + learnFrom("n")
           + """
@@ -98,17 +90,28 @@ public class SessionWriter {
   /** Merges what a batch of lines or events said about the session. */
   public void merge(Connection c, String sessionId, SessionUpdate u) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(MERGE)) {
-      ps.setString(1, u.user());
-      ps.setString(2, u.cwd());
-      ps.setString(3, u.model());
-      setInstant(ps, 4, u.startedAt());
-      setInstant(ps, 5, u.endedAt());
-      ps.setString(6, u.endReason());
-      setInstant(ps, 7, u.lastActivityAt());
-      ps.setInt(8, u.denials());
-      ps.setString(9, sessionId);
+      bindMerge(ps, 1, sessionId, u);
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * Binds {@link #MERGE}'s parameters, the first at index {@code first}; answers the index after
+   * them.
+   */
+  public static int bindMerge(PreparedStatement ps, int first, String sessionId, SessionUpdate u)
+      throws SQLException {
+    int i = first;
+    ps.setString(i++, u.user());
+    ps.setString(i++, u.cwd());
+    ps.setString(i++, u.model());
+    setInstant(ps, i++, u.startedAt());
+    setInstant(ps, i++, u.endedAt());
+    ps.setString(i++, u.endReason());
+    setInstant(ps, i++, u.lastActivityAt());
+    ps.setInt(i++, u.denials());
+    ps.setString(i++, sessionId);
+    return i;
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.claudetelemetry.transcript.upload;
 
+import dev.claudetelemetry.transcript.sessions.SessionUpdate;
+import dev.claudetelemetry.transcript.sessions.SessionWriter;
 import jakarta.inject.Singleton;
 import java.sql.Array;
 import java.sql.Connection;
@@ -17,9 +19,13 @@ public class TranscriptFileStore {
 
   /**
    * Creates the file row if needed and locks it until the transaction ends: concurrent uploads
-   * queue here.
+   * queue here. A file that exists (every upload but its first) costs one statement.
    */
   public FileState lock(Connection c, String sessionId, String fileId) throws SQLException {
+    Optional<FileState> existing = selectForUpdate(c, sessionId, fileId);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
     try (PreparedStatement insert =
         c.prepareStatement(
             "INSERT INTO transcript_files (session_id, file_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
@@ -27,6 +33,11 @@ public class TranscriptFileStore {
       insert.setString(2, fileId);
       insert.executeUpdate();
     }
+    return selectForUpdate(c, sessionId, fileId).orElseThrow();
+  }
+
+  private static Optional<FileState> selectForUpdate(Connection c, String sessionId, String fileId)
+      throws SQLException {
     try (PreparedStatement select =
         c.prepareStatement(
             "SELECT "
@@ -36,23 +47,31 @@ public class TranscriptFileStore {
       select.setString(1, sessionId);
       select.setString(2, fileId);
       try (ResultSet rs = select.executeQuery()) {
-        rs.next();
-        return state(sessionId, fileId, rs);
+        return rs.next() ? Optional.of(state(sessionId, fileId, rs, 1)) : Optional.empty();
       }
     }
   }
 
-  public Optional<FileState> find(Connection c, String sessionId, String fileId)
+  /** The file's acknowledged state (none if never uploaded) and its session's transcript owner. */
+  public record StatusAndOwner(Optional<FileState> state, Optional<String> owner) {}
+
+  /** {@link StatusAndOwner} in one round trip: the offset query of every sync. */
+  public StatusAndOwner findWithOwner(Connection c, String sessionId, String fileId)
       throws SQLException {
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT "
-                + STATE_COLUMNS
-                + " FROM transcript_files WHERE session_id = ? AND file_id = ?")) {
+            "SELECT s.transcript_owner, f.acked_offset IS NOT NULL, "
+                + STATE_COLUMNS.replaceAll("(^|, )", "$1f.")
+                + " FROM (SELECT ?::text AS id) AS k"
+                + " LEFT JOIN sessions AS s ON s.id = k.id"
+                + " LEFT JOIN transcript_files AS f ON f.session_id = k.id AND f.file_id = ?")) {
       select.setString(1, sessionId);
       select.setString(2, fileId);
       try (ResultSet rs = select.executeQuery()) {
-        return rs.next() ? Optional.of(state(sessionId, fileId, rs)) : Optional.empty();
+        rs.next();
+        return new StatusAndOwner(
+            rs.getBoolean(2) ? Optional.of(state(sessionId, fileId, rs, 3)) : Optional.empty(),
+            Optional.ofNullable(rs.getString(1)));
       }
     }
   }
@@ -60,31 +79,28 @@ public class TranscriptFileStore {
   private static final String STATE_COLUMNS =
       "acked_offset, line_count, in_oversized_line, prefix_digest, generation";
 
-  private static FileState state(String sessionId, String fileId, ResultSet rs)
+  /** The {@link #STATE_COLUMNS} of a row, the first of them at column {@code first}. */
+  private static FileState state(String sessionId, String fileId, ResultSet rs, int first)
       throws SQLException {
-    long offset = rs.getLong(1);
-    byte[] digest = rs.getBytes(4);
+    long offset = rs.getLong(first);
+    byte[] digest = rs.getBytes(first + 3);
     // A new file has no digest yet: that of no bytes. One acknowledged before digests were kept
     // has none and stays unchecked.
     PrefixDigest prefix =
         digest != null ? PrefixDigest.decode(digest) : offset == 0 ? PrefixDigest.empty() : null;
     return new FileState(
-        sessionId, fileId, offset, rs.getInt(2), rs.getBoolean(3), prefix, rs.getInt(5));
+        sessionId,
+        fileId,
+        offset,
+        rs.getInt(first + 1),
+        rs.getBoolean(first + 2),
+        prefix,
+        rs.getInt(first + 4));
   }
 
   public void advance(Connection c, FileState state) throws SQLException {
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE transcript_files SET acked_offset = ?, line_count = ?, in_oversized_line = ?,"
-                + " prefix_digest = ?, generation = ?, updated_at = now()"
-                + " WHERE session_id = ? AND file_id = ?")) {
-      update.setLong(1, state.offset());
-      update.setInt(2, state.lines());
-      update.setBoolean(3, state.inOversizedLine());
-      update.setBytes(4, state.digest() == null ? null : state.digest().encode());
-      update.setInt(5, state.generation());
-      update.setString(6, state.sessionId());
-      update.setString(7, state.fileId());
+    try (PreparedStatement update = c.prepareStatement(ADVANCE)) {
+      bindAdvance(update, 1, state);
       update.executeUpdate();
     }
   }
@@ -113,19 +129,14 @@ public class TranscriptFileStore {
   }
 
   /**
-   * All lines in one statement (arrays unnested server-side): one round trip however many lines.
+   * Stores the lines, advances the file to {@code next} and merges what the lines said into the
+   * session row, all in one statement (the lines' arrays unnested server-side, the three writes as
+   * WITH queries of one UPDATE): one round trip however many lines. They write three different
+   * tables, so no write sees or hides another's.
    */
-  public void insertLines(
-      Connection c,
-      String sessionId,
-      String fileId,
-      int generation,
-      int firstLineNo,
-      List<StoredLine> lines)
+  public void append(
+      Connection c, FileState next, int firstLineNo, List<StoredLine> lines, SessionUpdate session)
       throws SQLException {
-    if (lines.isEmpty()) {
-      return;
-    }
     int n = lines.size();
     Integer[] lineNo = new Integer[n];
     Long[] offset = new Long[n];
@@ -157,20 +168,10 @@ public class TranscriptFileStore {
       redacted[i] = line.redacted();
       search[i] = line.searchText();
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-        INSERT INTO transcript_lines (session_id, file_id, generation, line_no, byte_offset, byte_length, line_type,
-          uuid, occurred_at, content, raw_text, not_json, truncated, redacted, search_text)
-        SELECT ?, ?, ?, u.line_no, u.byte_offset, u.byte_length, u.line_type, u.uuid, to_timestamp(u.occurred_micros / 1000000) + (u.occurred_micros % 1000000) * interval '1 microsecond',
-          u.content::json, u.raw_text, u.not_json, u.truncated, u.redacted, u.search_text
-        FROM unnest(?::int[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-          ?::bool[], ?::bool[], ?::bool[], ?::text[])
-          AS u(line_no, byte_offset, byte_length, line_type, uuid, occurred_micros, content, raw_text, not_json,
-               truncated, redacted, search_text)""")) {
-      ps.setString(1, sessionId);
-      ps.setString(2, fileId);
-      ps.setInt(3, generation);
+    try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+      ps.setString(1, next.sessionId());
+      ps.setString(2, next.fileId());
+      ps.setInt(3, next.generation());
       int i = 4;
       ps.setArray(i++, c.createArrayOf("int4", lineNo));
       ps.setArray(i++, c.createArrayOf("int8", offset));
@@ -184,8 +185,45 @@ public class TranscriptFileStore {
         ps.setArray(i++, c.createArrayOf("bool", column));
       }
       Array searchArray = c.createArrayOf("text", search);
-      ps.setArray(i, searchArray);
+      ps.setArray(i++, searchArray);
+      i = bindAdvance(ps, i, next);
+      SessionWriter.bindMerge(ps, i, next.sessionId(), session);
       ps.executeUpdate();
     }
   }
+
+  private static final String ADVANCE =
+      "UPDATE transcript_files SET acked_offset = ?, line_count = ?, in_oversized_line = ?,"
+          + " prefix_digest = ?, generation = ?, updated_at = now()"
+          + " WHERE session_id = ? AND file_id = ?";
+
+  private static int bindAdvance(PreparedStatement ps, int first, FileState state)
+      throws SQLException {
+    int i = first;
+    ps.setLong(i++, state.offset());
+    ps.setInt(i++, state.lines());
+    ps.setBoolean(i++, state.inOversizedLine());
+    ps.setBytes(i++, state.digest() == null ? null : state.digest().encode());
+    ps.setInt(i++, state.generation());
+    ps.setString(i++, state.sessionId());
+    ps.setString(i++, state.fileId());
+    return i;
+  }
+
+  private static final String APPEND =
+      """
+      WITH stored AS (
+        INSERT INTO transcript_lines (session_id, file_id, generation, line_no, byte_offset, byte_length, line_type,
+          uuid, occurred_at, content, raw_text, not_json, truncated, redacted, search_text)
+        SELECT ?, ?, ?, u.line_no, u.byte_offset, u.byte_length, u.line_type, u.uuid, to_timestamp(u.occurred_micros / 1000000) + (u.occurred_micros % 1000000) * interval '1 microsecond',
+          u.content::json, u.raw_text, u.not_json, u.truncated, u.redacted, u.search_text
+        FROM unnest(?::int[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+          ?::bool[], ?::bool[], ?::bool[], ?::text[])
+          AS u(line_no, byte_offset, byte_length, line_type, uuid, occurred_micros, content, raw_text, not_json,
+               truncated, redacted, search_text)),
+      advanced AS (
+      """
+          + ADVANCE
+          + ")\n"
+          + SessionWriter.MERGE;
 }

@@ -58,13 +58,13 @@ public class TranscriptUploadService {
   /** The acknowledged state; {@code tokenUser} (null for the service) must own the session. */
   public FileState state(String sessionId, String fileId, String tokenUser) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      if (tokenUser != null) {
-        Optional<String> owner = sessions.transcriptOwner(c, sessionId);
-        if (owner.isPresent() && !owner.get().equals(tokenUser)) {
-          throw notOwner();
-        }
+      TranscriptFileStore.StatusAndOwner found = files.findWithOwner(c, sessionId, fileId);
+      if (tokenUser != null
+          && found.owner().isPresent()
+          && !found.owner().get().equals(tokenUser)) {
+        throw notOwner();
       }
-      return files.find(c, sessionId, fileId).orElse(FileState.none(sessionId, fileId));
+      return found.state().orElse(FileState.none(sessionId, fileId));
     }
   }
 
@@ -134,9 +134,18 @@ public class TranscriptUploadService {
       ClientView client)
       throws SQLException {
     String user = writer.user();
-    sessions.ensure(c, sessionId, user, cwd, Instant.now());
-    if (writer.owner() && !sessions.claimTranscript(c, sessionId, user).equals(user)) {
-      throw notOwner();
+    if (writer.owner()) {
+      // The session row exists for every upload but a session's first: one statement then.
+      Optional<String> owner = sessions.claimTranscript(c, sessionId, user);
+      if (owner.isEmpty()) {
+        sessions.ensure(c, sessionId, user, cwd, Instant.now());
+        owner = sessions.claimTranscript(c, sessionId, user);
+      }
+      if (!owner.orElseThrow().equals(user)) {
+        throw notOwner();
+      }
+    } else {
+      sessions.ensure(c, sessionId, user, cwd, Instant.now());
     }
     FileState state = files.lock(c, sessionId, fileId);
     if (offset != state.offset()) {
@@ -189,13 +198,11 @@ public class TranscriptUploadService {
         break;
       }
     }
-    files.insertLines(c, sessionId, fileId, state.generation(), state.lines() + 1, lines);
     PrefixDigest digest = state.digest();
     if (digest != null) {
       digest.update(body, 0, (int) (fileOffset - state.offset()));
     }
-    files.advance(
-        c,
+    FileState next =
         new FileState(
             sessionId,
             fileId,
@@ -203,32 +210,38 @@ public class TranscriptUploadService {
             state.lines() + lines.size(),
             inOversized,
             digest,
-            state.generation()));
-    mergeFacts(c, sessionId, user, cwd, lines);
+            state.generation());
+    if (lines.isEmpty()) {
+      files.advance(c, next);
+    } else {
+      files.append(c, next, state.lines() + 1, lines, sessionFacts(user, cwd, lines));
+      SessionFacts.CostTotals lastCost = lastCost(lines);
+      if (lastCost != null) {
+        sessions.transcriptCost(c, sessionId, lastCost);
+      }
+    }
     return new Outcome(fileOffset, lines, fileOffset - state.offset());
   }
 
-  private void mergeFacts(
-      Connection c, String sessionId, String user, String cwd, List<StoredLine> lines)
-      throws SQLException {
-    if (lines.isEmpty()) {
-      return;
-    }
+  private static SessionUpdate sessionFacts(String user, String cwd, List<StoredLine> lines) {
     SessionUpdate.Builder update = SessionUpdate.builder().user(user).cwd(cwd);
-    SessionFacts.CostTotals lastCost = null;
     for (StoredLine line : lines) {
       update.cwd(line.facts().cwd()).model(line.facts().model());
       if (line.occurredAt() != null) {
         update.seen(line.occurredAt());
       }
+    }
+    return update.build();
+  }
+
+  private static SessionFacts.CostTotals lastCost(List<StoredLine> lines) {
+    SessionFacts.CostTotals last = null;
+    for (StoredLine line : lines) {
       if (line.facts().cost() != null) {
-        lastCost = line.facts().cost();
+        last = line.facts().cost();
       }
     }
-    sessions.merge(c, sessionId, update.build());
-    if (lastCost != null) {
-      sessions.transcriptCost(c, sessionId, lastCost);
-    }
+    return last;
   }
 
   /**
