@@ -33,12 +33,9 @@ import org.jboss.logging.Logger;
  * <p>The directory holds segment files {@code <20-digit number>.seg} of records ({@link
  * SpoolRecords}) and the acknowledged position ({@link SpoolCursor}). One writer thread appends: it
  * takes every append waiting, writes them with one gathering write, then syncs once for all of them
- * (group commit), so the number of syncs follows the disk's speed, not the event rate. The writer
- * syncs itself rather than handing the sync to another thread: appends arriving during a sync wait
- * in the queue and make the next group, and an event's path to its answer has one thread hand-off
- * less (each a wake-up that, on a loaded node, waits for a CPU). Each start writes to a new
- * segment, never after the tail of an old one (which a crash may have torn). One consumer thread
- * reads; a segment is deleted once the acknowledged position has passed it.
+ * (group commit), so the number of syncs follows the disk's speed, not the event rate. Each start
+ * writes to a new segment, never after the tail of an old one (which a crash may have torn). One
+ * consumer thread reads; a segment is deleted once the acknowledged position has passed it.
  *
  * <p>Bounded in bytes: an append that would take the segment files beyond {@code maxBytes} is
  * refused ({@link NotSpooledException.Reason#FULL}), never an older, already acknowledged event
@@ -82,15 +79,15 @@ public final class Spool implements AutoCloseable {
   /** Queued by {@link #close()} after the last append it let in: the writer ends there. */
   private static final Append END = new Append(new byte[0], Durability.WRITTEN, null);
 
+  private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
+  private static final SyncRequest STOP = new SyncRequest(null, List.of(), false);
   private final Object appendLock = new Object();
   private final Object progress = new Object();
   private final Thread writer;
+  private final Thread syncer;
   private volatile boolean closed;
 
   // The writer thread's own.
-  /** Written and not yet synced: what the sync after the current group covers. */
-  private final List<SyncRequest> unsynced = new ArrayList<>();
-
   private FileChannel active;
   private long activeSegment;
   private long activeSize;
@@ -123,6 +120,8 @@ public final class Spool implements AutoCloseable {
     this.firstNewSegment = firstNewSegment;
     this.writer = new Thread(this::writeLoop, "hook-spool-writer");
     this.writer.setDaemon(true);
+    this.syncer = new Thread(this::syncLoop, "hook-spool-syncer");
+    this.syncer.setDaemon(true);
   }
 
   /**
@@ -169,6 +168,7 @@ public final class Spool implements AutoCloseable {
     spool.activeSegment = newSegment - 1;
     spool.roll();
     metrics.spool(spool.usedBytes::get, options.maxBytes());
+    spool.syncer.start();
     spool.writer.start();
     return spool;
   }
@@ -207,18 +207,18 @@ public final class Spool implements AutoCloseable {
     return append.done();
   }
 
-  // ---- the writer ----
+  // ---- the writer and the syncer ----
 
   /**
-   * What the sync after a write is to do: sync {@code channel}, then complete {@code waiting};
-   * close the channel after that when {@code sealed} (the writer has moved on to the next segment).
+   * What the syncer is to do: sync {@code channel}, then complete {@code waiting}; close the
+   * channel after that when {@code sealed} (the writer has moved on to the next segment).
    */
   private record SyncRequest(FileChannel channel, List<Append> waiting, boolean sealed) {}
 
   /**
    * Sleeps until an append arrives (no polling: an idle spool costs no CPU), writes what is
-   * waiting, syncs it, and ends at {@link #END}, which {@code close()} queues behind every append
-   * it accepted.
+   * waiting, and ends at {@link #END}, which {@code close()} queues behind every append it
+   * accepted.
    */
   private void writeLoop() {
     List<Append> group = new ArrayList<>();
@@ -230,13 +230,12 @@ public final class Spool implements AutoCloseable {
         end = group.remove(END);
         writeGroup(group);
         group.clear();
-        syncWritten();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       sealActive();
-      syncWritten();
+      syncQueue.add(STOP);
     }
   }
 
@@ -263,8 +262,9 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * Writes the batch with one gathering write; appends that only needed the write complete now, the
-   * others once the sync after the group is done.
+   * Writes the batch with one gathering write and hands it to the syncer; appends that only needed
+   * the write complete now. The writer does not wait for the sync: while the syncer syncs one
+   * group, the next is written, and the syncer's next sync covers all of it.
    */
   private void write(List<Append> batch, long bytes) {
     if (batch.isEmpty()) {
@@ -311,7 +311,7 @@ public final class Spool implements AutoCloseable {
         append.done().complete(null);
       }
     }
-    unsynced.add(new SyncRequest(active, new ArrayList<>(batch), false));
+    syncQueue.add(new SyncRequest(active, new ArrayList<>(batch), false));
   }
 
   /** Seals the active segment (if any) and begins the next one. */
@@ -334,20 +334,30 @@ public final class Spool implements AutoCloseable {
     publish(0);
   }
 
-  /** The writer is done with the active segment: the next sync syncs and closes it. */
+  /** The writer is done with the active segment: the syncer syncs and closes it. */
   private void sealActive() {
     if (active == null) {
       return;
     }
     segments.put(activeSegment, activeSize);
-    unsynced.add(new SyncRequest(active, List.of(), true));
+    syncQueue.add(new SyncRequest(active, List.of(), true));
     active = null;
   }
 
-  private void syncWritten() {
-    if (!unsynced.isEmpty()) {
-      sync(unsynced);
-      unsynced.clear();
+  private void syncLoop() {
+    List<SyncRequest> requests = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        requests.add(syncQueue.take());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      syncQueue.drainTo(requests);
+      stop = requests.remove(STOP);
+      sync(requests);
+      requests.clear();
     }
   }
 
@@ -628,6 +638,7 @@ public final class Spool implements AutoCloseable {
     }
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
+      syncer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
