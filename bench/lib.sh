@@ -21,8 +21,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 
 # The JVM options local/run gives the three services (LOCAL_JAVA_OPTS' default), used for every service a bench
 # starts unless it says otherwise. Transparent huge pages for the heap and the JIT's code: a service woken by one
-# request at a time walks page tables for most of what it touches, and 2 MiB pages cut that by a quarter
-# (bench/hook-ingest/results/2026-12-08.md); the flag is inert where the node has THP switched off.
+# request at a time walks page tables for most of what it touches, and 2 MiB pages need far fewer of those walks
+# (measured in bench/hook-ingest/results); where the node has THP switched off the JVM warns once and runs as before.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 SERVICE_JAVA_OPTS=(-Xmx256m -XX:+UseSerialGC -XX:+UseTransparentHugePages)
 

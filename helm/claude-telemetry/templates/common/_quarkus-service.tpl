@@ -97,7 +97,7 @@ spec:
               value: "9000"
             # tree-sitter and JNA extract native libraries here; the root filesystem is read-only. Huge pages
             # for the heap and the JIT's code (where the node's THP mode is madvise or always): a service woken
-            # by one hook at a time spends a quarter less CPU on it (bench/hook-ingest/results/2026-12-08.md).
+            # by one hook at a time spends less CPU walking page tables (bench/hook-ingest/results).
             - name: JAVA_TOOL_OPTIONS
               value: "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=75 -XX:+UseTransparentHugePages"
             {{- with .env }}
