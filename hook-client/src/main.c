@@ -1049,21 +1049,19 @@ static void batch_sync_stamp(const char *transcript) {
   close(fd);
 }
 
-/* Whether this is a PostToolBatch sync that is not due yet (see batch_sync_due); stamps the ones that are. */
+static int batch_event(const unsigned char *in, size_t n) {
+  char event[64];
+  return input_string(in, n, "hook_event_name", event, sizeof event) && strcmp(event, "PostToolBatch") == 0;
+}
+
+/* Whether this PostToolBatch sync is not due yet (see batch_sync_due); stamps the ones that are. */
 static int batch_sync_skipped(const unsigned char *in, size_t n) {
-  static char event[64], transcript[SETTINGS_VALUE_MAX];
-  if (!input_string(in, n, "hook_event_name", event, sizeof event) || strcmp(event, "PostToolBatch") != 0 ||
-      !input_string(in, n, "transcript_path", transcript, sizeof transcript) || !*transcript)
-    return 0;
+  static char transcript[SETTINGS_VALUE_MAX];
+  if (!input_string(in, n, "transcript_path", transcript, sizeof transcript) || !*transcript) return 0;
   long interval = millis_setting(CLAUDE_TRANSCRIPT_BATCH_SECONDS, 5000);
   if (interval > 0 && !batch_sync_due(transcript, interval)) return 1;
   if (interval > 0) batch_sync_stamp(transcript);
   return 0;
-}
-
-static int batch_event(const unsigned char *in, size_t n) {
-  char event[64];
-  return input_string(in, n, "hook_event_name", event, sizeof event) && strcmp(event, "PostToolBatch") == 0;
 }
 
 static int transcript_sync(void) {
@@ -1084,7 +1082,8 @@ static int transcript_sync(void) {
   }
   if (input_string(in, n, "cwd", value, sizeof value) && safe_header_value(value))
     snprintf(s.cwd_header, sizeof s.cwd_header, "X-Claude-Cwd: %s\r\n", value);
-  if (batch_sync_skipped(in, n)) return 0;
+  int per_batch = batch_event(in, n);
+  if (per_batch && batch_sync_skipped(in, n)) return 0;
   if (input_string(in, n, "agent_transcript_path", agent_path, sizeof agent_path) && *agent_path) {
     const char *base = strrchr(agent_path, '/');
     base = base ? base + 1 : agent_path;
@@ -1100,13 +1099,12 @@ static int transcript_sync(void) {
     if (safe_id(agent_file) && strcmp(agent_file, "agent-") != 0) sync_file(&s, agent_path, agent_file, HINT_NONE);
   }
   if (input_string(in, n, "transcript_path", value, sizeof value) && *value) {
-    sync_file(&s, value, "main", batch_event(in, n) ? HINT_SKIP : HINT_SEND);
+    sync_file(&s, value, "main", per_batch ? HINT_SKIP : HINT_SEND);
     /* Claude Code may append to a subagent's file after its SubagentStop has fired (measured with 2.1.330: the
      * upload then stopped short of the file's last lines): every other event but the per-batch one also brings
      * the session's subagent files, <transcript without .jsonl>/subagents/agent-*.jsonl, up to date. */
     size_t len = strlen(value);
-    if (!batch_event(in, n) &&
-        len > 6 && strcmp(value + len - 6, ".jsonl") == 0 && len + 16 < sizeof value) {
+    if (!per_batch && len > 6 && strcmp(value + len - 6, ".jsonl") == 0 && len + 16 < sizeof value) {
       strcpy(value + len - 6, "/subagents");
       DIR *dir = opendir(value);
       struct dirent *entry;
